@@ -1,0 +1,361 @@
+"""The WSGI application: routing, sessions, API counting, fault injection and error shapes.
+
+Everything under /services/... behaves as Salesforce does; /_emulator/... is the control
+surface for tests and the demo (see control.py) and is not part of Salesforce's API.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import auth, metadata, rest
+from .bulk import BulkJobs
+from .errors import ApiError, RecordError
+from .faults import Faults
+from .store import Org
+
+MIN_VERSION, MAX_VERSION = 50, 66
+VERSIONS = [f"{v}.0" for v in range(MIN_VERSION, MAX_VERSION + 1)]
+RELEASES = {50: "Winter '21", 51: "Spring '21", 52: "Summer '21", 53: "Winter '22",
+            54: "Spring '22", 55: "Summer '22", 56: "Winter '23", 57: "Spring '23",
+            58: "Summer '23", 59: "Winter '24", 60: "Spring '24", 61: "Summer '24",
+            62: "Winter '25", 63: "Spring '25", 64: "Summer '25", 65: "Winter '26",
+            66: "Spring '26"}  # fmt: skip
+
+DATA_RULES = [
+    Rule("/", endpoint="resources", methods=["GET"]),
+    Rule("/limits", endpoint="limits", methods=["GET"]),
+    Rule("/sobjects", endpoint="describe_global", methods=["GET"]),
+    Rule("/sobjects/<obj>", endpoint="sobject", methods=["GET", "POST"]),
+    Rule("/sobjects/<obj>/describe", endpoint="describe", methods=["GET"]),
+    Rule("/sobjects/<obj>/updated", endpoint="updated", methods=["GET"]),
+    Rule("/sobjects/<obj>/deleted", endpoint="deleted", methods=["GET"]),
+    Rule("/sobjects/<obj>/<record_id>", endpoint="record", methods=["GET", "PATCH", "DELETE"]),
+    Rule("/sobjects/<obj>/<field>/<path:value>", endpoint="by_external_id",
+         methods=["GET", "PATCH", "POST", "DELETE"]),  # fmt: skip
+    Rule("/query", endpoint="query", methods=["GET"], defaults={"resource": "query"}),
+    Rule("/queryAll", endpoint="query", methods=["GET"], defaults={"resource": "queryAll"}),
+    Rule("/query/<locator>", endpoint="query_more", methods=["GET"], defaults={"resource": "query"}),  # noqa: E501
+    Rule("/queryAll/<locator>", endpoint="query_more", methods=["GET"],
+         defaults={"resource": "queryAll"}),  # fmt: skip
+    Rule("/composite/sobjects", endpoint="collection", methods=["POST", "PATCH", "DELETE"]),
+    Rule("/composite/sobjects/<obj>", endpoint="collection_retrieve", methods=["GET", "POST"]),
+    Rule("/composite/sobjects/<obj>/<field>", endpoint="collection_upsert", methods=["PATCH"]),
+    Rule("/jobs/query", endpoint="query_jobs", methods=["GET", "POST"]),
+    Rule("/jobs/query/<job_id>", endpoint="query_job", methods=["GET", "PATCH", "DELETE"]),
+    Rule("/jobs/query/<job_id>/results", endpoint="query_results", methods=["GET"]),
+    Rule("/jobs/ingest", endpoint="ingest_jobs", methods=["GET", "POST"]),
+    Rule("/jobs/ingest/<job_id>", endpoint="ingest_job", methods=["GET", "PATCH", "DELETE"]),
+    Rule("/jobs/ingest/<job_id>/batches", endpoint="ingest_upload", methods=["PUT"]),
+    Rule("/jobs/ingest/<job_id>/<any(successfulResults,failedResults,unprocessedrecords):kind>",
+         endpoint="ingest_results", methods=["GET"]),  # fmt: skip
+]
+
+
+def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(data), status=status, headers=headers,
+                    content_type="application/json;charset=UTF-8")  # fmt: skip
+
+
+def error_response(exc: ApiError) -> Response:
+    return json_response(exc.errors, exc.status)
+
+
+def xml_response(status: int, body: str) -> Response:
+    return Response(body, status=status, content_type="text/xml;charset=UTF-8")
+
+
+class SalesforceApp:
+    def __init__(self, org: Org, workdir: str, control=None) -> None:
+        self.org = org
+        self.sessions = auth.Sessions(org)
+        self.cursors = rest.Cursors()
+        self.bulk = BulkJobs(org, workdir)
+        self.faults = Faults()
+        self.control = control  # set by the server: the control surface handler
+        self.base_url = ""  # https://127.0.0.1:PORT, set once the port is known
+        self.data_map = Map(DATA_RULES, strict_slashes=False, merge_slashes=False, redirect_defaults=False)
+
+    # --- WSGI -------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except ApiError as exc:
+            response = error_response(exc)
+        except HTTPException as exc:
+            response = json_response([{"message": exc.description or exc.name,
+                                       "errorCode": "NOT_FOUND" if exc.code == 404 else "METHOD_NOT_ALLOWED",  # noqa: E501
+                                       "fields": []}], exc.code)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - Salesforce answers 500 UNKNOWN_EXCEPTION
+            response = json_response([{"message": f"An unexpected error occurred: {type(exc).__name__}: {exc}",  # noqa: E501
+                                       "errorCode": "UNKNOWN_EXCEPTION", "fields": []}], 500)  # fmt: skip
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/_emulator/"):
+            return self.control(request)
+        fault = self.faults.pick(request.method, path)
+        if fault is not None:
+            if fault.latency_ms:
+                time.sleep(fault.latency_ms / 1000)
+            if fault.drop:
+                self._drop(request)
+            elif fault.status:
+                if "/Soap/" in path:
+                    return xml_response(fault.status, auth.soap_fault(fault.error_code, fault.message, "UnexpectedErrorFault"))  # noqa: E501
+                raise ApiError(fault.status, fault.error_code, fault.message)
+        if path.startswith("/services/Soap/u/"):
+            status, body = auth.soap_login(self.org, self.sessions, request.get_data(),
+                                           self.base_url, path.split("/")[4])  # fmt: skip
+            return xml_response(status, body)
+        if path.startswith("/services/Soap/m/"):
+            return self.metadata_call(request)
+        if path.rstrip("/") == "/services/oauth2/token" and request.method == "POST":
+            return self.oauth_token(request)
+        if path.rstrip("/") == "/services/oauth2/userinfo":
+            session = self.sessions.check(request.headers.get("Authorization"))
+            return json_response(auth.userinfo(self.org, session.user_id, self.base_url, VERSIONS[-1]))  # noqa: E501
+        if path.startswith("/id/"):
+            session = self.sessions.check(request.headers.get("Authorization"))
+            parts = path.strip("/").split("/")
+            if len(parts) != 3 or parts[2] != session.user_id:
+                raise ApiError(403, "INSUFFICIENT_ACCESS", "Bad_Id")
+            return json_response(auth.identity(self.org, session.user_id, self.base_url, VERSIONS[-1]))  # noqa: E501
+        if path.rstrip("/") == "/services/data":
+            # The versions resource needs no session and does not count against limits.
+            return json_response([{"label": RELEASES[int(float(v))], "url": f"/services/data/v{v}",
+                                   "version": v} for v in VERSIONS])  # fmt: skip
+        if path.startswith("/services/data/v"):
+            return self.data_call(request)
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+
+    @staticmethod
+    def _drop(request: Request) -> None:
+        sock = request.environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        raise ConnectionAbortedError("dropped by an injected fault")
+
+    # --- auth-only endpoints ----------------------------------------------------------------
+    def oauth_token(self, request: Request) -> Response:
+        audiences = (self.base_url, "https://login.salesforce.com", "https://test.salesforce.com")
+        try:
+            result = auth.token(self.org, self.sessions, request.form.to_dict(),
+                                request.headers.get("Authorization"), self.base_url, audiences)  # fmt: skip
+        except auth.OAuthError as exc:
+            return json_response({"error": exc.error, "error_description": exc.description},
+                                 exc.status)  # fmt: skip
+        return json_response(result)
+
+    def metadata_call(self, request: Request) -> Response:
+        body = request.get_data()
+        token = metadata.session_id(body)
+        try:
+            self.sessions.check(f"Bearer {token}" if token else None)
+            self.org.spend_api_call()
+        except ApiError as exc:
+            return xml_response(500, auth.soap_fault(exc.code, exc.message, "UnexpectedErrorFault"))
+        status, text = metadata.handle(self.org, body)
+        return xml_response(status, text)
+
+    # --- REST ---------------------------------------------------------------------------------
+    def data_call(self, request: Request) -> Response:
+        rest_path = request.path[len("/services/data/v"):]
+        version, _, tail = rest_path.partition("/")
+        try:
+            major = float(version)
+        except ValueError:
+            major = 0
+        if not MIN_VERSION <= major <= MAX_VERSION or f"{major:.1f}" != version:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        session = self.sessions.check(request.headers.get("Authorization"))
+        creds = self.org.settings["users"].get(session.user_id, {})
+        if creds.get("password_expired"):
+            raise ApiError(403, "INVALID_OPERATION_WITH_EXPIRED_PASSWORD",
+                           "The users password has expired, you must call SetPassword before attempting any other API operations")  # noqa: E501
+        self.org.spend_api_call()
+        headers = {"Sforce-Limit-Info": self.org.api_usage}
+        # Salesforce accepts resource paths with or without a trailing slash.
+        route = "/" + tail.rstrip("/")
+        endpoint, args = self.data_map.bind("").match(route, method=request.method)
+        try:
+            response = getattr(self, "do_" + endpoint)(request, session.user_id, version, **args)
+        except ApiError as exc:
+            response = error_response(exc)
+        response.headers.update(headers)
+        response.headers["Sforce-Limit-Info"] = self.org.api_usage
+        return response
+
+    def do_resources(self, request, user_id, version):
+        base = f"/services/data/v{version}"
+        return json_response({name: f"{base}/{name}" for name in
+                              ("sobjects", "query", "queryAll", "limits", "composite", "jobs")})  # fmt: skip
+
+    def do_limits(self, request, user_id, version):
+        return json_response(rest.limits(self.org))
+
+    def do_describe_global(self, request, user_id, version):
+        return json_response(rest.describe_global(self.org, version))
+
+    def do_sobject(self, request, user_id, version, obj):
+        if request.method == "POST":
+            body = rest.parse_json(request.get_data())
+            return json_response(rest.create(self.org, user_id, obj, body), 201)
+        return json_response(rest.sobject_basic(self.org, obj, version))
+
+    def do_describe(self, request, user_id, version, obj):
+        return json_response(self.org.sobject(obj).describe(version))
+
+    def do_updated(self, request, user_id, version, obj):
+        return json_response(rest.updated_or_deleted(self.org, obj, "updated",
+                             request.args.get("start"), request.args.get("end")))  # fmt: skip
+
+    def do_deleted(self, request, user_id, version, obj):
+        return json_response(rest.updated_or_deleted(self.org, obj, "deleted",
+                             request.args.get("start"), request.args.get("end")))  # fmt: skip
+
+    def do_record(self, request, user_id, version, obj, record_id):
+        sobject = self.org.sobject(obj)
+        if request.method == "GET":
+            row = self.org._live_row(sobject, record_id)
+            fields = request.args.get("fields")
+            names = [f.strip() for f in fields.split(",")] if fields else None
+            return json_response(self.org.record(sobject, row, version, names))
+        if request.method == "PATCH":
+            body = rest.parse_json(request.get_data())
+            if not isinstance(body, dict):
+                raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
+            self.org.update(sobject.name, record_id, body, user_id)
+            return Response(status=204)
+        self.org.delete(sobject.name, record_id, user_id)
+        return Response(status=204)
+
+    def do_by_external_id(self, request, user_id, version, obj, field, value):
+        sobject = self.org.sobject(obj)
+        if request.method in ("PATCH", "POST"):
+            body = rest.parse_json(request.get_data())
+            status, result = rest.upsert(self.org, user_id, sobject.name, field, value, body)
+            if status == 300:
+                return json_response([u.replace("{version}", version) for u in result], 300)
+            return json_response(result, status)
+        f = sobject.field(field)
+        if f is None or not f.external_id:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        matches = self.org.find_ids(sobject, f.name, value)
+        if not matches:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        if len(matches) > 1:
+            return json_response([f"/services/data/v{version}/sobjects/{sobject.name}/{m}"
+                                  for m in matches], 300)  # fmt: skip
+        if request.method == "DELETE":
+            self.org.delete(sobject.name, matches[0], user_id)
+            return Response(status=204)
+        return json_response(self.org.record(sobject, self.org.row(sobject, matches[0]), version))
+
+    def do_query(self, request, user_id, version, resource):
+        text = request.args.get("q")
+        if not text:
+            raise ApiError(400, "MALFORMED_QUERY", "A query string is required (q=)")
+        batch = rest.batch_size(request.headers.get("Sforce-Query-Options"))
+        return json_response(rest.run_query(self.org, self.cursors, text, resource == "queryAll",
+                                            version, batch, resource))  # fmt: skip
+
+    def do_query_more(self, request, user_id, version, resource, locator):
+        return json_response(rest.query_more(self.org, self.cursors, locator, resource))
+
+    def do_collection(self, request, user_id, version):
+        if request.method == "DELETE":
+            ids = [i for i in (request.args.get("ids") or "").split(",") if i]
+            if not ids:
+                raise ApiError(400, "MISSING_ARGUMENT", "ids is required")
+            all_or_none = (request.args.get("allOrNone") or "false").lower() == "true"
+            return json_response(rest.collection_delete(self.org, user_id, ids, all_or_none))
+        body = rest.parse_json(request.get_data())
+        return json_response(rest.collection_write(self.org, user_id, request.method, body))
+
+    def do_collection_upsert(self, request, user_id, version, obj, field):
+        body = rest.parse_json(request.get_data())
+        sobject = self.org.sobject(obj)
+        f = sobject.field(field)
+        if f is None or not (f.external_id or f.name == "Id"):
+            raise ApiError(400, "INVALID_FIELD", f"Field name provided, {field} is not an External ID or indexed field for {sobject.name}")  # noqa: E501
+        return json_response(rest.collection_write(self.org, user_id, "PATCH", body, sobject.name,
+                                                   f.name, version))  # fmt: skip
+
+    def do_collection_retrieve(self, request, user_id, version, obj):
+        if request.method == "POST":
+            body = rest.parse_json(request.get_data()) or {}
+            ids, fields = body.get("ids") or [], body.get("fields") or []
+        else:
+            ids = [i for i in (request.args.get("ids") or "").split(",") if i]
+            fields = [f for f in (request.args.get("fields") or "").split(",") if f]
+        return json_response(rest.collection_retrieve(self.org, obj, ids, fields, version))
+
+    # --- Bulk API 2.0 -------------------------------------------------------------------------
+    def do_query_jobs(self, request, user_id, version):
+        if request.method == "GET":
+            return json_response(self.bulk.list("query"))
+        body = rest.parse_json(request.get_data()) or {}
+        return json_response(self.bulk.create_query(body, version, user_id))
+
+    def do_query_job(self, request, user_id, version, job_id):
+        job = self.bulk.get(job_id, "query")
+        if request.method == "DELETE":
+            self.bulk.delete(job)
+            return Response(status=204)
+        if request.method == "PATCH":
+            body = rest.parse_json(request.get_data()) or {}
+            return json_response(self.bulk.set_state(job, body.get("state", "")))
+        return json_response(self.bulk.describe(job))
+
+    def do_query_results(self, request, user_id, version, job_id):
+        job = self.bulk.get(job_id, "query")
+        locator = request.args.get("locator") or None
+        max_records = request.args.get("maxRecords")
+        try:
+            max_records = int(max_records) if max_records else None
+        except ValueError:
+            raise ApiError(400, "INVALIDJOB", "maxRecords must be a number") from None
+        body, next_locator, count = self.bulk.query_results(job, locator, max_records)
+        return Response(body, status=200, content_type="text/csv", headers={
+            "Sforce-Locator": next_locator, "Sforce-NumberOfRecords": str(count)})  # fmt: skip
+
+    def do_ingest_jobs(self, request, user_id, version):
+        if request.method == "GET":
+            return json_response(self.bulk.list("ingest"))
+        body = rest.parse_json(request.get_data()) or {}
+        return json_response(self.bulk.create_ingest(body, version, user_id, self.base_url))
+
+    def do_ingest_job(self, request, user_id, version, job_id):
+        job = self.bulk.get(job_id, "ingest")
+        if request.method == "DELETE":
+            self.bulk.delete(job)
+            return Response(status=204)
+        if request.method == "PATCH":
+            body = rest.parse_json(request.get_data()) or {}
+            return json_response(self.bulk.set_state(job, body.get("state", "")))
+        return json_response(self.bulk.describe(job))
+
+    def do_ingest_upload(self, request, user_id, version, job_id):
+        job = self.bulk.get(job_id, "ingest")
+        self.bulk.upload(job, request.get_data())
+        return Response(status=201)
+
+    def do_ingest_results(self, request, user_id, version, job_id, kind):
+        job = self.bulk.get(job_id, "ingest")
+        return Response(self.bulk.ingest_results(job, kind), content_type="text/csv")
+
+
+__all__ = ["SalesforceApp", "RecordError", "VERSIONS"]

@@ -1,0 +1,360 @@
+"""Bulk API 2.0: query jobs (results streamed as CSV pages with Sforce-Locator) and ingest jobs
+(CSV upload; successful, failed and unprocessed results).
+https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .errors import ApiError, RecordError
+from .query import Compiled
+from .soql import SoqlError
+from .store import Org
+from .values import csv_text
+
+DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^",
+              "BACKQUOTE": "`"}  # fmt: skip
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
+MAX_UPLOAD_BYTES = 150 * 1024 * 1024
+DEFAULT_MAX_RECORDS = 50000
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # query | ingest
+    operation: str
+    info: dict
+    user_id: str
+    state: str = "Open"
+    path: str | None = None  # query results, or uploaded ingest data
+    processed: int = 0
+    failed: int = 0
+    error: str | None = None
+    results: dict = field(default_factory=dict)  # ingest: successful/failed/unprocessed CSV
+    started: float = field(default_factory=time.monotonic)
+
+
+class BulkJobs:
+    def __init__(self, org: Org, workdir: str) -> None:
+        self.org = org
+        self.workdir = workdir
+        self.jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    # --- common ----------------------------------------------------------------------------
+    def _new_id(self, prefix: str) -> str:
+        return self.org.ids.next_id(prefix)
+
+    def get(self, job_id: str, kind: str) -> Job:
+        with self._lock:
+            job = self.jobs.get(job_id)
+        if job is None or job.kind != kind:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        return job
+
+    def describe(self, job: Job) -> dict:
+        info = dict(job.info, state=job.state, numberRecordsProcessed=job.processed,
+                    retries=0, totalProcessingTime=int((time.monotonic() - job.started) * 1000))  # fmt: skip
+        info["systemModstamp"] = self.org.now()
+        if job.kind == "ingest":
+            info["numberRecordsFailed"] = job.failed
+            info["apiActiveProcessingTime"] = info["totalProcessingTime"]
+        if job.error:
+            info["errorMessage"] = job.error
+        return info
+
+    def list(self, kind: str) -> dict:
+        with self._lock:
+            jobs = [self.describe(j) for j in self.jobs.values() if j.kind == kind]
+        return {"done": True, "records": jobs, "nextRecordsUrl": None}
+
+    def delete(self, job: Job) -> None:
+        if job.state in ("Open", "UploadComplete", "InProgress"):
+            raise ApiError(400, "INVALIDJOBSTATE", f"Job is in state {job.state} and can't be deleted")  # noqa: E501
+        with self._lock:
+            self.jobs.pop(job.id, None)
+        for path in [job.path, *job.results.values()]:
+            if path and os.path.exists(path):
+                os.unlink(path)
+
+    def _take_failure(self) -> str | None:
+        """The control surface can make the next N jobs fail as Salesforce reports it."""
+        with self.org.lock:
+            pending = self.org.settings.get("fail_next_bulk_jobs", 0)
+            if pending:
+                self.org.settings["fail_next_bulk_jobs"] = pending - 1
+                return self.org.settings.get("fail_bulk_message", "InternalServerError")
+        return None
+
+    def _base_info(self, job_id: str, operation: str, body: dict, version: str, user_id: str) -> dict:  # noqa: E501
+        delimiter = body.get("columnDelimiter", "COMMA")
+        line_ending = body.get("lineEnding", "LF")
+        if delimiter not in DELIMITERS:
+            raise ApiError(400, "INVALIDJOB", f"Invalid column delimiter: {delimiter}")
+        if line_ending not in LINE_ENDINGS:
+            raise ApiError(400, "INVALIDJOB", f"Invalid line ending: {line_ending}")
+        if body.get("contentType", "CSV") != "CSV":
+            raise ApiError(400, "INVALIDJOB", "Only CSV content is supported")
+        return {"id": job_id, "operation": operation, "createdById": user_id,
+                "createdDate": self.org.now(), "concurrencyMode": "Parallel", "contentType": "CSV",
+                "apiVersion": float(version), "lineEnding": line_ending,
+                "columnDelimiter": delimiter}  # fmt: skip
+
+    # --- query jobs -----------------------------------------------------------------------
+    def create_query(self, body: dict, version: str, user_id: str) -> dict:
+        operation = body.get("operation")
+        if operation not in ("query", "queryAll"):
+            raise ApiError(400, "INVALIDJOB", f"Invalid operation: {operation}")
+        text = body.get("query")
+        if not text:
+            raise ApiError(400, "INVALIDJOB", "The query is required")
+        try:
+            compiled = self.org.query(text, include_deleted=operation == "queryAll")
+        except SoqlError as exc:
+            raise ApiError(400, exc.code, exc.message) from None
+        if compiled.count_only or compiled.aggregate_alias:
+            raise ApiError(400, "INVALIDJOB", "Aggregate Relationships not supported in Bulk Query")  # noqa: E501
+        if " OFFSET " in compiled.sql:
+            raise ApiError(400, "INVALIDJOB", "OFFSET clause is not supported in Bulk API 2.0 query")  # noqa: E501
+        if not compiled.sobject.bulk_queryable:
+            raise ApiError(400, "INVALIDJOB", f"Entity '{compiled.sobject.name}' is not supported by the Bulk API.")  # noqa: E501
+        job_id = self._new_id("750")
+        info = self._base_info(job_id, operation, body, version, user_id)
+        info["object"] = compiled.sobject.name
+        job = Job(job_id, "query", operation, info, user_id, state="UploadComplete")
+        with self._lock:
+            self.jobs[job_id] = job
+        threading.Thread(target=self._run_query, args=(job, compiled), daemon=True).start()
+        return self.describe(job)
+
+    def _run_query(self, job: Job, compiled: Compiled) -> None:
+        job.state = "InProgress"
+        failure = self._take_failure()
+        if failure:
+            job.state, job.error = "Failed", failure
+            return
+        fd, path = tempfile.mkstemp(prefix=f"{job.id}-", suffix=".csv", dir=self.workdir)
+        delimiter = DELIMITERS[job.info["columnDelimiter"]]
+        newline = LINE_ENDINGS[job.info["lineEnding"]]
+        header = [".".join(c.parts) for c in compiled.columns]
+        # Per column: its row index and, where the CSV text differs from str(), a converter.
+        plain = ("string", "textarea", "email", "phone", "url", "picklist", "id", "reference",
+                 "date", "double", "currency", "percent")  # fmt: skip
+        converters = [(c.index, None if c.field.type in plain else c.field) for c in compiled.columns]  # noqa: E501
+        count = 0
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out, delimiter=delimiter, lineterminator=newline,
+                                    quoting=csv.QUOTE_ALL)  # fmt: skip
+                writer.writerow(header)
+                with self.org.lock:
+                    rows = self.org.conn.execute(compiled.sql, compiled.params).fetchall()
+                if all(conv is None for _, conv in converters):
+                    indexes = [i for i, _ in converters]
+                    writer.writerows([["" if r[i] is None else r[i] for i in indexes] for r in rows])  # noqa: E501
+                else:
+                    writer.writerows(
+                        [["" if r[i] is None else (r[i] if f is None else csv_text(f, r[i]))
+                          for i, f in converters] for r in rows])  # fmt: skip
+                count = len(rows)
+                del rows
+        except Exception as exc:  # a job that breaks is reported Failed, as Salesforce does
+            job.state, job.error = "Failed", f"InternalServerError: {exc}"
+            return
+        job.path, job.processed = path, count
+        job.info["numberRecordsProcessed"] = count
+        job.state = "JobComplete"
+
+    def query_results(self, job: Job, locator: str | None, max_records: int | None):
+        """One page of results: (CSV bytes iterator, next locator or 'null', row count)."""
+        if job.state != "JobComplete":
+            raise ApiError(400, "INVALIDJOB", f"Job {job.id} is not complete: {job.state}")
+        limit = max_records or DEFAULT_MAX_RECORDS
+        if limit < 1:
+            raise ApiError(400, "INVALIDJOB", "maxRecords must be positive")
+        if locator:
+            try:
+                offset_text, row_text = base64.b64decode(locator).decode().split(":")
+                offset, first_row = int(offset_text), int(row_text)
+            except ValueError:
+                raise ApiError(400, "INVALIDLOCATOR", f"Invalid locator: {locator}") from None
+        else:
+            offset, first_row = 0, 0
+        handle = open(job.path, "rb")  # noqa: SIM115 - closed by the generator
+        header = handle.readline()
+        if offset:
+            handle.seek(offset)
+        # Count whole records: a newline ends a record only outside quotes, so keep the
+        # running parity of quote characters (every field is quoted; "" escapes a quote).
+        chunk, taken, inside = [], 0, False
+        while taken < limit:
+            line = handle.readline()
+            if not line:
+                break
+            chunk.append(line)
+            if line.count(b'"') % 2:
+                inside = not inside
+            if not inside:
+                taken += 1
+        end = handle.tell()
+        more = bool(handle.read(1))
+        handle.close()
+        next_locator = (
+            base64.b64encode(f"{end}:{first_row + taken}".encode()).decode() if more else "null"
+        )
+        body = io.BytesIO()
+        body.write(header)
+        body.writelines(chunk)
+        return body.getvalue(), next_locator, taken
+
+    # --- ingest jobs ------------------------------------------------------------------------
+    def create_ingest(self, body: dict, version: str, user_id: str, base: str) -> dict:
+        operation = body.get("operation")
+        if operation not in INGEST_OPERATIONS:
+            raise ApiError(400, "INVALIDJOB", f"Invalid operation: {operation}")
+        obj = self.org.sobject(body.get("object") or "")
+        ext = body.get("externalIdFieldName")
+        if operation == "upsert":
+            f = obj.field(ext or "")
+            if f is None or not (f.external_id or f.name == "Id"):
+                raise ApiError(400, "INVALIDJOB", f"External ID was blank or does not exist for {obj.name}: {ext}")  # noqa: E501
+        job_id = self._new_id("750")
+        info = self._base_info(job_id, operation, body, version, user_id)
+        info.update(object=obj.name, jobType="V2Ingest",
+                    contentUrl=f"services/data/v{version}/jobs/ingest/{job_id}/batches")  # fmt: skip
+        if ext:
+            info["externalIdFieldName"] = ext
+        job = Job(job_id, "ingest", operation, info, user_id, state="Open")
+        with self._lock:
+            self.jobs[job_id] = job
+        return self.describe(job)
+
+    def upload(self, job: Job, data: bytes) -> None:
+        if job.state != "Open":
+            raise ApiError(400, "INVALIDJOBSTATE", f"Job {job.id} is not open for upload")
+        if job.path is not None:
+            raise ApiError(400, "INVALIDJOBSTATE", "Only one upload is allowed per Bulk API 2.0 job")  # noqa: E501
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ApiError(400, "INVALIDJOB", "Upload exceeds 150 MB")
+        fd, path = tempfile.mkstemp(prefix=f"{job.id}-in-", suffix=".csv", dir=self.workdir)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        job.path = path
+
+    def set_state(self, job: Job, state: str) -> dict:
+        if state == "Aborted":
+            if job.state in ("JobComplete", "Failed", "Aborted"):
+                raise ApiError(400, "INVALIDJOBSTATE", f"Job is already {job.state}")
+            job.state = "Aborted"
+        elif state == "UploadComplete" and job.kind == "ingest":
+            if job.state != "Open":
+                raise ApiError(400, "INVALIDJOBSTATE", f"Job is in state {job.state}")
+            if job.path is None:
+                job.state, job.error = "Failed", "No batches found"
+            else:
+                job.state = "UploadComplete"
+                threading.Thread(target=self._run_ingest, args=(job,), daemon=True).start()
+        else:
+            raise ApiError(400, "INVALIDJOBSTATE", f"Invalid state change to {state}")
+        return self.describe(job)
+
+    def _run_ingest(self, job: Job) -> None:
+        job.state = "InProgress"
+        failure = self._take_failure()
+        if failure:
+            job.state, job.error = "Failed", failure
+            return
+        delimiter = DELIMITERS[job.info["columnDelimiter"]]
+        with open(job.path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            header = next(reader, None)
+            if not header:
+                job.state, job.error = "Failed", "InvalidBatch : Field name not provided"
+                return
+            rows = list(reader)
+        outputs = {}
+        writers = {}
+        for name, prefix in (("successfulResults", ["sf__Id", "sf__Created"]),
+                             ("failedResults", ["sf__Id", "sf__Error"]),
+                             ("unprocessedrecords", [])):  # fmt: skip
+            fd, path = tempfile.mkstemp(prefix=f"{job.id}-{name}-", suffix=".csv", dir=self.workdir)  # noqa: E501
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+            writer.writerow(prefix + header)
+            outputs[name], writers[name] = (path, handle), writer
+        try:
+            for position, values in enumerate(rows):
+                if job.state == "Aborted":
+                    writers["unprocessedrecords"].writerows(rows[position:])
+                    break
+                if len(values) != len(header):
+                    writers["failedResults"].writerow(
+                        ["", "INVALID_ROW:Row has a different number of columns than the header"] + values)  # noqa: E501
+                    job.failed += 1
+                    job.processed += 1
+                    continue
+                record = dict(zip(header, values, strict=True))
+                try:
+                    with self.org.atomic():
+                        record_id, created = self._apply(job, record)
+                    writers["successfulResults"].writerow([record_id, str(created).lower()] + values)  # noqa: E501
+                except RecordError as exc:
+                    e = exc.errors[0]
+                    text = f"{e['errorCode']}:{e['message']}:{','.join(e['fields'])} --"
+                    writers["failedResults"].writerow([record.get("Id", ""), text] + values)
+                    job.failed += 1
+                job.processed += 1
+        finally:
+            for name, (path, handle) in outputs.items():
+                handle.close()
+                job.results[name] = path
+        if job.state != "Aborted":
+            job.state = "JobComplete"
+
+    def _apply(self, job: Job, record: dict) -> tuple[str, bool]:
+        # In Bulk CSV an empty value means "leave as is" and #N/A means "set to null".
+        values = {k: (None if v == "#N/A" else v) for k, v in record.items() if v != ""}
+        obj_name = job.info["object"]
+        op = job.operation
+        if op == "insert":
+            return self.org.insert(obj_name, values, job.user_id), True
+        if op in ("update", "delete", "hardDelete"):
+            record_id = values.pop("Id", None)
+            if not record_id:
+                raise RecordError("MISSING_ARGUMENT", "Id not specified", ["Id"])
+            if op == "update":
+                self.org.update(obj_name, record_id, values, job.user_id)
+            else:
+                self.org.delete(obj_name, record_id, job.user_id)
+                if op == "hardDelete":
+                    self.org.hard_delete(record_id)
+            return record_id, False
+        from .rest import upsert
+
+        ext = job.info["externalIdFieldName"]
+        value = next((v for k, v in values.items() if k.lower() == ext.lower()), None)
+        if value is None:
+            raise RecordError("MISSING_ARGUMENT", f"{ext} not specified", [ext])
+        status, result = upsert(self.org, job.user_id, obj_name, ext, value, values)
+        if status == 300:
+            raise RecordError("DUPLICATE_EXTERNAL_ID", f"{ext}: more than one record found", [ext])
+        return result["id"], result["created"]
+
+    def ingest_results(self, job: Job, name: str) -> bytes:
+        if job.state not in ("JobComplete", "Aborted", "Failed"):
+            raise ApiError(400, "INVALIDJOBSTATE", f"Job {job.id} is still {job.state}")
+        path = job.results.get(name)
+        if path is None:
+            return b""
+        with open(path, "rb") as handle:
+            return handle.read()

@@ -1,0 +1,495 @@
+"""The emulated org's data model: objects, fields and the metadata describe returns.
+
+Field metadata follows the REST describe shape
+(https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects_describesobjectresult.htm).
+Only what clients read is modelled; the rest of describe's keys get Salesforce's usual defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SYSTEM_FIELDS = (
+    "Id",
+    "IsDeleted",
+    "CreatedDate",
+    "CreatedById",
+    "LastModifiedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+)
+
+
+@dataclass
+class Field:
+    name: str
+    type: str = "string"  # describe type: id string email phone url textarea picklist boolean
+    # int double currency percent date datetime reference
+    length: int = 0
+    label: str = ""
+    nillable: bool = True
+    createable: bool = True
+    updateable: bool = True
+    required: bool = False  # not nillable and no default: REQUIRED_FIELD_MISSING on create
+    external_id: bool = False
+    unique: bool = False
+    picklist: tuple[str, ...] = ()
+    restricted: bool = False
+    default: object = None
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    calculated: bool = False
+    custom: bool = False
+    precision: int = 0
+    scale: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = _label(self.name)
+        if self.type in ("string", "textarea", "email", "phone", "url", "picklist") and not self.length:
+            self.length = 255
+        if self.type == "id" or self.type == "reference":
+            self.length = 18
+        if self.type == "reference" and self.relationship_name is None:
+            if self.name.endswith("__c"):
+                self.relationship_name = self.name[:-3] + "__r"
+            elif self.name.endswith("Id"):
+                self.relationship_name = self.name[:-2]
+        if self.type in ("currency", "double", "percent") and not self.precision:
+            self.precision, self.scale = 18, 2
+
+    @property
+    def sql_type(self) -> str:
+        if self.type in ("boolean", "int"):
+            return "INTEGER"
+        if self.type in ("double", "currency", "percent"):
+            return "REAL"
+        return "TEXT"
+
+    @property
+    def is_text(self) -> bool:
+        return self.sql_type == "TEXT" and self.type not in ("date", "datetime")
+
+    def describe(self) -> dict:
+        soap = {
+            "id": "tns:ID",
+            "reference": "tns:ID",
+            "boolean": "xsd:boolean",
+            "int": "xsd:int",
+            "double": "xsd:double",
+            "currency": "xsd:double",
+            "percent": "xsd:double",
+            "date": "xsd:date",
+            "datetime": "xsd:dateTime",
+        }.get(self.type, "xsd:string")
+        return {
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "soapType": soap,
+            "length": self.length,
+            "byteLength": self.length * 3,
+            "precision": self.precision,
+            "scale": self.scale,
+            "digits": 9 if self.type == "int" else 0,
+            "nillable": self.nillable,
+            "createable": self.createable,
+            "updateable": self.updateable,
+            "defaultedOnCreate": self.default is not None or self.name in SYSTEM_FIELDS,
+            "defaultValue": self.default if not isinstance(self.default, bool) else self.default,
+            "externalId": self.external_id,
+            "unique": self.unique,
+            "idLookup": self.type == "id" or self.external_id or self.name in ("Email", "Username"),
+            "calculated": self.calculated,
+            "custom": self.custom,
+            "filterable": True,
+            "sortable": self.type != "textarea" or self.length <= 255,
+            "groupable": self.type not in ("textarea", "double", "currency", "percent"),
+            "nameField": self.name == "Name",
+            "autoNumber": False,
+            "htmlFormatted": False,
+            "restrictedPicklist": self.restricted,
+            "picklistValues": [
+                {
+                    "active": True,
+                    "defaultValue": value == self.default,
+                    "label": value,
+                    "validFor": None,
+                    "value": value,
+                }
+                for value in self.picklist
+            ],
+            "referenceTo": list(self.reference_to),
+            "relationshipName": self.relationship_name,
+            "polymorphicForeignKey": len(self.reference_to) > 1,
+            "permissionable": self.nillable and not self.calculated and self.name not in SYSTEM_FIELDS,
+        }
+
+
+@dataclass
+class SObject:
+    name: str
+    key_prefix: str
+    fields: dict[str, Field] = field(default_factory=dict)
+    label: str = ""
+    createable: bool = True
+    updateable: bool = True
+    deletable: bool = True
+    custom: bool = False
+    mergeable: bool = False
+    bulk_queryable: bool = True
+
+    def __post_init__(self) -> None:
+        self.label = self.label or _label(self.name)
+        self._lower = {name.lower(): f for name, f in self.fields.items()}
+
+    def add(self, f: Field) -> None:
+        self.fields[f.name] = f
+        self._lower[f.name.lower()] = f
+
+    def field(self, name: str) -> Field | None:
+        return self._lower.get(name.lower())
+
+    def relationship(self, name: str) -> Field | None:
+        lowered = name.lower()
+        for f in self.fields.values():
+            if f.relationship_name and f.relationship_name.lower() == lowered:
+                return f
+        return None
+
+    def describe(self, version: str) -> dict:
+        base = f"/services/data/v{version}/sobjects/{self.name}"
+        return {
+            **self.summary(version),
+            "fields": [f.describe() for f in self.fields.values()],
+            "childRelationships": [],
+            "recordTypeInfos": [],
+            "urls": {
+                "sobject": base,
+                "describe": base + "/describe",
+                "rowTemplate": base + "/{ID}",
+            },
+        }
+
+    def summary(self, version: str) -> dict:
+        base = f"/services/data/v{version}/sobjects/{self.name}"
+        return {
+            "name": self.name,
+            "label": self.label,
+            "labelPlural": self.label + "s",
+            "keyPrefix": self.key_prefix,
+            "custom": self.custom,
+            "queryable": True,
+            "retrieveable": True,
+            "searchable": True,
+            "createable": self.createable,
+            "updateable": self.updateable,
+            "deletable": self.deletable,
+            "undeletable": self.deletable,
+            "mergeable": self.mergeable,
+            "replicateable": True,
+            "triggerable": True,
+            "layoutable": True,
+            "urls": {"sobject": base, "describe": base + "/describe", "rowTemplate": base + "/{ID}"},
+        }
+
+
+def _label(name: str) -> str:
+    name = name.removesuffix("__c").removesuffix("Id") if name != "Id" else "Record ID"
+    out = ""
+    for i, ch in enumerate(name):
+        if ch == "_":
+            out += " "
+        elif ch.isupper() and i and not name[i - 1].isupper() and name[i - 1] != "_":
+            out += " " + ch
+        else:
+            out += ch
+    return out
+
+
+def _system(prefix_object: str) -> list[Field]:
+    ro = {"createable": False, "updateable": False}
+    return [
+        Field("Id", "id", nillable=False, **ro),
+        Field("IsDeleted", "boolean", nillable=False, default=False, **ro),
+        Field("CreatedDate", "datetime", nillable=False, **ro),
+        Field("CreatedById", "reference", reference_to=("User",), nillable=False, **ro),
+        Field("LastModifiedDate", "datetime", nillable=False, **ro),
+        Field("LastModifiedById", "reference", reference_to=("User",), nillable=False, **ro),
+        Field("SystemModstamp", "datetime", nillable=False, **ro),
+    ]
+
+
+def _obj(name: str, prefix: str, fields: list[Field], **kw) -> SObject:
+    all_fields = {f.name: f for f in _system(name) + fields}
+    return SObject(name, prefix, all_fields, **kw)
+
+
+RO = {"createable": False, "updateable": False}
+INDUSTRIES = (
+    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
+    "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
+    "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government",
+    "Healthcare", "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media",
+    "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
+    "Telecommunications", "Transportation", "Utilities", "Other",
+)  # fmt: skip
+LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
+                 "Closed - Not Converted")  # fmt: skip
+STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+          "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+          "Negotiation/Review", "Closed Won", "Closed Lost")  # fmt: skip
+SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
+
+
+def _owner() -> Field:
+    return Field("OwnerId", "reference", reference_to=("User",), nillable=False,
+                 default="$user", relationship_name="Owner")  # fmt: skip
+
+
+def _person(address_prefix: str) -> list[Field]:
+    p = address_prefix
+    return [
+        Field("Salutation", "picklist", 40, picklist=SALUTATIONS),
+        Field("FirstName", "string", 40),
+        Field("LastName", "string", 80, nillable=False, required=True),
+        Field("Name", "string", 121, calculated=True, **RO),
+        Field("Title", "string", 128),
+        Field("Email", "email", 80),
+        Field("Phone", "phone", 40),
+        Field("MobilePhone", "phone", 40),
+        Field(p + "Street", "textarea", 255),
+        Field(p + "City", "string", 40),
+        Field(p + "State", "string", 80),
+        Field(p + "PostalCode", "string", 20),
+        Field(p + "Country", "string", 80),
+        Field("LeadSource", "picklist", picklist=LEAD_SOURCES),
+        Field("Description", "textarea", 32000),
+        Field("HasOptedOutOfEmail", "boolean", nillable=False, default=False),
+        Field("DoNotCall", "boolean", nillable=False, default=False),
+        _owner(),
+    ]
+
+
+def standard_objects() -> dict[str, SObject]:
+    objects = [
+        _obj("Organization", "00D", [
+            Field("Name", "string", 80, **RO),
+            Field("OrganizationType", "picklist", 40, picklist=(
+                "Team Edition", "Professional Edition", "Enterprise Edition",
+                "Developer Edition", "Unlimited Edition", "Performance Edition",
+                "Personal Edition", "Base Edition"), **RO),
+            Field("IsSandbox", "boolean", nillable=False, **RO),
+            Field("InstanceName", "string", 5, **RO),
+            Field("Country", "string", 80, **RO),
+            Field("DefaultLocaleSidKey", "string", 40, **RO),
+            Field("LanguageLocaleKey", "string", 40, **RO),
+            Field("TimeZoneSidKey", "string", 40, **RO),
+            Field("TrialExpirationDate", "datetime", **RO),
+        ], createable=False, updateable=False, deletable=False, bulk_queryable=False),
+        _obj("Profile", "00e", [
+            Field("Name", "string", 255, nillable=False, required=True),
+            Field("UserType", "picklist", 40, picklist=("Standard", "PowerPartner", "CsnOnly")),
+            Field("Description", "string", 255),
+            Field("PermissionsApiEnabled", "boolean", nillable=False, default=False),
+            Field("PermissionsApiUserOnly", "boolean", nillable=False, default=False),
+            Field("PermissionsModifyAllData", "boolean", nillable=False, default=False),
+            Field("PermissionsViewAllData", "boolean", nillable=False, default=False),
+            Field("PermissionsPasswordNeverExpires", "boolean", nillable=False, default=False),
+            Field("PermissionsViewSetup", "boolean", nillable=False, default=False),
+        ], bulk_queryable=False),
+        _obj("PermissionSet", "0PS", [
+            Field("Name", "string", 80, nillable=False, required=True),
+            Field("Label", "string", 80, nillable=False, required=True),
+            Field("IsOwnedByProfile", "boolean", nillable=False, default=False, **RO),
+            Field("ProfileId", "reference", reference_to=("Profile",), **RO),
+            Field("PermissionsApiEnabled", "boolean", nillable=False, default=False),
+            Field("PermissionsApiUserOnly", "boolean", nillable=False, default=False),
+            Field("PermissionsModifyAllData", "boolean", nillable=False, default=False),
+            Field("PermissionsViewAllData", "boolean", nillable=False, default=False),
+            Field("PermissionsPasswordNeverExpires", "boolean", nillable=False, default=False),
+            Field("PermissionsViewSetup", "boolean", nillable=False, default=False),
+        ]),
+        _obj("PermissionSetAssignment", "0Pa", [
+            Field("AssigneeId", "reference", reference_to=("User",), nillable=False,
+                  required=True, updateable=False),
+            Field("PermissionSetId", "reference", reference_to=("PermissionSet",),
+                  nillable=False, required=True, updateable=False),
+        ], updateable=False),
+        _obj("UserRole", "00E", [
+            Field("Name", "string", 80, nillable=False, required=True),
+            Field("DeveloperName", "string", 80),
+            Field("ParentRoleId", "reference", reference_to=("UserRole",)),
+        ]),
+        _obj("User", "005", [
+            Field("Username", "string", 80, nillable=False, required=True, unique=True),
+            Field("Email", "email", 128, nillable=False, required=True),
+            Field("FirstName", "string", 40),
+            Field("LastName", "string", 80, nillable=False, required=True),
+            Field("Name", "string", 121, calculated=True, **RO),
+            Field("Alias", "string", 8, nillable=False, required=True),
+            Field("IsActive", "boolean", nillable=False, default=True),
+            Field("ProfileId", "reference", reference_to=("Profile",), nillable=False,
+                  required=True),
+            Field("UserRoleId", "reference", reference_to=("UserRole",)),
+            Field("UserType", "picklist", 40, picklist=("Standard", "AutomatedProcess"),
+                  default="Standard", **RO),
+            Field("UserPermissionsMarketingUser", "boolean", nillable=False, default=False),
+            Field("TimeZoneSidKey", "string", 40, default="America/Sao_Paulo"),
+            Field("LocaleSidKey", "string", 40, default="pt_BR"),
+            Field("LanguageLocaleKey", "string", 40, default="pt_BR"),
+            Field("EmailEncodingKey", "string", 40, default="UTF-8"),
+            Field("LastLoginDate", "datetime", **RO),
+            Field("LastPasswordChangeDate", "datetime", **RO),
+        ], deletable=False),
+        _obj("Account", "001", [
+            Field("Name", "string", 255, nillable=False, required=True),
+            Field("Type", "picklist", picklist=("Prospect", "Customer - Direct",
+                  "Customer - Channel", "Partner", "Other")),
+            Field("Industry", "picklist", picklist=INDUSTRIES),
+            Field("Website", "url", 255),
+            Field("Phone", "phone", 40),
+            Field("BillingStreet", "textarea", 255),
+            Field("BillingCity", "string", 40),
+            Field("BillingState", "string", 80),
+            Field("BillingPostalCode", "string", 20),
+            Field("BillingCountry", "string", 80),
+            Field("NumberOfEmployees", "int"),
+            Field("AnnualRevenue", "currency"),
+            Field("Description", "textarea", 32000),
+            Field("ParentId", "reference", reference_to=("Account",), relationship_name="Parent"),
+            Field("MasterRecordId", "reference", reference_to=("Account",), **RO),
+            _owner(),
+        ], mergeable=True),
+        _obj("Contact", "003", [
+            *_person("Mailing"),
+            Field("AccountId", "reference", reference_to=("Account",)),
+            Field("Department", "string", 80),
+            Field("Birthdate", "date"),
+            Field("MasterRecordId", "reference", reference_to=("Contact",), **RO),
+        ], mergeable=True),
+        _obj("Lead", "00Q", [
+            *_person(""),
+            Field("Company", "string", 255, nillable=False, required=True),
+            Field("Website", "url", 255),
+            Field("Industry", "picklist", picklist=INDUSTRIES),
+            Field("Status", "picklist", 255, picklist=LEAD_STATUSES, restricted=True,
+                  nillable=False, default="Open - Not Contacted"),
+            Field("Rating", "picklist", picklist=("Hot", "Warm", "Cold")),
+            Field("NumberOfEmployees", "int"),
+            Field("AnnualRevenue", "currency"),
+            Field("IsConverted", "boolean", nillable=False, default=False, **RO),
+            Field("ConvertedDate", "date", **RO),
+            Field("ConvertedAccountId", "reference", reference_to=("Account",), **RO),
+            Field("ConvertedContactId", "reference", reference_to=("Contact",), **RO),
+            Field("ConvertedOpportunityId", "reference", reference_to=("Opportunity",), **RO),
+            Field("IsUnreadByOwner", "boolean", nillable=False, default=True),
+            Field("MasterRecordId", "reference", reference_to=("Lead",), **RO),
+        ], mergeable=True),
+        _obj("Opportunity", "006", [
+            Field("Name", "string", 120, nillable=False, required=True),
+            Field("AccountId", "reference", reference_to=("Account",)),
+            Field("StageName", "picklist", picklist=STAGES, restricted=True, nillable=False,
+                  required=True),
+            Field("Amount", "currency"),
+            Field("CloseDate", "date", nillable=False, required=True),
+            Field("Probability", "percent", precision=3, scale=0),
+            Field("Type", "picklist", picklist=("New Business", "Existing Business")),
+            Field("LeadSource", "picklist", picklist=LEAD_SOURCES),
+            Field("NextStep", "string", 255),
+            Field("Description", "textarea", 32000),
+            Field("IsClosed", "boolean", nillable=False, default=False, **RO),
+            Field("IsWon", "boolean", nillable=False, default=False, **RO),
+            _owner(),
+        ]),
+        _obj("OpportunityContactRole", "00K", [
+            Field("OpportunityId", "reference", reference_to=("Opportunity",), nillable=False,
+                  required=True, updateable=False),
+            Field("ContactId", "reference", reference_to=("Contact",), nillable=False,
+                  required=True),
+            Field("Role", "picklist", picklist=("Business User", "Decision Maker",
+                  "Economic Buyer", "Evaluator", "Influencer", "Technical Buyer", "Other")),
+            Field("IsPrimary", "boolean", nillable=False, default=False),
+        ]),
+        _obj("Task", "00T", [
+            Field("Subject", "string", 255),
+            Field("Status", "picklist", picklist=("Not Started", "In Progress", "Completed",
+                  "Waiting on someone else", "Deferred"), nillable=False, default="Not Started"),
+            Field("Priority", "picklist", picklist=("High", "Normal", "Low"), nillable=False,
+                  default="Normal"),
+            Field("ActivityDate", "date"),
+            Field("Description", "textarea", 32000),
+            Field("WhoId", "reference", reference_to=("Contact", "Lead"), relationship_name="Who"),
+            Field("WhatId", "reference", reference_to=("Account", "Opportunity", "Campaign"),
+                  relationship_name="What"),
+            Field("TaskSubtype", "picklist", picklist=("Task", "Email", "Call"), default="Task",
+                  updateable=False),
+            Field("Type", "picklist", picklist=("Call", "Email", "Meeting", "Other")),
+            Field("IsClosed", "boolean", nillable=False, default=False, **RO),
+            _owner(),
+        ]),
+        _obj("Event", "00U", [
+            Field("Subject", "string", 255),
+            Field("StartDateTime", "datetime"),
+            Field("EndDateTime", "datetime"),
+            Field("ActivityDateTime", "datetime"),
+            Field("DurationInMinutes", "int"),
+            Field("Location", "string", 255),
+            Field("Description", "textarea", 32000),
+            Field("WhoId", "reference", reference_to=("Contact", "Lead"), relationship_name="Who"),
+            Field("WhatId", "reference", reference_to=("Account", "Opportunity", "Campaign"),
+                  relationship_name="What"),
+            _owner(),
+        ]),
+        _obj("Campaign", "701", [
+            Field("Name", "string", 80, nillable=False, required=True),
+            Field("Type", "picklist", picklist=("Email", "Webinar", "Conference", "Other")),
+            Field("Status", "picklist", picklist=("Planned", "In Progress", "Completed",
+                  "Aborted")),
+            Field("StartDate", "date"),
+            Field("EndDate", "date"),
+            Field("IsActive", "boolean", nillable=False, default=False),
+            Field("Description", "textarea", 32000),
+            _owner(),
+        ]),
+        _obj("CampaignMember", "00v", [
+            Field("CampaignId", "reference", reference_to=("Campaign",), nillable=False,
+                  required=True, updateable=False),
+            Field("LeadId", "reference", reference_to=("Lead",), updateable=False),
+            Field("ContactId", "reference", reference_to=("Contact",), updateable=False),
+            Field("Status", "picklist", picklist=("Planned", "Received", "Responded", "Sent"),
+                  default="Sent"),
+        ]),
+    ]  # fmt: skip
+    return {o.name: o for o in objects}
+
+
+CUSTOM_TYPES = ("string", "textarea", "email", "phone", "url", "picklist", "boolean", "int",
+                "double", "currency", "percent", "date", "datetime")  # fmt: skip
+
+
+def custom_field(spec: dict) -> Field:
+    """A custom field declared at seeding: `{"name": "Score__c", "type": "double", ...}`."""
+    name = spec["name"]
+    if not name.endswith("__c"):
+        raise ValueError(f"custom field names end in __c: {name}")
+    ftype = spec.get("type", "string")
+    if ftype not in CUSTOM_TYPES:
+        raise ValueError(f"unsupported custom field type {ftype}")
+    return Field(
+        name,
+        ftype,
+        int(spec.get("length", 0)),
+        label=spec.get("label", ""),
+        custom=True,
+        external_id=bool(spec.get("externalId", False)),
+        unique=bool(spec.get("unique", False)),
+        picklist=tuple(spec.get("picklistValues", ())),
+        restricted=bool(spec.get("restricted", False)),
+        required=bool(spec.get("required", False)),
+        nillable=not spec.get("required", False) and ftype != "boolean",
+        default=False if ftype == "boolean" else spec.get("default"),
+        createable=not spec.get("readOnly", False),
+        updateable=not spec.get("readOnly", False),
+    )

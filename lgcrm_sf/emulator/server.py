@@ -1,0 +1,142 @@
+"""Running the emulator: TLS on 127.0.0.1 with a CA made at start (trustme), served by
+werkzeug's threaded WSGI server, in a background thread or in the foreground."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import ssl
+import tempfile
+import threading
+
+import trustme
+from werkzeug.serving import make_server
+
+from .app import SalesforceApp
+from .control import Control
+from .seed import seed as seed_org
+from .store import Org
+
+
+class Emulator:
+    def __init__(self, port: int = 0, data: str | None = None, seed: str = "empty",
+                 host: str = "127.0.0.1") -> None:  # fmt: skip
+        self.host, self.port = host, port
+        self.data = data
+        self.seed_kind = seed
+        self.workdir = tempfile.mkdtemp(prefix="lgcrm-sf-emulator-")
+        self.control_token = secrets.token_urlsafe(24)
+        self.org: Org | None = None
+        self.credentials: dict = {}
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    # --- the org --------------------------------------------------------------------------
+    def _open_org(self) -> None:
+        if self.data and os.path.exists(self.data):
+            self.org = Org(self.data)
+            self.credentials = self._credentials_from(self.org)
+            if self.credentials:
+                return
+            self.org.conn.close()
+            os.unlink(self.data)
+        self.org = Org(self.data or ":memory:")
+        self.credentials = seed_org(self.org, self.seed_kind)
+
+    @staticmethod
+    def _credentials_from(org: Org) -> dict:
+        apps = org.settings["connected_apps"]
+        if not apps:
+            return {}
+        key, app = next(iter(apps.items()))
+        user_id = app["run_as"]
+        creds = org.settings["users"][user_id]
+        username = org.conn.execute('SELECT "Username" FROM "User" WHERE "Id" = ?', (user_id,)).fetchone()[0]  # noqa: E501
+        admin = org.conn.execute(
+            "SELECT \"Id\" FROM \"User\" WHERE \"Username\" = 'admin@acme-brasil.example'").fetchone()  # noqa: E501
+        org_id = org.conn.execute('SELECT "Id" FROM "Organization"').fetchone()[0]
+        return {"org_id": org_id, "username": username, "password": creds["password"],
+                "security_token": creds["security_token"], "consumer_key": key,
+                "consumer_secret": app["secret"], "user_id": user_id,
+                "users": {"admin": admin[0], "integration": user_id}}  # fmt: skip
+
+    def reset(self, seed: str = "empty", custom_fields: dict | None = None,
+              edition: str = "Enterprise Edition") -> None:  # fmt: skip
+        """Replace the org with a freshly seeded one (sessions and jobs are dropped)."""
+        old = self.org
+        with old.lock:
+            if self.data:
+                old.conn.close()
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(self.data + suffix):
+                        os.unlink(self.data + suffix)
+            org = Org(self.data or ":memory:")
+            self.credentials = seed_org(org, seed, custom_fields, edition)
+            self.org = org
+            self.app.__init__(org, self.workdir, Control(self))
+            self.app.base_url = self.instance_url
+
+    # --- serving --------------------------------------------------------------------------
+    def _ssl_context(self) -> ssl.SSLContext:
+        ca = trustme.CA(organization_name="lgcrm-sf emulator")
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(context)
+        self.ca_bundle = os.path.join(self.workdir, "ca.pem")
+        ca.cert_pem.write_to_path(self.ca_bundle)
+        return context
+
+    def start(self) -> Emulator:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._open_org()
+        self.app = SalesforceApp(self.org, self.workdir, Control(self))
+        self._server = make_server(self.host, self.port, self.app, threaded=True,
+                                   ssl_context=self._ssl_context())  # fmt: skip
+        self._server.daemon_threads = True
+        self.port = self._server.server_port
+        self.app.base_url = self.instance_url
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="salesforce-emulator")  # fmt: skip
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self.org is not None:
+            self.org.save_meta()
+            if self.data:
+                self.org.conn.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def instance_url(self) -> str:
+        return f"https://{self.host}:{self.port}"
+
+    @property
+    def info(self) -> dict:
+        c = self.credentials
+        return {
+            "login_url": self.instance_url,
+            "instance_url": self.instance_url,
+            "ca_bundle": self.ca_bundle,
+            "username": c["username"],
+            "password": c["password"],
+            "security_token": c["security_token"],
+            "consumer_key": c["consumer_key"],
+            "consumer_secret": c["consumer_secret"],
+            "org_id": c["org_id"],
+            "user_id": c["user_id"],
+            "control_token": self.control_token,
+            "api_versions": "50.0-66.0",
+        }

@@ -1,0 +1,518 @@
+"""The emulated org: SQLite tables per sObject, and the record operations Salesforce performs
+(create, update, delete to the recycle bin, undelete, merge, lead conversion) with its checks.
+
+One connection behind one re-entrant lock: the server is threaded, SQLite is not shared-safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import sqlite3
+import threading
+from datetime import datetime
+
+from .clock import Clock, sf_datetime
+from .errors import ApiError, RecordError, not_found
+from .ids import IdFactory, to18
+from .query import Compiled, compile_condition, compile_query
+from .schema import SObject, custom_field, standard_objects
+from .values import coerce, output
+
+NAME_FROM_PARTS = ("Lead", "Contact", "User")
+CLOSED_STAGES = {"Closed Won": True, "Closed Lost": False}
+
+DEFAULT_SETTINGS = {
+    "api_enabled": True,  # org-wide: Professional Edition without the API add-on is False
+    "require_security_token": True,  # False when the caller's IP is in a trusted range
+    "session_idle_seconds": 7200,
+    "api_max": 15000,
+    "api_used": 0,
+    # Metadata-only settings, served by readMetadata (see metadata.py).
+    "password_expiration": "Never",  # SecuritySettings.passwordPolicies.expiration
+    "session_levels": {},  # profile name -> "HIGH_ASSURANCE" | "STANDARD"
+    # Web-to-Lead auto-response: an active Lead auto-response rule mails every new web lead.
+    "lead_auto_response_rules": [],  # [{"fullName", "active", "template"}]
+    "fail_next_bulk_jobs": 0,
+    "users": {},  # user id -> {"password", "security_token", "password_expired", "locked"}
+    "connected_apps": {},  # consumer key -> {"secret", "certificate", "run_as"}
+    "refresh_tokens": {},  # token -> user id
+    "validation_rules": [],  # [{"object", "name", "condition", "message", "field", "active"}]
+    "custom_fields": {},  # object -> [field spec]
+    "id_counter": 1,
+}
+
+
+class Org:
+    def __init__(self, path: str = ":memory:") -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL" if path != ":memory:" else "PRAGMA journal_mode = MEMORY")  # noqa: E501
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self._savepoints = itertools.count()
+        self.schema: dict[str, SObject] = standard_objects()
+        self._by_lower = {k.lower(): v for k, v in self.schema.items()}
+        self._by_prefix = {o.key_prefix: o for o in self.schema.values()}
+        self.settings = json.loads(json.dumps(DEFAULT_SETTINGS))
+        stored = self._load_meta()
+        if stored is not None:
+            self.settings.update(stored)
+            for obj, specs in self.settings["custom_fields"].items():
+                for spec in specs:
+                    self.schema[obj].add(custom_field(spec))
+        else:
+            self._create_tables()
+        self.ids = IdFactory(self.settings["id_counter"])
+
+    # --- persistence of settings (so `emulator serve --data FILE` survives restarts) -----
+    def _load_meta(self):
+        row = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='_meta'"
+        ).fetchone()
+        if not row:
+            return None
+        value = self.conn.execute("SELECT value FROM _meta WHERE key='settings'").fetchone()
+        return json.loads(value[0]) if value else None
+
+    def save_meta(self) -> None:
+        with self.lock:
+            self.settings["id_counter"] = self.ids.position
+            self.conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.conn.execute("INSERT OR REPLACE INTO _meta VALUES ('settings', ?)",
+                              (json.dumps(self.settings),))  # fmt: skip
+
+    def _create_tables(self) -> None:
+        for obj in self.schema.values():
+            self._create_table(obj)
+
+    def _create_table(self, obj: SObject) -> None:
+        cols = []
+        for f in obj.fields.values():
+            collate = " COLLATE NOCASE" if f.is_text and f.type not in ("id", "reference") else ""
+            cols.append(f'"{f.name}" {f.sql_type}{collate}')
+        c = self.conn
+        c.execute(f'CREATE TABLE "{obj.name}" ({", ".join(cols)})')
+        c.execute(f'CREATE UNIQUE INDEX "{obj.name}_Id" ON "{obj.name}" ("Id")')
+        c.execute(f'CREATE INDEX "{obj.name}_Modstamp" ON "{obj.name}" ("SystemModstamp", "Id")')
+        for f in obj.fields.values():
+            if f.type == "reference" and f.name not in ("CreatedById", "LastModifiedById") or \
+                    f.name in ("Email", "Username") or f.external_id:  # fmt: skip
+                self._index(obj, f.name)
+
+    def _index(self, obj: SObject, name: str) -> None:
+        self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{obj.name}_{name}" ON "{obj.name}" ("{name}")')
+
+    def add_custom_field(self, object_name: str, spec: dict) -> None:
+        with self.lock:
+            obj = self.sobject(object_name)
+            f = custom_field(spec)
+            if obj.field(f.name):
+                raise ApiError(400, "DUPLICATE_DEVELOPER_NAME", f"field {f.name} already exists")
+            obj.add(f)
+            collate = " COLLATE NOCASE" if f.is_text else ""
+            self.conn.execute(f'ALTER TABLE "{obj.name}" ADD COLUMN "{f.name}" {f.sql_type}{collate}')
+            if f.external_id or f.unique:
+                self._index(obj, f.name)
+            self.settings["custom_fields"].setdefault(obj.name, []).append(spec)
+
+    # --- lookups ------------------------------------------------------------------------
+    def sobject(self, name: str) -> SObject:
+        obj = self._by_lower.get(name.lower())
+        if obj is None:
+            raise not_found()
+        return obj
+
+    def object_for_id(self, record_id: str) -> SObject | None:
+        return self._by_prefix.get(record_id[:3])
+
+    def now(self) -> str:
+        return sf_datetime(self.clock.now())
+
+    @contextlib.contextmanager
+    def atomic(self):
+        """A transaction, nestable: each level is a SAVEPOINT that rolls back on error."""
+        with self.lock:
+            name = f"sp{next(self._savepoints)}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                raise
+            self.conn.execute(f"RELEASE {name}")
+
+    def row(self, obj: SObject, record_id: str, include_deleted: bool = True) -> dict | None:
+        with self.lock:
+            cur = self.conn.execute(f'SELECT * FROM "{obj.name}" WHERE "Id" = ?', (record_id,))
+            values = cur.fetchone()
+        if values is None:
+            return None
+        row = dict(zip([d[0] for d in cur.description], values, strict=True))
+        if row["IsDeleted"] and not include_deleted:
+            return None
+        return row
+
+    def record(self, obj: SObject, row: dict, version: str, fields: list[str] | None = None) -> dict:
+        """The REST form of a stored row."""
+        out = {"attributes": {"type": obj.name,
+                              "url": f"/services/data/v{version}/sobjects/{obj.name}/{row['Id']}"}}  # fmt: skip
+        names = fields or list(obj.fields)
+        for name in names:
+            f = obj.field(name)
+            if f is None:
+                raise ApiError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.")  # noqa: E501
+            out[f.name] = output(f, row.get(f.name))
+        return out
+
+    def find_ids(self, obj: SObject, field_name: str, value: object) -> list[str]:
+        f = obj.field(field_name)
+        with self.lock:
+            return [r[0] for r in self.conn.execute(
+                f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "IsDeleted" = 0', (value,))]  # fmt: skip
+
+    def query(self, text: str, include_deleted: bool) -> Compiled:
+        return compile_query(text, self.schema, self.clock.today(), include_deleted)
+
+    # --- writes -------------------------------------------------------------------------
+    def _check_reference(self, obj: SObject, name: str, value: str) -> None:
+        f = obj.fields[name]
+        target = self.object_for_id(value)
+        if target is None or target.name not in f.reference_to:
+            raise RecordError("FIELD_INTEGRITY_EXCEPTION",
+                              f"{f.label}: id value of incorrect type: {value}", [f.name])  # fmt: skip
+        row = self.row(target, value)
+        if row is None:
+            raise RecordError("INVALID_CROSS_REFERENCE_KEY",
+                              "invalid cross reference id", [f.name])  # fmt: skip
+        if row["IsDeleted"]:
+            raise RecordError("ENTITY_IS_DELETED", "entity is deleted", [f.name])
+        if name == "OwnerId" and target.name == "User" and not row["IsActive"]:
+            raise RecordError("INACTIVE_OWNER_OR_USER", "operation performed with inactive user",
+                              [f.name])  # fmt: skip
+
+    def _coerce_values(self, obj: SObject, values: dict, creating: bool, system: bool) -> dict:
+        out = {}
+        read_only = []
+        for key, value in values.items():
+            if key == "attributes":
+                continue
+            f = obj.field(key)
+            if f is None:
+                raise RecordError("INVALID_FIELD",
+                                  f"No such column '{key}' on sobject of type {obj.name}", [key])  # fmt: skip
+            if not system and not (f.createable if creating else f.updateable):
+                if f.name == "Id" and not creating:
+                    continue
+                read_only.append(f.name)
+                continue
+            out[f.name] = coerce(f, value)
+        if read_only:
+            raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE",
+                              f"Unable to create/update fields: {', '.join(read_only)}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",  # noqa: E501
+                              read_only)  # fmt: skip
+        for name, value in out.items():
+            f = obj.fields[name]
+            if f.type == "reference" and value is not None and name not in ("Id",):
+                self._check_reference(obj, name, value)
+        return out
+
+    def _derive(self, obj: SObject, row: dict) -> None:
+        """Fields Salesforce computes: Name, IsClosed, IsWon."""
+        if obj.name in NAME_FROM_PARTS:
+            row["Name"] = " ".join(p for p in (row.get("FirstName"), row.get("LastName")) if p)
+        if obj.name == "Opportunity" and row.get("StageName"):
+            won = CLOSED_STAGES.get(row["StageName"])
+            row["IsClosed"], row["IsWon"] = int(won is not None), int(bool(won))
+        if obj.name == "Task":
+            row["IsClosed"] = int(row.get("Status") == "Completed")
+
+    def _check_required(self, obj: SObject, row: dict) -> None:
+        missing = [f.name for f in obj.fields.values() if f.required and row.get(f.name) is None]
+        if missing:
+            raise RecordError("REQUIRED_FIELD_MISSING",
+                              f"Required fields are missing: [{', '.join(missing)}]", missing)  # fmt: skip
+
+    def _check_unique(self, obj: SObject, row: dict) -> None:
+        for f in obj.fields.values():
+            if (f.unique or f.name == "Username") and row.get(f.name) is not None:
+                with self.lock:
+                    hit = self.conn.execute(
+                        f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "Id" != ? '
+                        'AND "IsDeleted" = 0 LIMIT 1', (row[f.name], row["Id"])).fetchone()  # fmt: skip
+                if hit:
+                    raise RecordError("DUPLICATE_VALUE",
+                                      f"duplicate value found: {f.name} duplicates value on record with id: {hit[0]}",  # noqa: E501
+                                      [f.name])  # fmt: skip
+
+    def _check_rules(self, obj: SObject, record_id: str) -> None:
+        for rule in self.settings["validation_rules"]:
+            if rule["object"] != obj.name or not rule.get("active", True):
+                continue
+            from_sql, where, params = compile_condition(rule["condition"], obj, self.schema,
+                                                        self.clock.today())  # fmt: skip
+            hit = self.conn.execute(
+                f'SELECT 1 FROM {from_sql} WHERE t0."Id" = ? AND ({where})', [record_id, *params]
+            ).fetchone()
+            if hit:
+                fields = [rule["field"]] if rule.get("field") else []
+                raise RecordError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule["message"], fields)
+
+    def insert(self, object_name: str, values: dict, user_id: str, system: bool = False) -> str:
+        obj = self.sobject(object_name)
+        if not obj.createable and not system:
+            raise RecordError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY",
+                              f"entity type cannot be inserted: {obj.label}")  # fmt: skip
+        with self.lock:
+            row = {f.name: None for f in obj.fields.values()}
+            for f in obj.fields.values():
+                if f.default == "$user":
+                    row[f.name] = user_id
+                elif f.default is not None:
+                    row[f.name] = int(f.default) if isinstance(f.default, bool) else f.default
+            given = self._coerce_values(obj, values, creating=True, system=system)
+            row.update(given)
+            now = self.now()
+            row["Id"] = given.get("Id") if system and given.get("Id") else self.ids.next_id(obj.key_prefix)  # noqa: E501
+            row.update(IsDeleted=0, CreatedDate=now, LastModifiedDate=now, SystemModstamp=now,
+                       CreatedById=user_id, LastModifiedById=user_id)  # fmt: skip
+            self._derive(obj, row)
+            self._check_required(obj, row)
+            self._check_unique(obj, row)
+            with self.atomic():
+                names = list(row)
+                self.conn.execute(
+                    f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+                    f'VALUES ({", ".join("?" for _ in names)})', [row[n] for n in names])  # fmt: skip
+                self._check_rules(obj, row["Id"])
+            return row["Id"]
+
+    def update(self, object_name: str, record_id: str, values: dict, user_id: str,
+               system: bool = False) -> None:  # fmt: skip
+        obj = self.sobject(object_name)
+        with self.lock:
+            row = self._live_row(obj, record_id)
+            if obj.name == "Lead" and row["IsConverted"] and not system:
+                raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+            given = self._coerce_values(obj, values, creating=False, system=system)
+            for name, value in given.items():
+                if value is None and not obj.fields[name].nillable:
+                    if obj.fields[name].type == "boolean":
+                        given[name] = 0
+                    else:
+                        raise RecordError("REQUIRED_FIELD_MISSING",
+                                          f"Required fields are missing: [{name}]", [name])  # fmt: skip
+            row.update(given)
+            now = self.now()
+            row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
+            self._derive(obj, row)
+            self._check_required(obj, row)
+            self._check_unique(obj, row)
+            with self.atomic():
+                self._write(obj, row)
+                self._check_rules(obj, row["Id"])
+
+    def _write(self, obj: SObject, row: dict) -> None:
+        names = [n for n in row if n != "Id"]
+        self.conn.execute(
+            f'UPDATE "{obj.name}" SET {", ".join(f"{chr(34)}{n}{chr(34)} = ?" for n in names)} '
+            'WHERE "Id" = ?', [row[n] for n in names] + [row["Id"]])  # fmt: skip
+
+    def _live_row(self, obj: SObject, record_id: str) -> dict:
+        try:
+            record_id = to18(record_id)
+        except ValueError:
+            raise RecordError("MALFORMED_ID", f"malformed id {record_id}", status=400) from None
+        row = self.row(obj, record_id)
+        if row is None:
+            raise RecordError("NOT_FOUND", "The requested resource does not exist", status=404)
+        if row["IsDeleted"]:
+            raise RecordError("ENTITY_IS_DELETED", "entity is deleted", status=404)
+        return row
+
+    def _touch(self, obj: SObject, record_id: str, user_id: str, **changes) -> None:
+        now = self.now()
+        sets = {**changes, "LastModifiedDate": now, "SystemModstamp": now,
+                "LastModifiedById": user_id}  # fmt: skip
+        self.conn.execute(
+            f'UPDATE "{obj.name}" SET {", ".join(f"{chr(34)}{k}{chr(34)} = ?" for k in sets)} '
+            'WHERE "Id" = ?', [*sets.values(), record_id])  # fmt: skip
+
+    # Children that Salesforce deletes with their parent (a simplification of cascade delete).
+    CASCADE = {
+        "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId")],
+        "Opportunity": [("OpportunityContactRole", "OpportunityId")],
+        "Lead": [("CampaignMember", "LeadId"), ("Task", "WhoId"), ("Event", "WhoId")],
+        "Contact": [("CampaignMember", "ContactId"), ("Task", "WhoId"), ("Event", "WhoId"),
+                    ("OpportunityContactRole", "ContactId")],  # fmt: skip
+        "Campaign": [("CampaignMember", "CampaignId")],
+    }
+
+    def delete(self, object_name: str, record_id: str, user_id: str) -> None:
+        obj = self.sobject(object_name)
+        if not obj.deletable:
+            raise RecordError("INSUFFICIENT_ACCESS_OR_READONLY",
+                              "insufficient access rights on object id")  # fmt: skip
+        with self.lock, self.atomic():
+            row = self._live_row(obj, record_id)
+            self._touch(obj, row["Id"], user_id, IsDeleted=1)
+            for child_name, ref in self.CASCADE.get(obj.name, []):
+                child = self.schema[child_name]
+                for (child_id,) in self.conn.execute(
+                    f'SELECT "Id" FROM "{child_name}" WHERE "{ref}" = ? AND "IsDeleted" = 0',
+                    (row["Id"],)).fetchall():  # fmt: skip
+                    self.delete(child.name, child_id, user_id)
+
+    def undelete(self, record_id: str, user_id: str) -> None:
+        obj = self.object_for_id(record_id)
+        if obj is None:
+            raise not_found()
+        with self.lock, self.atomic():
+            row = self.row(obj, record_id)
+            if row is None:
+                raise not_found()
+            if not row["IsDeleted"]:
+                raise RecordError("UNDELETE_FAILED", "Entity is not in the recycle bin")
+            self._touch(obj, record_id, user_id, IsDeleted=0, MasterRecordId=None) if \
+                obj.field("MasterRecordId") else self._touch(obj, record_id, user_id, IsDeleted=0)  # fmt: skip
+
+    def hard_delete(self, record_id: str) -> None:
+        obj = self.object_for_id(record_id)
+        with self.lock:
+            self.conn.execute(f'DELETE FROM "{obj.name}" WHERE "Id" = ?', (record_id,))
+
+    def merge(self, object_name: str, master_id: str, duplicate_ids: list[str], user_id: str) -> None:
+        """Salesforce merge: duplicates go to the recycle bin with MasterRecordId set; their
+        related records move to the master."""
+        obj = self.sobject(object_name)
+        if not obj.mergeable:
+            raise ApiError(400, "INVALID_TYPE", f"merge is not supported for {obj.name}")
+        if not 1 <= len(duplicate_ids) <= 2:
+            raise ApiError(400, "INVALID_OPERATION", "merge takes one or two duplicates")
+        with self.lock, self.atomic():
+            master = self._live_row(obj, master_id)
+            children = {
+                "Lead": [("Task", "WhoId"), ("Event", "WhoId"), ("CampaignMember", "LeadId")],
+                "Contact": [("Task", "WhoId"), ("Event", "WhoId"), ("CampaignMember", "ContactId"),
+                            ("OpportunityContactRole", "ContactId")],
+                "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId"),
+                            ("Task", "WhatId")],
+            }[obj.name]  # fmt: skip
+            for dup_id in duplicate_ids:
+                dup = self._live_row(obj, dup_id)
+                for child, ref in children:
+                    for (child_id,) in self.conn.execute(
+                        f'SELECT "Id" FROM "{child}" WHERE "{ref}" = ?', (dup["Id"],)).fetchall():  # fmt: skip
+                        self._touch(self.schema[child], child_id, user_id, **{ref: master["Id"]})
+                self._touch(obj, dup["Id"], user_id, IsDeleted=1, MasterRecordId=master["Id"])
+            self._touch(obj, master["Id"], user_id)
+
+    def convert_lead(self, lead_id: str, user_id: str, account_id: str | None = None,
+                     contact_id: str | None = None, create_opportunity: bool = True,
+                     opportunity_name: str | None = None) -> dict:  # fmt: skip
+        """Lead conversion as Salesforce does it: an Account, a Contact and optionally an
+        Opportunity; the lead stays, read-only, with IsConverted and the Converted*Id fields."""
+        lead_obj = self.schema["Lead"]
+        with self.lock, self.atomic():
+            lead = self._live_row(lead_obj, lead_id)
+            if lead["IsConverted"]:
+                raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+            if account_id is None:
+                account_id = self.insert("Account", {"Name": lead["Company"],
+                                                     "Industry": lead["Industry"],
+                                                     "Website": lead["Website"],
+                                                     "OwnerId": lead["OwnerId"]}, user_id)  # fmt: skip
+            contact_values = {
+                "FirstName": lead["FirstName"], "LastName": lead["LastName"],
+                "Salutation": lead["Salutation"], "Title": lead["Title"], "Email": lead["Email"],
+                "Phone": lead["Phone"], "MobilePhone": lead["MobilePhone"],
+                "MailingStreet": lead["Street"], "MailingCity": lead["City"],
+                "MailingState": lead["State"], "MailingPostalCode": lead["PostalCode"],
+                "MailingCountry": lead["Country"], "LeadSource": lead["LeadSource"],
+                "Description": lead["Description"], "HasOptedOutOfEmail": bool(lead["HasOptedOutOfEmail"]),  # noqa: E501
+                "DoNotCall": bool(lead["DoNotCall"]), "OwnerId": lead["OwnerId"],
+                "AccountId": account_id,
+            }  # fmt: skip
+            if contact_id is None:
+                contact_id = self.insert("Contact", contact_values, user_id)
+            opportunity_id = None
+            if create_opportunity:
+                opportunity_id = self.insert("Opportunity", {
+                    "Name": opportunity_name or f"{lead['Company']}-",
+                    "AccountId": account_id, "StageName": "Prospecting",
+                    "CloseDate": self.clock.today().isoformat(), "OwnerId": lead["OwnerId"],
+                    "LeadSource": lead["LeadSource"]}, user_id)  # fmt: skip
+                self.insert("OpportunityContactRole", {"OpportunityId": opportunity_id,
+                            "ContactId": contact_id, "IsPrimary": True}, user_id)  # fmt: skip
+            for child in ("Task", "Event"):
+                for (child_id,) in self.conn.execute(
+                    f'SELECT "Id" FROM "{child}" WHERE "WhoId" = ?', (lead["Id"],)).fetchall():  # fmt: skip
+                    self._touch(self.schema[child], child_id, user_id, WhoId=contact_id)
+            self._touch(lead_obj, lead["Id"], user_id, IsConverted=1,
+                        ConvertedDate=self.clock.today().isoformat(),
+                        ConvertedAccountId=account_id, ConvertedContactId=contact_id,
+                        ConvertedOpportunityId=opportunity_id, Status="Closed - Converted")  # fmt: skip
+            return {"leadId": lead["Id"], "accountId": account_id, "contactId": contact_id,
+                    "opportunityId": opportunity_id}  # fmt: skip
+
+    # --- API usage ----------------------------------------------------------------------
+    def spend_api_call(self) -> None:
+        """Count one API request; 403 REQUEST_LIMIT_EXCEEDED once the daily quota is spent."""
+        with self.lock:
+            if self.settings["api_used"] >= self.settings["api_max"]:
+                raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+            self.settings["api_used"] += 1
+
+    @property
+    def api_usage(self) -> str:
+        return f"api-usage={self.settings['api_used']}/{self.settings['api_max']}"
+
+    # --- mass generation for benchmarks (the control surface, not an API) ---------------
+    def generate(self, object_name: str, count: int, user_id: str, start: datetime | None = None) -> int:  # noqa: E501
+        """Insert `count` synthetic records in one transaction, bypassing per-record checks."""
+        obj = self.sobject(object_name)
+        first = self.ids.reserve(count)
+        now = self.now()
+        names = list(obj.fields)
+        base = {f.name: (int(f.default) if isinstance(f.default, bool) else f.default)
+                for f in obj.fields.values() if f.default is not None and f.default != "$user"}  # fmt: skip
+        template = synthetic_template(obj.name)
+
+        def rows():
+            for i in range(count):
+                row = dict.fromkeys(names)
+                row.update(base)
+                for key, pattern in template.items():
+                    row[key] = pattern.format(i=first + i) if isinstance(pattern, str) else pattern
+                row.update(Id=self.ids.id_for(obj.key_prefix, first + i), IsDeleted=0,
+                           CreatedDate=now, LastModifiedDate=now, SystemModstamp=now,
+                           CreatedById=user_id, LastModifiedById=user_id)  # fmt: skip
+                if "OwnerId" in row:
+                    row["OwnerId"] = user_id
+                self._derive(obj, row)
+                yield [row[n] for n in names]
+
+        with self.lock, self.atomic():
+            self.conn.executemany(
+                f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+                f'VALUES ({", ".join("?" for _ in names)})', rows())  # fmt: skip
+        return count
+
+
+def synthetic_template(object_name: str) -> dict:
+    return {
+        "Lead": {"FirstName": "Ana {i}", "LastName": "Souza", "Company": "Empresa {i} Ltda",
+                 "Email": "lead{i}@example.com.br", "Title": "Gerente", "Phone": "+55 11 5555-{i}",
+                 "City": "São Paulo", "Country": "Brazil", "LeadSource": "Web",
+                 "Description": "Lead gerado, com vírgula e \"aspas\"", "Industry": "Technology"},
+        "Contact": {"FirstName": "Bruno {i}", "LastName": "Lima", "Email": "contact{i}@example.com",
+                    "Title": "Diretor", "MailingCity": "Rio de Janeiro"},
+        "Account": {"Name": "Conta {i} S.A.", "Industry": "Retail", "BillingCity": "Curitiba"},
+        "Opportunity": {"Name": "Oportunidade {i}", "StageName": "Prospecting",
+                        "CloseDate": "2026-12-31", "Amount": 1000.0},
+        "Task": {"Subject": "Follow up {i}", "Status": "Completed"},
+        "Campaign": {"Name": "Campanha {i}"},
+    }.get(object_name, {})  # fmt: skip

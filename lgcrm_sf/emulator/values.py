@@ -1,0 +1,131 @@
+"""Turning incoming values (JSON or Bulk CSV text) into stored values, and stored values back
+into what the REST API returns. The checks and messages are Salesforce's."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .clock import parse_datetime, sf_datetime
+from .errors import RecordError
+from .ids import to18
+from .schema import Field
+
+# Close to the address syntax Salesforce accepts; it rejects what this rejects.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # noqa: E501
+
+
+def _parse_error(f: Field, value: object, kind: str) -> RecordError:
+    shown = "VALUE_STRING" if isinstance(value, str) else type(value).__name__.upper()
+    return RecordError(
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {kind} from {shown} value {value} or request may be "
+        f"missing a required field",
+        [f.name],
+    )
+
+
+def coerce(f: Field, value: object, from_csv: bool = False) -> object:
+    """Validate one value for field `f` and return its stored form (None for null)."""
+    if value is None:
+        return None
+    t = f.type
+    if t == "boolean":
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+            return int(value.lower() in ("true", "1"))
+        raise _parse_error(f, value, "boolean")
+    if t == "int":
+        if isinstance(value, bool):
+            raise _parse_error(f, value, "int")
+        try:
+            number = float(value) if isinstance(value, str) else value
+            if not isinstance(number, int | float) or number != int(number):
+                raise ValueError
+            return int(number)
+        except (TypeError, ValueError):
+            raise _parse_error(f, value, "int") from None
+    if t in ("double", "currency", "percent"):
+        if isinstance(value, bool):
+            raise _parse_error(f, value, "double")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise _parse_error(f, value, "double") from None
+        digits = f.precision - f.scale
+        if digits and abs(number) >= 10**digits:
+            raise RecordError("NUMBER_OUTSIDE_VALID_RANGE",
+                              f"{f.label}: value outside of valid range on numeric field: {value}",
+                              [f.name])  # fmt: skip
+        return number
+    if t == "date":
+        if not isinstance(value, str):
+            raise _parse_error(f, value, "date")
+        try:
+            return date.fromisoformat(value[:10] if "T" in value else value).isoformat()
+        except ValueError:
+            raise _parse_error(f, value, "date") from None
+    if t == "datetime":
+        if not isinstance(value, str):
+            raise _parse_error(f, value, "datetime")
+        try:
+            return sf_datetime(parse_datetime(value))
+        except ValueError:
+            raise _parse_error(f, value, "datetime") from None
+    if t in ("reference", "id"):
+        if not isinstance(value, str):
+            raise _parse_error(f, value, "id")
+        if value == "":
+            return None
+        try:
+            return to18(value)
+        except ValueError:
+            raise RecordError("MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}",
+                              [f.name]) from None  # fmt: skip
+    # Text types. Numbers sent as JSON are accepted and stored as text, as Salesforce does.
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, int | float):
+        value = str(value)
+    elif not isinstance(value, str):
+        raise _parse_error(f, value, "String")
+    if value == "":
+        return None  # Salesforce stores an empty string as null
+    if len(value) > f.length:
+        raise RecordError("STRING_TOO_LONG",
+                          f"{f.label}: data value too large: {value[:60]} (max length={f.length})",
+                          [f.name])  # fmt: skip
+    if t == "email" and not _EMAIL.match(value):
+        raise RecordError("INVALID_EMAIL_ADDRESS", f"{f.label}: invalid email address: {value}",
+                          [f.name])  # fmt: skip
+    if t == "picklist" and f.restricted and value not in f.picklist:
+        raise RecordError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                          f"{f.label}: bad value for restricted picklist field: {value}", [f.name])
+    return value
+
+
+def output(f: Field, stored: object) -> object:
+    """The JSON form of a stored value."""
+    if stored is None:
+        return None
+    if f.type == "boolean":
+        return bool(stored)
+    if f.type == "int":
+        return int(stored)
+    if f.type in ("double", "currency", "percent"):
+        return float(stored)
+    return stored
+
+
+def csv_text(f: Field, stored: object) -> str:
+    """The Bulk API 2.0 CSV form: empty for null, true/false, datetimes with a Z."""
+    if stored is None:
+        return ""
+    if f.type == "boolean":
+        return "true" if stored else "false"
+    if f.type == "datetime":
+        return stored[:-5] + "Z"
+    if f.type == "int":
+        return str(int(stored))
+    return str(stored)
