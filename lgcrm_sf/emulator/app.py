@@ -53,8 +53,7 @@ DATA_RULES = [
     Rule("/jobs/ingest", endpoint="ingest_jobs", methods=["GET", "POST"]),
     Rule("/jobs/ingest/<job_id>", endpoint="ingest_job", methods=["GET", "PATCH", "DELETE"]),
     Rule("/jobs/ingest/<job_id>/batches", endpoint="ingest_upload", methods=["PUT"]),
-    Rule("/jobs/ingest/<job_id>/<any(successfulResults,failedResults,unprocessedrecords):kind>",
-         endpoint="ingest_results", methods=["GET"]),  # fmt: skip
+    Rule("/jobs/ingest/<job_id>/<kind>", endpoint="ingest_results", methods=["GET"]),
 ]
 
 
@@ -73,14 +72,20 @@ def xml_response(status: int, body: str) -> Response:
 
 class SalesforceApp:
     def __init__(self, org: Org, workdir: str, control=None) -> None:
+        self.workdir = workdir
+        self.control = control  # the control surface handler (control.py)
+        self.base_url = ""  # https://127.0.0.1:PORT, set once the port is known
+        self.data_map = Map([r.empty() for r in DATA_RULES], strict_slashes=False,
+                            merge_slashes=False, redirect_defaults=False)  # fmt: skip
+        self.use_org(org)
+
+    def use_org(self, org: Org) -> None:
+        """Serve this org from now on; sessions, cursors, jobs and faults start afresh."""
         self.org = org
         self.sessions = auth.Sessions(org)
         self.cursors = rest.Cursors()
-        self.bulk = BulkJobs(org, workdir)
+        self.bulk = BulkJobs(org, self.workdir)
         self.faults = Faults()
-        self.control = control  # set by the server: the control surface handler
-        self.base_url = ""  # https://127.0.0.1:PORT, set once the port is known
-        self.data_map = Map(DATA_RULES, strict_slashes=False, merge_slashes=False, redirect_defaults=False)
 
     # --- WSGI -------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -354,6 +359,12 @@ class SalesforceApp:
         return Response(status=201)
 
     def do_ingest_results(self, request, user_id, version, job_id, kind):
+        # Documented as unprocessedrecords; clients also send unprocessedRecords.
+        names = {"successfulresults": "successfulResults", "failedresults": "failedResults",
+                 "unprocessedrecords": "unprocessedrecords"}  # fmt: skip
+        if kind.lower() not in names:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        kind = names[kind.lower()]
         job = self.bulk.get(job_id, "ingest")
         return Response(self.bulk.ingest_results(job, kind), content_type="text/csv")
 

@@ -75,8 +75,7 @@ class Emulator:
             org = Org(self.data or ":memory:")
             self.credentials = seed_org(org, seed, custom_fields, edition)
             self.org = org
-            self.app.__init__(org, self.workdir, Control(self))
-            self.app.base_url = self.instance_url
+            self.app.use_org(org)
 
     # --- serving --------------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:

@@ -1,0 +1,89 @@
+"""One exception tree for the product. Each class carries its exit code; the CLI turns any of
+them into one line on stderr (no traceback) and exits with that code.
+
+Exit codes are part of the interface (cron jobs branch on them), documented in README.md.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    RECORD_ERRORS = 1  # the run finished, but some records were rejected
+    USAGE = 2  # bad command-line usage (Typer/Click's own code)
+    CONFIG = 3  # a settings or mapping file is wrong, or the profile is not connected
+    AUTH = 4  # Salesforce refused the login or the session
+    CONNECTION = 5  # the org could not be reached (DNS, TCP, TLS)
+    PREREQS_FAILED = 6  # check-prereqs found a failing requirement
+    LOCK_HELD = 7  # another run of this profile holds the lock
+    QUOTA_RESERVE = 8  # stopped cleanly: the org's API quota reached the reserve
+    DATA = 9  # an input file (CSV, JSON lines) could not be used
+    VERIFY_FAILED = 10  # a backup did not verify
+    SALESFORCE = 11  # Salesforce rejected a request (not a login problem)
+    KEYRING = 12  # no usable OS keyring for secrets
+    INTERRUPTED = 130  # Ctrl-C
+    INTERNAL = 70  # a bug: please report it
+
+
+class LgcrmError(Exception):
+    """Base of every error the CLI reports as one line."""
+
+    exit_code = ExitCode.INTERNAL
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(LgcrmError):
+    exit_code = ExitCode.CONFIG
+
+
+class NotConnected(ConfigError):
+    pass
+
+
+class AuthError(LgcrmError):
+    exit_code = ExitCode.AUTH
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ConnectionFailure(LgcrmError):
+    exit_code = ExitCode.CONNECTION
+
+
+class SalesforceApiError(LgcrmError):
+    exit_code = ExitCode.SALESFORCE
+
+    def __init__(self, message: str, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
+class QuotaReserveReached(LgcrmError):
+    exit_code = ExitCode.QUOTA_RESERVE
+
+
+class LockHeld(LgcrmError):
+    exit_code = ExitCode.LOCK_HELD
+
+
+class DataError(LgcrmError):
+    exit_code = ExitCode.DATA
+
+
+class VerifyFailed(LgcrmError):
+    exit_code = ExitCode.VERIFY_FAILED
+
+
+class PrereqsFailed(LgcrmError):
+    exit_code = ExitCode.PREREQS_FAILED
+
+
+class KeyringUnavailable(LgcrmError):
+    exit_code = ExitCode.KEYRING

@@ -1,0 +1,1 @@
+"""The Salesforce side: logging in, the API client, prerequisites and backups."""

@@ -1,0 +1,264 @@
+"""Logging in to Salesforce and holding a simple-salesforce client that logs in again, once,
+when the session expires. Counts every HTTP call it makes and remembers the org's API usage
+from the `Sforce-Limit-Info` header.
+
+SOAP login goes through simple-salesforce (`SalesforceLogin(scratch_url=...)` takes any login
+URL). The OAuth flows are posted here: simple-salesforce only builds *.salesforce.com token
+URLs, and My Domain, sandboxes and the emulator need others.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import jwt
+import requests
+from simple_salesforce import Salesforce, SalesforceLogin
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceExpiredSession,
+)
+
+from ..errors import AuthError, ConnectionFailure, SalesforceApiError
+
+DEFAULT_API_VERSION = "59.0"
+LOGIN_URLS = {"login": "https://login.salesforce.com", "test": "https://test.salesforce.com"}
+AUTH_METHODS = ("password", "jwt", "client_credentials")
+
+# User-facing text of this module, one place (a pt-BR translation follows from here).
+MESSAGES = {
+    "INVALID_LOGIN": "Salesforce refused the login ({code}): check the username and password, and "
+    "that the security token is the latest one (Settings > Reset My Security Token); the user may "
+    "also be locked out after too many attempts.",
+    "LOGIN_MUST_USE_SECURITY_TOKEN": "Salesforce asks for a security token (LOGIN_MUST_USE_SECURITY_TOKEN): "  # noqa: E501
+    "set LGCRM_SF_SECURITY_TOKEN or type it when asked; reset it in Salesforce under Settings > "
+    "Reset My Security Token.",
+    "API_DISABLED_FOR_ORG": "API access is not enabled for this org (API_DISABLED_FOR_ORG): Enterprise, "  # noqa: E501
+    "Unlimited and Performance editions include it; Professional Edition must buy it from Salesforce.",  # noqa: E501
+    "API_CURRENTLY_DISABLED": "API access is disabled for this user (API_CURRENTLY_DISABLED): in Setup > "  # noqa: E501
+    "Profiles, give the integration user's profile the 'API Enabled' permission.",
+    "PASSWORD_EXPIRED": "The integration user's password has expired: log in to Salesforce as that user "  # noqa: E501
+    "to set a new one, then set 'Password Never Expires' on its profile (Setup > Profiles).",
+    "USER_LOCKED": "The user is locked out of Salesforce: an admin can unlock it in Setup > Users.",
+    "invalid_grant": "Salesforce refused the OAuth login (invalid_grant: {detail}): check the username, "  # noqa: E501
+    "that the connected app's certificate matches the private key, and that the user is pre-authorized "  # noqa: E501
+    "for the app (Manage Connected Apps > Policies).",
+    "invalid_client_id": "Salesforce does not know this consumer key (invalid_client_id): copy it "
+    "again from the connected app (App Manager > View).",
+    "invalid_client": "The consumer key or secret is wrong (invalid_client).",
+    "OTHER_AUTH": "Salesforce refused the login ({code}): {detail}",
+    "UNREACHABLE": "Cannot reach Salesforce at {url}: {detail}. Check the login URL (--domain, "
+    "--login-url) and the network.",
+    "TLS": "The TLS certificate of {url} could not be verified: {detail}. If this is a test "
+    "server, pass its CA with --ca-bundle.",
+    "SESSION_LOST": "Salesforce ended the session twice in a row; log in again with `lgcrm-sf connect`.",  # noqa: E501
+    "API_ERROR": "Salesforce rejected {what} ({code}): {detail}",
+}
+
+
+@dataclass
+class LoginTarget:
+    """Where and how to log in: no secrets here."""
+
+    login_url: str
+    username: str
+    auth_method: str = "password"
+    api_version: str = DEFAULT_API_VERSION
+    ca_bundle: str | None = None
+    consumer_key: str | None = None
+
+
+@dataclass
+class Secrets:
+    password: str | None = None
+    security_token: str | None = None
+    private_key: str | None = None  # PEM text for the JWT bearer flow
+    consumer_secret: str | None = None
+
+    def __repr__(self) -> str:  # never print a secret, even by accident
+        present = [k for k, v in self.__dict__.items() if v]
+        return f"Secrets(<{', '.join(present) or 'none'}>)"
+
+    __str__ = __repr__
+
+
+def login_url_for(domain: str | None = None, login_url: str | None = None) -> str:
+    """`--domain login|test|acme.my` or `--login-url URL` to the base URL logins post to."""
+    if login_url:
+        return login_url.rstrip("/")
+    domain = domain or "login"
+    if domain in LOGIN_URLS:
+        return LOGIN_URLS[domain]
+    if re.match(r"^https?://", domain):
+        return domain.rstrip("/")
+    return f"https://{domain}.salesforce.com"
+
+
+class PinnedSession(requests.Session):
+    """A requests session whose `verify` holds: requests lets REQUESTS_CA_BUNDLE and
+    CURL_CA_BUNDLE replace Session.verify per request, which would bypass --ca-bundle."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        settings["verify"] = self.verify
+        return settings
+
+
+@dataclass
+class CallCounter:
+    calls: int = 0
+    by_kind: dict = field(default_factory=dict)
+    api_used: int | None = None
+    api_max: int | None = None
+
+    def hook(self, response: requests.Response, *args, **kwargs) -> None:
+        path = requests.utils.urlparse(response.url).path
+        kind = "login" if "/Soap/u/" in path or "/oauth2/token" in path else "api"
+        if kind == "api":
+            self.calls += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+        usage = response.headers.get("Sforce-Limit-Info", "")
+        match = re.search(r"api-usage=(\d+)/(\d+)", usage)
+        if match:
+            self.api_used, self.api_max = int(match.group(1)), int(match.group(2))
+
+
+T = TypeVar("T")
+
+
+class SalesforceClient:
+    """One logged-in connection to one org. `call(fn)` runs `fn(sf)` and, if Salesforce says
+    the session expired, logs in again and runs it once more."""
+
+    def __init__(self, target: LoginTarget, secrets: Secrets, timeout: float = 120) -> None:
+        self.target = target
+        self._secrets = secrets
+        self.counter = CallCounter()
+        self.http = PinnedSession()
+        self.http.verify = target.ca_bundle or True
+        self.http.hooks["response"].append(self.counter.hook)
+        self.timeout = timeout
+        self._sf: Salesforce | None = None
+        self.logins = 0
+        self.user_id: str | None = None
+        self.org_id: str | None = None
+
+    @property
+    def sf(self) -> Salesforce:
+        if self._sf is None:
+            self.login()
+        return self._sf
+
+    def login(self) -> Salesforce:
+        t = self.target
+        try:
+            if t.auth_method == "password":
+                session_id, instance = SalesforceLogin(
+                    username=t.username,
+                    password=self._secrets.password or "",
+                    security_token=self._secrets.security_token or "",
+                    scratch_url=t.login_url,
+                    sf_version=t.api_version,
+                    session=self.http,
+                )
+                self._sf = Salesforce(instance=instance, session_id=session_id,
+                                      version=t.api_version, session=self.http)  # fmt: skip
+            elif t.auth_method in ("jwt", "client_credentials"):
+                token = self._oauth()
+                self._sf = Salesforce(instance_url=token["instance_url"],
+                                      session_id=token["access_token"], version=t.api_version,
+                                      session=self.http)  # fmt: skip
+                ident = token.get("id", "").rstrip("/").split("/")
+                if len(ident) >= 2:
+                    self.org_id, self.user_id = ident[-2], ident[-1]
+            else:
+                raise AuthError(f"Unknown auth method {t.auth_method!r}: use one of {', '.join(AUTH_METHODS)}.")  # noqa: E501
+        except SalesforceAuthenticationFailed as exc:
+            raise auth_error(str(exc.code), exc.message) from None
+        except requests.exceptions.SSLError as exc:
+            raise ConnectionFailure(MESSAGES["TLS"].format(url=t.login_url, detail=_short(exc))) from None  # noqa: E501
+        except requests.exceptions.RequestException as exc:
+            raise ConnectionFailure(MESSAGES["UNREACHABLE"].format(url=t.login_url, detail=_short(exc))) from None  # noqa: E501
+        self.logins += 1
+        return self._sf
+
+    def _oauth(self) -> dict:
+        t, s = self.target, self._secrets
+        url = f"{t.login_url}/services/oauth2/token"
+        if t.auth_method == "jwt":
+            claims = {"iss": t.consumer_key, "sub": t.username, "aud": _audience(t.login_url),
+                      "exp": int(time.time()) + 180}  # fmt: skip
+            try:
+                assertion = jwt.encode(claims, s.private_key or "", algorithm="RS256")
+            except (ValueError, TypeError, jwt.PyJWTError) as exc:
+                raise AuthError(f"The private key for the JWT login could not be used: {type(exc).__name__}. "  # noqa: E501
+                                "Give the PEM file of the key whose certificate is on the connected app.") from None  # noqa: E501
+            form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}  # noqa: E501
+            response = self.http.post(url, data=form, timeout=self.timeout)
+        else:
+            response = self.http.post(url, data={"grant_type": "client_credentials"},
+                                      auth=(t.consumer_key or "", s.consumer_secret or ""),
+                                      timeout=self.timeout)  # fmt: skip
+        try:
+            body = response.json()
+        except ValueError:
+            raise AuthError(f"Salesforce answered the login with HTTP {response.status_code} and no JSON.") from None  # noqa: E501
+        if response.status_code != 200:
+            raise auth_error(body.get("error", "unknown"), body.get("error_description", ""))
+        return body
+
+    def call(self, fn: Callable[[Salesforce], T], what: str = "the request") -> T:
+        for attempt in (1, 2):
+            try:
+                return fn(self.sf)
+            except SalesforceExpiredSession:
+                if attempt == 2:
+                    raise AuthError(MESSAGES["SESSION_LOST"]) from None
+                self.login()
+            except SalesforceError as exc:
+                raise api_error(exc, what) from None
+            except requests.exceptions.SSLError as exc:
+                raise ConnectionFailure(MESSAGES["TLS"].format(url=self.target.login_url, detail=_short(exc))) from None  # noqa: E501
+            except requests.exceptions.ConnectionError as exc:
+                raise ConnectionFailure(MESSAGES["UNREACHABLE"].format(url=self.target.login_url, detail=_short(exc))) from None  # noqa: E501
+        raise AssertionError("unreachable")
+
+    @property
+    def instance_url(self) -> str:
+        return f"https://{self.sf.sf_instance}"
+
+
+def _audience(login_url: str) -> str:
+    # The JWT audience is login/test.salesforce.com, or the My Domain / server URL otherwise.
+    return login_url.rstrip("/")
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    match = re.search(r"\[SSL: [A-Z_]+\][^)'\"]*", text) or re.search(r"(Failed to establish a new connection: [^)'\"]*|Connection refused|Name or service not known|timed out)", text)  # noqa: E501
+    return match.group(0).strip() if match else type(exc).__name__
+
+
+def auth_error(code: str, detail: str) -> AuthError:
+    if code == "INVALID_LOGIN" and "locked" in (detail or "").lower() and "or user locked out" not in detail:  # noqa: E501
+        return AuthError(MESSAGES["USER_LOCKED"], code)
+    if code in MESSAGES:
+        return AuthError(MESSAGES[code].format(code=code, detail=detail), code)
+    return AuthError(MESSAGES["OTHER_AUTH"].format(code=code, detail=detail), code)
+
+
+def api_error(exc: SalesforceError, what: str) -> Exception:
+    content = exc.content
+    code, detail = None, str(content)
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        code, detail = content[0].get("errorCode"), content[0].get("message", "")
+    if code == "INVALID_OPERATION_WITH_EXPIRED_PASSWORD":
+        return AuthError(MESSAGES["PASSWORD_EXPIRED"], code)
+    detail = " ".join(str(detail).split())
+    return SalesforceApiError(MESSAGES["API_ERROR"].format(what=what, code=code or exc.status,
+                              detail=detail), code, exc.status)  # fmt: skip
