@@ -12,10 +12,14 @@ from rich.console import Console
 
 from .errors import ExitCode, LgcrmError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Connect Lead Gen & CRM (formerly SharpSpring) with Salesforce.")  # fmt: skip
-emulator_app = typer.Typer(no_args_is_help=True,
-                           help="The Salesforce-compatible API server used by tests and the demo.")  # fmt: skip
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Connect Lead Gen & CRM (formerly SharpSpring) with Salesforce.",
+)
+emulator_app = typer.Typer(
+    no_args_is_help=True, help="The Salesforce-compatible API server used by tests and the demo."
+)
 app.add_typer(emulator_app, name="emulator")
 
 err = Console(stderr=True, highlight=False, markup=False)
@@ -24,10 +28,13 @@ err = Console(stderr=True, highlight=False, markup=False)
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option(envvar="LGCRM_SF_HOME",
-                    help="Where profiles, state and logs live.")] = None,  # fmt: skip
-    profile: Annotated[str, typer.Option(envvar="LGCRM_SF_PROFILE",
-                       help="Which linked account/org to use.")] = "default",  # fmt: skip
+    home: Annotated[
+        Path | None,
+        typer.Option(envvar="LGCRM_SF_HOME", help="Where profiles, state and logs live."),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(envvar="LGCRM_SF_PROFILE", help="Which linked account/org to use.")
+    ] = "default",
 ) -> None:
     ctx.obj = {"home": home, "profile": profile}
 
@@ -35,7 +42,9 @@ def main_options(
 @emulator_app.command("serve")
 def emulator_serve(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1; 0 picks a free one.")] = 0,
-    data: Annotated[Path | None, typer.Option(help="SQLite file that keeps the org across restarts.")] = None,  # noqa: E501
+    data: Annotated[
+        Path | None, typer.Option(help="SQLite file that keeps the org across restarts.")
+    ] = None,
     seed: Annotated[str, typer.Option(help="Org to start with: empty or demo.")] = "empty",
 ) -> None:
     """Serve a Salesforce-compatible HTTPS API until Ctrl-C; prints one JSON line when ready."""

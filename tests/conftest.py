@@ -44,9 +44,13 @@ def http_session(info: dict) -> PinnedSession:
 def login(info: dict, version: str = "59.0") -> Salesforce:
     session = http_session(info)
     session_id, instance = SalesforceLogin(
-        username=info["username"], password=info["password"],
-        security_token=info["security_token"], scratch_url=info["login_url"],
-        sf_version=version, session=session)  # fmt: skip
+        username=info["username"],
+        password=info["password"],
+        security_token=info["security_token"],
+        scratch_url=info["login_url"],
+        sf_version=version,
+        session=session,
+    )
     return Salesforce(instance=instance, session_id=session_id, version=version, session=session)
 
 

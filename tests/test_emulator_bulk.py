@@ -21,21 +21,31 @@ def rows_of(pages) -> list[dict]:
 
 def test_query_streams_pages_with_locators(sf, control):
     control.generate("Lead", 2500)
-    pages = list(sf.bulk2.Lead.query("SELECT Id, Email, DoNotCall, CreatedDate FROM Lead",
-                                     max_records=1000, wait=WAIT))  # fmt: skip
+    pages = list(
+        sf.bulk2.Lead.query(
+            "SELECT Id, Email, DoNotCall, CreatedDate FROM Lead", max_records=1000, wait=WAIT
+        )
+    )
     assert [len(list(csv.DictReader(io.StringIO(p)))) for p in pages] == [1000, 1000, 500]
     rows = rows_of(pages)
     assert len({r["Id"] for r in rows}) == 2500
-    assert rows[0]["DoNotCall"] == "false" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", rows[0]["CreatedDate"])
+    assert rows[0]["DoNotCall"] == "false" and re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", rows[0]["CreatedDate"]
+    )
     assert pages[0].startswith('"Id","Email","DoNotCall","CreatedDate"\n')
 
 
 def test_query_values_survive_csv(sf):
-    tricky = ["vírgula, aspas \"duplas\"", "linha 1\nlinha 2", "日本語の会社", "", "x" * 255]
+    tricky = ['vírgula, aspas "duplas"', "linha 1\nlinha 2", "日本語の会社", "", "x" * 255]
     for i, text in enumerate(tricky):
         sf.Lead.create({"LastName": f"L{i}", "Company": "C", "Description": text or None})
-    rows = rows_of(sf.bulk2.Lead.query("SELECT LastName, Description, Owner.Username FROM Lead "
-                                       "ORDER BY LastName", max_records=2, wait=WAIT))  # fmt: skip
+    rows = rows_of(
+        sf.bulk2.Lead.query(
+            "SELECT LastName, Description, Owner.Username FROM Lead ORDER BY LastName",
+            max_records=2,
+            wait=WAIT,
+        )
+    )
     assert [r["Description"] for r in rows] == tricky
     assert rows[0]["Owner.Username"] == "integration@acme-brasil.example"
 
@@ -62,9 +72,11 @@ def test_query_job_errors(sf, control):
 
 
 def test_ingest_insert_reports_failed_rows(sf):
-    records = [{"LastName": "Good", "Company": "C", "Email": "g@x.com"},
-               {"LastName": "x" * 81, "Company": "C", "Email": "b@x.com"},
-               {"LastName": "NoCompany", "Company": "", "Email": "n@x.com"}]  # fmt: skip
+    records = [
+        {"LastName": "Good", "Company": "C", "Email": "g@x.com"},
+        {"LastName": "x" * 81, "Company": "C", "Email": "b@x.com"},
+        {"LastName": "NoCompany", "Company": "", "Email": "n@x.com"},
+    ]
     [result] = sf.bulk2.Lead.insert(records=records, wait=WAIT)
     assert result["numberRecordsProcessed"] == 3 and result["numberRecordsFailed"] == 2
     ok = list(csv.DictReader(io.StringIO(sf.bulk2.Lead.get_successful_records(result["job_id"]))))
@@ -81,16 +93,38 @@ def test_ingest_insert_reports_failed_rows(sf):
 def test_ingest_update_upsert_and_delete(control):
     from .conftest import login
 
-    info = control.reset("empty", custom_fields={"Lead": [
-        {"name": "Ext__c", "type": "string", "length": 20, "externalId": True, "unique": True}]})  # fmt: skip
+    info = control.reset(
+        "empty",
+        custom_fields={
+            "Lead": [
+                {
+                    "name": "Ext__c",
+                    "type": "string",
+                    "length": 20,
+                    "externalId": True,
+                    "unique": True,
+                }
+            ]
+        },
+    )
     sf = login(info)
-    [up] = sf.bulk2.Lead.upsert(records=[{"Ext__c": "1", "LastName": "One", "Company": "C"},
-                                         {"Ext__c": "2", "LastName": "Two", "Company": "C"}],
-                                external_id_field="Ext__c", wait=WAIT)  # fmt: skip
+    [up] = sf.bulk2.Lead.upsert(
+        records=[
+            {"Ext__c": "1", "LastName": "One", "Company": "C"},
+            {"Ext__c": "2", "LastName": "Two", "Company": "C"},
+        ],
+        external_id_field="Ext__c",
+        wait=WAIT,
+    )
     assert up["numberRecordsFailed"] == 0
     ids = {r["LastName"]: r["Id"] for r in sf.query("SELECT Id, LastName FROM Lead")["records"]}
-    [upd] = sf.bulk2.Lead.update(records=[{"Id": ids["One"], "Title": "CEO", "Company": ""},
-                                          {"Id": ids["Two"], "Title": "#N/A"}], wait=WAIT)  # fmt: skip
+    [upd] = sf.bulk2.Lead.update(
+        records=[
+            {"Id": ids["One"], "Title": "CEO", "Company": ""},
+            {"Id": ids["Two"], "Title": "#N/A"},
+        ],
+        wait=WAIT,
+    )
     assert upd["numberRecordsFailed"] == 0
     one = sf.Lead.get(ids["One"])
     assert one["Title"] == "CEO" and one["Company"] == "C"  # empty means "leave as is"
@@ -101,13 +135,21 @@ def test_ingest_update_upsert_and_delete(control):
 
 def test_ingest_job_lifecycle_over_raw_http(sf):
     base = f"{sf.base_url}jobs/ingest"
-    job = sf.session.post(base, headers=sf.headers, json={"object": "Contact", "operation": "insert"}).json()  # noqa: E501
+    job = sf.session.post(
+        base, headers=sf.headers, json={"object": "Contact", "operation": "insert"}
+    ).json()
     assert job["state"] == "Open" and job["contentUrl"].endswith("/batches")
-    put = sf.session.put(f"{base}/{job['id']}/batches", data=b"LastName\nA\nB\n",
-                         headers=dict(sf.headers, **{"Content-Type": "text/csv"}))  # fmt: skip
+    put = sf.session.put(
+        f"{base}/{job['id']}/batches",
+        data=b"LastName\nA\nB\n",
+        headers=dict(sf.headers, **{"Content-Type": "text/csv"}),
+    )
     assert put.status_code == 201
-    again = sf.session.put(f"{base}/{job['id']}/batches", data=b"LastName\nC\n",
-                           headers=dict(sf.headers, **{"Content-Type": "text/csv"}))  # fmt: skip
+    again = sf.session.put(
+        f"{base}/{job['id']}/batches",
+        data=b"LastName\nC\n",
+        headers=dict(sf.headers, **{"Content-Type": "text/csv"}),
+    )
     assert again.status_code == 400
     aborted = sf.session.patch(f"{base}/{job['id']}", headers=sf.headers, json={"state": "Aborted"})
     assert aborted.json()["state"] == "Aborted"

@@ -47,10 +47,14 @@ def test_query_all_returns_deleted_and_merged_rows(sf, control):
     control.merge("Contact", keep, [dup])
     live = sf.query("SELECT Id FROM Contact")["records"]
     assert [r["Id"] for r in live] == [keep]
-    rows = sf.query_all("SELECT Id, IsDeleted, MasterRecordId FROM Contact ORDER BY LastName",
-                        include_deleted=True)["records"]  # fmt: skip
+    rows = sf.query_all(
+        "SELECT Id, IsDeleted, MasterRecordId FROM Contact ORDER BY LastName", include_deleted=True
+    )["records"]
     assert [(r["Id"], r["IsDeleted"], r["MasterRecordId"]) for r in rows] == [
-        (dup, True, keep), (gone, True, None), (keep, False, None)]  # fmt: skip
+        (dup, True, keep),
+        (gone, True, None),
+        (keep, False, None),
+    ]
     assert sf.query("SELECT Id FROM Contact WHERE IsDeleted = true")["totalSize"] == 0
 
 
@@ -62,7 +66,9 @@ def test_system_modstamp_moves_on_every_change(sf, control):
     row = sf.Lead.get(lead)
     assert row["CreatedDate"] == "2026-11-01T00:00:00.000+0000"
     assert row["SystemModstamp"] == row["LastModifiedDate"] == "2026-11-02T00:00:00.000+0000"
-    rows = sf.query("SELECT Id FROM Lead WHERE SystemModstamp > 2026-11-01T12:00:00Z "
-                    "ORDER BY SystemModstamp, Id")["records"]  # fmt: skip
+    rows = sf.query(
+        "SELECT Id FROM Lead WHERE SystemModstamp > 2026-11-01T12:00:00Z "
+        "ORDER BY SystemModstamp, Id"
+    )["records"]
     assert [r["Id"] for r in rows] == [lead]
     control.clock(real=True)

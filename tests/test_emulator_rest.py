@@ -21,26 +21,56 @@ def error_of(caught) -> dict:
 
 def test_global_and_object_describe(sf):
     names = {o["name"]: o for o in sf.describe()["sobjects"]}
-    for expected in ("Organization", "User", "Profile", "PermissionSet", "PermissionSetAssignment",
-                     "Lead", "Contact", "Account", "Opportunity", "OpportunityContactRole",
-                     "Task", "Event", "Campaign", "CampaignMember"):  # fmt: skip
+    for expected in (
+        "Organization",
+        "User",
+        "Profile",
+        "PermissionSet",
+        "PermissionSetAssignment",
+        "Lead",
+        "Contact",
+        "Account",
+        "Opportunity",
+        "OpportunityContactRole",
+        "Task",
+        "Event",
+        "Campaign",
+        "CampaignMember",
+    ):
         assert expected in names
     assert names["Lead"]["keyPrefix"] == "00Q" and names["Contact"]["keyPrefix"] == "003"
     fields = {f["name"]: f for f in sf.Lead.describe()["fields"]}
     assert fields["LastName"]["length"] == 80 and not fields["LastName"]["nillable"]
     assert fields["Email"]["type"] == "email"
     assert fields["Name"]["createable"] is False and fields["Name"]["updateable"] is False
-    assert fields["OwnerId"]["referenceTo"] == ["User"] and fields["OwnerId"]["relationshipName"] == "Owner"  # noqa: E501
+    assert (
+        fields["OwnerId"]["referenceTo"] == ["User"]
+        and fields["OwnerId"]["relationshipName"] == "Owner"
+    )
     status = fields["Status"]
-    assert status["restrictedPicklist"] and "Open - Not Contacted" in [p["value"] for p in status["picklistValues"]]  # noqa: E501
+    assert status["restrictedPicklist"] and "Open - Not Contacted" in [
+        p["value"] for p in status["picklistValues"]
+    ]
     assert fields["SystemModstamp"]["type"] == "datetime"
     assert sf.Lead.metadata()["objectDescribe"]["name"] == "Lead"
 
 
 def test_custom_fields_declared_at_seeding_are_described(control):
-    info = control.reset("empty", custom_fields={"Lead": [
-        {"name": "Score__c", "type": "double"},
-        {"name": "Ext_Id__c", "type": "string", "length": 20, "externalId": True, "unique": True}]})  # fmt: skip
+    info = control.reset(
+        "empty",
+        custom_fields={
+            "Lead": [
+                {"name": "Score__c", "type": "double"},
+                {
+                    "name": "Ext_Id__c",
+                    "type": "string",
+                    "length": 20,
+                    "externalId": True,
+                    "unique": True,
+                },
+            ]
+        },
+    )
     from .conftest import login
 
     sf = login(info)
@@ -50,8 +80,9 @@ def test_custom_fields_declared_at_seeding_are_described(control):
 
 
 def test_create_read_update_delete(sf):
-    created = sf.Lead.create({"FirstName": "Ana", "LastName": "Souza", "Company": "Padaria",
-                              "Email": "ana@example.com"})  # fmt: skip
+    created = sf.Lead.create(
+        {"FirstName": "Ana", "LastName": "Souza", "Company": "Padaria", "Email": "ana@example.com"}
+    )
     lead_id = created["id"]
     assert created["success"] and len(lead_id) == 18 and lead_id.startswith("00Q")
     lead = sf.Lead.get(lead_id)
@@ -80,17 +111,30 @@ def test_empty_string_is_stored_as_null(sf):
         ({"Company": "Y"}, "REQUIRED_FIELD_MISSING", "LastName"),
         ({"LastName": "x" * 81, "Company": "Y"}, "STRING_TOO_LONG", "LastName"),
         ({"LastName": "X", "Company": "Y", "Name": "Z"}, "INVALID_FIELD_FOR_INSERT_UPDATE", "Name"),
-        ({"LastName": "X", "Company": "Y", "Status": "Bogus"},
-         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Status"),
+        (
+            {"LastName": "X", "Company": "Y", "Status": "Bogus"},
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "Status",
+        ),
         ({"LastName": "X", "Company": "Y", "Nope__c": 1}, "INVALID_FIELD", "Nope__c"),
-        ({"LastName": "X", "Company": "Y", "Email": "not-an-email"}, "INVALID_EMAIL_ADDRESS", "Email"),  # noqa: E501
-        ({"LastName": "X", "Company": "Y", "NumberOfEmployees": "many"}, "JSON_PARSER_ERROR",
-         "NumberOfEmployees"),
+        (
+            {"LastName": "X", "Company": "Y", "Email": "not-an-email"},
+            "INVALID_EMAIL_ADDRESS",
+            "Email",
+        ),
+        (
+            {"LastName": "X", "Company": "Y", "NumberOfEmployees": "many"},
+            "JSON_PARSER_ERROR",
+            "NumberOfEmployees",
+        ),
         ({"LastName": "X", "Company": "Y", "OwnerId": "bogus"}, "MALFORMED_ID", "OwnerId"),
-        ({"LastName": "X", "Company": "Y", "OwnerId": "001000000000000AAA"},
-         "FIELD_INTEGRITY_EXCEPTION", "OwnerId"),
+        (
+            {"LastName": "X", "Company": "Y", "OwnerId": "001000000000000AAA"},
+            "FIELD_INTEGRITY_EXCEPTION",
+            "OwnerId",
+        ),
     ],
-)  # fmt: skip
+)
 def test_writes_are_validated_like_salesforce(sf, values, code, field):
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.Lead.create(values)
@@ -102,13 +146,20 @@ def test_writes_are_validated_like_salesforce(sf, values, code, field):
 
 
 def test_configurable_validation_rule(sf, control):
-    control.add_validation_rule("Lead", "Company_Not_Test", "Company LIKE '%test%'",
-                                "Company can't be a test company", "Company")  # fmt: skip
+    control.add_validation_rule(
+        "Lead",
+        "Company_Not_Test",
+        "Company LIKE '%test%'",
+        "Company can't be a test company",
+        "Company",
+    )
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.Lead.create({"LastName": "X", "Company": "A Test Ltd"})
-    assert error_of(caught) == {"message": "Company can't be a test company",
-                                "errorCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                                "fields": ["Company"]}  # fmt: skip
+    assert error_of(caught) == {
+        "message": "Company can't be a test company",
+        "errorCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "fields": ["Company"],
+    }
     lead_id = sf.Lead.create({"LastName": "X", "Company": "Real"})["id"]
     with pytest.raises(SalesforceMalformedRequest):
         sf.Lead.update(lead_id, {"Company": "test again"})
@@ -125,8 +176,12 @@ def test_not_found_and_unknown_object(sf):
 
 
 def test_upsert_by_external_id(control):
-    info = control.reset("empty", custom_fields={"Lead": [
-        {"name": "Ext__c", "type": "string", "length": 20, "externalId": True}]})  # fmt: skip
+    info = control.reset(
+        "empty",
+        custom_fields={
+            "Lead": [{"name": "Ext__c", "type": "string", "length": 20, "externalId": True}]
+        },
+    )
     from .conftest import login
 
     sf = login(info)
@@ -169,8 +224,9 @@ def test_merge_undelete_and_conversion_by_the_control_surface(sf, control):
     control.merge("Lead", master, [dup])
     rows = sf.query_all(f"SELECT Id, IsDeleted, MasterRecordId FROM Lead WHERE Id = '{dup}'")
     assert rows["totalSize"] == 0
-    rows = sf.query_all_iter(f"SELECT Id, IsDeleted, MasterRecordId FROM Lead WHERE Id = '{dup}'",
-                             include_deleted=True)  # fmt: skip
+    rows = sf.query_all_iter(
+        f"SELECT Id, IsDeleted, MasterRecordId FROM Lead WHERE Id = '{dup}'", include_deleted=True
+    )
     row = next(rows)
     assert row["IsDeleted"] is True and row["MasterRecordId"] == master
     control.undelete(dup)

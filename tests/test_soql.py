@@ -18,20 +18,53 @@ def people(emulator):
     control.clock(now="2026-11-27T12:00:00Z")
     sf = login(info)
     rows = [
-        {"FirstName": "Ana", "LastName": "Souza", "Company": "Padaria", "Email": "ana@x.com",
-         "NumberOfEmployees": 10, "AnnualRevenue": 1000.5, "DoNotCall": True, "City": "Recife"},
-        {"FirstName": "Bruno", "LastName": "O'Neil", "Company": "TechSul", "Email": "bruno@y.com",
-         "NumberOfEmployees": 200, "AnnualRevenue": 50000.0, "City": "São Paulo"},
-        {"FirstName": "Carla", "LastName": "Lima", "Company": "100% Café", "Email": None,
-         "NumberOfEmployees": 50, "City": "Recife"},
-        {"FirstName": "Diego", "LastName": "Costa", "Company": "Agro", "Email": "diego@x.com",
-         "City": None},
-    ]  # fmt: skip
+        {
+            "FirstName": "Ana",
+            "LastName": "Souza",
+            "Company": "Padaria",
+            "Email": "ana@x.com",
+            "NumberOfEmployees": 10,
+            "AnnualRevenue": 1000.5,
+            "DoNotCall": True,
+            "City": "Recife",
+        },
+        {
+            "FirstName": "Bruno",
+            "LastName": "O'Neil",
+            "Company": "TechSul",
+            "Email": "bruno@y.com",
+            "NumberOfEmployees": 200,
+            "AnnualRevenue": 50000.0,
+            "City": "São Paulo",
+        },
+        {
+            "FirstName": "Carla",
+            "LastName": "Lima",
+            "Company": "100% Café",
+            "Email": None,
+            "NumberOfEmployees": 50,
+            "City": "Recife",
+        },
+        {
+            "FirstName": "Diego",
+            "LastName": "Costa",
+            "Company": "Agro",
+            "Email": "diego@x.com",
+            "City": None,
+        },
+    ]
     for row in rows:
         sf.Lead.create(row)
     control.clock(now="2026-11-20T12:00:00Z")
-    sf.Lead.create({"FirstName": "Elisa", "LastName": "Rocha", "Company": "Old",
-                    "Email": "elisa@z.com", "City": "Natal"})  # fmt: skip
+    sf.Lead.create(
+        {
+            "FirstName": "Elisa",
+            "LastName": "Rocha",
+            "Company": "Old",
+            "Email": "elisa@z.com",
+            "City": "Natal",
+        }
+    )
     control.clock(now="2026-11-27T12:00:00Z")
     yield sf
     control.clock(real=True)
@@ -40,35 +73,83 @@ def people(emulator):
 VALID = [
     ("SELECT FirstName FROM Lead WHERE LastName = 'Souza'", ["Ana"]),
     ("select firstname from lead where lastname = 'SOUZA'", ["Ana"]),  # case-insensitive
-    ("SELECT FirstName FROM Lead WHERE LastName != 'Souza' ORDER BY FirstName", ["Bruno", "Carla", "Diego", "Elisa"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead WHERE LastName != 'Souza' ORDER BY FirstName",
+        ["Bruno", "Carla", "Diego", "Elisa"],
+    ),
     ("SELECT FirstName FROM Lead WHERE LastName <> 'Souza' AND City = 'Recife'", ["Carla"]),
-    ("SELECT FirstName FROM Lead WHERE City != 'Recife' ORDER BY FirstName", ["Bruno", "Diego", "Elisa"]),  # != keeps nulls  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE NumberOfEmployees > 10 ORDER BY FirstName", ["Bruno", "Carla"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE NumberOfEmployees >= 10 AND NumberOfEmployees <= 50 ORDER BY FirstName", ["Ana", "Carla"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead WHERE City != 'Recife' ORDER BY FirstName",
+        ["Bruno", "Diego", "Elisa"],
+    ),  # != keeps nulls
+    (
+        "SELECT FirstName FROM Lead WHERE NumberOfEmployees > 10 ORDER BY FirstName",
+        ["Bruno", "Carla"],
+    ),
+    (
+        "SELECT FirstName FROM Lead WHERE NumberOfEmployees >= 10 AND NumberOfEmployees <= 50 ORDER BY FirstName",
+        ["Ana", "Carla"],
+    ),
     ("SELECT FirstName FROM Lead WHERE NumberOfEmployees < 50", ["Ana"]),
     ("SELECT FirstName FROM Lead WHERE AnnualRevenue = 1000.5", ["Ana"]),
     ("SELECT FirstName FROM Lead WHERE Email LIKE '%@x.com' ORDER BY FirstName", ["Ana", "Diego"]),
     ("SELECT FirstName FROM Lead WHERE Company LIKE '100\\% %'", ["Carla"]),
     ("SELECT FirstName FROM Lead WHERE FirstName LIKE 'b_uno'", ["Bruno"]),
     ("SELECT FirstName FROM Lead WHERE LastName = 'O\\'Neil'", ["Bruno"]),
-    ("SELECT FirstName FROM Lead WHERE City IN ('Recife', 'Natal') ORDER BY FirstName", ["Ana", "Carla", "Elisa"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE City NOT IN ('Recife') ORDER BY FirstName", ["Bruno", "Diego", "Elisa"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead WHERE City IN ('Recife', 'Natal') ORDER BY FirstName",
+        ["Ana", "Carla", "Elisa"],
+    ),
+    (
+        "SELECT FirstName FROM Lead WHERE City NOT IN ('Recife') ORDER BY FirstName",
+        ["Bruno", "Diego", "Elisa"],
+    ),
     ("SELECT FirstName FROM Lead WHERE DoNotCall = true", ["Ana"]),
     ("SELECT FirstName FROM Lead WHERE DoNotCall = FALSE AND Email = null", ["Carla"]),
     ("SELECT FirstName FROM Lead WHERE Email != null AND City = null", ["Diego"]),
-    ("SELECT FirstName FROM Lead WHERE (City = 'Recife' OR City = 'Natal') AND NOT Email = null ORDER BY FirstName", ["Ana", "Elisa"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE NOT (City = 'Recife') AND City != null ORDER BY FirstName", ["Bruno", "Elisa"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE City = 'Recife' OR City = 'Natal' OR City = null ORDER BY FirstName", ["Ana", "Carla", "Diego", "Elisa"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE CreatedDate = TODAY ORDER BY FirstName", ["Ana", "Bruno", "Carla", "Diego"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead WHERE (City = 'Recife' OR City = 'Natal') AND NOT Email = null ORDER BY FirstName",
+        ["Ana", "Elisa"],
+    ),
+    (
+        "SELECT FirstName FROM Lead WHERE NOT (City = 'Recife') AND City != null ORDER BY FirstName",
+        ["Bruno", "Elisa"],
+    ),
+    (
+        "SELECT FirstName FROM Lead WHERE City = 'Recife' OR City = 'Natal' OR City = null ORDER BY FirstName",
+        ["Ana", "Carla", "Diego", "Elisa"],
+    ),
+    (
+        "SELECT FirstName FROM Lead WHERE CreatedDate = TODAY ORDER BY FirstName",
+        ["Ana", "Bruno", "Carla", "Diego"],
+    ),
     ("SELECT FirstName FROM Lead WHERE CreatedDate < LAST_N_DAYS:3", ["Elisa"]),
-    ("SELECT FirstName FROM Lead WHERE CreatedDate = LAST_N_DAYS:7 ORDER BY FirstName", ["Ana", "Bruno", "Carla", "Diego", "Elisa"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead WHERE CreatedDate = THIS_MONTH AND CreatedDate != TODAY", ["Elisa"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead WHERE CreatedDate = LAST_N_DAYS:7 ORDER BY FirstName",
+        ["Ana", "Bruno", "Carla", "Diego", "Elisa"],
+    ),
+    (
+        "SELECT FirstName FROM Lead WHERE CreatedDate = THIS_MONTH AND CreatedDate != TODAY",
+        ["Elisa"],
+    ),
     ("SELECT FirstName FROM Lead WHERE CreatedDate < 2026-11-21T00:00:00Z", ["Elisa"]),
-    ("SELECT FirstName FROM Lead WHERE CreatedDate > 2026-11-27T11:00:00.000+00:00 ORDER BY FirstName LIMIT 2", ["Ana", "Bruno"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead WHERE CreatedDate > 2026-11-27T11:00:00.000+00:00 ORDER BY FirstName LIMIT 2",
+        ["Ana", "Bruno"],
+    ),
     ("SELECT FirstName FROM Lead WHERE CreatedDate > 2026-11-27T08:00:00-05:00", []),
-    ("SELECT FirstName FROM Lead ORDER BY City ASC NULLS FIRST, FirstName", ["Diego", "Elisa", "Ana", "Carla", "Bruno"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead ORDER BY City DESC NULLS LAST, FirstName DESC", ["Bruno", "Carla", "Ana", "Elisa", "Diego"]),  # noqa: E501
-    ("SELECT FirstName FROM Lead ORDER BY City DESC, FirstName", ["Bruno", "Ana", "Carla", "Elisa", "Diego"]),  # noqa: E501
+    (
+        "SELECT FirstName FROM Lead ORDER BY City ASC NULLS FIRST, FirstName",
+        ["Diego", "Elisa", "Ana", "Carla", "Bruno"],
+    ),
+    (
+        "SELECT FirstName FROM Lead ORDER BY City DESC NULLS LAST, FirstName DESC",
+        ["Bruno", "Carla", "Ana", "Elisa", "Diego"],
+    ),
+    (
+        "SELECT FirstName FROM Lead ORDER BY City DESC, FirstName",
+        ["Bruno", "Ana", "Carla", "Elisa", "Diego"],
+    ),
     ("SELECT FirstName FROM Lead ORDER BY FirstName LIMIT 2 OFFSET 1", ["Bruno", "Carla"]),
     ("SELECT FirstName FROM Lead ORDER BY FirstName OFFSET 4", ["Elisa"]),
     ("SELECT Lead.FirstName FROM Lead WHERE Lead.LastName = 'Lima'", ["Carla"]),
@@ -82,14 +163,18 @@ def test_valid_query(people, soql, expected):
 
 
 def test_parent_relationship_fields(people):
-    record = people.query("SELECT FirstName, Owner.Username, Owner.Profile.Name, CreatedBy.Alias "
-                          "FROM Lead WHERE FirstName = 'Ana'")["records"][0]  # fmt: skip
+    record = people.query(
+        "SELECT FirstName, Owner.Username, Owner.Profile.Name, CreatedBy.Alias "
+        "FROM Lead WHERE FirstName = 'Ana'"
+    )["records"][0]
     assert record["Owner"]["attributes"]["type"] == "User"
     assert record["Owner"]["Username"] == "integration@acme-brasil.example"
     assert record["Owner"]["Profile"]["Name"] == "Salesforce API Only System Integrations"
     assert "Alias" in record["CreatedBy"]
-    rows = people.query("SELECT FirstName FROM Lead WHERE Owner.Username LIKE 'integration%' "
-                        "ORDER BY FirstName LIMIT 1")["records"]  # fmt: skip
+    rows = people.query(
+        "SELECT FirstName FROM Lead WHERE Owner.Username LIKE 'integration%' "
+        "ORDER BY FirstName LIMIT 1"
+    )["records"]
     assert rows[0]["FirstName"] == "Ana"
 
 
@@ -114,7 +199,10 @@ INVALID = [
     ("SELECT FROM Lead", "MALFORMED_QUERY"),
     ("SELECT Id FROM", "MALFORMED_QUERY"),
     ("SELECT Id Lead", "MALFORMED_QUERY"),
-    ("SELECT Id FROM Lead WHERE City = 'Recife' AND Email = null OR City = 'Natal'", "MALFORMED_QUERY"),  # noqa: E501
+    (
+        "SELECT Id FROM Lead WHERE City = 'Recife' AND Email = null OR City = 'Natal'",
+        "MALFORMED_QUERY",
+    ),
     ("SELECT Id FROM Lead WHERE City = 'unterminated", "MALFORMED_QUERY"),
     ("SELECT Id FROM Lead WHERE City = 'bad \\q escape'", "MALFORMED_QUERY"),
     ("SELECT Id FROM Lead WHERE City = ", "MALFORMED_QUERY"),

@@ -22,11 +22,25 @@ from .store import Org
 
 MIN_VERSION, MAX_VERSION = 50, 66
 VERSIONS = [f"{v}.0" for v in range(MIN_VERSION, MAX_VERSION + 1)]
-RELEASES = {50: "Winter '21", 51: "Spring '21", 52: "Summer '21", 53: "Winter '22",
-            54: "Spring '22", 55: "Summer '22", 56: "Winter '23", 57: "Spring '23",
-            58: "Summer '23", 59: "Winter '24", 60: "Spring '24", 61: "Summer '24",
-            62: "Winter '25", 63: "Spring '25", 64: "Summer '25", 65: "Winter '26",
-            66: "Spring '26"}  # fmt: skip
+RELEASES = {
+    50: "Winter '21",
+    51: "Spring '21",
+    52: "Summer '21",
+    53: "Winter '22",
+    54: "Spring '22",
+    55: "Summer '22",
+    56: "Winter '23",
+    57: "Spring '23",
+    58: "Summer '23",
+    59: "Winter '24",
+    60: "Spring '24",
+    61: "Summer '24",
+    62: "Winter '25",
+    63: "Spring '25",
+    64: "Summer '25",
+    65: "Winter '26",
+    66: "Spring '26",
+}
 
 DATA_RULES = [
     Rule("/", endpoint="resources", methods=["GET"]),
@@ -37,13 +51,22 @@ DATA_RULES = [
     Rule("/sobjects/<obj>/updated", endpoint="updated", methods=["GET"]),
     Rule("/sobjects/<obj>/deleted", endpoint="deleted", methods=["GET"]),
     Rule("/sobjects/<obj>/<record_id>", endpoint="record", methods=["GET", "PATCH", "DELETE"]),
-    Rule("/sobjects/<obj>/<field>/<path:value>", endpoint="by_external_id",
-         methods=["GET", "PATCH", "POST", "DELETE"]),  # fmt: skip
+    Rule(
+        "/sobjects/<obj>/<field>/<path:value>",
+        endpoint="by_external_id",
+        methods=["GET", "PATCH", "POST", "DELETE"],
+    ),
     Rule("/query", endpoint="query", methods=["GET"], defaults={"resource": "query"}),
     Rule("/queryAll", endpoint="query", methods=["GET"], defaults={"resource": "queryAll"}),
-    Rule("/query/<locator>", endpoint="query_more", methods=["GET"], defaults={"resource": "query"}),  # noqa: E501
-    Rule("/queryAll/<locator>", endpoint="query_more", methods=["GET"],
-         defaults={"resource": "queryAll"}),  # fmt: skip
+    Rule(
+        "/query/<locator>", endpoint="query_more", methods=["GET"], defaults={"resource": "query"}
+    ),
+    Rule(
+        "/queryAll/<locator>",
+        endpoint="query_more",
+        methods=["GET"],
+        defaults={"resource": "queryAll"},
+    ),
     Rule("/composite/sobjects", endpoint="collection", methods=["POST", "PATCH", "DELETE"]),
     Rule("/composite/sobjects/<obj>", endpoint="collection_retrieve", methods=["GET", "POST"]),
     Rule("/composite/sobjects/<obj>/<field>", endpoint="collection_upsert", methods=["PATCH"]),
@@ -58,8 +81,12 @@ DATA_RULES = [
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(data), status=status, headers=headers,
-                    content_type="application/json;charset=UTF-8")  # fmt: skip
+    return Response(
+        json.dumps(data),
+        status=status,
+        headers=headers,
+        content_type="application/json;charset=UTF-8",
+    )
 
 
 def error_response(exc: ApiError) -> Response:
@@ -75,8 +102,12 @@ class SalesforceApp:
         self.workdir = workdir
         self.control = control  # the control surface handler (control.py)
         self.base_url = ""  # https://127.0.0.1:PORT, set once the port is known
-        self.data_map = Map([r.empty() for r in DATA_RULES], strict_slashes=False,
-                            merge_slashes=False, redirect_defaults=False)  # fmt: skip
+        self.data_map = Map(
+            [r.empty() for r in DATA_RULES],
+            strict_slashes=False,
+            merge_slashes=False,
+            redirect_defaults=False,
+        )
         self.use_org(org)
 
     def use_org(self, org: Org) -> None:
@@ -95,12 +126,27 @@ class SalesforceApp:
         except ApiError as exc:
             response = error_response(exc)
         except HTTPException as exc:
-            response = json_response([{"message": exc.description or exc.name,
-                                       "errorCode": "NOT_FOUND" if exc.code == 404 else "METHOD_NOT_ALLOWED",  # noqa: E501
-                                       "fields": []}], exc.code)  # fmt: skip
+            response = json_response(
+                [
+                    {
+                        "message": exc.description or exc.name,
+                        "errorCode": "NOT_FOUND" if exc.code == 404 else "METHOD_NOT_ALLOWED",
+                        "fields": [],
+                    }
+                ],
+                exc.code,
+            )
         except Exception as exc:  # noqa: BLE001 - Salesforce answers 500 UNKNOWN_EXCEPTION
-            response = json_response([{"message": f"An unexpected error occurred: {type(exc).__name__}: {exc}",  # noqa: E501
-                                       "errorCode": "UNKNOWN_EXCEPTION", "fields": []}], 500)  # fmt: skip
+            response = json_response(
+                [
+                    {
+                        "message": f"An unexpected error occurred: {type(exc).__name__}: {exc}",
+                        "errorCode": "UNKNOWN_EXCEPTION",
+                        "fields": [],
+                    }
+                ],
+                500,
+            )
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
@@ -115,11 +161,15 @@ class SalesforceApp:
                 self._drop(request)
             elif fault.status:
                 if "/Soap/" in path:
-                    return xml_response(fault.status, auth.soap_fault(fault.error_code, fault.message, "UnexpectedErrorFault"))  # noqa: E501
+                    return xml_response(
+                        fault.status,
+                        auth.soap_fault(fault.error_code, fault.message, "UnexpectedErrorFault"),
+                    )
                 raise ApiError(fault.status, fault.error_code, fault.message)
         if path.startswith("/services/Soap/u/"):
-            status, body = auth.soap_login(self.org, self.sessions, request.get_data(),
-                                           self.base_url, path.split("/")[4])  # fmt: skip
+            status, body = auth.soap_login(
+                self.org, self.sessions, request.get_data(), self.base_url, path.split("/")[4]
+            )
             return xml_response(status, body)
         if path.startswith("/services/Soap/m/"):
             return self.metadata_call(request)
@@ -127,17 +177,25 @@ class SalesforceApp:
             return self.oauth_token(request)
         if path.rstrip("/") == "/services/oauth2/userinfo":
             session = self.sessions.check(request.headers.get("Authorization"))
-            return json_response(auth.userinfo(self.org, session.user_id, self.base_url, VERSIONS[-1]))  # noqa: E501
+            return json_response(
+                auth.userinfo(self.org, session.user_id, self.base_url, VERSIONS[-1])
+            )
         if path.startswith("/id/"):
             session = self.sessions.check(request.headers.get("Authorization"))
             parts = path.strip("/").split("/")
             if len(parts) != 3 or parts[2] != session.user_id:
                 raise ApiError(403, "INSUFFICIENT_ACCESS", "Bad_Id")
-            return json_response(auth.identity(self.org, session.user_id, self.base_url, VERSIONS[-1]))  # noqa: E501
+            return json_response(
+                auth.identity(self.org, session.user_id, self.base_url, VERSIONS[-1])
+            )
         if path.rstrip("/") == "/services/data":
             # The versions resource needs no session and does not count against limits.
-            return json_response([{"label": RELEASES[int(float(v))], "url": f"/services/data/v{v}",
-                                   "version": v} for v in VERSIONS])  # fmt: skip
+            return json_response(
+                [
+                    {"label": RELEASES[int(float(v))], "url": f"/services/data/v{v}", "version": v}
+                    for v in VERSIONS
+                ]
+            )
         if path.startswith("/services/data/v"):
             return self.data_call(request)
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
@@ -157,11 +215,18 @@ class SalesforceApp:
     def oauth_token(self, request: Request) -> Response:
         audiences = (self.base_url, "https://login.salesforce.com", "https://test.salesforce.com")
         try:
-            result = auth.token(self.org, self.sessions, request.form.to_dict(),
-                                request.headers.get("Authorization"), self.base_url, audiences)  # fmt: skip
+            result = auth.token(
+                self.org,
+                self.sessions,
+                request.form.to_dict(),
+                request.headers.get("Authorization"),
+                self.base_url,
+                audiences,
+            )
         except auth.OAuthError as exc:
-            return json_response({"error": exc.error, "error_description": exc.description},
-                                 exc.status)  # fmt: skip
+            return json_response(
+                {"error": exc.error, "error_description": exc.description}, exc.status
+            )
         return json_response(result)
 
     def metadata_call(self, request: Request) -> Response:
@@ -177,7 +242,7 @@ class SalesforceApp:
 
     # --- REST ---------------------------------------------------------------------------------
     def data_call(self, request: Request) -> Response:
-        rest_path = request.path[len("/services/data/v"):]
+        rest_path = request.path[len("/services/data/v") :]
         version, _, tail = rest_path.partition("/")
         try:
             major = float(version)
@@ -188,8 +253,11 @@ class SalesforceApp:
         session = self.sessions.check(request.headers.get("Authorization"))
         creds = self.org.settings["users"].get(session.user_id, {})
         if creds.get("password_expired"):
-            raise ApiError(403, "INVALID_OPERATION_WITH_EXPIRED_PASSWORD",
-                           "The users password has expired, you must call SetPassword before attempting any other API operations")  # noqa: E501
+            raise ApiError(
+                403,
+                "INVALID_OPERATION_WITH_EXPIRED_PASSWORD",
+                "The users password has expired, you must call SetPassword before attempting any other API operations",
+            )
         self.org.spend_api_call()
         headers = {"Sforce-Limit-Info": self.org.api_usage}
         # Salesforce accepts resource paths with or without a trailing slash.
@@ -205,8 +273,12 @@ class SalesforceApp:
 
     def do_resources(self, request, user_id, version):
         base = f"/services/data/v{version}"
-        return json_response({name: f"{base}/{name}" for name in
-                              ("sobjects", "query", "queryAll", "limits", "composite", "jobs")})  # fmt: skip
+        return json_response(
+            {
+                name: f"{base}/{name}"
+                for name in ("sobjects", "query", "queryAll", "limits", "composite", "jobs")
+            }
+        )
 
     def do_limits(self, request, user_id, version):
         return json_response(rest.limits(self.org))
@@ -224,12 +296,18 @@ class SalesforceApp:
         return json_response(self.org.sobject(obj).describe(version))
 
     def do_updated(self, request, user_id, version, obj):
-        return json_response(rest.updated_or_deleted(self.org, obj, "updated",
-                             request.args.get("start"), request.args.get("end")))  # fmt: skip
+        return json_response(
+            rest.updated_or_deleted(
+                self.org, obj, "updated", request.args.get("start"), request.args.get("end")
+            )
+        )
 
     def do_deleted(self, request, user_id, version, obj):
-        return json_response(rest.updated_or_deleted(self.org, obj, "deleted",
-                             request.args.get("start"), request.args.get("end")))  # fmt: skip
+        return json_response(
+            rest.updated_or_deleted(
+                self.org, obj, "deleted", request.args.get("start"), request.args.get("end")
+            )
+        )
 
     def do_record(self, request, user_id, version, obj, record_id):
         sobject = self.org.sobject(obj)
@@ -262,8 +340,9 @@ class SalesforceApp:
         if not matches:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         if len(matches) > 1:
-            return json_response([f"/services/data/v{version}/sobjects/{sobject.name}/{m}"
-                                  for m in matches], 300)  # fmt: skip
+            return json_response(
+                [f"/services/data/v{version}/sobjects/{sobject.name}/{m}" for m in matches], 300
+            )
         if request.method == "DELETE":
             self.org.delete(sobject.name, matches[0], user_id)
             return Response(status=204)
@@ -274,8 +353,11 @@ class SalesforceApp:
         if not text:
             raise ApiError(400, "MALFORMED_QUERY", "A query string is required (q=)")
         batch = rest.batch_size(request.headers.get("Sforce-Query-Options"))
-        return json_response(rest.run_query(self.org, self.cursors, text, resource == "queryAll",
-                                            version, batch, resource))  # fmt: skip
+        return json_response(
+            rest.run_query(
+                self.org, self.cursors, text, resource == "queryAll", version, batch, resource
+            )
+        )
 
     def do_query_more(self, request, user_id, version, resource, locator):
         return json_response(rest.query_more(self.org, self.cursors, locator, resource))
@@ -295,9 +377,14 @@ class SalesforceApp:
         sobject = self.org.sobject(obj)
         f = sobject.field(field)
         if f is None or not (f.external_id or f.name == "Id"):
-            raise ApiError(400, "INVALID_FIELD", f"Field name provided, {field} is not an External ID or indexed field for {sobject.name}")  # noqa: E501
-        return json_response(rest.collection_write(self.org, user_id, "PATCH", body, sobject.name,
-                                                   f.name, version))  # fmt: skip
+            raise ApiError(
+                400,
+                "INVALID_FIELD",
+                f"Field name provided, {field} is not an External ID or indexed field for {sobject.name}",
+            )
+        return json_response(
+            rest.collection_write(self.org, user_id, "PATCH", body, sobject.name, f.name, version)
+        )
 
     def do_collection_retrieve(self, request, user_id, version, obj):
         if request.method == "POST":
@@ -334,8 +421,12 @@ class SalesforceApp:
         except ValueError:
             raise ApiError(400, "INVALIDJOB", "maxRecords must be a number") from None
         body, next_locator, count = self.bulk.query_results(job, locator, max_records)
-        return Response(body, status=200, content_type="text/csv", headers={
-            "Sforce-Locator": next_locator, "Sforce-NumberOfRecords": str(count)})  # fmt: skip
+        return Response(
+            body,
+            status=200,
+            content_type="text/csv",
+            headers={"Sforce-Locator": next_locator, "Sforce-NumberOfRecords": str(count)},
+        )
 
     def do_ingest_jobs(self, request, user_id, version):
         if request.method == "GET":
@@ -360,8 +451,11 @@ class SalesforceApp:
 
     def do_ingest_results(self, request, user_id, version, job_id, kind):
         # Documented as unprocessedrecords; clients also send unprocessedRecords.
-        names = {"successfulresults": "successfulResults", "failedresults": "failedResults",
-                 "unprocessedrecords": "unprocessedrecords"}  # fmt: skip
+        names = {
+            "successfulresults": "successfulResults",
+            "failedresults": "failedResults",
+            "unprocessedrecords": "unprocessedrecords",
+        }
         if kind.lower() not in names:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         kind = names[kind.lower()]

@@ -33,8 +33,13 @@ class Session:
 
 
 class LoginFailed(Exception):
-    def __init__(self, code: str, message: str, oauth_error: str = "invalid_grant",
-                 oauth_description: str = "authentication failure"):  # fmt: skip
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        oauth_error: str = "invalid_grant",
+        oauth_description: str = "authentication failure",
+    ):
         super().__init__(message)
         self.code, self.message = code, message
         self.oauth_error, self.oauth_description = oauth_error, oauth_description
@@ -79,8 +84,9 @@ class Sessions:
 
 def _user_row(org: Org, username: str) -> dict | None:
     with org.lock:
-        cur = org.conn.execute('SELECT * FROM "User" WHERE "Username" = ? AND "IsDeleted" = 0',
-                               (username,))  # fmt: skip
+        cur = org.conn.execute(
+            'SELECT * FROM "User" WHERE "Username" = ? AND "IsDeleted" = 0', (username,)
+        )
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
@@ -90,31 +96,43 @@ def effective_permission(org: Org, user_id: str, permission: str) -> bool:
     with org.lock:
         profile_has = org.conn.execute(
             f'SELECT p."{permission}" FROM "User" u JOIN "Profile" p ON p."Id" = u."ProfileId" '
-            'WHERE u."Id" = ?', (user_id,)).fetchone()  # fmt: skip
+            'WHERE u."Id" = ?',
+            (user_id,),
+        ).fetchone()
         if profile_has and profile_has[0]:
             return True
         assigned = org.conn.execute(
             f'SELECT 1 FROM "PermissionSetAssignment" a JOIN "PermissionSet" s ON '
             f's."Id" = a."PermissionSetId" WHERE a."AssigneeId" = ? AND a."IsDeleted" = 0 '
-            f'AND s."{permission}" = 1 LIMIT 1', (user_id,)).fetchone()  # fmt: skip
+            f'AND s."{permission}" = 1 LIMIT 1',
+            (user_id,),
+        ).fetchone()
         return bool(assigned)
 
 
 def _allowed(org: Org, user: dict) -> None:
     if not org.settings["api_enabled"]:
-        raise LoginFailed("API_DISABLED_FOR_ORG",
-                          "API is not enabled for this Organization or Partner",
-                          "invalid_grant", "API is not enabled for this Organization or Partner")  # fmt: skip
+        raise LoginFailed(
+            "API_DISABLED_FOR_ORG",
+            "API is not enabled for this Organization or Partner",
+            "invalid_grant",
+            "API is not enabled for this Organization or Partner",
+        )
     if not effective_permission(org, user["Id"], "PermissionsApiEnabled"):
-        raise LoginFailed("API_CURRENTLY_DISABLED", "API is disabled for this User",
-                          "invalid_grant", "API is disabled for this User")  # fmt: skip
+        raise LoginFailed(
+            "API_CURRENTLY_DISABLED",
+            "API is disabled for this User",
+            "invalid_grant",
+            "API is disabled for this User",
+        )
 
 
 def check_password(org: Org, username: str, supplied: str) -> dict:
     """Username + password (+ security token) as login() and the OAuth password flow do."""
     user = _user_row(org, username)
-    bad = LoginFailed("INVALID_LOGIN",
-                      "Invalid username, password, security token; or user locked out.")  # fmt: skip
+    bad = LoginFailed(
+        "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."
+    )
     if user is None or not user["IsActive"]:
         raise bad
     creds = org.settings["users"].get(user["Id"])
@@ -126,11 +144,13 @@ def check_password(org: Org, username: str, supplied: str) -> dict:
         pass
     elif supplied == creds["password"]:
         # Right password, no token, from an IP outside the trusted ranges.
-        raise LoginFailed("LOGIN_MUST_USE_SECURITY_TOKEN",
-                          "Invalid username, password, security token; or user locked out. Are "
-                          "you at a new location? When accessing Salesforce--either via a desktop "
-                          "client or the API--from outside of your company's trusted networks, "
-                          "you must add a security token to your password to log in.")  # fmt: skip
+        raise LoginFailed(
+            "LOGIN_MUST_USE_SECURITY_TOKEN",
+            "Invalid username, password, security token; or user locked out. Are "
+            "you at a new location? When accessing Salesforce--either via a desktop "
+            "client or the API--from outside of your company's trusted networks, "
+            "you must add a security token to your password to log in.",
+        )
     else:
         with org.lock:
             creds["failed"] = creds.get("failed", 0) + 1
@@ -144,8 +164,9 @@ def check_password(org: Org, username: str, supplied: str) -> dict:
 
 def _login_done(org: Org, user: dict) -> None:
     with org.lock:
-        org.conn.execute('UPDATE "User" SET "LastLoginDate" = ? WHERE "Id" = ?',
-                         (org.now(), user["Id"]))  # fmt: skip
+        org.conn.execute(
+            'UPDATE "User" SET "LastLoginDate" = ? WHERE "Id" = ?', (org.now(), user["Id"])
+        )
 
 
 # --- SOAP ---------------------------------------------------------------------------------
@@ -165,14 +186,20 @@ def soap_fault(code: str, message: str, fault_type: str = "LoginFault") -> str:
     )
 
 
-def soap_login(org: Org, sessions: Sessions, body: bytes, base_url: str, version: str) -> tuple[int, str]:  # noqa: E501
+def soap_login(
+    org: Org, sessions: Sessions, body: bytes, base_url: str, version: str
+) -> tuple[int, str]:
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError:
-        return 500, soap_fault("INVALID_REQUEST", "Could not parse the SOAP request", "UnexpectedErrorFault")  # noqa: E501
+        return 500, soap_fault(
+            "INVALID_REQUEST", "Could not parse the SOAP request", "UnexpectedErrorFault"
+        )
     login = root.find(f".//{{{PARTNER_NS}}}login")
     if login is None:
-        return 500, soap_fault("INVALID_OPERATION", "No operation available for request", "UnexpectedErrorFault")  # noqa: E501
+        return 500, soap_fault(
+            "INVALID_OPERATION", "No operation available for request", "UnexpectedErrorFault"
+        )
     username = (login.findtext(f"{{{PARTNER_NS}}}username") or "").strip()
     password = login.findtext(f"{{{PARTNER_NS}}}password") or ""
     try:
@@ -184,14 +211,14 @@ def soap_login(org: Org, sessions: Sessions, body: bytes, base_url: str, version
     org_row = org.conn.execute('SELECT "Id", "Name", "IsSandbox" FROM "Organization"').fetchone()
     expired = bool(org.settings["users"][user["Id"]].get("password_expired"))
     result = (
-        f"<metadataServerUrl>{base_url}/services/Soap/m/{version}/{org_row[0][:15]}</metadataServerUrl>"  # noqa: E501
+        f"<metadataServerUrl>{base_url}/services/Soap/m/{version}/{org_row[0][:15]}</metadataServerUrl>"
         f"<passwordExpired>{str(expired).lower()}</passwordExpired>"
         f"<sandbox>{str(bool(org_row[2])).lower()}</sandbox>"
         f"<serverUrl>{base_url}/services/Soap/u/{version}/{org_row[0][:15]}</serverUrl>"
         f"<sessionId>{token}</sessionId><userId>{user['Id']}</userId>"
-        f"<userInfo><currencySymbol>R$</currencySymbol><organizationId>{org_row[0]}</organizationId>"  # noqa: E501
+        f"<userInfo><currencySymbol>R$</currencySymbol><organizationId>{org_row[0]}</organizationId>"
         f"<organizationName>{escape(org_row[1])}</organizationName>"
-        f"<userEmail>{escape(user['Email'])}</userEmail><userFullName>{escape(user['Name'])}</userFullName>"  # noqa: E501
+        f"<userEmail>{escape(user['Email'])}</userEmail><userFullName>{escape(user['Name'])}</userFullName>"
         f"<userId>{user['Id']}</userId><userName>{escape(user['Username'])}</userName>"
         f"<userTimeZone>{user['TimeZoneSidKey']}</userTimeZone></userInfo>"
     )
@@ -217,8 +244,14 @@ def _app(org: Org, client_id: str | None) -> dict:
     return app
 
 
-def token(org: Org, sessions: Sessions, form: dict, authorization: str | None, base_url: str,
-          audiences: tuple[str, ...]) -> dict:  # fmt: skip
+def token(
+    org: Org,
+    sessions: Sessions,
+    form: dict,
+    authorization: str | None,
+    base_url: str,
+    audiences: tuple[str, ...],
+) -> dict:
     grant = form.get("grant_type")
     user_id = None
     if grant == "password":
@@ -249,7 +282,9 @@ def token(org: Org, sessions: Sessions, form: dict, authorization: str | None, b
             raise OAuthError("invalid_grant", "expired access/refresh token")
     else:
         raise OAuthError("unsupported_grant_type", "grant type not supported")
-    user = org.conn.execute('SELECT "Id", "IsActive" FROM "User" WHERE "Id" = ?', (user_id,)).fetchone()  # noqa: E501
+    user = org.conn.execute(
+        'SELECT "Id", "IsActive" FROM "User" WHERE "Id" = ?', (user_id,)
+    ).fetchone()
     if user is None or not user[1]:
         raise OAuthError("invalid_grant", "inactive user")
     if grant != "password":
@@ -284,8 +319,14 @@ def _jwt_user(org: Org, assertion: str, audiences: tuple[str, ...]) -> str:
         raise OAuthError("invalid_grant", "invalid assertion")
     public_key = x509.load_pem_x509_certificate(app["certificate"].encode()).public_key()
     try:
-        claims = jwt.decode(assertion, public_key, algorithms=["RS256"], audience=list(audiences),
-                            leeway=0, options={"require": ["exp", "sub", "aud", "iss"]})  # fmt: skip
+        claims = jwt.decode(
+            assertion,
+            public_key,
+            algorithms=["RS256"],
+            audience=list(audiences),
+            leeway=0,
+            options={"require": ["exp", "sub", "aud", "iss"]},
+        )
     except jwt.ExpiredSignatureError:
         raise OAuthError("invalid_grant", "expired authorization code") from None
     except jwt.InvalidAudienceError:

@@ -20,8 +20,14 @@ from .soql import SoqlError
 from .store import Org
 from .values import csv_text
 
-DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^",
-              "BACKQUOTE": "`"}  # fmt: skip
+DELIMITERS = {
+    "COMMA": ",",
+    "TAB": "\t",
+    "PIPE": "|",
+    "SEMICOLON": ";",
+    "CARET": "^",
+    "BACKQUOTE": "`",
+}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
@@ -63,8 +69,13 @@ class BulkJobs:
         return job
 
     def describe(self, job: Job) -> dict:
-        info = dict(job.info, state=job.state, numberRecordsProcessed=job.processed,
-                    retries=0, totalProcessingTime=int((time.monotonic() - job.started) * 1000))  # fmt: skip
+        info = dict(
+            job.info,
+            state=job.state,
+            numberRecordsProcessed=job.processed,
+            retries=0,
+            totalProcessingTime=int((time.monotonic() - job.started) * 1000),
+        )
         info["systemModstamp"] = self.org.now()
         if job.kind == "ingest":
             info["numberRecordsFailed"] = job.failed
@@ -80,7 +91,9 @@ class BulkJobs:
 
     def delete(self, job: Job) -> None:
         if job.state in ("Open", "UploadComplete", "InProgress"):
-            raise ApiError(400, "INVALIDJOBSTATE", f"Job is in state {job.state} and can't be deleted")  # noqa: E501
+            raise ApiError(
+                400, "INVALIDJOBSTATE", f"Job is in state {job.state} and can't be deleted"
+            )
         with self._lock:
             self.jobs.pop(job.id, None)
         for path in [job.path, *job.results.values()]:
@@ -96,7 +109,9 @@ class BulkJobs:
                 return self.org.settings.get("fail_bulk_message", "InternalServerError")
         return None
 
-    def _base_info(self, job_id: str, operation: str, body: dict, version: str, user_id: str) -> dict:  # noqa: E501
+    def _base_info(
+        self, job_id: str, operation: str, body: dict, version: str, user_id: str
+    ) -> dict:
         delimiter = body.get("columnDelimiter", "COMMA")
         line_ending = body.get("lineEnding", "LF")
         if delimiter not in DELIMITERS:
@@ -105,10 +120,17 @@ class BulkJobs:
             raise ApiError(400, "INVALIDJOB", f"Invalid line ending: {line_ending}")
         if body.get("contentType", "CSV") != "CSV":
             raise ApiError(400, "INVALIDJOB", "Only CSV content is supported")
-        return {"id": job_id, "operation": operation, "createdById": user_id,
-                "createdDate": self.org.now(), "concurrencyMode": "Parallel", "contentType": "CSV",
-                "apiVersion": float(version), "lineEnding": line_ending,
-                "columnDelimiter": delimiter}  # fmt: skip
+        return {
+            "id": job_id,
+            "operation": operation,
+            "createdById": user_id,
+            "createdDate": self.org.now(),
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(version),
+            "lineEnding": line_ending,
+            "columnDelimiter": delimiter,
+        }
 
     # --- query jobs -----------------------------------------------------------------------
     def create_query(self, body: dict, version: str, user_id: str) -> dict:
@@ -123,11 +145,17 @@ class BulkJobs:
         except SoqlError as exc:
             raise ApiError(400, exc.code, exc.message) from None
         if compiled.count_only or compiled.aggregate_alias:
-            raise ApiError(400, "INVALIDJOB", "Aggregate Relationships not supported in Bulk Query")  # noqa: E501
+            raise ApiError(400, "INVALIDJOB", "Aggregate Relationships not supported in Bulk Query")
         if " OFFSET " in compiled.sql:
-            raise ApiError(400, "INVALIDJOB", "OFFSET clause is not supported in Bulk API 2.0 query")  # noqa: E501
+            raise ApiError(
+                400, "INVALIDJOB", "OFFSET clause is not supported in Bulk API 2.0 query"
+            )
         if not compiled.sobject.bulk_queryable:
-            raise ApiError(400, "INVALIDJOB", f"Entity '{compiled.sobject.name}' is not supported by the Bulk API.")  # noqa: E501
+            raise ApiError(
+                400,
+                "INVALIDJOB",
+                f"Entity '{compiled.sobject.name}' is not supported by the Bulk API.",
+            )
         job_id = self._new_id("750")
         info = self._base_info(job_id, operation, body, version, user_id)
         info["object"] = compiled.sobject.name
@@ -148,24 +176,47 @@ class BulkJobs:
         newline = LINE_ENDINGS[job.info["lineEnding"]]
         header = [".".join(c.parts) for c in compiled.columns]
         # Per column: its row index and, where the CSV text differs from str(), a converter.
-        plain = ("string", "textarea", "email", "phone", "url", "picklist", "id", "reference",
-                 "date", "double", "currency", "percent")  # fmt: skip
-        converters = [(c.index, None if c.field.type in plain else c.field) for c in compiled.columns]  # noqa: E501
+        plain = (
+            "string",
+            "textarea",
+            "email",
+            "phone",
+            "url",
+            "picklist",
+            "id",
+            "reference",
+            "date",
+            "double",
+            "currency",
+            "percent",
+        )
+        converters = [
+            (c.index, None if c.field.type in plain else c.field) for c in compiled.columns
+        ]
         count = 0
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out, delimiter=delimiter, lineterminator=newline,
-                                    quoting=csv.QUOTE_ALL)  # fmt: skip
+                writer = csv.writer(
+                    out, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL
+                )
                 writer.writerow(header)
                 with self.org.lock:
                     rows = self.org.conn.execute(compiled.sql, compiled.params).fetchall()
                 if all(conv is None for _, conv in converters):
                     indexes = [i for i, _ in converters]
-                    writer.writerows([["" if r[i] is None else r[i] for i in indexes] for r in rows])  # noqa: E501
+                    writer.writerows(
+                        [["" if r[i] is None else r[i] for i in indexes] for r in rows]
+                    )
                 else:
                     writer.writerows(
-                        [["" if r[i] is None else (r[i] if f is None else csv_text(f, r[i]))
-                          for i, f in converters] for r in rows])  # fmt: skip
+                        [
+                            [
+                                "" if r[i] is None else (r[i] if f is None else csv_text(f, r[i]))
+                                for i, f in converters
+                            ]
+                            for r in rows
+                        ]
+                    )
                 count = len(rows)
                 del rows
         except Exception as exc:  # a job that breaks is reported Failed, as Salesforce does
@@ -227,11 +278,18 @@ class BulkJobs:
         if operation == "upsert":
             f = obj.field(ext or "")
             if f is None or not (f.external_id or f.name == "Id"):
-                raise ApiError(400, "INVALIDJOB", f"External ID was blank or does not exist for {obj.name}: {ext}")  # noqa: E501
+                raise ApiError(
+                    400,
+                    "INVALIDJOB",
+                    f"External ID was blank or does not exist for {obj.name}: {ext}",
+                )
         job_id = self._new_id("750")
         info = self._base_info(job_id, operation, body, version, user_id)
-        info.update(object=obj.name, jobType="V2Ingest",
-                    contentUrl=f"services/data/v{version}/jobs/ingest/{job_id}/batches")  # fmt: skip
+        info.update(
+            object=obj.name,
+            jobType="V2Ingest",
+            contentUrl=f"services/data/v{version}/jobs/ingest/{job_id}/batches",
+        )
         if ext:
             info["externalIdFieldName"] = ext
         job = Job(job_id, "ingest", operation, info, user_id, state="Open")
@@ -243,7 +301,9 @@ class BulkJobs:
         if job.state != "Open":
             raise ApiError(400, "INVALIDJOBSTATE", f"Job {job.id} is not open for upload")
         if job.path is not None:
-            raise ApiError(400, "INVALIDJOBSTATE", "Only one upload is allowed per Bulk API 2.0 job")  # noqa: E501
+            raise ApiError(
+                400, "INVALIDJOBSTATE", "Only one upload is allowed per Bulk API 2.0 job"
+            )
         if len(data) > MAX_UPLOAD_BYTES:
             raise ApiError(400, "INVALIDJOB", "Upload exceeds 150 MB")
         fd, path = tempfile.mkstemp(prefix=f"{job.id}-in-", suffix=".csv", dir=self.workdir)
@@ -284,10 +344,12 @@ class BulkJobs:
             rows = list(reader)
         outputs = {}
         writers = {}
-        for name, prefix in (("successfulResults", ["sf__Id", "sf__Created"]),
-                             ("failedResults", ["sf__Id", "sf__Error"]),
-                             ("unprocessedrecords", [])):  # fmt: skip
-            fd, path = tempfile.mkstemp(prefix=f"{job.id}-{name}-", suffix=".csv", dir=self.workdir)  # noqa: E501
+        for name, prefix in (
+            ("successfulResults", ["sf__Id", "sf__Created"]),
+            ("failedResults", ["sf__Id", "sf__Error"]),
+            ("unprocessedrecords", []),
+        ):
+            fd, path = tempfile.mkstemp(prefix=f"{job.id}-{name}-", suffix=".csv", dir=self.workdir)
             handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
             writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writerow(prefix + header)
@@ -299,7 +361,9 @@ class BulkJobs:
                     break
                 if len(values) != len(header):
                     writers["failedResults"].writerow(
-                        ["", "INVALID_ROW:Row has a different number of columns than the header"] + values)  # noqa: E501
+                        ["", "INVALID_ROW:Row has a different number of columns than the header"]
+                        + values
+                    )
                     job.failed += 1
                     job.processed += 1
                     continue
@@ -307,7 +371,9 @@ class BulkJobs:
                 try:
                     with self.org.atomic():
                         record_id, created = self._apply(job, record)
-                    writers["successfulResults"].writerow([record_id, str(created).lower()] + values)  # noqa: E501
+                    writers["successfulResults"].writerow(
+                        [record_id, str(created).lower()] + values
+                    )
                 except RecordError as exc:
                     e = exc.errors[0]
                     text = f"{e['errorCode']}:{e['message']}:{','.join(e['fields'])} --"

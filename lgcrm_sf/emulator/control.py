@@ -15,9 +15,18 @@ from werkzeug.wrappers import Request, Response
 from .clock import parse_datetime, sf_datetime
 from .errors import ApiError
 
-SETTABLE = {"api_enabled", "require_security_token", "session_idle_seconds", "api_max",
-            "api_used", "password_expiration", "session_levels", "lead_auto_response_rules",
-            "fail_next_bulk_jobs", "fail_bulk_message"}  # fmt: skip
+SETTABLE = {
+    "api_enabled",
+    "require_security_token",
+    "session_idle_seconds",
+    "api_max",
+    "api_used",
+    "password_expiration",
+    "session_levels",
+    "lead_auto_response_rules",
+    "fail_next_bulk_jobs",
+    "fail_bulk_message",
+}
 
 
 def _json(data, status: int = 200) -> Response:
@@ -54,8 +63,9 @@ class Control:
         """Act as the named user (username) or, by default, the org's admin user."""
         username = body.get("as")
         if username:
-            row = self.org.conn.execute('SELECT "Id" FROM "User" WHERE "Username" = ?',
-                                        (username,)).fetchone()  # fmt: skip
+            row = self.org.conn.execute(
+                'SELECT "Id" FROM "User" WHERE "Username" = ?', (username,)
+            ).fetchone()
             if row is None:
                 raise ValueError(f"no user {username}")
             return row[0]
@@ -66,8 +76,11 @@ class Control:
         if head == "info" and method == "GET":
             return self.server.info
         if head == "reset" and method == "POST":
-            self.server.reset(body.get("seed", "empty"), body.get("custom_fields"),
-                              body.get("edition", "Enterprise Edition"))  # fmt: skip
+            self.server.reset(
+                body.get("seed", "empty"),
+                body.get("custom_fields"),
+                body.get("edition", "Enterprise Edition"),
+            )
             return self.server.info
         if head == "records":
             obj = parts[1]
@@ -95,9 +108,14 @@ class Control:
             org.merge(body["object"], body["master"], body["duplicates"], self._user(body))
             return None
         if head == "convert":
-            return org.convert_lead(body["lead"], self._user(body), body.get("account"),
-                                    body.get("contact"), body.get("create_opportunity", True),
-                                    body.get("opportunity_name"))  # fmt: skip
+            return org.convert_lead(
+                body["lead"],
+                self._user(body),
+                body.get("account"),
+                body.get("contact"),
+                body.get("create_opportunity", True),
+                body.get("opportunity_name"),
+            )
         if head == "clock":
             if body.get("real"):
                 org.clock.real()
@@ -119,7 +137,9 @@ class Control:
                     raise ValueError(f"unknown settings {sorted(unknown)}")
                 for key, value in body.items():
                     if key == "edition":
-                        org.conn.execute('UPDATE "Organization" SET "OrganizationType" = ?', (value,))  # noqa: E501
+                        org.conn.execute(
+                            'UPDATE "Organization" SET "OrganizationType" = ?', (value,)
+                        )
                     elif key == "users":  # {username: {password_expired, locked, ...}}
                         for username, changes in value.items():
                             uid = self._user({"as": username})
@@ -153,8 +173,9 @@ class Control:
                 org.sobject(rule["object"])
                 from .query import compile_condition
 
-                compile_condition(rule["condition"], org.sobject(rule["object"]), org.schema,
-                                  org.clock.today())  # fmt: skip
+                compile_condition(
+                    rule["condition"], org.sobject(rule["object"]), org.schema, org.clock.today()
+                )
                 org.settings["validation_rules"].append(rule)
             org.save_meta()
             return org.settings["validation_rules"]
@@ -239,17 +260,30 @@ class ControlClient:
     def add_custom_field(self, sobject: str, **spec) -> None:
         self.call("POST", "custom-fields", {"object": sobject, "field": spec})
 
-    def add_validation_rule(self, sobject: str, name: str, condition: str, message: str,
-                            field: str | None = None) -> None:  # fmt: skip
-        self.call("POST", "validation-rules", {"object": sobject, "name": name,
-                  "condition": condition, "message": message, "field": field})  # fmt: skip
+    def add_validation_rule(
+        self, sobject: str, name: str, condition: str, message: str, field: str | None = None
+    ) -> None:
+        self.call(
+            "POST",
+            "validation-rules",
+            {
+                "object": sobject,
+                "name": name,
+                "condition": condition,
+                "message": message,
+                "field": field,
+            },
+        )
 
     def clear_validation_rules(self) -> None:
         self.call("DELETE", "validation-rules")
 
     def register_jwt_certificate(self, consumer_key: str, certificate_pem: str) -> None:
-        self.call("POST", "jwt-certificate", {"consumer_key": consumer_key,
-                                              "certificate": certificate_pem})  # fmt: skip
+        self.call(
+            "POST",
+            "jwt-certificate",
+            {"consumer_key": consumer_key, "certificate": certificate_pem},
+        )
 
     def refresh_token(self, username: str) -> str:
         return self.call("POST", "refresh-token", {"username": username})["refresh_token"]

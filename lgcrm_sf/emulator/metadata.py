@@ -52,12 +52,14 @@ def _records(org: Org, kind: str, names: list[str]) -> list[str]:
             rules = "".join(
                 f"<autoResponseRule><fullName>{escape(r['fullName'])}</fullName>"
                 f"<active>{str(bool(r.get('active'))).lower()}</active><ruleEntry>"
-                f"<senderEmail>noreply@acme-brasil.example</senderEmail><senderName>Acme</senderName>"  # noqa: E501
+                f"<senderEmail>noreply@acme-brasil.example</senderEmail><senderName>Acme</senderName>"
                 f"<template>{escape(r.get('template') or 'unfiled$public/Default')}</template>"
                 "</ruleEntry></autoResponseRule>"
                 for r in s["lead_auto_response_rules"]
             )
-            out.append(f'<records xsi:type="AutoResponseRules"><fullName>Lead</fullName>{rules}</records>')  # noqa: E501
+            out.append(
+                f'<records xsi:type="AutoResponseRules"><fullName>Lead</fullName>{rules}</records>'
+            )
         # Unknown names yield an empty record, as readMetadata does.
     return out
 
@@ -66,12 +68,17 @@ def handle(org: Org, body: bytes) -> tuple[int, str]:
     root = ElementTree.fromstring(body)
     read = root.find(f".//{{{META_NS}}}readMetadata")
     if read is None:
-        return 500, soap_fault("INVALID_OPERATION",
-                               "Only readMetadata is served by this emulator", "UnexpectedErrorFault")  # fmt: skip
+        return 500, soap_fault(
+            "INVALID_OPERATION",
+            "Only readMetadata is served by this emulator",
+            "UnexpectedErrorFault",
+        )
     kind = read.findtext(f"{{{META_NS}}}type") or ""
     names = [e.text or "" for e in read.findall(f"{{{META_NS}}}fullNames")]
     if kind not in ("SecuritySettings", "ProfileSessionSetting", "AutoResponseRules"):
-        return 500, soap_fault("INVALID_TYPE", f"Unsupported metadata type: {kind}", "UnexpectedErrorFault")  # noqa: E501
+        return 500, soap_fault(
+            "INVALID_TYPE", f"Unsupported metadata type: {kind}", "UnexpectedErrorFault"
+        )
     records = "".join(_records(org, kind, names))
     return 200, (
         f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_NS}" '

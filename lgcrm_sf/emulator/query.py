@@ -90,8 +90,11 @@ class _Compiler:
         counts = [s for s in q.select if isinstance(s, soql.CountCall)]
         if counts:
             if len(q.select) > 1:
-                raise SoqlError("MALFORMED_QUERY", "COUNT() and COUNT(field) must be the only "
-                                "item in the SELECT list without GROUP BY")  # fmt: skip
+                raise SoqlError(
+                    "MALFORMED_QUERY",
+                    "COUNT() and COUNT(field) must be the only "
+                    "item in the SELECT list without GROUP BY",
+                )
             if counts[0].field is None:
                 count_only = True
             else:
@@ -122,8 +125,12 @@ class _Compiler:
         for item in q.order:
             expr, f, _, _ = self.resolve(item.field)
             if f.type == "textarea" and f.length > 255:
-                raise SoqlError("INVALID_FIELD", located(self.text, item.field,
-                    f"field '{f.name}' can not be sorted in a query call"))  # fmt: skip
+                raise SoqlError(
+                    "INVALID_FIELD",
+                    located(
+                        self.text, item.field, f"field '{f.name}' can not be sorted in a query call"
+                    ),
+                )
             direction = "DESC" if item.descending else "ASC"
             nulls = "FIRST" if item.nulls_first else "LAST"
             order.append(f"{expr} {direction} NULLS {nulls}")
@@ -149,11 +156,17 @@ class _Compiler:
         for rel in parts[:-1]:
             ref = obj.relationship(rel)
             if ref is None or len(ref.reference_to) != 1:
-                raise SoqlError("INVALID_FIELD", located(self.text, path,
-                    f"Didn't understand relationship '{rel}' in field path. If you are attempting "
-                    "to use a custom relationship, be sure to append the '__r' after the custom "
-                    "relationship name. Please reference your WSDL or the describe call for the "
-                    "appropriate names."))  # fmt: skip
+                raise SoqlError(
+                    "INVALID_FIELD",
+                    located(
+                        self.text,
+                        path,
+                        f"Didn't understand relationship '{rel}' in field path. If you are attempting "
+                        "to use a custom relationship, be sure to append the '__r' after the custom "
+                        "relationship name. Please reference your WSDL or the describe call for the "
+                        "appropriate names.",
+                    ),
+                )
             canonical.append(ref.relationship_name)
             key = tuple(canonical)
             if key not in self.joins:
@@ -167,10 +180,16 @@ class _Compiler:
             objects.append(obj.name)
         f = obj.field(parts[-1])
         if f is None:
-            raise SoqlError("INVALID_FIELD", located(self.text, path,
-                f"No such column '{parts[-1]}' on entity '{obj.name}'. If you are attempting to "
-                "use a custom field, be sure to append the '__c' after the custom field name. "
-                "Please reference your WSDL or the describe call for the appropriate names."))  # fmt: skip
+            raise SoqlError(
+                "INVALID_FIELD",
+                located(
+                    self.text,
+                    path,
+                    f"No such column '{parts[-1]}' on entity '{obj.name}'. If you are attempting to "
+                    "use a custom field, be sure to append the '__c' after the custom field name. "
+                    "Please reference your WSDL or the describe call for the appropriate names.",
+                ),
+            )
         canonical.append(f.name)
         return f'{alias}."{f.name}"', f, tuple(canonical), tuple(objects)
 
@@ -183,8 +202,10 @@ class _Compiler:
         if isinstance(node, soql.Like):
             expr, f, _, _ = self.resolve(node.field)
             if not f.is_text or f.type in ("id", "reference") or node.value.kind != "string":
-                raise SoqlError("INVALID_QUERY_FILTER_OPERATOR", located(self.text, node.field,
-                    f"invalid operator on {f.type} field: {f.name}"))  # fmt: skip
+                raise SoqlError(
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                    located(self.text, node.field, f"invalid operator on {f.type} field: {f.name}"),
+                )
             self.params.append(soql.unescape(node.value.value, keep_like_escapes=True))
             return f"{expr} LIKE ? ESCAPE '\\'"
         if isinstance(node, soql.InList):
@@ -202,8 +223,10 @@ class _Compiler:
     def comparison(self, expr: str, f: Field, op: str, lit: soql.Literal, path) -> str:
         if lit.kind == "null":
             if op not in ("=", "!="):
-                raise SoqlError("INVALID_QUERY_FILTER_OPERATOR", located(self.text, path,
-                    f"invalid operator on null value: {op}"))  # fmt: skip
+                raise SoqlError(
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                    located(self.text, path, f"invalid operator on null value: {op}"),
+                )
             return f"{expr} IS NULL" if op == "=" else f"{expr} IS NOT NULL"
         if lit.kind == "date_literal":
             if f.type not in ("date", "datetime"):
@@ -213,8 +236,10 @@ class _Compiler:
         value = self.value_for(f, lit, path)
         sql_op = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[op]
         if f.type == "boolean" and op not in ("=", "!="):
-            raise SoqlError("INVALID_QUERY_FILTER_OPERATOR", located(self.text, path,
-                f"invalid operator on boolean field: {f.name}"))  # fmt: skip
+            raise SoqlError(
+                "INVALID_QUERY_FILTER_OPERATOR",
+                located(self.text, path, f"invalid operator on boolean field: {f.name}"),
+            )
         self.params.append(value)
         if op == "!=":
             # SOQL's != matches null values too, unlike SQL.
@@ -228,19 +253,35 @@ class _Compiler:
         if op == "!=":
             self.params += [start, end]
             return f"({expr} < ? OR {expr} >= ? OR {expr} IS NULL)"
-        bound, sql = {"<": (start, "<"), "<=": (end, "<"), ">": (end, ">="), ">=": (start, ">=")}[op]
+        bound, sql = {"<": (start, "<"), "<=": (end, "<"), ">": (end, ">="), ">=": (start, ">=")}[
+            op
+        ]
         self.params.append(bound)
         return f"{expr} {sql} ?"
 
     def _type_error(self, f: Field, path, lit) -> SoqlError:
-        wanted = {"datetime": "dateTime", "reference": "id", "id": "id", "int": "int",
-                  "double": "double", "currency": "currency", "percent": "percent",
-                  "boolean": "boolean", "date": "date"}.get(f.type, "string")  # fmt: skip
+        wanted = {
+            "datetime": "dateTime",
+            "reference": "id",
+            "id": "id",
+            "int": "int",
+            "double": "double",
+            "currency": "currency",
+            "percent": "percent",
+            "boolean": "boolean",
+            "date": "date",
+        }.get(f.type, "string")
         quoted = " and should not be enclosed in quotes" if lit.kind == "string" else ""
         if f.is_text and f.type not in ("id", "reference"):
             quoted = " and should be enclosed in quotes"
-        return SoqlError("INVALID_QUERY_FILTER_OPERATOR", located(self.text, path,
-            f"value of filter criterion for field '{f.name}' must be of type {wanted}{quoted}"))  # fmt: skip
+        return SoqlError(
+            "INVALID_QUERY_FILTER_OPERATOR",
+            located(
+                self.text,
+                path,
+                f"value of filter criterion for field '{f.name}' must be of type {wanted}{quoted}",
+            ),
+        )
 
     def value_for(self, f: Field, lit: soql.Literal, path) -> object:
         t = f.type
@@ -250,8 +291,9 @@ class _Compiler:
             try:
                 return to18(soql.unescape(lit.value, False))
             except ValueError:
-                raise SoqlError("INVALID_QUERY_FILTER_OPERATOR",
-                                f"invalid ID field: {lit.value}") from None  # fmt: skip
+                raise SoqlError(
+                    "INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {lit.value}"
+                ) from None
         if t == "boolean":
             if lit.kind != "boolean":
                 raise self._type_error(f, path, lit)
@@ -330,13 +372,15 @@ def date_literal_range(name: str, n: int | None, today: date) -> tuple[date, dat
     return ranges[name]
 
 
-def compile_query(text: str, schema: dict[str, SObject], today: date,
-                  include_deleted: bool) -> Compiled:  # fmt: skip
+def compile_query(
+    text: str, schema: dict[str, SObject], today: date, include_deleted: bool
+) -> Compiled:
     return _Compiler(text, schema, today, include_deleted).compile(soql.parse(text))
 
 
-def compile_condition(condition: str, sobject: SObject, schema: dict[str, SObject],
-                      today: date) -> tuple[str, str, list]:  # fmt: skip
+def compile_condition(
+    condition: str, sobject: SObject, schema: dict[str, SObject], today: date
+) -> tuple[str, str, list]:
     """(FROM-and-JOIN SQL, WHERE SQL, params) for a condition alone: validation rules are
     written as SOQL conditions."""
     text = f"SELECT Id FROM {sobject.name} WHERE {condition}"

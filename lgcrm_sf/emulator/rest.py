@@ -66,12 +66,21 @@ def batch_size(header: str | None) -> int:
             try:
                 return max(MIN_BATCH, min(MAX_BATCH, int(value)))
             except ValueError:
-                raise ApiError(400, "INVALID_QUERY_OPTIONS", f"Invalid batchSize: {value}") from None
+                raise ApiError(
+                    400, "INVALID_QUERY_OPTIONS", f"Invalid batchSize: {value}"
+                ) from None
     return MAX_BATCH
 
 
-def run_query(org: Org, cursors: Cursors, text: str, include_deleted: bool, version: str,
-              batch: int, resource: str) -> dict:  # fmt: skip
+def run_query(
+    org: Org,
+    cursors: Cursors,
+    text: str,
+    include_deleted: bool,
+    version: str,
+    batch: int,
+    resource: str,
+) -> dict:
     try:
         compiled = org.query(text, include_deleted)
     except SoqlError as exc:
@@ -82,8 +91,13 @@ def run_query(org: Org, cursors: Cursors, text: str, include_deleted: bool, vers
             total = org.conn.execute(count_sql, compiled.params).fetchone()[0]
             if compiled.count_only:
                 return {"totalSize": total, "done": True, "records": []}
-            return {"totalSize": 1, "done": True, "records": [
-                {"attributes": {"type": "AggregateResult"}, compiled.aggregate_alias: total}]}  # fmt: skip
+            return {
+                "totalSize": 1,
+                "done": True,
+                "records": [
+                    {"attributes": {"type": "AggregateResult"}, compiled.aggregate_alias: total}
+                ],
+            }
         # Snapshot the matching rows (by rowid) so later pages are stable, as a locator is.
         rowid_sql = compiled.sql.replace('SELECT t0."Id"', 'SELECT t0.rowid, t0."Id"', 1)
         cur = org.conn.execute(rowid_sql, compiled.params)
@@ -110,7 +124,7 @@ def query_more(org: Org, cursors: Cursors, locator_part: str, resource: str) -> 
     compiled = cursor.compiled
     if chunk:
         sql = compiled.sql.replace('SELECT t0."Id"', 'SELECT t0.rowid, t0."Id"', 1)
-        sql = f"SELECT * FROM ({sql.split(' ORDER BY ')[0].split(' LIMIT ')[0]}) WHERE rowid IN ({','.join('?' * len(chunk))})"  # noqa: E501
+        sql = f"SELECT * FROM ({sql.split(' ORDER BY ')[0].split(' LIMIT ')[0]}) WHERE rowid IN ({','.join('?' * len(chunk))})"
         with org.lock:
             by_rowid = {r[0]: r[1:] for r in org.conn.execute(sql, [*compiled.params, *chunk])}
         rows = [by_rowid[r] for r in chunk if r in by_rowid]
@@ -118,12 +132,17 @@ def query_more(org: Org, cursors: Cursors, locator_part: str, resource: str) -> 
         rows = []
     records = [compiled.render(r, cursor.version) for r in rows]
     next_offset = offset + cursor.batch
-    result = {"totalSize": len(cursor.rowids), "done": next_offset >= len(cursor.rowids),
-              "records": records}  # fmt: skip
+    result = {
+        "totalSize": len(cursor.rowids),
+        "done": next_offset >= len(cursor.rowids),
+        "records": records,
+    }
     if result["done"]:
         cursors.drop(locator)
     else:
-        result["nextRecordsUrl"] = f"/services/data/v{cursor.version}/{resource}/{locator}-{next_offset}"  # noqa: E501
+        result["nextRecordsUrl"] = (
+            f"/services/data/v{cursor.version}/{resource}/{locator}-{next_offset}"
+        )
     return result
 
 
@@ -139,20 +158,27 @@ def create(org: Org, user_id: str, object_name: str, body: dict) -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
     if "Id" in body:
-        raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE",
-                          "Unable to create/update fields: Id. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",  # noqa: E501
-                          ["Id"])  # fmt: skip
+        raise RecordError(
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "Unable to create/update fields: Id. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+            ["Id"],
+        )
     record_id = org.insert(object_name, body, user_id)
     return {"id": record_id, "success": True, "errors": []}
 
 
-def upsert(org: Org, user_id: str, object_name: str, field_name: str, value: str,
-           body: dict) -> tuple[int, dict | list]:  # fmt: skip
+def upsert(
+    org: Org, user_id: str, object_name: str, field_name: str, value: str, body: dict
+) -> tuple[int, dict | list]:
     """PATCH sobjects/{Obj}/{ExtIdField}/{value}: 201 created, 200 updated, 300 several matches."""
     obj = org.sobject(object_name)
     f = obj.field(field_name)
     if f is None or not (f.external_id or f.name == "Id"):
-        raise ApiError(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {field_name}")  # noqa: E501
+        raise ApiError(
+            404,
+            "NOT_FOUND",
+            f"Provided external ID field does not exist or is not accessible: {field_name}",
+        )
     if f.name == "Id":
         try:
             matches = [to18(value)] if org.row(obj, to18(value), include_deleted=False) else []
@@ -172,8 +198,9 @@ def upsert(org: Org, user_id: str, object_name: str, field_name: str, value: str
     return 201, {"id": record_id, "success": True, "errors": [], "created": True}
 
 
-def updated_or_deleted(org: Org, object_name: str, kind: str, start: str | None,
-                       end: str | None) -> dict:  # fmt: skip
+def updated_or_deleted(
+    org: Org, object_name: str, kind: str, start: str | None, end: str | None
+) -> dict:
     """getUpdated()/getDeleted(): ids changed in [start, end], minutes-granular, within 30 days
     (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getupdated.htm)."""
     obj = org.sobject(object_name)
@@ -186,8 +213,7 @@ def updated_or_deleted(org: Org, object_name: str, kind: str, start: str | None,
     now = org.clock.now()
     earliest = now - timedelta(days=30)
     if start_dt < earliest:
-        raise ApiError(400, "INVALID_REPLICATION_DATE",
-                       "startDate cannot be more than 30 days ago")  # fmt: skip
+        raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
     if end_dt <= start_dt:
         raise ApiError(400, "INVALID_REPLICATION_DATE", "EndDate must be after StartDate")
     # Salesforce rounds both ends down to the minute and never covers the current minute.
@@ -198,8 +224,9 @@ def updated_or_deleted(org: Org, object_name: str, kind: str, start: str | None,
     with org.lock:
         rows = org.conn.execute(
             f'SELECT "Id", "SystemModstamp" FROM "{obj.name}" WHERE "SystemModstamp" >= ? AND '
-            f'"SystemModstamp" < ? AND "IsDeleted" = ? ORDER BY "SystemModstamp"', (lo, hi, deleted)
-        ).fetchall()  # fmt: skip
+            f'"SystemModstamp" < ? AND "IsDeleted" = ? ORDER BY "SystemModstamp"',
+            (lo, hi, deleted),
+        ).fetchall()
     if len(rows) > 600000:
         raise ApiError(400, "EXCEEDED_ID_LIMIT", "record limit reached. narrow the time window")
     if kind == "updated":
@@ -212,15 +239,20 @@ def updated_or_deleted(org: Org, object_name: str, kind: str, start: str | None,
 
 
 # --- sObject Collections ----------------------------------------------------------------------
-_ROLLED_BACK = {"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",  # noqa: E501
-                "fields": []}  # fmt: skip
+_ROLLED_BACK = {
+    "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
+    "fields": [],
+}
 
 
 def _collection(org: Org, items: list, all_or_none: bool, apply) -> list[dict]:
     if len(items) > COLLECTION_LIMIT:
-        raise ApiError(400, "EXCEEDED_ID_LIMIT",
-                       f"Record limit reached. You can submit up to {COLLECTION_LIMIT} records")  # fmt: skip
+        raise ApiError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"Record limit reached. You can submit up to {COLLECTION_LIMIT} records",
+        )
     results: list[dict] = []
 
     class _Abort(Exception):
@@ -233,8 +265,9 @@ def _collection(org: Org, items: list, all_or_none: bool, apply) -> list[dict]:
                     with org.atomic():
                         results.append(apply(item))
                 except RecordError as exc:
-                    results.append({"id": _item_id(item), "success": False,
-                                    "errors": [exc.as_status()]})  # fmt: skip
+                    results.append(
+                        {"id": _item_id(item), "success": False, "errors": [exc.as_status()]}
+                    )
             if all_or_none and any(not r["success"] for r in results):
                 raise _Abort
     except _Abort:
@@ -251,8 +284,15 @@ def _item_id(item) -> str | None:
     return item if isinstance(item, str) else None
 
 
-def collection_write(org: Org, user_id: str, method: str, body, object_name: str | None = None,
-                     ext_field: str | None = None, version: str = "") -> list[dict]:  # fmt: skip
+def collection_write(
+    org: Org,
+    user_id: str,
+    method: str,
+    body,
+    object_name: str | None = None,
+    ext_field: str | None = None,
+    version: str = "",
+) -> list[dict]:
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise ApiError(400, "JSON_PARSER_ERROR", "The request body must have a records array")
     all_or_none = bool(body.get("allOrNone", False))
@@ -266,7 +306,11 @@ def collection_write(org: Org, user_id: str, method: str, body, object_name: str
     def do_create(record):
         if record.get("Id"):
             raise RecordError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
-        return {"id": org.insert(record_type(record), record, user_id), "success": True, "errors": []}  # noqa: E501
+        return {
+            "id": org.insert(record_type(record), record, user_id),
+            "success": True,
+            "errors": [],
+        }
 
     def do_update(record):
         if not record.get("Id"):
@@ -283,9 +327,11 @@ def collection_write(org: Org, user_id: str, method: str, body, object_name: str
             raise RecordError("MISSING_ARGUMENT", f"{ext_field} not specified", [ext_field])
         status, result = upsert(org, user_id, object_name, ext_field, str(value), dict(record))
         if status == 300:
-            raise RecordError("DUPLICATE_EXTERNAL_ID",
-                              f"{ext_field}: more than one record found for external id field: {result}",  # noqa: E501
-                              [ext_field])  # fmt: skip
+            raise RecordError(
+                "DUPLICATE_EXTERNAL_ID",
+                f"{ext_field}: more than one record found for external id field: {result}",
+                [ext_field],
+            )
         return result
 
     apply = {"POST": do_create, "PATCH": do_upsert if ext_field else do_update}[method]
@@ -308,15 +354,18 @@ def collection_delete(org: Org, user_id: str, ids: list[str], all_or_none: bool)
             org.delete(obj.name, record_id, user_id)
         except RecordError as exc:
             if exc.code == "NOT_FOUND":
-                raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id") from None  # noqa: E501
+                raise RecordError(
+                    "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"
+                ) from None
             raise
         return {"id": record_id, "success": True, "errors": []}
 
     return _collection(org, ids, all_or_none, do_delete)
 
 
-def collection_retrieve(org: Org, object_name: str, ids: list[str], fields: list[str],
-                        version: str) -> list:  # fmt: skip
+def collection_retrieve(
+    org: Org, object_name: str, ids: list[str], fields: list[str], version: str
+) -> list:
     obj = org.sobject(object_name)
     if len(ids) > 2000:
         raise ApiError(400, "EXCEEDED_ID_LIMIT", "Record limit reached")
@@ -335,7 +384,10 @@ def collection_retrieve(org: Org, object_name: str, ids: list[str], fields: list
 def limits(org: Org) -> dict:
     s = org.settings
     return {
-        "DailyApiRequests": {"Max": s["api_max"], "Remaining": max(0, s["api_max"] - s["api_used"])},  # noqa: E501
+        "DailyApiRequests": {
+            "Max": s["api_max"],
+            "Remaining": max(0, s["api_max"] - s["api_used"]),
+        },
         "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
         "DailyBulkV2QueryFileStorageMB": {"Max": 1048576, "Remaining": 1048576},
         "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
@@ -346,8 +398,11 @@ def limits(org: Org) -> dict:
 
 
 def describe_global(org: Org, version: str) -> dict:
-    return {"encoding": "UTF-8", "maxBatchSize": 200,
-            "sobjects": [o.summary(version) for o in org.schema.values()]}  # fmt: skip
+    return {
+        "encoding": "UTF-8",
+        "maxBatchSize": 200,
+        "sobjects": [o.summary(version) for o in org.schema.values()],
+    }
 
 
 def sobject_basic(org: Org, object_name: str, version: str) -> dict:
@@ -355,10 +410,21 @@ def sobject_basic(org: Org, object_name: str, version: str) -> dict:
     with org.lock:
         recent = org.conn.execute(
             f'SELECT "Id" FROM "{obj.name}" WHERE "IsDeleted" = 0 ORDER BY "LastModifiedDate" '
-            "DESC LIMIT 5").fetchall()  # fmt: skip
-    return {"objectDescribe": obj.summary(version), "recentItems": [
-        {"attributes": {"type": obj.name, "url": f"/services/data/v{version}/sobjects/{obj.name}/{r[0]}"},  # noqa: E501
-         "Id": r[0]} for r in recent]}  # fmt: skip
+            "DESC LIMIT 5"
+        ).fetchall()
+    return {
+        "objectDescribe": obj.summary(version),
+        "recentItems": [
+            {
+                "attributes": {
+                    "type": obj.name,
+                    "url": f"/services/data/v{version}/sobjects/{obj.name}/{r[0]}",
+                },
+                "Id": r[0],
+            }
+            for r in recent
+        ],
+    }
 
 
 __all__ = ["not_found"]

@@ -17,32 +17,56 @@ ORG_NAME = "Acme Brasil Ltda"
 INTEGRATION_USERNAME = "integration@acme-brasil.example"
 
 PROFILES = {
-    "System Administrator": dict(PermissionsApiEnabled=True, PermissionsModifyAllData=True,
-                                 PermissionsViewAllData=True, PermissionsViewSetup=True,
-                                 PermissionsPasswordNeverExpires=False),
+    "System Administrator": dict(
+        PermissionsApiEnabled=True,
+        PermissionsModifyAllData=True,
+        PermissionsViewAllData=True,
+        PermissionsViewSetup=True,
+        PermissionsPasswordNeverExpires=False,
+    ),
     "Salesforce API Only System Integrations": dict(
-        PermissionsApiEnabled=True, PermissionsApiUserOnly=True, PermissionsModifyAllData=True,
-        PermissionsViewAllData=True, PermissionsViewSetup=True,
-        PermissionsPasswordNeverExpires=True),
+        PermissionsApiEnabled=True,
+        PermissionsApiUserOnly=True,
+        PermissionsModifyAllData=True,
+        PermissionsViewAllData=True,
+        PermissionsViewSetup=True,
+        PermissionsPasswordNeverExpires=True,
+    ),
     "Standard User": dict(PermissionsApiEnabled=True),
     "Marketing User": dict(PermissionsApiEnabled=True),
-}  # fmt: skip
+}
 
 LEAD_CUSTOM_FIELDS = [
     {"name": "LGCRM_Lead_Score__c", "type": "double", "label": "Lead Score (Lead Gen & CRM)"},
     {"name": "LGCRM_Profile_URL__c", "type": "url", "label": "Marketing Profile"},
-    {"name": "LGCRM_Id__c", "type": "string", "length": 40, "externalId": True, "unique": True,
-     "label": "Lead Gen & CRM Id"},
-]  # fmt: skip
+    {
+        "name": "LGCRM_Id__c",
+        "type": "string",
+        "length": 40,
+        "externalId": True,
+        "unique": True,
+        "label": "Lead Gen & CRM Id",
+    },
+]
 CONTACT_CUSTOM_FIELDS = [
     {"name": "LGCRM_Lead_Score__c", "type": "double", "label": "Lead Score (Lead Gen & CRM)"},
-    {"name": "LGCRM_Id__c", "type": "string", "length": 40, "externalId": True, "unique": True,
-     "label": "Lead Gen & CRM Id"},
-]  # fmt: skip
+    {
+        "name": "LGCRM_Id__c",
+        "type": "string",
+        "length": 40,
+        "externalId": True,
+        "unique": True,
+        "label": "Lead Gen & CRM Id",
+    },
+]
 
 
-def seed(org: Org, kind: str = "empty", custom_fields: dict | None = None,
-         edition: str = "Enterprise Edition") -> dict:  # fmt: skip
+def seed(
+    org: Org,
+    kind: str = "empty",
+    custom_fields: dict | None = None,
+    edition: str = "Enterprise Edition",
+) -> dict:
     """Fill a fresh org. Returns the credentials a client needs (printed by `emulator serve`)."""
     if kind not in ("empty", "demo"):
         raise ValueError(f"unknown seed {kind!r}: use empty or demo")
@@ -54,37 +78,82 @@ def seed(org: Org, kind: str = "empty", custom_fields: dict | None = None,
             '"Country","DefaultLocaleSidKey","LanguageLocaleKey","TimeZoneSidKey","IsDeleted",'
             '"CreatedDate","CreatedById","LastModifiedDate","LastModifiedById","SystemModstamp") '
             "VALUES (?,?,?,0,'EMU1','Brazil','pt_BR','pt_BR','America/Sao_Paulo',0,?,?,?,?,?)",
-            (org_id, ORG_NAME, edition, org.now(), system_user, org.now(), system_user, org.now()))  # fmt: skip
+            (org_id, ORG_NAME, edition, org.now(), system_user, org.now(), system_user, org.now()),
+        )
         profile_ids = {}
         for name, perms in PROFILES.items():
-            pid = org.insert("Profile", {"Name": name, "UserType": "Standard", **perms},
-                             system_user, system=True)  # fmt: skip
+            pid = org.insert(
+                "Profile", {"Name": name, "UserType": "Standard", **perms}, system_user, system=True
+            )
             profile_ids[name] = pid
-            org.insert("PermissionSet", {"Name": "X" + pid, "Label": name, "IsOwnedByProfile": True,
-                                         "ProfileId": pid, **perms}, system_user, system=True)  # fmt: skip
-        admin_role = org.insert("UserRole", {"Name": "Admin", "DeveloperName": "Admin"},
-                                system_user, system=True)  # fmt: skip
-        sales_role = org.insert("UserRole", {"Name": "Sales Rep", "DeveloperName": "SalesRep",
-                                             "ParentRoleId": admin_role}, system_user, system=True)  # fmt: skip
-        org.conn.execute('INSERT INTO "User" ("Id","Username","Email","LastName","Name","Alias",'
-                         '"IsActive","ProfileId","UserType","UserPermissionsMarketingUser",'
-                         '"IsDeleted","CreatedDate","CreatedById","LastModifiedDate",'
-                         '"LastModifiedById","SystemModstamp") VALUES '
-                         "(?,?,?,'Automated Process','Automated Process','autoproc',1,?,"
-                         "'AutomatedProcess',0,0,?,?,?,?,?)",
-                         (system_user, f"autoproc@{org_id.lower()}", "noreply@example.com",
-                          profile_ids["System Administrator"], org.now(), system_user, org.now(),
-                          system_user, org.now()))  # fmt: skip
-        admin = _user(org, system_user, "Maria", "Admin", "admin@acme-brasil.example",
-                      profile_ids["System Administrator"], admin_role, marketing=True)
-        integration = _user(org, system_user, "Integração", "Lead Gen & CRM", INTEGRATION_USERNAME,
-                            profile_ids["Salesforce API Only System Integrations"], admin_role,
-                            marketing=True)  # fmt: skip
+            org.insert(
+                "PermissionSet",
+                {
+                    "Name": "X" + pid,
+                    "Label": name,
+                    "IsOwnedByProfile": True,
+                    "ProfileId": pid,
+                    **perms,
+                },
+                system_user,
+                system=True,
+            )
+        admin_role = org.insert(
+            "UserRole", {"Name": "Admin", "DeveloperName": "Admin"}, system_user, system=True
+        )
+        sales_role = org.insert(
+            "UserRole",
+            {"Name": "Sales Rep", "DeveloperName": "SalesRep", "ParentRoleId": admin_role},
+            system_user,
+            system=True,
+        )
+        org.conn.execute(
+            'INSERT INTO "User" ("Id","Username","Email","LastName","Name","Alias",'
+            '"IsActive","ProfileId","UserType","UserPermissionsMarketingUser",'
+            '"IsDeleted","CreatedDate","CreatedById","LastModifiedDate",'
+            '"LastModifiedById","SystemModstamp") VALUES '
+            "(?,?,?,'Automated Process','Automated Process','autoproc',1,?,"
+            "'AutomatedProcess',0,0,?,?,?,?,?)",
+            (
+                system_user,
+                f"autoproc@{org_id.lower()}",
+                "noreply@example.com",
+                profile_ids["System Administrator"],
+                org.now(),
+                system_user,
+                org.now(),
+                system_user,
+                org.now(),
+            ),
+        )
+        admin = _user(
+            org,
+            system_user,
+            "Maria",
+            "Admin",
+            "admin@acme-brasil.example",
+            profile_ids["System Administrator"],
+            admin_role,
+            marketing=True,
+        )
+        integration = _user(
+            org,
+            system_user,
+            "Integração",
+            "Lead Gen & CRM",
+            INTEGRATION_USERNAME,
+            profile_ids["Salesforce API Only System Integrations"],
+            admin_role,
+            marketing=True,
+        )
         password = "Pw-" + secrets.token_urlsafe(12)
         token = secrets.token_urlsafe(18)[:24]
         org.settings["users"] = {
             integration: {"password": password, "security_token": token},
-            admin: {"password": "Admin-" + secrets.token_urlsafe(12), "security_token": secrets.token_urlsafe(18)[:24]},  # noqa: E501
+            admin: {
+                "password": "Admin-" + secrets.token_urlsafe(12),
+                "security_token": secrets.token_urlsafe(18)[:24],
+            },
         }
         consumer_key = "3MVG9" + secrets.token_urlsafe(48).replace("-", "A").replace("_", "B")[:80]
         consumer_secret = secrets.token_hex(32).upper()
@@ -92,16 +161,30 @@ def seed(org: Org, kind: str = "empty", custom_fields: dict | None = None,
             consumer_key: {"secret": consumer_secret, "certificate": None, "run_as": integration}
         }
         org.settings["session_levels"] = {name: "STANDARD" for name in PROFILES}
-        fields = custom_fields if custom_fields is not None else (
-            {"Lead": LEAD_CUSTOM_FIELDS, "Contact": CONTACT_CUSTOM_FIELDS} if kind == "demo" else {})  # fmt: skip
+        fields = (
+            custom_fields
+            if custom_fields is not None
+            else (
+                {"Lead": LEAD_CUSTOM_FIELDS, "Contact": CONTACT_CUSTOM_FIELDS}
+                if kind == "demo"
+                else {}
+            )
+        )
         for object_name, specs in fields.items():
             for spec in specs:
                 org.add_custom_field(object_name, spec)
         users = {"admin": admin, "integration": integration}
         if kind == "demo":
             reps = [
-                _user(org, system_user, first, last, f"{first.lower()}.{last.lower()}@acme-brasil.example",  # noqa: E501
-                      profile_ids["Standard User"], sales_role)
+                _user(
+                    org,
+                    system_user,
+                    first,
+                    last,
+                    f"{first.lower()}.{last.lower()}@acme-brasil.example",
+                    profile_ids["Standard User"],
+                    sales_role,
+                )
                 for first, last in (("Carla", "Mendes"), ("Diego", "Ferreira"), ("Elisa", "Rocha"))
             ]
             users["reps"] = reps
@@ -121,20 +204,69 @@ def seed(org: Org, kind: str = "empty", custom_fields: dict | None = None,
 
 def _user(org, creator, first, last, username, profile_id, role_id, marketing=False) -> str:
     alias = (first[:1] + last.replace(" ", ""))[:8].lower()
-    return org.insert("User", {
-        "Username": username, "Email": username, "FirstName": first, "LastName": last,
-        "Alias": alias, "ProfileId": profile_id, "UserRoleId": role_id,
-        "UserPermissionsMarketingUser": marketing}, creator, system=True)  # fmt: skip
+    return org.insert(
+        "User",
+        {
+            "Username": username,
+            "Email": username,
+            "FirstName": first,
+            "LastName": last,
+            "Alias": alias,
+            "ProfileId": profile_id,
+            "UserRoleId": role_id,
+            "UserPermissionsMarketingUser": marketing,
+        },
+        creator,
+        system=True,
+    )
 
 
-FIRST = ["Ana", "Bruno", "Camila", "Daniel", "Eduarda", "Felipe", "Gabriela", "Henrique",
-         "Isabela", "João", "Larissa", "Marcos", "Natália", "Otávio", "Paula", "Rafael",
-         "Sofia", "Thiago", "Vitória", "Zeca"]  # fmt: skip
-LAST = ["Silva", "Santos", "Oliveira", "Souza", "Pereira", "Costa", "Almeida", "Nascimento",
-        "Carvalho", "Gomes"]  # fmt: skip
-COMPANIES = ["Padaria Pão Quente", "TechSul Sistemas", "Construtora Horizonte", "Café Serrano",
-             "Logística Rápida", "Clínica Bem-Estar", "Escola Aprender", "Agro Vale Verde",
-             "Moda & Estilo", "Energia Solar Nordeste"]  # fmt: skip
+FIRST = [
+    "Ana",
+    "Bruno",
+    "Camila",
+    "Daniel",
+    "Eduarda",
+    "Felipe",
+    "Gabriela",
+    "Henrique",
+    "Isabela",
+    "João",
+    "Larissa",
+    "Marcos",
+    "Natália",
+    "Otávio",
+    "Paula",
+    "Rafael",
+    "Sofia",
+    "Thiago",
+    "Vitória",
+    "Zeca",
+]
+LAST = [
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Pereira",
+    "Costa",
+    "Almeida",
+    "Nascimento",
+    "Carvalho",
+    "Gomes",
+]
+COMPANIES = [
+    "Padaria Pão Quente",
+    "TechSul Sistemas",
+    "Construtora Horizonte",
+    "Café Serrano",
+    "Logística Rápida",
+    "Clínica Bem-Estar",
+    "Escola Aprender",
+    "Agro Vale Verde",
+    "Moda & Estilo",
+    "Energia Solar Nordeste",
+]
 
 
 def _demo_data(org: Org, admin: str, reps: list[str]) -> None:
@@ -142,38 +274,84 @@ def _demo_data(org: Org, admin: str, reps: list[str]) -> None:
     owners = [admin, *reps]
     accounts = []
     for i, company in enumerate(COMPANIES[:6]):
-        accounts.append(org.insert("Account", {
-            "Name": company, "Industry": rnd.choice(["Retail", "Technology", "Construction",
-                                                     "Food & Beverage", "Healthcare"]),
-            "BillingCity": rnd.choice(["São Paulo", "Recife", "Porto Alegre", "Belo Horizonte"]),
-            "OwnerId": owners[i % len(owners)]}, admin))  # fmt: skip
+        accounts.append(
+            org.insert(
+                "Account",
+                {
+                    "Name": company,
+                    "Industry": rnd.choice(
+                        ["Retail", "Technology", "Construction", "Food & Beverage", "Healthcare"]
+                    ),
+                    "BillingCity": rnd.choice(
+                        ["São Paulo", "Recife", "Porto Alegre", "Belo Horizonte"]
+                    ),
+                    "OwnerId": owners[i % len(owners)],
+                },
+                admin,
+            )
+        )
     for i, account in enumerate(accounts):
         contact_ids = []
         for j in range(2):
             first, last = FIRST[(i * 2 + j) % 20], LAST[(i + j) % 10]
-            contact_ids.append(org.insert("Contact", {
-                "FirstName": first, "LastName": last, "AccountId": account,
-                "Email": f"{_ascii(first)}.{_ascii(last)}{i}@cliente{i}.example.com.br",
-                "Title": rnd.choice(["Diretora Comercial", "Gerente de TI", "CEO", "Compras"]),
-                "OwnerId": owners[(i + j) % len(owners)]}, admin))  # fmt: skip
-        opp = org.insert("Opportunity", {
-            "Name": f"{COMPANIES[i]} - Plano Anual", "AccountId": account,
-            "StageName": rnd.choice(["Prospecting", "Qualification", "Proposal/Price Quote"]),
-            "CloseDate": (org.clock.today() + timedelta(days=30 + i * 7)).isoformat(),
-            "Amount": float(rnd.randrange(5, 80) * 1000), "OwnerId": owners[i % len(owners)]},
-            admin)  # fmt: skip
-        org.insert("OpportunityContactRole", {"OpportunityId": opp, "ContactId": contact_ids[0],
-                                              "Role": "Decision Maker", "IsPrimary": True}, admin)  # fmt: skip
+            contact_ids.append(
+                org.insert(
+                    "Contact",
+                    {
+                        "FirstName": first,
+                        "LastName": last,
+                        "AccountId": account,
+                        "Email": f"{_ascii(first)}.{_ascii(last)}{i}@cliente{i}.example.com.br",
+                        "Title": rnd.choice(
+                            ["Diretora Comercial", "Gerente de TI", "CEO", "Compras"]
+                        ),
+                        "OwnerId": owners[(i + j) % len(owners)],
+                    },
+                    admin,
+                )
+            )
+        opp = org.insert(
+            "Opportunity",
+            {
+                "Name": f"{COMPANIES[i]} - Plano Anual",
+                "AccountId": account,
+                "StageName": rnd.choice(["Prospecting", "Qualification", "Proposal/Price Quote"]),
+                "CloseDate": (org.clock.today() + timedelta(days=30 + i * 7)).isoformat(),
+                "Amount": float(rnd.randrange(5, 80) * 1000),
+                "OwnerId": owners[i % len(owners)],
+            },
+            admin,
+        )
+        org.insert(
+            "OpportunityContactRole",
+            {
+                "OpportunityId": opp,
+                "ContactId": contact_ids[0],
+                "Role": "Decision Maker",
+                "IsPrimary": True,
+            },
+            admin,
+        )
     for i in range(24):
         first, last = FIRST[(i + 7) % 20], LAST[(i * 3) % 10]
-        org.insert("Lead", {
-            "FirstName": first, "LastName": last, "Company": COMPANIES[i % 10],
-            "Email": f"{_ascii(first)}.{_ascii(last)}{i}@prospect.example.com.br",
-            "LeadSource": rnd.choice(["Web", "Phone Inquiry", "Partner Referral"]),
-            "Status": rnd.choice(["Open - Not Contacted", "Working - Contacted"]),
-            "OwnerId": owners[i % len(owners)], "City": "São Paulo", "Country": "Brazil"}, admin)  # fmt: skip
-    org.insert("Campaign", {"Name": "Webinar Inbound 2026", "Type": "Webinar", "IsActive": True},
-               admin)  # fmt: skip
+        org.insert(
+            "Lead",
+            {
+                "FirstName": first,
+                "LastName": last,
+                "Company": COMPANIES[i % 10],
+                "Email": f"{_ascii(first)}.{_ascii(last)}{i}@prospect.example.com.br",
+                "LeadSource": rnd.choice(["Web", "Phone Inquiry", "Partner Referral"]),
+                "Status": rnd.choice(["Open - Not Contacted", "Working - Contacted"]),
+                "OwnerId": owners[i % len(owners)],
+                "City": "São Paulo",
+                "Country": "Brazil",
+            },
+            admin,
+        )
+    org.insert(
+        "Campaign", {"Name": "Webinar Inbound 2026", "Type": "Webinar", "IsActive": True}, admin
+    )
 
 
 def _ascii(name: str) -> str:

@@ -13,7 +13,9 @@ from .server import Emulator
 def serve(port: int = 0, data: str | None = None, seed: str = "empty", out=None) -> None:
     out = out or sys.stdout
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}  # noqa: E501
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     emulator = Emulator(port=port, data=data, seed=seed).start()
     try:
         # Exactly one JSON line on stdout, so a parent process can read where to connect.

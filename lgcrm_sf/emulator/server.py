@@ -21,8 +21,9 @@ from .store import Org
 
 
 class Emulator:
-    def __init__(self, port: int = 0, data: str | None = None, seed: str = "empty",
-                 host: str = "127.0.0.1") -> None:  # fmt: skip
+    def __init__(
+        self, port: int = 0, data: str | None = None, seed: str = "empty", host: str = "127.0.0.1"
+    ) -> None:
         self.host, self.port = host, port
         self.data = data
         self.seed_kind = seed
@@ -53,17 +54,30 @@ class Emulator:
         key, app = next(iter(apps.items()))
         user_id = app["run_as"]
         creds = org.settings["users"][user_id]
-        username = org.conn.execute('SELECT "Username" FROM "User" WHERE "Id" = ?', (user_id,)).fetchone()[0]  # noqa: E501
+        username = org.conn.execute(
+            'SELECT "Username" FROM "User" WHERE "Id" = ?', (user_id,)
+        ).fetchone()[0]
         admin = org.conn.execute(
-            "SELECT \"Id\" FROM \"User\" WHERE \"Username\" = 'admin@acme-brasil.example'").fetchone()  # noqa: E501
+            'SELECT "Id" FROM "User" WHERE "Username" = \'admin@acme-brasil.example\''
+        ).fetchone()
         org_id = org.conn.execute('SELECT "Id" FROM "Organization"').fetchone()[0]
-        return {"org_id": org_id, "username": username, "password": creds["password"],
-                "security_token": creds["security_token"], "consumer_key": key,
-                "consumer_secret": app["secret"], "user_id": user_id,
-                "users": {"admin": admin[0], "integration": user_id}}  # fmt: skip
+        return {
+            "org_id": org_id,
+            "username": username,
+            "password": creds["password"],
+            "security_token": creds["security_token"],
+            "consumer_key": key,
+            "consumer_secret": app["secret"],
+            "user_id": user_id,
+            "users": {"admin": admin[0], "integration": user_id},
+        }
 
-    def reset(self, seed: str = "empty", custom_fields: dict | None = None,
-              edition: str = "Enterprise Edition") -> None:  # fmt: skip
+    def reset(
+        self,
+        seed: str = "empty",
+        custom_fields: dict | None = None,
+        edition: str = "Enterprise Edition",
+    ) -> None:
         """Replace the org with a freshly seeded one (sessions and jobs are dropped)."""
         old = self.org
         with old.lock:
@@ -91,13 +105,15 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._open_org()
         self.app = SalesforceApp(self.org, self.workdir, Control(self))
-        self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                   ssl_context=self._ssl_context())  # fmt: skip
+        self._server = make_server(
+            self.host, self.port, self.app, threaded=True, ssl_context=self._ssl_context()
+        )
         self._server.daemon_threads = True
         self.port = self._server.server_port
         self.app.base_url = self.instance_url
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="salesforce-emulator")  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="salesforce-emulator"
+        )
         self._thread.start()
         return self
 

@@ -177,7 +177,10 @@ def unescape(body: str, keep_like_escapes: bool) -> str:
             elif nxt in "%_":
                 out.append("\\" + nxt if keep_like_escapes else nxt)
             else:
-                raise SoqlError("MALFORMED_QUERY", f"Invalid string literal '{body}'. Illegal character sequence '\\{nxt}' in string literal.")  # noqa: E501
+                raise SoqlError(
+                    "MALFORMED_QUERY",
+                    f"Invalid string literal '{body}'. Illegal character sequence '\\{nxt}' in string literal.",
+                )
             i += 2
         else:
             out.append(ch)
@@ -256,7 +259,10 @@ class _Build(Transformer):
             try:
                 return Literal("date", date.fromisoformat(text), text)
             except ValueError:
-                raise SoqlError("MALFORMED_QUERY", f"line {tok.line}:{tok.column} no viable alternative at character '{text}'") from None  # noqa: E501
+                raise SoqlError(
+                    "MALFORMED_QUERY",
+                    f"line {tok.line}:{tok.column} no viable alternative at character '{text}'",
+                ) from None
         if kind == "DATE_N_LITERAL":
             m = _DATE_N.match(text)
             return Literal("date_literal", (m.group(1).upper(), int(m.group(2))), text)
@@ -300,11 +306,16 @@ def parse(text: str) -> Query:
     except UnexpectedEOF:
         raise SoqlError("MALFORMED_QUERY", "unexpected token: <EOF>") from None
     except UnexpectedCharacters as exc:
-        raise SoqlError("MALFORMED_QUERY", _located(text, exc, f"no viable alternative at character '{text[exc.pos_in_stream]}'")) from None  # noqa: E501
+        raise SoqlError(
+            "MALFORMED_QUERY",
+            _located(text, exc, f"no viable alternative at character '{text[exc.pos_in_stream]}'"),
+        ) from None
     except UnexpectedInput as exc:
         token = getattr(exc, "token", None)
         shown = "<EOF>" if token is None or token.type == "$END" else str(token)
-        raise SoqlError("MALFORMED_QUERY", _located(text, exc, f"unexpected token: '{shown}'")) from None  # noqa: E501
+        raise SoqlError(
+            "MALFORMED_QUERY", _located(text, exc, f"unexpected token: '{shown}'")
+        ) from None
 
 
 def _located(text: str, exc: UnexpectedInput, what: str) -> str:
@@ -314,10 +325,23 @@ def _located(text: str, exc: UnexpectedInput, what: str) -> str:
 
 
 def located(text: str, path: FieldPath, what: str) -> str:
-    return f"\n{text}\n{' ' * (path.column - 1)}^\nERROR at Row:{path.line}:Column:{path.column}\n{what}"  # noqa: E501
+    return f"\n{text}\n{' ' * (path.column - 1)}^\nERROR at Row:{path.line}:Column:{path.column}\n{what}"
 
 
 __all__ = [
-    "CountCall", "FieldPath", "Literal", "Compare", "Like", "InList", "BoolOp", "Not",
-    "OrderItem", "Query", "SoqlError", "parse", "unescape", "located", "datetime",
-]  # fmt: skip
+    "CountCall",
+    "FieldPath",
+    "Literal",
+    "Compare",
+    "Like",
+    "InList",
+    "BoolOp",
+    "Not",
+    "OrderItem",
+    "Query",
+    "SoqlError",
+    "parse",
+    "unescape",
+    "located",
+    "datetime",
+]

@@ -48,7 +48,9 @@ class Org:
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode = WAL" if path != ":memory:" else "PRAGMA journal_mode = MEMORY")  # noqa: E501
+        self.conn.execute(
+            "PRAGMA journal_mode = WAL" if path != ":memory:" else "PRAGMA journal_mode = MEMORY"
+        )
         self.conn.execute("PRAGMA synchronous = OFF")
         self.lock = threading.RLock()
         self.clock = Clock()
@@ -81,8 +83,9 @@ class Org:
         with self.lock:
             self.settings["id_counter"] = self.ids.position
             self.conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
-            self.conn.execute("INSERT OR REPLACE INTO _meta VALUES ('settings', ?)",
-                              (json.dumps(self.settings),))  # fmt: skip
+            self.conn.execute(
+                "INSERT OR REPLACE INTO _meta VALUES ('settings', ?)", (json.dumps(self.settings),)
+            )
 
     def _create_tables(self) -> None:
         for obj in self.schema.values():
@@ -98,12 +101,18 @@ class Org:
         c.execute(f'CREATE UNIQUE INDEX "{obj.name}_Id" ON "{obj.name}" ("Id")')
         c.execute(f'CREATE INDEX "{obj.name}_Modstamp" ON "{obj.name}" ("SystemModstamp", "Id")')
         for f in obj.fields.values():
-            if f.type == "reference" and f.name not in ("CreatedById", "LastModifiedById") or \
-                    f.name in ("Email", "Username") or f.external_id:  # fmt: skip
+            if (
+                f.type == "reference"
+                and f.name not in ("CreatedById", "LastModifiedById")
+                or f.name in ("Email", "Username")
+                or f.external_id
+            ):
                 self._index(obj, f.name)
 
     def _index(self, obj: SObject, name: str) -> None:
-        self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{obj.name}_{name}" ON "{obj.name}" ("{name}")')
+        self.conn.execute(
+            f'CREATE INDEX IF NOT EXISTS "{obj.name}_{name}" ON "{obj.name}" ("{name}")'
+        )
 
     def add_custom_field(self, object_name: str, spec: dict) -> None:
         with self.lock:
@@ -113,7 +122,9 @@ class Org:
                 raise ApiError(400, "DUPLICATE_DEVELOPER_NAME", f"field {f.name} already exists")
             obj.add(f)
             collate = " COLLATE NOCASE" if f.is_text else ""
-            self.conn.execute(f'ALTER TABLE "{obj.name}" ADD COLUMN "{f.name}" {f.sql_type}{collate}')
+            self.conn.execute(
+                f'ALTER TABLE "{obj.name}" ADD COLUMN "{f.name}" {f.sql_type}{collate}'
+            )
             if f.external_id or f.unique:
                 self._index(obj, f.name)
             self.settings["custom_fields"].setdefault(obj.name, []).append(spec)
@@ -156,23 +167,38 @@ class Org:
             return None
         return row
 
-    def record(self, obj: SObject, row: dict, version: str, fields: list[str] | None = None) -> dict:
+    def record(
+        self, obj: SObject, row: dict, version: str, fields: list[str] | None = None
+    ) -> dict:
         """The REST form of a stored row."""
-        out = {"attributes": {"type": obj.name,
-                              "url": f"/services/data/v{version}/sobjects/{obj.name}/{row['Id']}"}}  # fmt: skip
+        out = {
+            "attributes": {
+                "type": obj.name,
+                "url": f"/services/data/v{version}/sobjects/{obj.name}/{row['Id']}",
+            }
+        }
         names = fields or list(obj.fields)
         for name in names:
             f = obj.field(name)
             if f is None:
-                raise ApiError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.")  # noqa: E501
+                raise ApiError(
+                    400,
+                    "INVALID_FIELD",
+                    f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
+                )
             out[f.name] = output(f, row.get(f.name))
         return out
 
     def find_ids(self, obj: SObject, field_name: str, value: object) -> list[str]:
         f = obj.field(field_name)
         with self.lock:
-            return [r[0] for r in self.conn.execute(
-                f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "IsDeleted" = 0', (value,))]  # fmt: skip
+            return [
+                r[0]
+                for r in self.conn.execute(
+                    f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "IsDeleted" = 0',
+                    (value,),
+                )
+            ]
 
     def query(self, text: str, include_deleted: bool) -> Compiled:
         return compile_query(text, self.schema, self.clock.today(), include_deleted)
@@ -182,17 +208,20 @@ class Org:
         f = obj.fields[name]
         target = self.object_for_id(value)
         if target is None or target.name not in f.reference_to:
-            raise RecordError("FIELD_INTEGRITY_EXCEPTION",
-                              f"{f.label}: id value of incorrect type: {value}", [f.name])  # fmt: skip
+            raise RecordError(
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"{f.label}: id value of incorrect type: {value}",
+                [f.name],
+            )
         row = self.row(target, value)
         if row is None:
-            raise RecordError("INVALID_CROSS_REFERENCE_KEY",
-                              "invalid cross reference id", [f.name])  # fmt: skip
+            raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
         if row["IsDeleted"]:
             raise RecordError("ENTITY_IS_DELETED", "entity is deleted", [f.name])
         if name == "OwnerId" and target.name == "User" and not row["IsActive"]:
-            raise RecordError("INACTIVE_OWNER_OR_USER", "operation performed with inactive user",
-                              [f.name])  # fmt: skip
+            raise RecordError(
+                "INACTIVE_OWNER_OR_USER", "operation performed with inactive user", [f.name]
+            )
 
     def _coerce_values(self, obj: SObject, values: dict, creating: bool, system: bool) -> dict:
         out = {}
@@ -202,8 +231,9 @@ class Org:
                 continue
             f = obj.field(key)
             if f is None:
-                raise RecordError("INVALID_FIELD",
-                                  f"No such column '{key}' on sobject of type {obj.name}", [key])  # fmt: skip
+                raise RecordError(
+                    "INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}", [key]
+                )
             if not system and not (f.createable if creating else f.updateable):
                 if f.name == "Id" and not creating:
                     continue
@@ -211,9 +241,11 @@ class Org:
                 continue
             out[f.name] = coerce(f, value)
         if read_only:
-            raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE",
-                              f"Unable to create/update fields: {', '.join(read_only)}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",  # noqa: E501
-                              read_only)  # fmt: skip
+            raise RecordError(
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                f"Unable to create/update fields: {', '.join(read_only)}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+                read_only,
+            )
         for name, value in out.items():
             f = obj.fields[name]
             if f.type == "reference" and value is not None and name not in ("Id",):
@@ -233,8 +265,11 @@ class Org:
     def _check_required(self, obj: SObject, row: dict) -> None:
         missing = [f.name for f in obj.fields.values() if f.required and row.get(f.name) is None]
         if missing:
-            raise RecordError("REQUIRED_FIELD_MISSING",
-                              f"Required fields are missing: [{', '.join(missing)}]", missing)  # fmt: skip
+            raise RecordError(
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(missing)}]",
+                missing,
+            )
 
     def _check_unique(self, obj: SObject, row: dict) -> None:
         for f in obj.fields.values():
@@ -242,18 +277,23 @@ class Org:
                 with self.lock:
                     hit = self.conn.execute(
                         f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "Id" != ? '
-                        'AND "IsDeleted" = 0 LIMIT 1', (row[f.name], row["Id"])).fetchone()  # fmt: skip
+                        'AND "IsDeleted" = 0 LIMIT 1',
+                        (row[f.name], row["Id"]),
+                    ).fetchone()
                 if hit:
-                    raise RecordError("DUPLICATE_VALUE",
-                                      f"duplicate value found: {f.name} duplicates value on record with id: {hit[0]}",  # noqa: E501
-                                      [f.name])  # fmt: skip
+                    raise RecordError(
+                        "DUPLICATE_VALUE",
+                        f"duplicate value found: {f.name} duplicates value on record with id: {hit[0]}",
+                        [f.name],
+                    )
 
     def _check_rules(self, obj: SObject, record_id: str) -> None:
         for rule in self.settings["validation_rules"]:
             if rule["object"] != obj.name or not rule.get("active", True):
                 continue
-            from_sql, where, params = compile_condition(rule["condition"], obj, self.schema,
-                                                        self.clock.today())  # fmt: skip
+            from_sql, where, params = compile_condition(
+                rule["condition"], obj, self.schema, self.clock.today()
+            )
             hit = self.conn.execute(
                 f'SELECT 1 FROM {from_sql} WHERE t0."Id" = ? AND ({where})', [record_id, *params]
             ).fetchone()
@@ -264,8 +304,10 @@ class Org:
     def insert(self, object_name: str, values: dict, user_id: str, system: bool = False) -> str:
         obj = self.sobject(object_name)
         if not obj.createable and not system:
-            raise RecordError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY",
-                              f"entity type cannot be inserted: {obj.label}")  # fmt: skip
+            raise RecordError(
+                "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY",
+                f"entity type cannot be inserted: {obj.label}",
+            )
         with self.lock:
             row = {f.name: None for f in obj.fields.values()}
             for f in obj.fields.values():
@@ -276,9 +318,17 @@ class Org:
             given = self._coerce_values(obj, values, creating=True, system=system)
             row.update(given)
             now = self.now()
-            row["Id"] = given.get("Id") if system and given.get("Id") else self.ids.next_id(obj.key_prefix)  # noqa: E501
-            row.update(IsDeleted=0, CreatedDate=now, LastModifiedDate=now, SystemModstamp=now,
-                       CreatedById=user_id, LastModifiedById=user_id)  # fmt: skip
+            row["Id"] = (
+                given.get("Id") if system and given.get("Id") else self.ids.next_id(obj.key_prefix)
+            )
+            row.update(
+                IsDeleted=0,
+                CreatedDate=now,
+                LastModifiedDate=now,
+                SystemModstamp=now,
+                CreatedById=user_id,
+                LastModifiedById=user_id,
+            )
             self._derive(obj, row)
             self._check_required(obj, row)
             self._check_unique(obj, row)
@@ -286,12 +336,15 @@ class Org:
                 names = list(row)
                 self.conn.execute(
                     f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-                    f'VALUES ({", ".join("?" for _ in names)})', [row[n] for n in names])  # fmt: skip
+                    f"VALUES ({', '.join('?' for _ in names)})",
+                    [row[n] for n in names],
+                )
                 self._check_rules(obj, row["Id"])
             return row["Id"]
 
-    def update(self, object_name: str, record_id: str, values: dict, user_id: str,
-               system: bool = False) -> None:  # fmt: skip
+    def update(
+        self, object_name: str, record_id: str, values: dict, user_id: str, system: bool = False
+    ) -> None:
         obj = self.sobject(object_name)
         with self.lock:
             row = self._live_row(obj, record_id)
@@ -303,8 +356,11 @@ class Org:
                     if obj.fields[name].type == "boolean":
                         given[name] = 0
                     else:
-                        raise RecordError("REQUIRED_FIELD_MISSING",
-                                          f"Required fields are missing: [{name}]", [name])  # fmt: skip
+                        raise RecordError(
+                            "REQUIRED_FIELD_MISSING",
+                            f"Required fields are missing: [{name}]",
+                            [name],
+                        )
             row.update(given)
             now = self.now()
             row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
@@ -319,7 +375,9 @@ class Org:
         names = [n for n in row if n != "Id"]
         self.conn.execute(
             f'UPDATE "{obj.name}" SET {", ".join(f"{chr(34)}{n}{chr(34)} = ?" for n in names)} '
-            'WHERE "Id" = ?', [row[n] for n in names] + [row["Id"]])  # fmt: skip
+            'WHERE "Id" = ?',
+            [row[n] for n in names] + [row["Id"]],
+        )
 
     def _live_row(self, obj: SObject, record_id: str) -> dict:
         try:
@@ -335,27 +393,38 @@ class Org:
 
     def _touch(self, obj: SObject, record_id: str, user_id: str, **changes) -> None:
         now = self.now()
-        sets = {**changes, "LastModifiedDate": now, "SystemModstamp": now,
-                "LastModifiedById": user_id}  # fmt: skip
+        sets = {
+            **changes,
+            "LastModifiedDate": now,
+            "SystemModstamp": now,
+            "LastModifiedById": user_id,
+        }
         self.conn.execute(
             f'UPDATE "{obj.name}" SET {", ".join(f"{chr(34)}{k}{chr(34)} = ?" for k in sets)} '
-            'WHERE "Id" = ?', [*sets.values(), record_id])  # fmt: skip
+            'WHERE "Id" = ?',
+            [*sets.values(), record_id],
+        )
 
     # Children that Salesforce deletes with their parent (a simplification of cascade delete).
     CASCADE = {
         "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId")],
         "Opportunity": [("OpportunityContactRole", "OpportunityId")],
         "Lead": [("CampaignMember", "LeadId"), ("Task", "WhoId"), ("Event", "WhoId")],
-        "Contact": [("CampaignMember", "ContactId"), ("Task", "WhoId"), ("Event", "WhoId"),
-                    ("OpportunityContactRole", "ContactId")],  # fmt: skip
+        "Contact": [
+            ("CampaignMember", "ContactId"),
+            ("Task", "WhoId"),
+            ("Event", "WhoId"),
+            ("OpportunityContactRole", "ContactId"),
+        ],
         "Campaign": [("CampaignMember", "CampaignId")],
     }
 
     def delete(self, object_name: str, record_id: str, user_id: str) -> None:
         obj = self.sobject(object_name)
         if not obj.deletable:
-            raise RecordError("INSUFFICIENT_ACCESS_OR_READONLY",
-                              "insufficient access rights on object id")  # fmt: skip
+            raise RecordError(
+                "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id"
+            )
         with self.lock, self.atomic():
             row = self._live_row(obj, record_id)
             self._touch(obj, row["Id"], user_id, IsDeleted=1)
@@ -363,7 +432,8 @@ class Org:
                 child = self.schema[child_name]
                 for (child_id,) in self.conn.execute(
                     f'SELECT "Id" FROM "{child_name}" WHERE "{ref}" = ? AND "IsDeleted" = 0',
-                    (row["Id"],)).fetchall():  # fmt: skip
+                    (row["Id"],),
+                ).fetchall():
                     self.delete(child.name, child_id, user_id)
 
     def undelete(self, record_id: str, user_id: str) -> None:
@@ -376,15 +446,18 @@ class Org:
                 raise not_found()
             if not row["IsDeleted"]:
                 raise RecordError("UNDELETE_FAILED", "Entity is not in the recycle bin")
-            self._touch(obj, record_id, user_id, IsDeleted=0, MasterRecordId=None) if \
-                obj.field("MasterRecordId") else self._touch(obj, record_id, user_id, IsDeleted=0)  # fmt: skip
+            self._touch(obj, record_id, user_id, IsDeleted=0, MasterRecordId=None) if obj.field(
+                "MasterRecordId"
+            ) else self._touch(obj, record_id, user_id, IsDeleted=0)
 
     def hard_delete(self, record_id: str) -> None:
         obj = self.object_for_id(record_id)
         with self.lock:
             self.conn.execute(f'DELETE FROM "{obj.name}" WHERE "Id" = ?', (record_id,))
 
-    def merge(self, object_name: str, master_id: str, duplicate_ids: list[str], user_id: str) -> None:
+    def merge(
+        self, object_name: str, master_id: str, duplicate_ids: list[str], user_id: str
+    ) -> None:
         """Salesforce merge: duplicates go to the recycle bin with MasterRecordId set; their
         related records move to the master."""
         obj = self.sobject(object_name)
@@ -396,23 +469,37 @@ class Org:
             master = self._live_row(obj, master_id)
             children = {
                 "Lead": [("Task", "WhoId"), ("Event", "WhoId"), ("CampaignMember", "LeadId")],
-                "Contact": [("Task", "WhoId"), ("Event", "WhoId"), ("CampaignMember", "ContactId"),
-                            ("OpportunityContactRole", "ContactId")],
-                "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId"),
-                            ("Task", "WhatId")],
-            }[obj.name]  # fmt: skip
+                "Contact": [
+                    ("Task", "WhoId"),
+                    ("Event", "WhoId"),
+                    ("CampaignMember", "ContactId"),
+                    ("OpportunityContactRole", "ContactId"),
+                ],
+                "Account": [
+                    ("Contact", "AccountId"),
+                    ("Opportunity", "AccountId"),
+                    ("Task", "WhatId"),
+                ],
+            }[obj.name]
             for dup_id in duplicate_ids:
                 dup = self._live_row(obj, dup_id)
                 for child, ref in children:
                     for (child_id,) in self.conn.execute(
-                        f'SELECT "Id" FROM "{child}" WHERE "{ref}" = ?', (dup["Id"],)).fetchall():  # fmt: skip
+                        f'SELECT "Id" FROM "{child}" WHERE "{ref}" = ?', (dup["Id"],)
+                    ).fetchall():
                         self._touch(self.schema[child], child_id, user_id, **{ref: master["Id"]})
                 self._touch(obj, dup["Id"], user_id, IsDeleted=1, MasterRecordId=master["Id"])
             self._touch(obj, master["Id"], user_id)
 
-    def convert_lead(self, lead_id: str, user_id: str, account_id: str | None = None,
-                     contact_id: str | None = None, create_opportunity: bool = True,
-                     opportunity_name: str | None = None) -> dict:  # fmt: skip
+    def convert_lead(
+        self,
+        lead_id: str,
+        user_id: str,
+        account_id: str | None = None,
+        contact_id: str | None = None,
+        create_opportunity: bool = True,
+        opportunity_name: str | None = None,
+    ) -> dict:
         """Lead conversion as Salesforce does it: an Account, a Contact and optionally an
         Opportunity; the lead stays, read-only, with IsConverted and the Converted*Id fields."""
         lead_obj = self.schema["Lead"]
@@ -421,42 +508,79 @@ class Org:
             if lead["IsConverted"]:
                 raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
             if account_id is None:
-                account_id = self.insert("Account", {"Name": lead["Company"],
-                                                     "Industry": lead["Industry"],
-                                                     "Website": lead["Website"],
-                                                     "OwnerId": lead["OwnerId"]}, user_id)  # fmt: skip
+                account_id = self.insert(
+                    "Account",
+                    {
+                        "Name": lead["Company"],
+                        "Industry": lead["Industry"],
+                        "Website": lead["Website"],
+                        "OwnerId": lead["OwnerId"],
+                    },
+                    user_id,
+                )
             contact_values = {
-                "FirstName": lead["FirstName"], "LastName": lead["LastName"],
-                "Salutation": lead["Salutation"], "Title": lead["Title"], "Email": lead["Email"],
-                "Phone": lead["Phone"], "MobilePhone": lead["MobilePhone"],
-                "MailingStreet": lead["Street"], "MailingCity": lead["City"],
-                "MailingState": lead["State"], "MailingPostalCode": lead["PostalCode"],
-                "MailingCountry": lead["Country"], "LeadSource": lead["LeadSource"],
-                "Description": lead["Description"], "HasOptedOutOfEmail": bool(lead["HasOptedOutOfEmail"]),  # noqa: E501
-                "DoNotCall": bool(lead["DoNotCall"]), "OwnerId": lead["OwnerId"],
+                "FirstName": lead["FirstName"],
+                "LastName": lead["LastName"],
+                "Salutation": lead["Salutation"],
+                "Title": lead["Title"],
+                "Email": lead["Email"],
+                "Phone": lead["Phone"],
+                "MobilePhone": lead["MobilePhone"],
+                "MailingStreet": lead["Street"],
+                "MailingCity": lead["City"],
+                "MailingState": lead["State"],
+                "MailingPostalCode": lead["PostalCode"],
+                "MailingCountry": lead["Country"],
+                "LeadSource": lead["LeadSource"],
+                "Description": lead["Description"],
+                "HasOptedOutOfEmail": bool(lead["HasOptedOutOfEmail"]),
+                "DoNotCall": bool(lead["DoNotCall"]),
+                "OwnerId": lead["OwnerId"],
                 "AccountId": account_id,
-            }  # fmt: skip
+            }
             if contact_id is None:
                 contact_id = self.insert("Contact", contact_values, user_id)
             opportunity_id = None
             if create_opportunity:
-                opportunity_id = self.insert("Opportunity", {
-                    "Name": opportunity_name or f"{lead['Company']}-",
-                    "AccountId": account_id, "StageName": "Prospecting",
-                    "CloseDate": self.clock.today().isoformat(), "OwnerId": lead["OwnerId"],
-                    "LeadSource": lead["LeadSource"]}, user_id)  # fmt: skip
-                self.insert("OpportunityContactRole", {"OpportunityId": opportunity_id,
-                            "ContactId": contact_id, "IsPrimary": True}, user_id)  # fmt: skip
+                opportunity_id = self.insert(
+                    "Opportunity",
+                    {
+                        "Name": opportunity_name or f"{lead['Company']}-",
+                        "AccountId": account_id,
+                        "StageName": "Prospecting",
+                        "CloseDate": self.clock.today().isoformat(),
+                        "OwnerId": lead["OwnerId"],
+                        "LeadSource": lead["LeadSource"],
+                    },
+                    user_id,
+                )
+                self.insert(
+                    "OpportunityContactRole",
+                    {"OpportunityId": opportunity_id, "ContactId": contact_id, "IsPrimary": True},
+                    user_id,
+                )
             for child in ("Task", "Event"):
                 for (child_id,) in self.conn.execute(
-                    f'SELECT "Id" FROM "{child}" WHERE "WhoId" = ?', (lead["Id"],)).fetchall():  # fmt: skip
+                    f'SELECT "Id" FROM "{child}" WHERE "WhoId" = ?', (lead["Id"],)
+                ).fetchall():
                     self._touch(self.schema[child], child_id, user_id, WhoId=contact_id)
-            self._touch(lead_obj, lead["Id"], user_id, IsConverted=1,
-                        ConvertedDate=self.clock.today().isoformat(),
-                        ConvertedAccountId=account_id, ConvertedContactId=contact_id,
-                        ConvertedOpportunityId=opportunity_id, Status="Closed - Converted")  # fmt: skip
-            return {"leadId": lead["Id"], "accountId": account_id, "contactId": contact_id,
-                    "opportunityId": opportunity_id}  # fmt: skip
+            self._touch(
+                lead_obj,
+                lead["Id"],
+                user_id,
+                IsConverted=1,
+                ConvertedDate=self.clock.today().isoformat(),
+                ConvertedAccountId=account_id,
+                ConvertedContactId=contact_id,
+                ConvertedOpportunityId=opportunity_id,
+                Status="Closed - Converted",
+            )
+            return {
+                "leadId": lead["Id"],
+                "accountId": account_id,
+                "contactId": contact_id,
+                "opportunityId": opportunity_id,
+            }
 
     # --- API usage ----------------------------------------------------------------------
     def spend_api_call(self) -> None:
@@ -471,14 +595,19 @@ class Org:
         return f"api-usage={self.settings['api_used']}/{self.settings['api_max']}"
 
     # --- mass generation for benchmarks (the control surface, not an API) ---------------
-    def generate(self, object_name: str, count: int, user_id: str, start: datetime | None = None) -> int:  # noqa: E501
+    def generate(
+        self, object_name: str, count: int, user_id: str, start: datetime | None = None
+    ) -> int:
         """Insert `count` synthetic records in one transaction, bypassing per-record checks."""
         obj = self.sobject(object_name)
         first = self.ids.reserve(count)
         now = self.now()
         names = list(obj.fields)
-        base = {f.name: (int(f.default) if isinstance(f.default, bool) else f.default)
-                for f in obj.fields.values() if f.default is not None and f.default != "$user"}  # fmt: skip
+        base = {
+            f.name: (int(f.default) if isinstance(f.default, bool) else f.default)
+            for f in obj.fields.values()
+            if f.default is not None and f.default != "$user"
+        }
         template = synthetic_template(obj.name)
 
         def rows():
@@ -487,9 +616,15 @@ class Org:
                 row.update(base)
                 for key, pattern in template.items():
                     row[key] = pattern.format(i=first + i) if isinstance(pattern, str) else pattern
-                row.update(Id=self.ids.id_for(obj.key_prefix, first + i), IsDeleted=0,
-                           CreatedDate=now, LastModifiedDate=now, SystemModstamp=now,
-                           CreatedById=user_id, LastModifiedById=user_id)  # fmt: skip
+                row.update(
+                    Id=self.ids.id_for(obj.key_prefix, first + i),
+                    IsDeleted=0,
+                    CreatedDate=now,
+                    LastModifiedDate=now,
+                    SystemModstamp=now,
+                    CreatedById=user_id,
+                    LastModifiedById=user_id,
+                )
                 if "OwnerId" in row:
                     row["OwnerId"] = user_id
                 self._derive(obj, row)
@@ -498,21 +633,41 @@ class Org:
         with self.lock, self.atomic():
             self.conn.executemany(
                 f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-                f'VALUES ({", ".join("?" for _ in names)})', rows())  # fmt: skip
+                f"VALUES ({', '.join('?' for _ in names)})",
+                rows(),
+            )
         return count
 
 
 def synthetic_template(object_name: str) -> dict:
     return {
-        "Lead": {"FirstName": "Ana {i}", "LastName": "Souza", "Company": "Empresa {i} Ltda",
-                 "Email": "lead{i}@example.com.br", "Title": "Gerente", "Phone": "+55 11 5555-{i}",
-                 "City": "São Paulo", "Country": "Brazil", "LeadSource": "Web",
-                 "Description": "Lead gerado, com vírgula e \"aspas\"", "Industry": "Technology"},
-        "Contact": {"FirstName": "Bruno {i}", "LastName": "Lima", "Email": "contact{i}@example.com",
-                    "Title": "Diretor", "MailingCity": "Rio de Janeiro"},
+        "Lead": {
+            "FirstName": "Ana {i}",
+            "LastName": "Souza",
+            "Company": "Empresa {i} Ltda",
+            "Email": "lead{i}@example.com.br",
+            "Title": "Gerente",
+            "Phone": "+55 11 5555-{i}",
+            "City": "São Paulo",
+            "Country": "Brazil",
+            "LeadSource": "Web",
+            "Description": 'Lead gerado, com vírgula e "aspas"',
+            "Industry": "Technology",
+        },
+        "Contact": {
+            "FirstName": "Bruno {i}",
+            "LastName": "Lima",
+            "Email": "contact{i}@example.com",
+            "Title": "Diretor",
+            "MailingCity": "Rio de Janeiro",
+        },
         "Account": {"Name": "Conta {i} S.A.", "Industry": "Retail", "BillingCity": "Curitiba"},
-        "Opportunity": {"Name": "Oportunidade {i}", "StageName": "Prospecting",
-                        "CloseDate": "2026-12-31", "Amount": 1000.0},
+        "Opportunity": {
+            "Name": "Oportunidade {i}",
+            "StageName": "Prospecting",
+            "CloseDate": "2026-12-31",
+            "Amount": 1000.0,
+        },
         "Task": {"Subject": "Follow up {i}", "Status": "Completed"},
         "Campaign": {"Name": "Campanha {i}"},
-    }.get(object_name, {})  # fmt: skip
+    }.get(object_name, {})

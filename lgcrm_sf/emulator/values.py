@@ -12,7 +12,9 @@ from .ids import to18
 from .schema import Field
 
 # Close to the address syntax Salesforce accepts; it rejects what this rejects.
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # noqa: E501
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 
 
 def _parse_error(f: Field, value: object, kind: str) -> RecordError:
@@ -55,9 +57,11 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
             raise _parse_error(f, value, "double") from None
         digits = f.precision - f.scale
         if digits and abs(number) >= 10**digits:
-            raise RecordError("NUMBER_OUTSIDE_VALID_RANGE",
-                              f"{f.label}: value outside of valid range on numeric field: {value}",
-                              [f.name])  # fmt: skip
+            raise RecordError(
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{f.label}: value outside of valid range on numeric field: {value}",
+                [f.name],
+            )
         return number
     if t == "date":
         if not isinstance(value, str):
@@ -81,8 +85,9 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
         try:
             return to18(value)
         except ValueError:
-            raise RecordError("MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}",
-                              [f.name]) from None  # fmt: skip
+            raise RecordError(
+                "MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}", [f.name]
+            ) from None
     # Text types. Numbers sent as JSON are accepted and stored as text, as Salesforce does.
     if isinstance(value, bool):
         value = "true" if value else "false"
@@ -93,15 +98,21 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
     if value == "":
         return None  # Salesforce stores an empty string as null
     if len(value) > f.length:
-        raise RecordError("STRING_TOO_LONG",
-                          f"{f.label}: data value too large: {value[:60]} (max length={f.length})",
-                          [f.name])  # fmt: skip
+        raise RecordError(
+            "STRING_TOO_LONG",
+            f"{f.label}: data value too large: {value[:60]} (max length={f.length})",
+            [f.name],
+        )
     if t == "email" and not _EMAIL.match(value):
-        raise RecordError("INVALID_EMAIL_ADDRESS", f"{f.label}: invalid email address: {value}",
-                          [f.name])  # fmt: skip
+        raise RecordError(
+            "INVALID_EMAIL_ADDRESS", f"{f.label}: invalid email address: {value}", [f.name]
+        )
     if t == "picklist" and f.restricted and value not in f.picklist:
-        raise RecordError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                          f"{f.label}: bad value for restricted picklist field: {value}", [f.name])
+        raise RecordError(
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            f"{f.label}: bad value for restricted picklist field: {value}",
+            [f.name],
+        )
     return value
 
 

@@ -35,18 +35,18 @@ MESSAGES = {
     "INVALID_LOGIN": "Salesforce refused the login ({code}): check the username and password, and "
     "that the security token is the latest one (Settings > Reset My Security Token); the user may "
     "also be locked out after too many attempts.",
-    "LOGIN_MUST_USE_SECURITY_TOKEN": "Salesforce asks for a security token (LOGIN_MUST_USE_SECURITY_TOKEN): "  # noqa: E501
+    "LOGIN_MUST_USE_SECURITY_TOKEN": "Salesforce asks for a security token (LOGIN_MUST_USE_SECURITY_TOKEN): "
     "set LGCRM_SF_SECURITY_TOKEN or type it when asked; reset it in Salesforce under Settings > "
     "Reset My Security Token.",
-    "API_DISABLED_FOR_ORG": "API access is not enabled for this org (API_DISABLED_FOR_ORG): Enterprise, "  # noqa: E501
-    "Unlimited and Performance editions include it; Professional Edition must buy it from Salesforce.",  # noqa: E501
-    "API_CURRENTLY_DISABLED": "API access is disabled for this user (API_CURRENTLY_DISABLED): in Setup > "  # noqa: E501
+    "API_DISABLED_FOR_ORG": "API access is not enabled for this org (API_DISABLED_FOR_ORG): Enterprise, "
+    "Unlimited and Performance editions include it; Professional Edition must buy it from Salesforce.",
+    "API_CURRENTLY_DISABLED": "API access is disabled for this user (API_CURRENTLY_DISABLED): in Setup > "
     "Profiles, give the integration user's profile the 'API Enabled' permission.",
-    "PASSWORD_EXPIRED": "The integration user's password has expired: log in to Salesforce as that user "  # noqa: E501
+    "PASSWORD_EXPIRED": "The integration user's password has expired: log in to Salesforce as that user "
     "to set a new one, then set 'Password Never Expires' on its profile (Setup > Profiles).",
     "USER_LOCKED": "The user is locked out of Salesforce: an admin can unlock it in Setup > Users.",
-    "invalid_grant": "Salesforce refused the OAuth login (invalid_grant: {detail}): check the username, "  # noqa: E501
-    "that the connected app's certificate matches the private key, and that the user is pre-authorized "  # noqa: E501
+    "invalid_grant": "Salesforce refused the OAuth login (invalid_grant: {detail}): check the username, "
+    "that the connected app's certificate matches the private key, and that the user is pre-authorized "
     "for the app (Manage Connected Apps > Policies).",
     "invalid_client_id": "Salesforce does not know this consumer key (invalid_client_id): copy it "
     "again from the connected app (App Manager > View).",
@@ -56,7 +56,7 @@ MESSAGES = {
     "--login-url) and the network.",
     "TLS": "The TLS certificate of {url} could not be verified: {detail}. If this is a test "
     "server, pass its CA with --ca-bundle.",
-    "SESSION_LOST": "Salesforce ended the session twice in a row; log in again with `lgcrm-sf connect`.",  # noqa: E501
+    "SESSION_LOST": "Salesforce ended the session twice in a row; log in again with `lgcrm-sf connect`.",
     "API_ERROR": "Salesforce rejected {what} ({code}): {detail}",
 }
 
@@ -166,24 +166,37 @@ class SalesforceClient:
                     sf_version=t.api_version,
                     session=self.http,
                 )
-                self._sf = Salesforce(instance=instance, session_id=session_id,
-                                      version=t.api_version, session=self.http)  # fmt: skip
+                self._sf = Salesforce(
+                    instance=instance,
+                    session_id=session_id,
+                    version=t.api_version,
+                    session=self.http,
+                )
             elif t.auth_method in ("jwt", "client_credentials"):
                 token = self._oauth()
-                self._sf = Salesforce(instance_url=token["instance_url"],
-                                      session_id=token["access_token"], version=t.api_version,
-                                      session=self.http)  # fmt: skip
+                self._sf = Salesforce(
+                    instance_url=token["instance_url"],
+                    session_id=token["access_token"],
+                    version=t.api_version,
+                    session=self.http,
+                )
                 ident = token.get("id", "").rstrip("/").split("/")
                 if len(ident) >= 2:
                     self.org_id, self.user_id = ident[-2], ident[-1]
             else:
-                raise AuthError(f"Unknown auth method {t.auth_method!r}: use one of {', '.join(AUTH_METHODS)}.")  # noqa: E501
+                raise AuthError(
+                    f"Unknown auth method {t.auth_method!r}: use one of {', '.join(AUTH_METHODS)}."
+                )
         except SalesforceAuthenticationFailed as exc:
             raise auth_error(str(exc.code), exc.message) from None
         except requests.exceptions.SSLError as exc:
-            raise ConnectionFailure(MESSAGES["TLS"].format(url=t.login_url, detail=_short(exc))) from None  # noqa: E501
+            raise ConnectionFailure(
+                MESSAGES["TLS"].format(url=t.login_url, detail=_short(exc))
+            ) from None
         except requests.exceptions.RequestException as exc:
-            raise ConnectionFailure(MESSAGES["UNREACHABLE"].format(url=t.login_url, detail=_short(exc))) from None  # noqa: E501
+            raise ConnectionFailure(
+                MESSAGES["UNREACHABLE"].format(url=t.login_url, detail=_short(exc))
+            ) from None
         self.logins += 1
         return self._sf
 
@@ -191,23 +204,37 @@ class SalesforceClient:
         t, s = self.target, self._secrets
         url = f"{t.login_url}/services/oauth2/token"
         if t.auth_method == "jwt":
-            claims = {"iss": t.consumer_key, "sub": t.username, "aud": _audience(t.login_url),
-                      "exp": int(time.time()) + 180}  # fmt: skip
+            claims = {
+                "iss": t.consumer_key,
+                "sub": t.username,
+                "aud": _audience(t.login_url),
+                "exp": int(time.time()) + 180,
+            }
             try:
                 assertion = jwt.encode(claims, s.private_key or "", algorithm="RS256")
             except (ValueError, TypeError, jwt.PyJWTError) as exc:
-                raise AuthError(f"The private key for the JWT login could not be used: {type(exc).__name__}. "  # noqa: E501
-                                "Give the PEM file of the key whose certificate is on the connected app.") from None  # noqa: E501
-            form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}  # noqa: E501
+                raise AuthError(
+                    f"The private key for the JWT login could not be used: {type(exc).__name__}. "
+                    "Give the PEM file of the key whose certificate is on the connected app."
+                ) from None
+            form = {
+                "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "assertion": assertion,
+            }
             response = self.http.post(url, data=form, timeout=self.timeout)
         else:
-            response = self.http.post(url, data={"grant_type": "client_credentials"},
-                                      auth=(t.consumer_key or "", s.consumer_secret or ""),
-                                      timeout=self.timeout)  # fmt: skip
+            response = self.http.post(
+                url,
+                data={"grant_type": "client_credentials"},
+                auth=(t.consumer_key or "", s.consumer_secret or ""),
+                timeout=self.timeout,
+            )
         try:
             body = response.json()
         except ValueError:
-            raise AuthError(f"Salesforce answered the login with HTTP {response.status_code} and no JSON.") from None  # noqa: E501
+            raise AuthError(
+                f"Salesforce answered the login with HTTP {response.status_code} and no JSON."
+            ) from None
         if response.status_code != 200:
             raise auth_error(body.get("error", "unknown"), body.get("error_description", ""))
         return body
@@ -223,9 +250,13 @@ class SalesforceClient:
             except SalesforceError as exc:
                 raise api_error(exc, what) from None
             except requests.exceptions.SSLError as exc:
-                raise ConnectionFailure(MESSAGES["TLS"].format(url=self.target.login_url, detail=_short(exc))) from None  # noqa: E501
+                raise ConnectionFailure(
+                    MESSAGES["TLS"].format(url=self.target.login_url, detail=_short(exc))
+                ) from None
             except requests.exceptions.ConnectionError as exc:
-                raise ConnectionFailure(MESSAGES["UNREACHABLE"].format(url=self.target.login_url, detail=_short(exc))) from None  # noqa: E501
+                raise ConnectionFailure(
+                    MESSAGES["UNREACHABLE"].format(url=self.target.login_url, detail=_short(exc))
+                ) from None
         raise AssertionError("unreachable")
 
     @property
@@ -240,12 +271,19 @@ def _audience(login_url: str) -> str:
 
 def _short(exc: Exception) -> str:
     text = str(exc)
-    match = re.search(r"\[SSL: [A-Z_]+\][^)'\"]*", text) or re.search(r"(Failed to establish a new connection: [^)'\"]*|Connection refused|Name or service not known|timed out)", text)  # noqa: E501
+    match = re.search(r"\[SSL: [A-Z_]+\][^)'\"]*", text) or re.search(
+        r"(Failed to establish a new connection: [^)'\"]*|Connection refused|Name or service not known|timed out)",
+        text,
+    )
     return match.group(0).strip() if match else type(exc).__name__
 
 
 def auth_error(code: str, detail: str) -> AuthError:
-    if code == "INVALID_LOGIN" and "locked" in (detail or "").lower() and "or user locked out" not in detail:  # noqa: E501
+    if (
+        code == "INVALID_LOGIN"
+        and "locked" in (detail or "").lower()
+        and "or user locked out" not in detail
+    ):
         return AuthError(MESSAGES["USER_LOCKED"], code)
     if code in MESSAGES:
         return AuthError(MESSAGES[code].format(code=code, detail=detail), code)
@@ -260,5 +298,8 @@ def api_error(exc: SalesforceError, what: str) -> Exception:
     if code == "INVALID_OPERATION_WITH_EXPIRED_PASSWORD":
         return AuthError(MESSAGES["PASSWORD_EXPIRED"], code)
     detail = " ".join(str(detail).split())
-    return SalesforceApiError(MESSAGES["API_ERROR"].format(what=what, code=code or exc.status,
-                              detail=detail), code, exc.status)  # fmt: skip
+    return SalesforceApiError(
+        MESSAGES["API_ERROR"].format(what=what, code=code or exc.status, detail=detail),
+        code,
+        exc.status,
+    )
