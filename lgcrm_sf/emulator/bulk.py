@@ -200,25 +200,27 @@ class BulkJobs:
                     out, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL
                 )
                 writer.writerow(header)
+                indexes = [i for i, _ in converters]
+                simple = all(conv is None for _, conv in converters)
+                # Stream in chunks so memory stays flat however many rows match.
                 with self.org.lock:
-                    rows = self.org.conn.execute(compiled.sql, compiled.params).fetchall()
-                if all(conv is None for _, conv in converters):
-                    indexes = [i for i, _ in converters]
-                    writer.writerows(
-                        [["" if r[i] is None else r[i] for i in indexes] for r in rows]
-                    )
-                else:
-                    writer.writerows(
-                        [
-                            [
-                                "" if r[i] is None else (r[i] if f is None else csv_text(f, r[i]))
-                                for i, f in converters
-                            ]
-                            for r in rows
-                        ]
-                    )
-                count = len(rows)
-                del rows
+                    cursor = self.org.conn.execute(compiled.sql, compiled.params)
+                    while rows := cursor.fetchmany(20000):
+                        if simple:
+                            writer.writerows(
+                                ["" if r[i] is None else r[i] for i in indexes] for r in rows
+                            )
+                        else:
+                            writer.writerows(
+                                [
+                                    ""
+                                    if r[i] is None
+                                    else (r[i] if f is None else csv_text(f, r[i]))
+                                    for i, f in converters
+                                ]
+                                for r in rows
+                            )
+                        count += len(rows)
         except Exception as exc:  # a job that breaks is reported Failed, as Salesforce does
             job.state, job.error = "Failed", f"InternalServerError: {exc}"
             return
