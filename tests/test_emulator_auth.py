@@ -66,14 +66,12 @@ def test_api_disabled_for_org_and_for_user(org, control, sf):
         soap_login(org, org["password"] + org["security_token"])
     assert caught.value.code == "API_DISABLED_FOR_ORG"
     control.settings(api_enabled=True)
-    profile_id = sf.query(f"SELECT ProfileId FROM User WHERE Id = '{org['user_id']}'")["records"][
-        0
-    ]["ProfileId"]
-    control.update("Profile", profile_id, {"PermissionsApiEnabled": False})
-    permset = sf.query(f"SELECT Id FROM PermissionSet WHERE ProfileId = '{profile_id}'")["records"][
-        0
-    ]["Id"]
-    control.update("PermissionSet", permset, {"PermissionsApiEnabled": False})
+    user = sf.query(f"SELECT ProfileId FROM User WHERE Id = '{org['user_id']}'")["records"][0]
+    control.update("Profile", user["ProfileId"], {"PermissionsApiEnabled": False})
+    owned = sf.query(
+        f"SELECT PermissionsApiEnabled FROM PermissionSet WHERE ProfileId = '{user['ProfileId']}'"
+    )["records"][0]
+    assert owned["PermissionsApiEnabled"] is False  # profile and its permission set are one
     with pytest.raises(SalesforceAuthenticationFailed) as caught:
         soap_login(org, org["password"] + org["security_token"])
     assert caught.value.code == "API_CURRENTLY_DISABLED"

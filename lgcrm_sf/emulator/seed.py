@@ -204,7 +204,7 @@ def seed(
 
 def _user(org, creator, first, last, username, profile_id, role_id, marketing=False) -> str:
     alias = (first[:1] + last.replace(" ", ""))[:8].lower()
-    return org.insert(
+    user_id = org.insert(
         "User",
         {
             "Username": username,
@@ -219,6 +219,17 @@ def _user(org, creator, first, last, username, profile_id, role_id, marketing=Fa
         creator,
         system=True,
     )
+    # As in Salesforce, every user is assigned its profile's own permission set.
+    owned = org.conn.execute(
+        'SELECT "Id" FROM "PermissionSet" WHERE "ProfileId" = ?', (profile_id,)
+    ).fetchone()[0]
+    org.insert(
+        "PermissionSetAssignment",
+        {"AssigneeId": user_id, "PermissionSetId": owned},
+        creator,
+        system=True,
+    )
+    return user_id
 
 
 FIRST = [

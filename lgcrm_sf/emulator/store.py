@@ -370,6 +370,22 @@ class Org:
             with self.atomic():
                 self._write(obj, row)
                 self._check_rules(obj, row["Id"])
+                self._mirror_profile_permissions(obj, row, given)
+
+    def _mirror_profile_permissions(self, obj: SObject, row: dict, given: dict) -> None:
+        """A profile and its profile-owned permission set are one record in Salesforce: a
+        permission changed on either shows on both."""
+        perms = {k: v for k, v in given.items() if k.startswith("Permissions")}
+        if not perms:
+            return
+        if obj.name == "Profile":
+            target, where, key = "PermissionSet", '"ProfileId" = ? AND "IsOwnedByProfile" = 1', row["Id"]
+        elif obj.name == "PermissionSet" and row.get("IsOwnedByProfile"):
+            target, where, key = "Profile", '"Id" = ?', row["ProfileId"]
+        else:
+            return
+        sets = ", ".join(f'"{k}" = ?' for k in perms)
+        self.conn.execute(f'UPDATE "{target}" SET {sets} WHERE {where}', [*perms.values(), key])
 
     def _write(self, obj: SObject, row: dict) -> None:
         names = [n for n in row if n != "Id"]

@@ -1,0 +1,119 @@
+"""Profiles and where their files live. A profile links one Lead Gen & CRM account to one
+Salesforce org; each has its own settings file (non-secret values only), state database, lock
+and log under `<home>/profiles/<name>/`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from .errors import ConfigError, NotConnected
+
+APP_NAME = "lgcrm-sf"
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+MESSAGES = {
+    "bad_profile": "Profile name {name!r} is not valid: use letters, digits, '.', '_' or '-' (up to 64).",
+    "not_connected": "Profile {name!r} is not connected to Salesforce: run `lgcrm-sf connect` first.",
+    "unreadable": "The settings file {path} cannot be read ({detail}); fix it or run `lgcrm-sf connect` again.",
+}
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+@dataclass
+class ProfileSettings:
+    """Everything about a profile that is not a secret. Secrets live in the OS keyring."""
+
+    login_url: str = ""
+    username: str = ""
+    auth_method: str = "password"
+    api_version: str = "59.0"
+    ca_bundle: str | None = None
+    consumer_key: str | None = None
+    private_key_file: str | None = None  # a path, not the key: the file stays where it is
+    secrets_source: str = "keyring"  # or "environment" when no keyring could be used
+    mapping_file: str | None = None
+    connected: bool = False
+    org_id: str | None = None
+    org_name: str | None = None
+    edition: str | None = None
+    user_id: str | None = None
+    connected_at: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Profile:
+    def __init__(self, home: Path | str | None, name: str = "default") -> None:
+        if not PROFILE_NAME.match(name):
+            raise ConfigError(MESSAGES["bad_profile"].format(name=name))
+        self.home = Path(home) if home else default_home()
+        self.name = name
+        self.dir = self.home / "profiles" / name
+
+    @property
+    def settings_path(self) -> Path:
+        return self.dir / "settings.json"
+
+    @property
+    def state_path(self) -> Path:
+        return self.dir / "state.db"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.dir / "sync.lock"
+
+    @property
+    def log_path(self) -> Path:
+        return self.dir / "log.jsonl"
+
+    def ensure_dir(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def exists(self) -> bool:
+        return self.settings_path.exists()
+
+    def load(self) -> ProfileSettings:
+        if not self.settings_path.exists():
+            return ProfileSettings()
+        try:
+            data = json.loads(self.settings_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(MESSAGES["unreadable"].format(path=self.settings_path, detail=exc)) from None
+        known = {k: v for k, v in data.items() if k in ProfileSettings.__dataclass_fields__}
+        return ProfileSettings(**known)
+
+    def load_connected(self) -> ProfileSettings:
+        settings = self.load()
+        if not settings.connected:
+            raise NotConnected(MESSAGES["not_connected"].format(name=self.name))
+        return settings
+
+    def save(self, settings: ProfileSettings) -> None:
+        self.ensure_dir()
+        write_atomically(self.settings_path, json.dumps(asdict(settings), indent=2) + "\n")
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,133 @@
+"""Linking a profile to a Salesforce org (connect, disconnect) and logging in from a stored
+profile for every later command."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import credentials
+from .config import Profile, ProfileSettings
+from .errors import AuthError, ConfigError
+from .salesforce.client import AUTH_METHODS, LoginTarget, SalesforceClient, Secrets
+from .salesforce.identity import OrgIdentity, read_identity
+
+MESSAGES = {
+    "missing_secret": "The {what} is required for the {method} login: type it when asked or set {env}.",
+    "consumer_key": "The {method} login needs the connected app's consumer key (--consumer-key).",
+    "declined": "Not connected: the confirmation word was not typed. Nothing was stored.",
+    "bad_method": "Unknown auth method {method!r}: use one of {choices}.",
+}
+
+# The help article's warning, shown before an admin confirms the connection.
+WARNING = (
+    "Once connected, the Accounts, Opportunities, Pipeline and Reports sections of Lead Gen & CRM "
+    "are switched off for this account: all sales work happens in Salesforce, and Salesforce "
+    "opportunities show on the associated contacts. Back up your Salesforce data before the first "
+    "sync (`lgcrm-sf backup`). Type Confirm to connect."
+)
+CONFIRM_WORD = "Confirm"
+
+
+@dataclass
+class ConnectResult:
+    identity: OrgIdentity
+    secrets_source: str  # keyring | environment
+    profile: str
+
+
+def required_secrets(target: LoginTarget, secrets: Secrets) -> None:
+    method = target.auth_method
+    if method not in AUTH_METHODS:
+        raise ConfigError(MESSAGES["bad_method"].format(method=method, choices=", ".join(AUTH_METHODS)))
+    if method in ("jwt", "client_credentials") and not target.consumer_key:
+        raise ConfigError(MESSAGES["consumer_key"].format(method=method))
+    needed = {
+        "password": [("password", "password", "LGCRM_SF_PASSWORD")],
+        "jwt": [("private_key", "private key", "LGCRM_SF_PRIVATE_KEY_FILE")],
+        "client_credentials": [("consumer_secret", "consumer secret", "LGCRM_SF_CONSUMER_SECRET")],
+    }[method]
+    for attr, what, env in needed:
+        if not getattr(secrets, attr):
+            raise ConfigError(MESSAGES["missing_secret"].format(what=what, method=method, env=env))
+
+
+def connect(
+    profile: Profile,
+    target: LoginTarget,
+    secrets: Secrets,
+    confirm: Callable[[OrgIdentity], bool],
+    secrets_from_environment: bool = False,
+    private_key_file: str | None = None,
+) -> ConnectResult:
+    """Log in for real, read who and where, ask for confirmation, and only then store.
+
+    A failed login, a refused confirmation or an unusable keyring stores nothing."""
+    required_secrets(target, secrets)
+    usable, _ = credentials.keyring_usable()
+    if not usable and not secrets_from_environment:
+        credentials.require_keyring()  # raises with the ways out
+    client = SalesforceClient(target, secrets)
+    client.login()
+    identity = read_identity(client)
+    if not confirm(identity):
+        raise AuthError(MESSAGES["declined"], "DECLINED")
+    source = "keyring" if usable else "environment"
+    if usable:
+        credentials.store(profile.name, target.username, secrets)
+    settings = profile.load()
+    settings.login_url = target.login_url
+    settings.username = target.username
+    settings.auth_method = target.auth_method
+    settings.api_version = target.api_version
+    settings.ca_bundle = target.ca_bundle
+    settings.consumer_key = target.consumer_key
+    settings.private_key_file = private_key_file
+    settings.secrets_source = source
+    settings.connected = True
+    settings.org_id = identity.org_id
+    settings.org_name = identity.org_name
+    settings.edition = identity.edition
+    settings.user_id = identity.user_id
+    settings.connected_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    profile.save(settings)
+    from .store.state import StateStore
+
+    StateStore(profile.state_path).record_event("connected", {"org_id": identity.org_id})
+    return ConnectResult(identity, source, profile.name)
+
+
+def disconnect(profile: Profile) -> int:
+    """Forget the secrets and mark the profile disconnected; the state database stays."""
+    settings = profile.load_connected()
+    removed = credentials.forget(profile.name, settings.username)
+    settings.connected = False
+    profile.save(settings)
+    from .store.state import StateStore
+
+    StateStore(profile.state_path).record_event("disconnected", {"org_id": settings.org_id})
+    return removed
+
+
+def target_of(settings: ProfileSettings) -> LoginTarget:
+    return LoginTarget(
+        login_url=settings.login_url,
+        username=settings.username,
+        auth_method=settings.auth_method,
+        api_version=settings.api_version,
+        ca_bundle=settings.ca_bundle,
+        consumer_key=settings.consumer_key,
+    )
+
+
+def open_client(profile: Profile) -> tuple[ProfileSettings, SalesforceClient]:
+    """A client for a connected profile, secrets from the environment or the keyring. It logs
+    in lazily and again once if the session expires."""
+    settings = profile.load_connected()
+    target = target_of(settings)
+    secrets = credentials.load(profile.name, settings.username, settings.private_key_file)
+    if settings.secrets_source == "keyring" and not any(vars(secrets).values()):
+        credentials.require_keyring()
+    required_secrets(target, secrets)
+    return settings, SalesforceClient(target, secrets)

@@ -1,0 +1,53 @@
+"""Who we are logged in as, and in which org: read after every login, shown before storing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .client import SalesforceClient
+
+
+@dataclass
+class OrgIdentity:
+    org_id: str
+    org_name: str
+    edition: str
+    is_sandbox: bool
+    user_id: str
+    username: str
+    user_name: str
+    instance_url: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def read_identity(client: SalesforceClient) -> OrgIdentity:
+    """The OAuth userinfo endpoint names the user and org for any kind of session."""
+
+    def userinfo(sf):
+        response = sf.session.get(
+            f"https://{sf.sf_instance}/services/oauth2/userinfo", headers=sf.headers, timeout=60
+        )
+        if response.status_code == 401:
+            from simple_salesforce.exceptions import SalesforceExpiredSession
+
+            raise SalesforceExpiredSession(response.url, 401, "userinfo", response.text)
+        response.raise_for_status()
+        return response.json()
+
+    info = client.call(userinfo, "the user info request")
+    org = client.call(
+        lambda sf: sf.query("SELECT Id, Name, OrganizationType, IsSandbox FROM Organization"),
+        "the Organization query",
+    )["records"][0]
+    return OrgIdentity(
+        org_id=org["Id"],
+        org_name=org["Name"],
+        edition=org["OrganizationType"],
+        is_sandbox=bool(org["IsSandbox"]),
+        user_id=info["user_id"],
+        username=info["preferred_username"],
+        user_name=info.get("name") or info["preferred_username"],
+        instance_url=client.instance_url,
+    )

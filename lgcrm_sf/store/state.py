@@ -1,0 +1,62 @@
+"""The state database of one profile. Tables are created on first use; every write is in a
+transaction so an interrupted command leaves nothing half-written. No secret is ever stored."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+
+
+class StateStore:
+    def __init__(self, path: Path | str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = sqlite_utils.Database(str(path))
+        self.db.conn.execute("PRAGMA journal_mode = WAL")
+        self._ensure()
+
+    def _ensure(self) -> None:
+        db = self.db
+        if "events" not in db.table_names():
+            db["events"].create(
+                {"id": int, "at": str, "kind": str, "detail": str}, pk="id", if_not_exists=True
+            )
+        if "backups" not in db.table_names():
+            db["backups"].create(
+                {
+                    "id": int,
+                    "org_id": str,
+                    "path": str,
+                    "started_at": str,
+                    "finished_at": str,
+                    "complete": int,
+                    "verified": int,
+                    "verified_at": str,
+                    "objects": int,
+                    "rows": int,
+                    "bytes": int,
+                    "manifest_sha256": str,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+
+    def record_event(self, kind: str, detail: dict) -> None:
+        with self.db.conn:
+            self.db["events"].insert({"at": utc_now(), "kind": kind, "detail": json.dumps(detail)})
+
+    def verified_backup(self, org_id: str) -> dict | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM backups WHERE org_id = ? AND complete = 1 AND verified = 1 "
+                "ORDER BY finished_at DESC LIMIT 1",
+                [org_id],
+            )
+        )
+        return rows[0] if rows else None
