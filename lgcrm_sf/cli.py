@@ -10,7 +10,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .errors import ExitCode, LgcrmError
+from . import ui
+from .config import Profile
+from .errors import ConfigError, ExitCode, LgcrmError
+from .salesforce.client import DEFAULT_API_VERSION
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -22,7 +25,7 @@ emulator_app = typer.Typer(
 )
 app.add_typer(emulator_app, name="emulator")
 
-err = Console(stderr=True, highlight=False, markup=False)
+err = Console(stderr=True, highlight=False)
 
 
 @app.callback()
@@ -37,6 +40,180 @@ def main_options(
     ] = "default",
 ) -> None:
     ctx.obj = {"home": home, "profile": profile}
+
+
+def _profile(ctx: typer.Context) -> Profile:
+    return Profile(ctx.obj["home"], ctx.obj["profile"])
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _secret(value: str | None, prompt: str) -> str | None:
+    """A secret from the environment, or typed with hidden input; never from argv."""
+    if value:
+        return value
+    if not _interactive():
+        return None
+    return typer.prompt(prompt, hide_input=True, default="", show_default=False) or None
+
+
+@app.command()
+def connect(
+    ctx: typer.Context,
+    username: Annotated[
+        str | None,
+        typer.Option(envvar="LGCRM_SF_USERNAME", help="The integration user's username."),
+    ] = None,
+    auth: Annotated[
+        str,
+        typer.Option(
+            help="password (username + password + security token), jwt or client_credentials."
+        ),
+    ] = "password",
+    domain: Annotated[
+        str | None, typer.Option(help="login, test, or a My Domain such as acme.my.")
+    ] = None,
+    login_url: Annotated[
+        str | None, typer.Option(help="Any login URL (e.g. the emulator's).")
+    ] = None,
+    ca_bundle: Annotated[
+        Path | None, typer.Option(help="CA certificates to trust for this org.")
+    ] = None,
+    consumer_key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LGCRM_SF_CONSUMER_KEY",
+            help="Connected app consumer key (jwt, client_credentials).",
+        ),
+    ] = None,
+    private_key_file: Annotated[
+        Path | None,
+        typer.Option(envvar="LGCRM_SF_PRIVATE_KEY_FILE", help="PEM private key for the JWT login."),
+    ] = None,
+    api_version: Annotated[str, typer.Option(help="Salesforce API version.")] = DEFAULT_API_VERSION,
+    yes: Annotated[bool, typer.Option("--yes", help="Skip typing Confirm (for scripts).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Log in to Salesforce, show the org and user, and link this profile to it."""
+    from . import credentials
+    from .connection import CONFIRM_WORD, WARNING
+    from .connection import connect as connect_profile
+    from .salesforce.client import LoginTarget, Secrets, login_url_for
+
+    profile = _profile(ctx)
+    if not username:
+        if not _interactive():
+            raise ConfigError("A username is required: pass --username or set LGCRM_SF_USERNAME.")
+        username = typer.prompt("Salesforce username")
+    env = credentials.from_environment()
+    key_path = str(private_key_file.expanduser().resolve()) if private_key_file else None
+    secrets_from_env = True
+    if auth == "password":
+        password = env.password or _secret(None, "Password")
+        token = (
+            env.security_token
+            if env.security_token is not None
+            else _secret(None, "Security token (empty if your IP is trusted)")
+        )
+        secrets_from_env = bool(env.password)
+        secrets = Secrets(password=password, security_token=token)
+    elif auth == "jwt":
+        # The key file's path (not a secret) comes from --private-key-file or its env var.
+        secrets = Secrets(private_key=credentials.read_private_key(key_path) if key_path else None)
+    else:
+        secret = env.consumer_secret or _secret(None, "Consumer secret")
+        secrets_from_env = bool(env.consumer_secret)
+        secrets = Secrets(consumer_secret=secret)
+    target = LoginTarget(
+        login_url=login_url_for(domain, login_url),
+        username=username,
+        auth_method=auth,
+        api_version=api_version,
+        ca_bundle=str(ca_bundle.expanduser().resolve()) if ca_bundle else None,
+        consumer_key=consumer_key,
+    )
+
+    def confirm(identity) -> bool:
+        if not as_json:
+            ui.out.print(ui.identity_table(identity))
+        if yes:
+            return True
+        if not _interactive():
+            raise ConfigError("Connecting needs the word Confirm typed; in scripts pass --yes.")
+        ui.err.print(WARNING, markup=False)
+        return typer.prompt("Warning").strip() in (CONFIRM_WORD, "Confirmar")
+
+    result = connect_profile(profile, target, secrets, confirm, secrets_from_env, key_path)
+    if as_json:
+        ui.print_json(
+            {
+                "profile": result.profile,
+                "connected": True,
+                "secrets": result.secrets_source,
+                **result.identity.as_dict(),
+            }
+        )
+        return
+    ui.line(f"Connected profile '{result.profile}' to {result.identity.org_name}.", "green")
+    if result.secrets_source == "environment":
+        ui.line(
+            "No OS keyring is available: secrets were not stored. Later commands read them from the same environment variables.",
+            "yellow",
+        )
+    else:
+        ui.line("Secrets are in the OS keyring. Next: `lgcrm-sf check-prereqs`.")
+
+
+@app.command()
+def disconnect(ctx: typer.Context) -> None:
+    """Remove this profile's secrets from the keyring and mark it disconnected (state is kept)."""
+    from .connection import disconnect as disconnect_profile
+
+    profile = _profile(ctx)
+    removed = disconnect_profile(profile)
+    ui.line(
+        f"Disconnected profile '{profile.name}' ({removed} secret(s) removed from the keyring). The state database is kept."
+    )
+
+
+@app.command("check-prereqs")
+def check_prereqs(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+) -> None:
+    """Check every requirement of the help article against the connected org."""
+    from .connection import open_client
+    from .salesforce.prereqs import all_pass
+    from .salesforce.prereqs import check_prereqs as run_checks
+    from .store.state import StateStore
+
+    profile = _profile(ctx)
+    settings, client = open_client(profile)
+    backup = StateStore(profile.state_path).verified_backup(settings.org_id)
+    checks = run_checks(client, settings.user_id, settings.org_id, backup)
+    ok = all_pass(checks)
+    if as_json:
+        ui.print_json(
+            {
+                "profile": profile.name,
+                "org_id": settings.org_id,
+                "org_name": settings.org_name,
+                "ok": ok,
+                "checks": [c.as_dict() for c in checks],
+            }
+        )
+    else:
+        ui.out.print(ui.checks_table(checks))
+        ui.line(
+            "All prerequisites pass."
+            if ok
+            else "Some prerequisites need attention: see 'How to fix'.",
+            "green" if ok else "red",
+        )
+    if not ok:
+        raise typer.Exit(int(ExitCode.PREREQS_FAILED))
 
 
 @emulator_app.command("serve")
@@ -55,28 +232,30 @@ def emulator_serve(
     serve(port=port, data=str(data) if data else None, seed=seed)
 
 
-def main() -> None:
-    """Entry point: one `except` ladder turns errors into one line and an exit code."""
+def run(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code. One `except` ladder turns every error into
+    one line on stderr; users never see a traceback for bad input or a refusing org."""
     try:
-        app(standalone_mode=False)
+        result = app(args=argv, standalone_mode=False, prog_name="lgcrm-sf")
+        return int(result) if isinstance(result, int) else 0
     except LgcrmError as exc:
-        err.print(f"error: {exc.message}")
-        sys.exit(int(exc.exit_code))
+        err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
-        sys.exit(int(ExitCode.INTERRUPTED))
+        return int(ExitCode.INTERRUPTED)
+    except typer.Abort:
+        err.print("aborted")
+        return int(ExitCode.INTERRUPTED)
+    except typer.TyperException as exc:  # usage errors: Typer prints them as Click would
+        exc.show()
+        return exc.exit_code
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
+        return exc.exit_code
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            err.print("aborted")
-            sys.exit(int(ExitCode.INTERRUPTED))
-        raise
+
+def main() -> None:
+    sys.exit(run())
 
 
 if __name__ == "__main__":

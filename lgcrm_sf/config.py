@@ -87,7 +87,9 @@ class Profile:
         try:
             data = json.loads(self.settings_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ConfigError(MESSAGES["unreadable"].format(path=self.settings_path, detail=exc)) from None
+            raise ConfigError(
+                MESSAGES["unreadable"].format(path=self.settings_path, detail=exc)
+            ) from None
         known = {k: v for k, v in data.items() if k in ProfileSettings.__dataclass_fields__}
         return ProfileSettings(**known)
 

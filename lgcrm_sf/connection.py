@@ -40,7 +40,9 @@ class ConnectResult:
 def required_secrets(target: LoginTarget, secrets: Secrets) -> None:
     method = target.auth_method
     if method not in AUTH_METHODS:
-        raise ConfigError(MESSAGES["bad_method"].format(method=method, choices=", ".join(AUTH_METHODS)))
+        raise ConfigError(
+            MESSAGES["bad_method"].format(method=method, choices=", ".join(AUTH_METHODS))
+        )
     if method in ("jwt", "client_credentials") and not target.consumer_key:
         raise ConfigError(MESSAGES["consumer_key"].format(method=method))
     needed = {
@@ -127,7 +129,13 @@ def open_client(profile: Profile) -> tuple[ProfileSettings, SalesforceClient]:
     settings = profile.load_connected()
     target = target_of(settings)
     secrets = credentials.load(profile.name, settings.username, settings.private_key_file)
-    if settings.secrets_source == "keyring" and not any(vars(secrets).values()):
-        credentials.require_keyring()
-    required_secrets(target, secrets)
+    try:
+        required_secrets(target, secrets)
+    except ConfigError:
+        credentials.require_keyring()  # no keyring at all: name the ways out
+        raise ConfigError(
+            credentials.MESSAGES["missing"].format(
+                what="secret", profile=profile.name, env="the LGCRM_SF_* environment variables"
+            )
+        ) from None
     return settings, SalesforceClient(target, secrets)

@@ -60,7 +60,9 @@ def read_private_key(path: str | Path) -> str:
     try:
         return Path(path).expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(MESSAGES["key_file"].format(path=path, detail=type(exc).__name__)) from None
+        raise ConfigError(
+            MESSAGES["key_file"].format(path=path, detail=type(exc).__name__)
+        ) from None
 
 
 def from_environment() -> Secrets:
@@ -79,7 +81,9 @@ def store(profile: str, username: str, secrets: Secrets) -> None:
             if value:
                 keyring.set_password(SERVICE, _key(profile, username, kind), value)
     except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(MESSAGES["keyring_failed"].format(action="store", detail=type(exc).__name__)) from None
+        raise KeyringUnavailable(
+            MESSAGES["keyring_failed"].format(action="store", detail=type(exc).__name__)
+        ) from None
 
 
 def load(profile: str, username: str, private_key_file: str | None = None) -> Secrets:
@@ -113,5 +117,7 @@ def forget(profile: str, username: str) -> int:
         except keyring.errors.PasswordDeleteError:
             pass
         except keyring.errors.KeyringError as exc:
-            raise KeyringUnavailable(MESSAGES["keyring_failed"].format(action="remove", detail=type(exc).__name__)) from None
+            raise KeyringUnavailable(
+                MESSAGES["keyring_failed"].format(action="remove", detail=type(exc).__name__)
+            ) from None
     return removed

@@ -62,3 +62,101 @@ def sf(org):
 @pytest.fixture
 def demo_sf(demo_org):
     return login(demo_org)
+
+
+@pytest.fixture
+def keyring_file(tmp_path, monkeypatch):
+    """The stand-in OS keyring (see keyring_backend.py), in a file outside the home."""
+    import keyring
+
+    from .keyring_backend import TestFileKeyring
+
+    path = tmp_path / "os-keyring.json"
+    monkeypatch.setenv("LGCRM_SF_TEST_KEYRING_FILE", str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TestFileKeyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(TestFileKeyring())
+    yield path
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring(monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    path = tmp_path / "home"
+    monkeypatch.setenv("LGCRM_SF_HOME", str(path))
+    for var in (
+        "LGCRM_SF_PROFILE",
+        "LGCRM_SF_PASSWORD",
+        "LGCRM_SF_SECURITY_TOKEN",
+        "LGCRM_SF_PRIVATE_KEY_FILE",
+        "LGCRM_SF_CONSUMER_SECRET",
+        "LGCRM_SF_USERNAME",
+        "LGCRM_SF_CONSUMER_KEY",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    return path
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        import json
+
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out[-2000:]!r}, err={self.err[-2000:]!r})"
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, home):
+    """Run `lgcrm-sf ARGS` in this process (same exit-code ladder as the console script)."""
+    from lgcrm_sf.cli import run
+
+    def invoke(*args, env: dict | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        for key in env or {}:
+            monkeypatch.delenv(key, raising=False)
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
+
+
+def connect_args(info: dict, *extra) -> list:
+    return [
+        "connect",
+        "--username",
+        info["username"],
+        "--login-url",
+        info["login_url"],
+        "--ca-bundle",
+        info["ca_bundle"],
+        "--yes",
+        *extra,
+    ]
+
+
+def password_env(info: dict) -> dict:
+    return {
+        "LGCRM_SF_PASSWORD": info["password"],
+        "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
+    }

@@ -379,7 +379,11 @@ class Org:
         if not perms:
             return
         if obj.name == "Profile":
-            target, where, key = "PermissionSet", '"ProfileId" = ? AND "IsOwnedByProfile" = 1', row["Id"]
+            target, where, key = (
+                "PermissionSet",
+                '"ProfileId" = ? AND "IsOwnedByProfile" = 1',
+                row["Id"],
+            )
         elif obj.name == "PermissionSet" and row.get("IsOwnedByProfile"):
             target, where, key = "Profile", '"Id" = ?', row["ProfileId"]
         else:

@@ -1,0 +1,287 @@
+"""check-prereqs: every requirement of the help article, read from the connected org through
+the APIs a real org offers. Each check says pass / fail / warn / unknown, the evidence it read,
+and for anything but pass the steps to take in Salesforce Setup. A check that cannot be read
+(no permission, API refused) is "unknown": it never guesses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ..errors import SalesforceApiError
+from .client import SalesforceClient
+from .metadata import children, read_metadata, text
+
+PASS, FAIL, WARN, UNKNOWN = "pass", "fail", "warn", "unknown"
+SUPPORTED = (
+    "Enterprise Edition",
+    "Unlimited Edition",
+    "Performance Edition",
+    "Professional Edition",
+)
+
+# User-facing text, one place: titles and the Setup steps that fix each check.
+TITLES = {
+    "edition": "Supported Salesforce edition",
+    "api_enabled": "API access enabled",
+    "api_only_user": "Integration user has 'API Only User'",
+    "modify_all_data": "'Modify All Data' permission",
+    "role_admin": "User's role is Admin",
+    "marketing_user": "'Marketing User' ticked",
+    "password_never_expires": "Password never expires",
+    "session_security": "Session security at login is not High Assurance",
+    "web_to_lead_auto_response": "No Web-to-Lead default response",
+    "backup": "Verified backup of this org",
+}
+FIXES = {
+    "edition": "Lead Gen & CRM supports Enterprise, Unlimited, Performance and Professional editions; "
+    "use one of these orgs (a Developer Edition org is fine for testing only).",
+    "professional_api": "Professional Edition needs API access bought from Salesforce: ask your "
+    "Salesforce account executive or support to enable it.",
+    "api_enabled": "Setup > Users > Profiles > (the integration user's profile) > System Permissions > "
+    "Edit: tick 'API Enabled' > Save.",
+    "api_only_user": "Setup > Users > Profiles (or Permission Sets) > (the integration user's profile) > "
+    "System Permissions > Edit: tick 'API Only User' > Save. Use a dedicated integration user: since "
+    "April 2024 Salesforce requires MFA for people, not for API-only users.",
+    "modify_all_data": "Setup > Users > Profiles > (the integration user's profile, e.g. System "
+    "Administrator) > System Permissions > Edit: tick 'Modify All Data' > Save.",
+    "role_admin": "Log in as the integration user > your name (top right) > My Settings > Personal > "
+    "Advanced User Details > Edit > Role: Admin > Save.",
+    "marketing_user": "Log in as the integration user > My Settings > Personal > Advanced User Details "
+    "> Edit: tick 'Marketing User' > Save (an admin can also do it in Setup > Users > Edit).",
+    "password_never_expires": "Setup > Security Controls > Password Policies > 'User passwords expire "
+    "in': Never expires > Save (or tick 'Password Never Expires' on the integration user's profile). "
+    "An expired password disconnects the integration.",
+    "session_security": "Setup > Users > Profiles > (the integration user's profile) > Session Settings "
+    "> 'Session Security Level Required at Login': None (not High Assurance) > Save.",
+    "web_to_lead_auto_response": "Setup > Feature Settings > Marketing > Web-to-Lead > Edit: clear "
+    "'Default Response Template'; and Setup > Lead Auto-Response Rules: deactivate the active rule. "
+    "Otherwise every lead synced to Salesforce gets the auto-response e-mail.",
+    "backup": "Run `lgcrm-sf backup`, then `lgcrm-sf backup verify DIR` on the directory it writes.",
+    "unknown": "The integration user could not read this ({detail}); give it 'View Setup and "
+    "Configuration' or check the setting by hand in Setup.",
+}
+
+
+@dataclass
+class Check:
+    id: str
+    status: str
+    evidence: str
+    remediation: str | None = None
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.id]
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, **asdict(self)}
+
+
+def _unknown(check_id: str, exc: Exception) -> Check:
+    detail = getattr(exc, "code", None) or type(exc).__name__
+    return Check(
+        check_id, UNKNOWN, f"could not be read: {detail}", FIXES["unknown"].format(detail=detail)
+    )
+
+
+def _permission(user_perms: dict, name: str) -> tuple[bool, list[str]]:
+    granted_by = [source for source, perms in user_perms.items() if perms.get(name)]
+    return bool(granted_by), granted_by
+
+
+def check_prereqs(
+    client: SalesforceClient, user_id: str, org_id: str, verified_backup: dict | None
+) -> list[Check]:
+    checks: list[Check] = []
+
+    def query(soql: str) -> list[dict]:
+        return client.call(lambda sf: sf.query_all(soql), "a prerequisites query")["records"]
+
+    # Edition
+    try:
+        org = query("SELECT OrganizationType FROM Organization")[0]
+        edition = org["OrganizationType"]
+        if edition == "Developer Edition":
+            checks.append(Check("edition", WARN, f"{edition}: a test org", FIXES["edition"]))
+        elif edition in SUPPORTED:
+            checks.append(Check("edition", PASS, edition))
+        else:
+            checks.append(Check("edition", FAIL, edition, FIXES["edition"]))
+    except SalesforceApiError as exc:
+        edition = None
+        checks.append(_unknown("edition", exc))
+
+    # The user's permissions: profile-owned and assigned permission sets together.
+    perms_fields = (
+        "PermissionsApiEnabled",
+        "PermissionsApiUserOnly",
+        "PermissionsModifyAllData",
+        "PermissionsPasswordNeverExpires",
+    )
+    user_perms: dict[str, dict] = {}
+    user: dict | None = None
+    try:
+        user = query(
+            "SELECT Id, Username, UserPermissionsMarketingUser, UserRole.Name, UserRole.DeveloperName, "
+            f"Profile.Name FROM User WHERE Id = '{user_id}'"
+        )[0]
+        select = ", ".join(f"PermissionSet.{f}" for f in perms_fields)
+        for row in query(
+            f"SELECT PermissionSet.Label, PermissionSet.IsOwnedByProfile, {select} "
+            f"FROM PermissionSetAssignment WHERE AssigneeId = '{user_id}'"
+        ):
+            pset = row["PermissionSet"]
+            source = (
+                f"profile {user['Profile']['Name']}"
+                if pset["IsOwnedByProfile"]
+                else f"permission set {pset['Label']}"
+            )
+            user_perms[source] = {f: pset[f] for f in perms_fields}
+        perms_error = None
+    except SalesforceApiError as exc:
+        perms_error = exc
+
+    def permission_check(check_id: str, field: str, label: str) -> Check:
+        if perms_error is not None:
+            return _unknown(check_id, perms_error)
+        granted, sources = _permission(user_perms, field)
+        if granted:
+            return Check(check_id, PASS, f"'{label}' granted by {', '.join(sources)}")
+        return Check(
+            check_id,
+            FAIL,
+            f"'{label}' not granted by the profile or any permission set",
+            FIXES[check_id],
+        )
+
+    api = permission_check("api_enabled", "PermissionsApiEnabled", "API Enabled")
+    if api.status == PASS and edition == "Professional Edition":
+        api.evidence += (
+            "; Professional Edition with API access (this check logged in through the API)"
+        )
+    checks.append(api)
+    checks.append(permission_check("api_only_user", "PermissionsApiUserOnly", "API Only User"))
+    checks.append(
+        permission_check("modify_all_data", "PermissionsModifyAllData", "Modify All Data")
+    )
+
+    if user is None:
+        checks.append(_unknown("role_admin", perms_error))
+        checks.append(_unknown("marketing_user", perms_error))
+    else:
+        role = user.get("UserRole") or {}
+        names = {str(role.get("Name") or "").lower(), str(role.get("DeveloperName") or "").lower()}
+        if names & {"admin", "administrator"}:
+            checks.append(Check("role_admin", PASS, f"role: {role.get('Name')}"))
+        else:
+            checks.append(
+                Check(
+                    "role_admin", FAIL, f"role: {role.get('Name') or 'none'}", FIXES["role_admin"]
+                )
+            )
+        if user["UserPermissionsMarketingUser"]:
+            checks.append(Check("marketing_user", PASS, "Marketing User is ticked"))
+        else:
+            checks.append(
+                Check(
+                    "marketing_user", FAIL, "Marketing User is not ticked", FIXES["marketing_user"]
+                )
+            )
+
+    # Password expiry: the org's policy, or the profile's 'Password Never Expires'.
+    try:
+        security = read_metadata(client, "SecuritySettings", ["Security"])
+        expiration = text(security[0] if security else None, "passwordPolicies/expiration")
+        exempt, sources = _permission(user_perms, "PermissionsPasswordNeverExpires")
+        if expiration == "Never":
+            checks.append(
+                Check("password_never_expires", PASS, "org password policy: never expires")
+            )
+        elif exempt:
+            checks.append(
+                Check(
+                    "password_never_expires",
+                    PASS,
+                    f"org policy {expiration}, but 'Password Never Expires' granted by {', '.join(sources)}",
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    "password_never_expires",
+                    FAIL,
+                    f"passwords expire: {expiration}",
+                    FIXES["password_never_expires"],
+                )
+            )
+    except SalesforceApiError as exc:
+        checks.append(_unknown("password_never_expires", exc))
+
+    # Session security level required at login, on the user's profile.
+    try:
+        if user is None:
+            raise perms_error
+        profile_name = user["Profile"]["Name"]
+        records = read_metadata(client, "ProfileSessionSetting", [profile_name])
+        level = text(records[0] if records else None, "requiredSessionLevel") or "none set"
+        if level == "HIGH_ASSURANCE":
+            checks.append(
+                Check(
+                    "session_security",
+                    FAIL,
+                    f"profile {profile_name}: High Assurance",
+                    FIXES["session_security"],
+                )
+            )
+        else:
+            checks.append(Check("session_security", PASS, f"profile {profile_name}: {level}"))
+    except SalesforceApiError as exc:
+        checks.append(_unknown("session_security", exc))
+
+    # Web-to-Lead auto-response.
+    try:
+        records = read_metadata(client, "AutoResponseRules", ["Lead"])
+        active = [
+            text(r, "fullName")
+            for r in children(records[0] if records else None, "autoResponseRule")
+            if text(r, "active") == "true"
+        ]
+        if active:
+            checks.append(
+                Check(
+                    "web_to_lead_auto_response",
+                    FAIL,
+                    f"active Lead auto-response rule: {', '.join(active)}",
+                    FIXES["web_to_lead_auto_response"],
+                )
+            )
+        else:
+            checks.append(
+                Check("web_to_lead_auto_response", PASS, "no active Lead auto-response rule")
+            )
+    except SalesforceApiError as exc:
+        checks.append(_unknown("web_to_lead_auto_response", exc))
+
+    if verified_backup:
+        checks.append(
+            Check(
+                "backup",
+                PASS,
+                f"{verified_backup['path']} verified {verified_backup['verified_at']}",
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "backup",
+                UNKNOWN,
+                f"no verified backup of org {org_id} in the catalog",
+                FIXES["backup"],
+            )
+        )
+    return checks
+
+
+def all_pass(checks: list[Check]) -> bool:
+    """Warnings are allowed; a fail or an unknown is not a pass."""
+    return all(c.status in (PASS, WARN) for c in checks)

@@ -1,0 +1,42 @@
+"""A keyring backend for tests only: this machine and CI have no OS keyring. It stands in for
+the OS keyring (kept outside the profile's home, in a file of the test's own), so tests can
+check that secrets reach the keyring and nothing else. The product never writes secrets to a
+file; this is the OS keyring's stand-in, selected by PYTHON_KEYRING_BACKEND in tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+
+class TestFileKeyring(KeyringBackend):
+    priority = 1
+
+    @property
+    def path(self) -> Path:
+        return Path(os.environ["LGCRM_SF_TEST_KEYRING_FILE"])
+
+    def _read(self) -> dict:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def _write(self, data: dict) -> None:
+        self.path.write_text(json.dumps(data))
+
+    def get_password(self, service, username):
+        return self._read().get(f"{service}|{username}")
+
+    def set_password(self, service, username, password):
+        data = self._read()
+        data[f"{service}|{username}"] = password
+        self._write(data)
+
+    def delete_password(self, service, username):
+        data = self._read()
+        if f"{service}|{username}" not in data:
+            raise PasswordDeleteError(username)
+        del data[f"{service}|{username}"]
+        self._write(data)
