@@ -11,6 +11,12 @@ from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.salesforce.client import PinnedSession
 
 
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    """Retries keep their count and order in tests, with waits short enough for a suite."""
+    monkeypatch.setenv("LGCRM_SF_RETRY_BASE_SECONDS", "0.01")
+
+
 @pytest.fixture(scope="session")
 def emulator():
     with Emulator() as server:

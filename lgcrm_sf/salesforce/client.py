@@ -25,6 +25,7 @@ from simple_salesforce.exceptions import (
 )
 
 from ..errors import AuthError, ConnectionFailure, SalesforceApiError
+from .retry import RetryPolicy, with_retries
 
 DEFAULT_API_VERSION = "59.0"
 LOGIN_URLS = {"login": "https://login.salesforce.com", "test": "https://test.salesforce.com"}
@@ -101,7 +102,14 @@ def login_url_for(domain: str | None = None, login_url: str | None = None) -> st
 
 class PinnedSession(requests.Session):
     """A requests session whose `verify` holds: requests lets REQUESTS_CA_BUNDLE and
-    CURL_CA_BUNDLE replace Session.verify per request, which would bypass --ca-bundle."""
+    CURL_CA_BUNDLE replace Session.verify per request, which would bypass --ca-bundle.
+    It also gives every request a timeout (simple-salesforce sets none)."""
+
+    default_timeout: float = 300
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
@@ -147,6 +155,8 @@ class SalesforceClient:
         self.logins = 0
         self.user_id: str | None = None
         self.org_id: str | None = None
+        self.retry_policy = RetryPolicy.from_environment()
+        self.retries = 0
 
     @property
     def sf(self) -> Salesforce:
@@ -239,7 +249,19 @@ class SalesforceClient:
             raise auth_error(body.get("error", "unknown"), body.get("error_description", ""))
         return body
 
-    def call(self, fn: Callable[[Salesforce], T], what: str = "the request") -> T:
+    def call(
+        self, fn: Callable[[Salesforce], T], what: str = "the request", retry: bool = True
+    ) -> T:
+        """Run `fn(sf)`: transient failures are retried with backoff (see retry.py), an
+        expired session logs in again once."""
+        if not retry:
+            return self._call_once(fn, what)
+        return with_retries(lambda: self._call_once(fn, what), self.retry_policy, self._retried)
+
+    def _retried(self, exc: Exception, wait: float) -> None:
+        self.retries += 1
+
+    def _call_once(self, fn: Callable[[Salesforce], T], what: str) -> T:
         for attempt in (1, 2):
             try:
                 return fn(self.sf)
@@ -276,6 +298,12 @@ def _short(exc: Exception) -> str:
         text,
     )
     return match.group(0).strip() if match else type(exc).__name__
+
+
+def tls_failure(url: str, exc: Exception) -> ConnectionFailure:
+    failure = ConnectionFailure(MESSAGES["TLS"].format(url=url, detail=_short(exc)))
+    failure.tls = True  # not transient: retrying will not make a certificate valid
+    return failure
 
 
 def auth_error(code: str, detail: str) -> AuthError:

@@ -1,0 +1,68 @@
+"""Bounded exponential backoff for transient Salesforce failures: 5xx answers, dropped
+connections and timeouts, UNABLE_TO_LOCK_ROW, and REQUEST_LIMIT_EXCEEDED (Salesforce's
+concurrent-request and rate limits clear with time)."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ..errors import ConnectionFailure, SalesforceApiError
+
+TRANSIENT_CODES = {
+    "UNABLE_TO_LOCK_ROW",
+    "REQUEST_LIMIT_EXCEEDED",
+    "SERVER_UNAVAILABLE",
+    "UNKNOWN_EXCEPTION",
+    "QUERY_TIMEOUT",
+    "TXN_SECURITY_NO_ACCESS_TEMP",
+}
+
+T = TypeVar("T")
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6
+    base_seconds: float = 0.5
+    max_seconds: float = 30.0
+
+    @classmethod
+    def from_environment(cls) -> RetryPolicy:
+        # LGCRM_SF_RETRY_BASE_SECONDS shortens the waits (tests, troubleshooting).
+        base = os.environ.get("LGCRM_SF_RETRY_BASE_SECONDS")
+        return cls(base_seconds=float(base)) if base else cls()
+
+    def delay(self, attempt: int) -> float:
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def is_transient(exc: Exception) -> bool:
+    if isinstance(exc, ConnectionFailure):
+        return not getattr(exc, "tls", False)
+    if isinstance(exc, SalesforceApiError):
+        return exc.code in TRANSIENT_CODES or (exc.status is not None and exc.status >= 500)
+    return False
+
+
+def with_retries(
+    fn: Callable[[], T],
+    policy: RetryPolicy,
+    on_retry: Callable[[Exception, float], None] | None = None,
+) -> T:
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if attempt == policy.attempts or not is_transient(exc):
+                raise
+            wait = policy.delay(attempt)
+            if on_retry:
+                on_retry(exc, wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
