@@ -12,7 +12,7 @@ from rich.console import Console
 
 from . import ui
 from .config import Profile
-from .errors import ConfigError, ExitCode, LgcrmError
+from .errors import ConfigError, ExitCode, LgcrmError, SalesforceApiError
 from .salesforce.client import DEFAULT_API_VERSION
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ emulator_app = typer.Typer(
     no_args_is_help=True, help="The Salesforce-compatible API server used by tests and the demo."
 )
 app.add_typer(emulator_app, name="emulator")
+backup_app = typer.Typer(help="Back up the connected Salesforce org, list and verify backups.")
+app.add_typer(backup_app, name="backup")
 
 err = Console(stderr=True, highlight=False)
 
@@ -214,6 +216,134 @@ def check_prereqs(
         )
     if not ok:
         raise typer.Exit(int(ExitCode.PREREQS_FAILED))
+
+
+@backup_app.callback(invoke_without_command=True)
+def backup(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Directory to write the backup into (default <home>/backups/<profile>)."),
+    ] = None,
+    objects: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated API names (default: Lead, Contact, Account, Opportunity, ...)."
+        ),
+    ] = None,
+    all_objects: Annotated[
+        bool, typer.Option("--all", help="Every queryable object the org lists.")
+    ] = False,
+    include_deleted: Annotated[
+        bool, typer.Option("--include-deleted", help="Also rows in the recycle bin (queryAll).")
+    ] = False,
+    compress: Annotated[
+        bool, typer.Option("--compress", help="Write Object.csv.gz files.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Export the org: one CSV per object and a manifest.json, written atomically."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .connection import open_client
+    from .salesforce.backup import Backup
+    from .salesforce.identity import read_identity
+    from .store.state import StateStore
+
+    profile = _profile(ctx)
+    settings, client = open_client(profile)
+    identity = read_identity(client)
+    target = out or profile.home / "backups" / profile.name
+    names = [n.strip() for n in objects.split(",") if n.strip()] if objects else None
+    bars = ui.BackupProgressBars(enabled=not as_json)
+    job = Backup(client, identity, bars)
+    chosen = job.object_names(names, all_objects)  # unknown names fail before anything is written
+    with bars:
+        result = job.run(target, chosen, include_deleted, compress)
+    StateStore(profile.state_path).record_backup(str(result.path), result.manifest)
+    if as_json:
+        ui.print_json(
+            {
+                "path": str(result.path),
+                "complete": result.complete,
+                "rows": result.rows,
+                "bytes": result.bytes,
+                "api_calls": result.api_calls,
+                "seconds": round(result.seconds, 3),
+                "objects": result.manifest["objects"],
+            }
+        )
+    else:
+        ui.out.print(ui.backup_table(result))
+        ui.line(
+            f"{result.rows:,} rows in {result.seconds:.1f} s with {result.api_calls} API calls: {result.path}"
+        )
+        if result.complete:
+            ui.line(f"Next: lgcrm-sf backup verify {result.path}")
+    if not result.complete:
+        failed = [o.name for o in result.objects if o.status != "ok"]
+        raise SalesforceApiError(
+            f"The backup is incomplete: {', '.join(failed)} failed (see the manifest in {result.path}); the other objects were kept."
+        )
+
+
+@backup_app.command("verify")
+def backup_verify(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A backup directory (it holds manifest.json).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Re-hash every file and re-count every row of a backup."""
+    import hashlib
+
+    from .salesforce.backup_verify import verify
+    from .store.state import StateStore
+
+    profile = _profile(ctx)
+    report = verify(directory.resolve())
+    store = StateStore(profile.state_path)
+    if report.ok:
+        manifest_sha = hashlib.sha256((report.path / "manifest.json").read_bytes()).hexdigest()
+        store.mark_verified(str(report.path), report.manifest, manifest_sha)
+    else:
+        store.mark_unverified(str(report.path))
+    if as_json:
+        ui.print_json(
+            {
+                "path": str(report.path),
+                "ok": report.ok,
+                "problems": report.problems,
+                "objects": [vars(o) for o in report.objects],
+            }
+        )
+    else:
+        if report.objects:
+            ui.out.print(ui.verify_table(report))
+        for problem in report.problems:
+            ui.line(problem, "red")
+        ui.line(
+            "Backup verified." if report.ok else "The backup does NOT verify.",
+            "green" if report.ok else "bold red",
+        )
+    if not report.ok:
+        raise typer.Exit(int(ExitCode.VERIFY_FAILED))
+
+
+@backup_app.command("list")
+def backup_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the catalog as JSON.")] = False,
+) -> None:
+    """The backups recorded in this profile's catalog."""
+    from .store.state import StateStore
+
+    rows = StateStore(_profile(ctx).state_path).backups()
+    if as_json:
+        ui.print_json(rows)
+    elif rows:
+        ui.out.print(ui.backups_table(rows))
+    else:
+        ui.line("No backups yet: run `lgcrm-sf backup`.")
 
 
 @emulator_app.command("serve")

@@ -8,6 +8,7 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -56,7 +57,123 @@ def checks_table(checks) -> Table:
     return table
 
 
-def _plain(text: str):
-    from rich.text import Text
-
+def _plain(text: str) -> Text:
     return Text(text)
+
+
+def human_bytes(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+class BackupProgressBars:
+    """Per-object progress bars (rows and rows/s) on stderr, so --json stdout stays clean."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("rows  {task.fields[rate]:>10} rows/s  {task.fields[api]}"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not enabled,
+        )
+        self.tasks = {}
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.stop()
+
+    def object_started(self, name, total, api):
+        self.tasks[name] = self.progress.add_task(name, total=total, rate="-", api=api)
+
+    def rows_written(self, name, rows):
+        task = self.tasks[name]
+        elapsed = self.progress.tasks[task].elapsed or 0
+        rate = f"{rows / elapsed:,.0f}" if elapsed > 0 else "-"
+        self.progress.update(task, completed=rows, rate=rate)
+
+    def object_finished(self, result):
+        task = self.tasks.get(result.name)
+        if task is None:
+            task = self.progress.add_task(result.name, total=1, rate="-", api=result.api)
+        self.progress.update(
+            task,
+            completed=result.rows,
+            total=result.rows or 1,
+            description=result.name + (" (failed)" if result.status != "ok" else ""),
+        )
+
+
+def backup_table(result) -> Table:
+    table = Table(title=f"Backup {result.path.name}")
+    for column in ("Object", "API", "Rows", "Size", "SHA-256", "Seconds", "Status"):
+        table.add_column(
+            column, justify="right" if column in ("Rows", "Size", "Seconds") else "left"
+        )
+    for obj in result.objects:
+        status = "[green]ok[/]" if obj.status == "ok" else "[bold red]failed[/]"
+        table.add_row(
+            obj.name,
+            obj.api,
+            f"{obj.rows:,}",
+            human_bytes(obj.bytes),
+            obj.sha256[:12],
+            f"{obj.seconds:.1f}",
+            status,
+        )
+    return table
+
+
+def verify_table(report) -> Table:
+    table = Table(title=f"Verify {report.path}")
+    table.add_column("Object")
+    table.add_column("Result")
+    for check in report.objects:
+        style = "green" if check.ok else "bold red"
+        table.add_row(check.name, Text(check.detail, style=style))
+    return table
+
+
+def backups_table(rows) -> Table:
+    table = Table(title="Backup catalog")
+    for column in (
+        "Id",
+        "Org",
+        "Finished",
+        "Objects",
+        "Rows",
+        "Size",
+        "Complete",
+        "Verified",
+        "Path",
+    ):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["org_id"] or "",
+            row["finished_at"] or "",
+            str(row["objects"]),
+            f"{row['rows'] or 0:,}",
+            human_bytes(row["bytes"] or 0),
+            "yes" if row["complete"] else "no",
+            "yes" if row["verified"] else "no",
+            Text(row["path"] or ""),
+        )
+    return table

@@ -69,7 +69,7 @@ def test_all_pass_with_a_verified_backup(connected, cli, home):
 def test_no_backup_yet_is_not_a_pass(connected, cli):
     code, checks = statuses(cli)
     assert code == ExitCode.PREREQS_FAILED
-    assert checks["backup"]["status"] == "unknown"
+    assert checks["backup"]["status"] == "fail"
     assert "lgcrm-sf backup" in checks["backup"]["remediation"]
 
 

@@ -274,7 +274,7 @@ def check_prereqs(
         checks.append(
             Check(
                 "backup",
-                UNKNOWN,
+                FAIL,
                 f"no verified backup of org {org_id} in the catalog",
                 FIXES["backup"],
             )

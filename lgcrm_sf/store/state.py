@@ -51,6 +51,48 @@ class StateStore:
         with self.db.conn:
             self.db["events"].insert({"at": utc_now(), "kind": kind, "detail": json.dumps(detail)})
 
+    # --- the backup catalog ---------------------------------------------------------------
+    def record_backup(self, path: str, manifest: dict) -> int:
+        objects = manifest["objects"]
+        with self.db.conn:
+            return (
+                self.db["backups"]
+                .insert(
+                    {
+                        "org_id": manifest["org"]["id"],
+                        "path": path,
+                        "started_at": manifest["started_at"],
+                        "finished_at": manifest["finished_at"],
+                        "complete": int(manifest["complete"]),
+                        "verified": 0,
+                        "objects": len(objects),
+                        "rows": sum(o["rows"] for o in objects),
+                        "bytes": sum(o["bytes"] for o in objects),
+                    }
+                )
+                .last_pk
+            )
+
+    def mark_verified(self, path: str, manifest: dict, manifest_sha256: str) -> None:
+        """Record a verified backup; one copied in from elsewhere is added to the catalog."""
+        with self.db.conn:
+            rows = list(self.db.query("SELECT id FROM backups WHERE path = ?", [path]))
+            if not rows:
+                self.db.conn.execute("SAVEPOINT add_backup")
+                self.record_backup(path, manifest)
+                self.db.conn.execute("RELEASE add_backup")
+            self.db.conn.execute(
+                "UPDATE backups SET verified = 1, verified_at = ?, manifest_sha256 = ? WHERE path = ?",
+                [utc_now(), manifest_sha256, path],
+            )
+
+    def mark_unverified(self, path: str) -> None:
+        with self.db.conn:
+            self.db.conn.execute("UPDATE backups SET verified = 0 WHERE path = ?", [path])
+
+    def backups(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM backups ORDER BY finished_at DESC, id DESC"))
+
     def verified_backup(self, org_id: str) -> dict | None:
         rows = list(
             self.db.query(

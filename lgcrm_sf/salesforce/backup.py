@@ -1,0 +1,457 @@
+"""backup: a complete, verifiable, streaming export of a Salesforce org.
+
+One CSV per object (UTF-8, RFC 4180, every field quoted, header of API names), all fields the
+describe call says are readable, next to a manifest.json with per-object query, API used, row
+count, bytes and SHA-256. Bulk API 2.0 query for objects and volumes it suits, REST
+query/queryAll otherwise; either way result pages go to disk as they arrive, so memory is bounded
+by one page whatever the row count. The backup is written into a hidden `.partial` directory and
+renamed into place only when every object is done: an interrupted backup never looks complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from simple_salesforce.util import exception_handler
+
+from ..config import write_atomically
+from ..errors import ConfigError, LgcrmError, SalesforceApiError
+from .client import SalesforceClient
+from .identity import OrgIdentity
+
+FORMAT = "lgcrm-sf-backup/1"
+DEFAULT_OBJECTS = (
+    "Lead",
+    "Contact",
+    "Account",
+    "Opportunity",
+    "OpportunityContactRole",
+    "User",
+    "Task",
+    "Event",
+    "Campaign",
+    "CampaignMember",
+)
+REST_THRESHOLD = 10_000  # below this many rows a REST query costs fewer calls than a Bulk job
+BULK_PAGE_ROWS = 100_000  # maxRecords per Bulk results page: bounds memory to one page
+UNSUPPORTED_TYPES = {"address", "location", "base64"}  # compound fields and blobs
+
+MESSAGES = {
+    "unknown_object": "Salesforce has no queryable object named {name!r} (check --objects; the names are API names such as Lead or My_Object__c).",
+    "no_fields": "{name}: the integration user cannot read any field of this object.",
+    "job_failed": "Bulk API 2.0 job {job} {state}: {detail}",
+}
+
+
+class BackupProgress(Protocol):
+    def object_started(self, name: str, total: int | None, api: str) -> None: ...
+    def rows_written(self, name: str, rows: int) -> None: ...
+    def object_finished(self, result: ObjectResult) -> None: ...
+
+
+class _Quiet:
+    def object_started(self, name, total, api):
+        pass
+
+    def rows_written(self, name, rows):
+        pass
+
+    def object_finished(self, result):
+        pass
+
+
+@dataclass
+class ObjectResult:
+    name: str
+    file: str
+    api: str
+    query: str
+    fields: list[str]
+    rows: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    status: str = "ok"
+    error: str | None = None
+    note: str | None = None  # e.g. why REST was used instead of Bulk API 2.0
+    seconds: float = 0.0
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    complete: bool
+    manifest: dict
+    objects: list[ObjectResult] = field(default_factory=list)
+    api_calls: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(o.rows for o in self.objects)
+
+    @property
+    def bytes(self) -> int:
+        return sum(o.bytes for o in self.objects)
+
+
+class _HashingFile:
+    """The file on disk, hashed and measured as it is written."""
+
+    def __init__(self, path: Path) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.raw = os.fdopen(fd, "wb")
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        self.size += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def close(self) -> None:
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
+
+
+class CsvSink:
+    """Where one object's CSV goes: plain or gzip, hashed as written."""
+
+    def __init__(self, path: Path, compress: bool) -> None:
+        self.file = _HashingFile(path)
+        # mtime=0 keeps the gzip bytes (and so the SHA-256) independent of the clock.
+        self.out = (
+            gzip.GzipFile(fileobj=self.file, mode="wb", compresslevel=6, mtime=0)
+            if compress
+            else self.file
+        )
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+
+    def close(self) -> tuple[int, str]:
+        if self.out is not self.file:
+            self.out.close()
+        self.file.close()
+        return self.file.size, self.file.sha.hexdigest()
+
+
+def utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _iso(when: datetime.datetime) -> str:
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Backup:
+    def __init__(
+        self,
+        client: SalesforceClient,
+        identity: OrgIdentity,
+        progress: BackupProgress | None = None,
+    ) -> None:
+        self.client = client
+        self.identity = identity
+        self.progress = progress or _Quiet()
+
+    # --- what to back up ------------------------------------------------------------------
+    def object_names(self, requested: list[str] | None, everything: bool) -> list[str]:
+        described = self.client.call(lambda sf: sf.describe(), "the global describe")["sobjects"]
+        queryable = {o["name"].lower(): o["name"] for o in described if o.get("queryable")}
+        if everything:
+            return sorted(queryable.values())
+        names = []
+        for name in requested or DEFAULT_OBJECTS:
+            if name.lower() not in queryable:
+                if requested:
+                    raise ConfigError(MESSAGES["unknown_object"].format(name=name))
+                continue  # a default object this org doesn't have (or can't read)
+            names.append(queryable[name.lower()])
+        return names
+
+    def readable_fields(self, name: str) -> list[str]:
+        describe = self.client.call(
+            lambda sf: getattr(sf, name).describe(), f"the describe of {name}"
+        )
+        return [f["name"] for f in describe["fields"] if f["type"] not in UNSUPPORTED_TYPES]
+
+    # --- the run --------------------------------------------------------------------------
+    def run(
+        self, out_dir: Path, objects: list[str], include_deleted: bool, compress: bool
+    ) -> BackupResult:
+        started = utc_now()
+        clock = time.perf_counter()
+        calls_before = self.client.counter.calls
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        name, partial = _new_name(
+            out_dir, f"{self.identity.org_id}-{started.strftime('%Y%m%dT%H%M%SZ')}"
+        )
+        results = []
+        for obj in objects:
+            results.append(self._object(partial, obj, include_deleted, compress))
+            self.progress.object_finished(results[-1])
+        complete = all(r.status == "ok" for r in results)
+        finished = utc_now()
+        manifest = {
+            "format": FORMAT,
+            "org": {
+                "id": self.identity.org_id,
+                "name": self.identity.org_name,
+                "edition": self.identity.edition,
+                "instance_url": self.identity.instance_url,
+            },
+            "user": {"id": self.identity.user_id, "username": self.identity.username},
+            "api_version": self.client.target.api_version,
+            "started_at": _iso(started),
+            "finished_at": _iso(finished),
+            "include_deleted": include_deleted,
+            "compressed": compress,
+            "complete": complete,
+            "objects": [asdict(r) for r in results],
+        }
+        write_atomically(
+            partial / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        )
+        final = out_dir / (name if complete else f"{name}-incomplete")
+        os.replace(partial, final)
+        _fsync_dir(out_dir)
+        return BackupResult(
+            final,
+            complete,
+            manifest,
+            results,
+            self.client.counter.calls - calls_before,
+            time.perf_counter() - clock,
+        )
+
+    def _object(
+        self, directory: Path, name: str, include_deleted: bool, compress: bool
+    ) -> ObjectResult:
+        started = time.perf_counter()
+        file = f"{name}.csv" + (".gz" if compress else "")
+        try:
+            fields = self.readable_fields(name)
+        except SalesforceApiError as exc:
+            return ObjectResult(name, file, "none", "", [], status="failed", error=exc.message)
+        soql = f"SELECT {', '.join(fields)} FROM {name}"
+        result = ObjectResult(name, file, "bulk2", soql, fields)
+        if not fields:
+            result.status, result.error, result.api = (
+                "failed",
+                MESSAGES["no_fields"].format(name=name),
+                "none",
+            )
+            return result
+        sink = CsvSink(directory / file, compress)
+        try:
+            total = self._count(name, include_deleted)
+            use_bulk = total is None or total > REST_THRESHOLD
+            result.api = "bulk2" if use_bulk else "rest"
+            self.progress.object_started(name, total, result.api)
+            if use_bulk:
+                try:
+                    result.rows = self._bulk(name, soql, include_deleted, sink)
+                except _BulkUnsupported as exc:
+                    # Bulk API 2.0 doesn't serve every object: REST does, page by page.
+                    sink.close()
+                    (directory / file).unlink()
+                    sink = CsvSink(directory / file, compress)
+                    result.api = "rest"
+                    result.note = f"Bulk API 2.0 refused this object ({exc}); REST query used"
+                    result.rows = self._rest(name, soql, fields, include_deleted, sink)
+            else:
+                result.rows = self._rest(name, soql, fields, include_deleted, sink)
+        except LgcrmError as exc:
+            result.status, result.error = "failed", exc.message
+        finally:
+            result.bytes, result.sha256 = sink.close()
+            result.seconds = round(time.perf_counter() - started, 3)
+        return result
+
+    def _count(self, name: str, include_deleted: bool) -> int | None:
+        soql = f"SELECT COUNT() FROM {name}"
+        try:
+            return self.client.call(
+                lambda sf: (
+                    sf.query_all(soql, include_deleted=include_deleted)
+                    if include_deleted
+                    else sf.query(soql)
+                ),
+                f"the row count of {name}",
+            )["totalSize"]
+        except SalesforceApiError:
+            return None  # some objects refuse COUNT(); Bulk will tell
+
+    # --- Bulk API 2.0 ---------------------------------------------------------------------
+    def _bulk(self, name: str, soql: str, include_deleted: bool, sink: CsvSink) -> int:
+        operation = "queryAll" if include_deleted else "query"
+        body = {
+            "operation": operation,
+            "query": soql,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        }
+        try:
+            job = self.client.call(
+                lambda sf: sf.restful("jobs/query", method="POST", json=body),
+                f"the Bulk API 2.0 job for {name}",
+            )
+        except SalesforceApiError as exc:
+            if (
+                exc.code in ("INVALIDJOB", "FeatureNotEnabled", "INVALIDENTITY")
+                or "not supported" in exc.message
+            ):
+                raise _BulkUnsupported(exc.message) from None
+            raise
+        self._wait(job["id"])
+        rows, locator, first = 0, None, True
+        while True:
+            page, locator, count = self._page(job["id"], locator)
+            if not first:
+                page = page[page.index(b"\n") + 1 :] if b"\n" in page else b""
+            sink.write(page)
+            first = False
+            rows += count
+            self.progress.rows_written(name, rows)
+            if locator is None:
+                break
+        self.client.call(
+            lambda sf: sf.restful(f"jobs/query/{job['id']}", method="DELETE"),
+            "deleting the Bulk job",
+        )
+        return rows
+
+    def _wait(self, job_id: str) -> None:
+        delay = 0.05
+        while True:
+            info = self.client.call(
+                lambda sf: sf.restful(f"jobs/query/{job_id}"), "the Bulk job status"
+            )
+            state = info["state"]
+            if state == "JobComplete":
+                return
+            if state in ("Failed", "Aborted"):
+                raise SalesforceApiError(
+                    MESSAGES["job_failed"].format(
+                        job=job_id,
+                        state=state.lower(),
+                        detail=info.get("errorMessage", "no reason given"),
+                    ),
+                    "JOB_" + state.upper(),
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _page(self, job_id: str, locator: str | None) -> tuple[bytes, str | None, int]:
+        def fetch(sf):
+            params = {"maxRecords": BULK_PAGE_ROWS}
+            if locator:
+                params["locator"] = locator
+            response = sf.session.get(
+                f"{sf.base_url}jobs/query/{job_id}/results",
+                params=params,
+                headers={**sf.headers, "Accept": "text/csv"},
+            )
+            if response.status_code >= 300:
+                exception_handler(response, "Bulk results")
+            # Read the whole page before writing anything: a dropped connection is retried
+            # without leaving half a page on disk.
+            return (
+                response.content,
+                response.headers.get("Sforce-Locator"),
+                int(response.headers["Sforce-NumberOfRecords"]),
+            )
+
+        page, next_locator, count = self.client.call(fetch, "a Bulk results page")
+        return page, None if next_locator in (None, "", "null") else next_locator, count
+
+    # --- REST fallback --------------------------------------------------------------------
+    def _rest(
+        self, name: str, soql: str, fields: list[str], include_deleted: bool, sink: CsvSink
+    ) -> int:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(fields)
+        rows = 0
+        page = self.client.call(
+            lambda sf: sf.query(soql, include_deleted=include_deleted), f"the query of {name}"
+        )
+        while True:
+            for record in page["records"]:
+                writer.writerow([_csv_value(record.get(f)) for f in fields])
+            rows += len(page["records"])
+            sink.write(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
+            self.progress.rows_written(name, rows)
+            if page.get("done", True):
+                return rows
+            next_url = page["nextRecordsUrl"]
+            page = self.client.call(
+                lambda sf, url=next_url: sf.query_more(
+                    url, identifier_is_url=True, include_deleted=include_deleted
+                ),
+                f"the query of {name}",
+            )
+
+
+class _BulkUnsupported(Exception):
+    pass
+
+
+def _csv_value(value) -> str:
+    """REST JSON to the same text Bulk API 2.0 writes: empty for null, true/false, UTC 'Z'."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str) and len(value) == 28 and value.endswith("+0000") and value[10] == "T":
+        return value[:-5] + "Z"
+    return str(value)
+
+
+def _new_name(out_dir: Path, base: str) -> tuple[str, Path]:
+    """A name no backup in `out_dir` has (two backups in one second get -2, -3...), and its
+    hidden work directory, created."""
+    for n in range(1, 1000):
+        name = base if n == 1 else f"{base}-{n}"
+        taken = any((out_dir / candidate).exists() for candidate in (name, f"{name}-incomplete"))
+        if taken:
+            continue
+        partial = out_dir / f".{name}.partial"
+        try:
+            partial.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return name, partial
+    raise LgcrmError(f"Too many backups named {base} in {out_dir}.")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_partial(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
