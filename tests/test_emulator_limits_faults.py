@@ -108,3 +108,11 @@ def test_soap_login_fault_is_a_soap_fault(org, control):
             session=http_session(org),
         )
     assert caught.value.code == "SERVER_UNAVAILABLE"
+
+
+def test_connection_cut_mid_body(sf, control):
+    control.generate("Lead", 50)
+    control.fault(path="/query", cut_after_bytes=100)
+    with pytest.raises(requests.exceptions.RequestException):
+        sf.query("SELECT Id, Email FROM Lead")
+    assert sf.query("SELECT Id, Email FROM Lead")["totalSize"] == 50

@@ -80,6 +80,26 @@ DATA_RULES = [
 ]
 
 
+def _cut(response: Response, limit: int, request: Request) -> Response:
+    """The real response, with its full Content-Length, broken off after `limit` bytes: the
+    client sees a connection that died mid-body."""
+    body = response.get_data()
+    sock = request.environ.get("werkzeug.socket")
+
+    def broken():
+        yield body[:limit]
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise ConnectionAbortedError("cut by an injected fault")
+
+    cut = Response(broken(), status=response.status_code, headers=dict(response.headers))
+    cut.headers["Content-Length"] = str(len(body))
+    return cut
+
+
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
     return Response(
         json.dumps(data),
@@ -159,6 +179,9 @@ class SalesforceApp:
                 time.sleep(fault.latency_ms / 1000)
             if fault.drop:
                 self._drop(request)
+            elif fault.cut_after_bytes is not None:
+                response = self.dispatch_clean(request)
+                return _cut(response, fault.cut_after_bytes, request)
             elif fault.status:
                 if "/Soap/" in path:
                     return xml_response(
@@ -166,6 +189,10 @@ class SalesforceApp:
                         auth.soap_fault(fault.error_code, fault.message, "UnexpectedErrorFault"),
                     )
                 raise ApiError(fault.status, fault.error_code, fault.message)
+        return self.dispatch_clean(request)
+
+    def dispatch_clean(self, request: Request) -> Response:
+        path = request.path
         if path.startswith("/services/Soap/u/"):
             status, body = auth.soap_login(
                 self.org, self.sessions, request.get_data(), self.base_url, path.split("/")[4]

@@ -20,6 +20,7 @@ class Fault:
     probability: float = 1.0
     latency_ms: int = 0
     drop: bool = False  # close the connection without a response
+    cut_after_bytes: int | None = None  # send the real response, but break off after N bytes
     after: int = 0  # let this many matching requests through first
     seen: int = field(default=0)
     fired: int = field(default=0)

@@ -18,6 +18,7 @@ import io
 import json
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,7 +45,9 @@ DEFAULT_OBJECTS = (
     "CampaignMember",
 )
 REST_THRESHOLD = 10_000  # below this many rows a REST query costs fewer calls than a Bulk job
-BULK_PAGE_ROWS = 100_000  # maxRecords per Bulk results page: bounds memory to one page
+BULK_PAGE_ROWS = 100_000  # maxRecords per Bulk results page (fewer calls; pages are spooled)
+SPOOL_BYTES = 8 * 1024 * 1024  # a results page is held in memory up to this, then on disk
+CHUNK_BYTES = 1024 * 1024
 UNSUPPORTED_TYPES = {"address", "location", "base64"}  # compound fields and blobs
 
 MESSAGES = {
@@ -129,7 +132,11 @@ class _HashingFile:
 
 
 class CsvSink:
-    """Where one object's CSV goes: plain or gzip, hashed as written."""
+    """Where one object's CSV goes: plain or gzip, hashed as written.
+
+    A plain file can be rolled back to a checkpoint (offset, hash state), so a results page
+    that breaks off mid-way is retried without leaving half of it behind. A gzip stream can't,
+    so compressed backups spool each page first."""
 
     def __init__(self, path: Path, compress: bool) -> None:
         self.file = _HashingFile(path)
@@ -140,8 +147,23 @@ class CsvSink:
             else self.file
         )
 
+    @property
+    def can_roll_back(self) -> bool:
+        return self.out is self.file
+
     def write(self, data: bytes) -> None:
         self.out.write(data)
+
+    def checkpoint(self) -> tuple[int, object]:
+        return self.file.size, self.file.sha.copy()
+
+    def roll_back(self, point: tuple[int, object]) -> None:
+        size, sha = point
+        if size != self.file.size:
+            self.file.raw.flush()
+            self.file.raw.truncate(size)
+            self.file.raw.seek(size)
+            self.file.size, self.file.sha = size, sha.copy()
 
     def close(self) -> tuple[int, str]:
         if self.out is not self.file:
@@ -156,6 +178,21 @@ def utc_now() -> datetime.datetime:
 
 def _iso(when: datetime.datetime) -> str:
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class _Plan:
+    """One object's export, decided before any data moves."""
+
+    name: str
+    file: str
+    fields: list[str] = field(default_factory=list)
+    query: str = ""
+    total: int | None = None
+    api: str = "none"
+    job_id: str | None = None
+    note: str | None = None
+    error: str | None = None
 
 
 class Backup:
@@ -201,12 +238,16 @@ class Backup:
         name, partial = _new_name(
             out_dir, f"{self.identity.org_id}-{started.strftime('%Y%m%dT%H%M%SZ')}"
         )
+        plans = [self._plan(obj, include_deleted, compress) for obj in objects]
+        # Start every Bulk job first: Salesforce runs them while earlier results download.
+        for plan in plans:
+            if plan.api == "bulk2":
+                self._start_job(plan, include_deleted)
         results = []
-        for obj in objects:
-            results.append(self._object(partial, obj, include_deleted, compress))
+        for plan in plans:
+            results.append(self._export(partial, plan, include_deleted, compress))
             self.progress.object_finished(results[-1])
         complete = all(r.status == "ok" for r in results)
-        finished = utc_now()
         manifest = {
             "format": FORMAT,
             "org": {
@@ -218,7 +259,7 @@ class Backup:
             "user": {"id": self.identity.user_id, "username": self.identity.username},
             "api_version": self.client.target.api_version,
             "started_at": _iso(started),
-            "finished_at": _iso(finished),
+            "finished_at": _iso(utc_now()),
             "include_deleted": include_deleted,
             "compressed": compress,
             "complete": complete,
@@ -239,43 +280,64 @@ class Backup:
             time.perf_counter() - clock,
         )
 
-    def _object(
-        self, directory: Path, name: str, include_deleted: bool, compress: bool
+    def _plan(self, name: str, include_deleted: bool, compress: bool) -> _Plan:
+        plan = _Plan(name, f"{name}.csv" + (".gz" if compress else ""))
+        try:
+            plan.fields = self.readable_fields(name)
+            if not plan.fields:
+                plan.error = MESSAGES["no_fields"].format(name=name)
+                return plan
+            plan.query = f"SELECT {', '.join(plan.fields)} FROM {name}"
+            plan.total = self._count(name, include_deleted)
+            plan.api = "bulk2" if plan.total is None or plan.total > REST_THRESHOLD else "rest"
+        except LgcrmError as exc:
+            plan.error = exc.message
+        return plan
+
+    def _start_job(self, plan: _Plan, include_deleted: bool) -> None:
+        body = {
+            "operation": "queryAll" if include_deleted else "query",
+            "query": plan.query,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        }
+        try:
+            job = self.client.call(
+                lambda sf: sf.restful("jobs/query", method="POST", json=body),
+                f"the Bulk API 2.0 job for {plan.name}",
+            )
+            plan.job_id = job["id"]
+        except SalesforceApiError as exc:
+            if (
+                exc.code in ("INVALIDJOB", "FeatureNotEnabled", "INVALIDENTITY")
+                or "not supported" in exc.message
+            ):
+                # Bulk API 2.0 doesn't serve every object: REST does, page by page.
+                plan.api = "rest"
+                plan.note = f"Bulk API 2.0 refused this object ({exc.message}); REST query used"
+            else:
+                plan.error = exc.message
+        except LgcrmError as exc:
+            plan.error = exc.message
+
+    def _export(
+        self, directory: Path, plan: _Plan, include_deleted: bool, compress: bool
     ) -> ObjectResult:
         started = time.perf_counter()
-        file = f"{name}.csv" + (".gz" if compress else "")
-        try:
-            fields = self.readable_fields(name)
-        except SalesforceApiError as exc:
-            return ObjectResult(name, file, "none", "", [], status="failed", error=exc.message)
-        soql = f"SELECT {', '.join(fields)} FROM {name}"
-        result = ObjectResult(name, file, "bulk2", soql, fields)
-        if not fields:
-            result.status, result.error, result.api = (
-                "failed",
-                MESSAGES["no_fields"].format(name=name),
-                "none",
-            )
+        result = ObjectResult(
+            plan.name, plan.file, plan.api, plan.query, plan.fields, note=plan.note
+        )
+        if plan.error:
+            result.status, result.error = "failed", plan.error
             return result
-        sink = CsvSink(directory / file, compress)
+        sink = CsvSink(directory / plan.file, compress)
         try:
-            total = self._count(name, include_deleted)
-            use_bulk = total is None or total > REST_THRESHOLD
-            result.api = "bulk2" if use_bulk else "rest"
-            self.progress.object_started(name, total, result.api)
-            if use_bulk:
-                try:
-                    result.rows = self._bulk(name, soql, include_deleted, sink)
-                except _BulkUnsupported as exc:
-                    # Bulk API 2.0 doesn't serve every object: REST does, page by page.
-                    sink.close()
-                    (directory / file).unlink()
-                    sink = CsvSink(directory / file, compress)
-                    result.api = "rest"
-                    result.note = f"Bulk API 2.0 refused this object ({exc}); REST query used"
-                    result.rows = self._rest(name, soql, fields, include_deleted, sink)
+            self.progress.object_started(plan.name, plan.total, plan.api)
+            if plan.api == "bulk2":
+                result.rows = self._bulk(plan, sink)
             else:
-                result.rows = self._rest(name, soql, fields, include_deleted, sink)
+                result.rows = self._rest(plan, include_deleted, sink)
         except LgcrmError as exc:
             result.status, result.error = "failed", exc.message
         finally:
@@ -287,57 +349,32 @@ class Backup:
         soql = f"SELECT COUNT() FROM {name}"
         try:
             return self.client.call(
-                lambda sf: (
-                    sf.query_all(soql, include_deleted=include_deleted)
-                    if include_deleted
-                    else sf.query(soql)
-                ),
+                lambda sf: sf.query(soql, include_deleted=include_deleted),
                 f"the row count of {name}",
             )["totalSize"]
         except SalesforceApiError:
             return None  # some objects refuse COUNT(); Bulk will tell
 
     # --- Bulk API 2.0 ---------------------------------------------------------------------
-    def _bulk(self, name: str, soql: str, include_deleted: bool, sink: CsvSink) -> int:
-        operation = "queryAll" if include_deleted else "query"
-        body = {
-            "operation": operation,
-            "query": soql,
-            "contentType": "CSV",
-            "columnDelimiter": "COMMA",
-            "lineEnding": "LF",
-        }
-        try:
-            job = self.client.call(
-                lambda sf: sf.restful("jobs/query", method="POST", json=body),
-                f"the Bulk API 2.0 job for {name}",
-            )
-        except SalesforceApiError as exc:
-            if (
-                exc.code in ("INVALIDJOB", "FeatureNotEnabled", "INVALIDENTITY")
-                or "not supported" in exc.message
-            ):
-                raise _BulkUnsupported(exc.message) from None
-            raise
-        self._wait(job["id"])
+    def _bulk(self, plan: _Plan, sink: CsvSink) -> int:
+        self._wait(plan.job_id)
         rows, locator, first = 0, None, True
         while True:
-            page, locator, count = self._page(job["id"], locator)
-            if not first:
-                page = page[page.index(b"\n") + 1 :] if b"\n" in page else b""
-            sink.write(page)
+            locator, count = self._page(plan.job_id, locator, sink, skip_header=not first)
             first = False
             rows += count
-            self.progress.rows_written(name, rows)
+            self.progress.rows_written(plan.name, rows)
             if locator is None:
                 break
+        # Results stay on Salesforce for days unless deleted: don't leave a copy of the org there.
         self.client.call(
-            lambda sf: sf.restful(f"jobs/query/{job['id']}", method="DELETE"),
+            lambda sf: sf.restful(f"jobs/query/{plan.job_id}", method="DELETE"),
             "deleting the Bulk job",
         )
         return rows
 
     def _wait(self, job_id: str) -> None:
+        # Every status check is an API call: poll often at first, then back off to 5 s.
         delay = 0.05
         while True:
             info = self.client.call(
@@ -356,63 +393,91 @@ class Backup:
                     "JOB_" + state.upper(),
                 )
             time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            delay = min(delay * 1.3, 5.0)
 
-    def _page(self, job_id: str, locator: str | None) -> tuple[bytes, str | None, int]:
+    def _page(
+        self, job_id: str, locator: str | None, sink: CsvSink, skip_header: bool
+    ) -> tuple[str | None, int]:
+        """Fetch one results page into the sink. A plain file gets it streamed (and rolled
+        back if the connection breaks); a gzip file gets it from a spool."""
+        point = sink.checkpoint()
+
         def fetch(sf):
+            sink.roll_back(point)  # a retry starts the page again from its first byte
             params = {"maxRecords": BULK_PAGE_ROWS}
             if locator:
                 params["locator"] = locator
-            response = sf.session.get(
+            with sf.session.get(
                 f"{sf.base_url}jobs/query/{job_id}/results",
                 params=params,
+                stream=True,
                 headers={**sf.headers, "Accept": "text/csv"},
-            )
-            if response.status_code >= 300:
-                exception_handler(response, "Bulk results")
-            # Read the whole page before writing anything: a dropped connection is retried
-            # without leaving half a page on disk.
-            return (
-                response.content,
-                response.headers.get("Sforce-Locator"),
-                int(response.headers["Sforce-NumberOfRecords"]),
-            )
+            ) as response:
+                if response.status_code >= 300:
+                    response.content  # noqa: B018 - read the error body for the exception
+                    exception_handler(response, "Bulk results")
+                target = (
+                    sink
+                    if sink.can_roll_back
+                    else tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+                )
+                _copy_page(response.iter_content(CHUNK_BYTES), target, skip_header)
+                return (
+                    target,
+                    response.headers.get("Sforce-Locator"),
+                    int(response.headers["Sforce-NumberOfRecords"]),
+                )
 
-        page, next_locator, count = self.client.call(fetch, "a Bulk results page")
-        return page, None if next_locator in (None, "", "null") else next_locator, count
+        target, next_locator, count = self.client.call(fetch, "a Bulk results page")
+        if target is not sink:
+            with target:
+                target.seek(0)
+                while chunk := target.read(CHUNK_BYTES):
+                    sink.write(chunk)
+        return None if next_locator in (None, "", "null") else next_locator, count
 
     # --- REST fallback --------------------------------------------------------------------
-    def _rest(
-        self, name: str, soql: str, fields: list[str], include_deleted: bool, sink: CsvSink
-    ) -> int:
+    def _rest(self, plan: _Plan, include_deleted: bool, sink: CsvSink) -> int:
         buffer = io.StringIO()
         writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(fields)
+        writer.writerow(plan.fields)
         rows = 0
         page = self.client.call(
-            lambda sf: sf.query(soql, include_deleted=include_deleted), f"the query of {name}"
+            lambda sf: sf.query(plan.query, include_deleted=include_deleted),
+            f"the query of {plan.name}",
         )
         while True:
             for record in page["records"]:
-                writer.writerow([_csv_value(record.get(f)) for f in fields])
+                writer.writerow([_csv_value(record.get(f)) for f in plan.fields])
             rows += len(page["records"])
             sink.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)
             buffer.truncate()
-            self.progress.rows_written(name, rows)
+            self.progress.rows_written(plan.name, rows)
             if page.get("done", True):
                 return rows
-            next_url = page["nextRecordsUrl"]
             page = self.client.call(
-                lambda sf, url=next_url: sf.query_more(
+                lambda sf, url=page["nextRecordsUrl"]: sf.query_more(
                     url, identifier_is_url=True, include_deleted=include_deleted
                 ),
-                f"the query of {name}",
+                f"the query of {plan.name}",
             )
 
 
 class _BulkUnsupported(Exception):
     pass
+
+
+def _copy_page(chunks, target, skip_header: bool) -> None:
+    """Copy a results page; every page after the first repeats the header row (which has no
+    embedded newline), so drop it there."""
+    for chunk in chunks:
+        if skip_header:
+            newline = chunk.find(b"\n")
+            if newline < 0:
+                continue
+            chunk, skip_header = chunk[newline + 1 :], False
+        target.write(chunk)
 
 
 def _csv_value(value) -> str:

@@ -272,10 +272,9 @@ class SalesforceClient:
             except SalesforceError as exc:
                 raise api_error(exc, what) from None
             except requests.exceptions.SSLError as exc:
-                raise ConnectionFailure(
-                    MESSAGES["TLS"].format(url=self.target.login_url, detail=_short(exc))
-                ) from None
-            except requests.exceptions.ConnectionError as exc:
+                raise tls_failure(self.target.login_url, exc) from None
+            except requests.exceptions.RequestException as exc:
+                # Refused, reset, cut mid-body or timed out: all worth a retry.
                 raise ConnectionFailure(
                     MESSAGES["UNREACHABLE"].format(url=self.target.login_url, detail=_short(exc))
                 ) from None

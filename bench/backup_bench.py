@@ -1,0 +1,151 @@
+"""Backup benchmark: N rows over several objects, through `lgcrm-sf backup` as a user runs it.
+
+Prints rows/s, API calls and peak memory of the backup process, next to the ceiling: the
+emulator's raw Bulk API 2.0 download rate for the same queries, measured in the same run (pages
+fetched and thrown away). Runs a small backup too, to show memory does not grow with rows.
+
+Usage: python bench/backup_bench.py [--rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from emulator_bench import bulk_query, login  # noqa: E402
+
+from lgcrm_sf.emulator.control import ControlClient  # noqa: E402
+
+SHARES = {"Lead": 0.5, "Contact": 0.3, "Account": 0.2}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lgcrm_sf.cli", "emulator", "serve"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    work = Path(tempfile.mkdtemp(prefix="lgcrm-sf-bench-"))
+    try:
+        info = json.loads(server.stdout.readline())
+        control = ControlClient(info)
+        env = {
+            **os.environ,
+            "LGCRM_SF_HOME": str(work / "home"),
+            "LGCRM_SF_PASSWORD": info["password"],
+            "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
+        }
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lgcrm_sf.cli",
+                "connect",
+                "--username",
+                info["username"],
+                "--login-url",
+                info["login_url"],
+                "--ca-bundle",
+                info["ca_bundle"],
+                "--yes",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        objects = ",".join(SHARES)
+
+        small, _, _ = run_backup_measured(env, work / "small", objects, control, 0)
+        for name, share in SHARES.items():
+            control.generate(name, int(args.rows * share))
+        usage_before = control.usage()["used"]
+        summary, seconds, peak_mb = run_backup_measured(env, work / "full", objects, control, 0)
+        api_calls = control.usage()["used"] - usage_before
+        rows = summary["rows"]
+
+        http, base = login(info)
+        ceiling_rows, ceiling_bytes, ceiling_seconds = 0, 0, 0.0
+        for obj in summary["objects"]:
+            r, b, s, _ = bulk_query(http, base, obj["query"], 100_000)
+            ceiling_rows += r
+            ceiling_bytes += b
+            ceiling_seconds += s
+        ceiling = ceiling_rows / ceiling_seconds
+        print(
+            "objects: "
+            + ", ".join(f"{o['name']} {o['rows']:,} ({o['api']})" for o in summary["objects"])
+        )
+        print(
+            f"backup: {rows:,} rows, {summary['bytes'] / 1e6:.0f} MB in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
+            f"(whole command, including login and describe)"
+        )
+        print(f"API calls used by the backup: {api_calls} (counted by the org)")
+        print(
+            f"peak memory of the backup process: {peak_mb:.0f} MB "
+            f"(small backup of {small['rows']:,} rows: {small_peak:.0f} MB)"
+        )
+        print(
+            f"ceiling, raw Bulk 2.0 download of the same queries: {ceiling_rows:,} rows in "
+            f"{ceiling_seconds:.1f} s = {ceiling:,.0f} rows/s"
+        )
+        print(f"backup rate / ceiling: {rows / seconds / ceiling:.0%}")
+        verify = subprocess.run(
+            [sys.executable, "-m", "lgcrm_sf.cli", "backup", "verify", summary["path"]],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        print(f"verify: exit {verify.returncode}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+small_peak = 0.0
+
+
+def run_backup_measured(env, out, objects, control, _):
+    """Run the backup and read the child's peak RSS from wait4's rusage."""
+    global small_peak
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lgcrm_sf.cli",
+            "backup",
+            "--out",
+            str(out),
+            "--objects",
+            objects,
+            "--json",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stdout = process.stdout.read()
+    process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("backup failed")
+    peak_mb = usage.ru_maxrss / 1024
+    if not small_peak:
+        small_peak = peak_mb
+    return json.loads(stdout), seconds, peak_mb
+
+
+if __name__ == "__main__":
+    main()
