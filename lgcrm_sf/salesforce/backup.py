@@ -239,12 +239,17 @@ class Backup:
             out_dir, f"{self.identity.org_id}-{started.strftime('%Y%m%dT%H%M%SZ')}"
         )
         plans = [self._plan(obj, include_deleted, compress) for obj in objects]
-        # Start every Bulk job first: Salesforce runs them while earlier results download.
-        for plan in plans:
-            if plan.api == "bulk2":
-                self._start_job(plan, include_deleted)
+        # Keep one Bulk job ahead: Salesforce runs the next query while this one downloads,
+        # without a queue of finished results waiting on the server.
+        bulk = [p for p in plans if p.api == "bulk2"]
+        for plan in bulk[:2]:
+            self._start_job(plan, include_deleted)
         results = []
         for plan in plans:
+            if plan in bulk:
+                following = bulk.index(plan) + 2
+                if following < len(bulk):
+                    self._start_job(bulk[following], include_deleted)
             results.append(self._export(partial, plan, include_deleted, compress))
             self.progress.object_finished(results[-1])
         complete = all(r.status == "ok" for r in results)
