@@ -24,6 +24,24 @@ emulator_app = typer.Typer(
     no_args_is_help=True, help="The Salesforce-compatible API server used by tests and the demo."
 )
 app.add_typer(emulator_app, name="emulator")
+leads_app = typer.Typer(
+    no_args_is_help=True, help="Lead Gen & CRM leads and contacts: import, list, show."
+)
+app.add_typer(leads_app, name="leads")
+events_app = typer.Typer(
+    no_args_is_help=True, help="Marketing events (form fills, e-mails, clicks, visits)."
+)
+app.add_typer(events_app, name="events")
+users_app = typer.Typer(no_args_is_help=True, help="Lead Gen & CRM user accounts.")
+app.add_typer(users_app, name="users")
+accounts_app = typer.Typer(
+    no_args_is_help=True, help="Lead Gen & CRM accounts (read-only while connected)."
+)
+app.add_typer(accounts_app, name="accounts")
+opportunities_app = typer.Typer(
+    no_args_is_help=True, help="Lead Gen & CRM opportunities (read-only while connected)."
+)
+app.add_typer(opportunities_app, name="opportunities")
 backup_app = typer.Typer(help="Back up the connected Salesforce org, list and verify backups.")
 app.add_typer(backup_app, name="backup")
 
@@ -216,6 +234,194 @@ def check_prereqs(
         )
     if not ok:
         raise typer.Exit(int(ExitCode.PREREQS_FAILED))
+
+
+def _leadgen(ctx: typer.Context):
+    from .leadgen.store import LeadGenStore
+
+    profile = _profile(ctx)
+    return LeadGenStore(profile.state_path, sales_read_only=profile.load().connected)
+
+
+def _import_summary(report, as_json: bool, noun: str) -> None:
+    data = report.as_dict()
+    if as_json:
+        ui.print_json(data)
+    else:
+        counts = ", ".join(
+            f"{k.replace('_', ' ')} {v:,}"
+            for k, v in data.items()
+            if isinstance(v, int) and k not in ("bad",)
+        )
+        ui.line(f"{report.file}: {counts}, bad {report.bad:,}")
+        for warning in data.get("warnings", []):
+            ui.line(f"warning: {warning}", "yellow")
+        for bad in report.bad_rows:
+            ui.line(f"{report.file} line {bad['line']}: {bad['reason']}", "red")
+        if report.bad > len(report.bad_rows):
+            ui.line(f"... and {report.bad - len(report.bad_rows):,} more bad {noun}", "red")
+
+
+@leads_app.command("import")
+def leads_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row.")],
+    kind: Annotated[str, typer.Option(help="lead or contact, for people not yet known.")] = "lead",
+    columns: Annotated[
+        Path | None,
+        typer.Option(help="YAML map of 'CSV header: field' for headers not recognised."),
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="The file's text encoding.")] = "utf-8",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import leads or contacts, upserting by e-mail; bad rows are reported, good ones kept."""
+    from .leadgen.importer import import_people, load_column_map
+
+    if kind not in ("lead", "contact"):
+        raise typer.BadParameter("use lead or contact", param_hint="--kind")
+    report = import_people(_leadgen(ctx), file, kind, load_column_map(columns), encoding)
+    _import_summary(report, as_json, "rows")
+    if report.bad:
+        raise typer.Exit(int(ExitCode.RECORD_ERRORS))
+
+
+@events_app.command("import")
+def events_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="CSV or JSON lines: email, type, occurred_at, id, details.")
+    ],
+    encoding: Annotated[str, typer.Option(help="The file's text encoding.")] = "utf-8",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Record marketing events; a form submission also re-activates a deactivated lead."""
+    from .leadgen.importer import import_events
+
+    report = import_events(_leadgen(ctx), file, encoding)
+    _import_summary(report, as_json, "rows")
+    if report.bad:
+        raise typer.Exit(int(ExitCode.RECORD_ERRORS))
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option(help="The user's e-mail (their login).")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    inactive: Annotated[
+        bool, typer.Option("--inactive", help="Add the account as inactive.")
+    ] = False,
+) -> None:
+    """Add a Lead Gen & CRM user account (owners map these to Salesforce users)."""
+    user_id = _leadgen(ctx).add_user(name, email, active=not inactive)
+    ui.line(f"Added user {user_id}: {name} <{email.strip().lower()}>")
+
+
+@users_app.command("list")
+def users_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List the Lead Gen & CRM user accounts."""
+    users = _leadgen(ctx).users()
+    if as_json:
+        ui.print_json(users)
+    else:
+        ui.out.print(ui.rows_table("Users", users, ["id", "name", "email", "active"]))
+
+
+@leads_app.command("list")
+def leads_list(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="lead or contact.")] = None,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Only deactivated people.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List leads and contacts."""
+    people = _leadgen(ctx).people(kind=kind, active=False if inactive else None, limit=limit)
+    if as_json:
+        ui.print_json(people)
+    else:
+        ui.out.print(
+            ui.rows_table(
+                "Leads and contacts",
+                people,
+                ["id", "kind", "email", "first_name", "last_name", "company", "active"],
+            )
+        )
+
+
+@leads_app.command("show")
+def leads_show(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The person's e-mail.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One lead or contact: fields, active or why not, Salesforce link, events, opportunities."""
+    from .leadgen.profile_view import person_view
+
+    view = person_view(_leadgen(ctx), email)
+    if as_json:
+        ui.print_json(view)
+    else:
+        ui.person_panel(view)
+
+
+@accounts_app.command("add")
+def accounts_add(
+    ctx: typer.Context, name: Annotated[str, typer.Option(help="Account name.")]
+) -> None:
+    """Add an account (refused while connected: accounts live in Salesforce then)."""
+    account_id = _leadgen(ctx).add_account(name)
+    ui.line(f"Added account {account_id}: {name}")
+
+
+@accounts_app.command("list")
+def accounts_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List accounts."""
+    rows = _leadgen(ctx).accounts()
+    if as_json:
+        ui.print_json(rows)
+    else:
+        ui.out.print(ui.rows_table("Accounts", rows, ["id", "name", "salesforce_id"]))
+
+
+@opportunities_app.command("add")
+def opportunities_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Opportunity name.")],
+    stage: Annotated[str | None, typer.Option(help="Stage.")] = None,
+    amount: Annotated[float | None, typer.Option(help="Amount.")] = None,
+    contact: Annotated[
+        list[str] | None, typer.Option(help="E-mail of an associated contact (repeatable).")
+    ] = None,
+) -> None:
+    """Add an opportunity (refused while connected: opportunities live in Salesforce then)."""
+    store = _leadgen(ctx)
+    ids = []
+    for email in contact or []:
+        person = store.by_email(email)
+        if person is None:
+            raise ConfigError(f"No lead or contact with e-mail {email}.")
+        ids.append(person["id"])
+    opportunity_id = store.add_opportunity(name, stage=stage, amount=amount, contact_ids=ids)
+    ui.line(f"Added opportunity {opportunity_id}: {name}")
+
+
+@opportunities_app.command("list")
+def opportunities_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List opportunities."""
+    rows = _leadgen(ctx).opportunities()
+    if as_json:
+        ui.print_json(rows)
+    else:
+        ui.out.print(
+            ui.rows_table("Opportunities", rows, ["id", "name", "stage", "amount", "account_name"])
+        )
 
 
 @backup_app.callback(invoke_without_command=True)

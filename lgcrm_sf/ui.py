@@ -177,3 +177,45 @@ def backups_table(rows) -> Table:
             Text(row["path"] or ""),
         )
     return table
+
+
+def rows_table(title: str, rows: list[dict], columns: list[str]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Text("" if row.get(c) is None else str(row.get(c))) for c in columns))
+    return table
+
+
+def person_panel(view: dict) -> None:
+    person = view["person"]
+    state = "active" if view["active"] else f"deactivated: {view['deactivation_reason']}"
+    out.print(
+        Text(
+            f"{person['first_name'] or ''} {person['last_name'] or ''} <{view['email']}> "
+            f"({view['kind']}, {state})",
+            style="bold",
+        )
+    )
+    fields = Table(show_header=False, box=None)
+    fields.add_column(style="bold")
+    fields.add_column()
+    for key, value in person.items():
+        if value not in (None, "", {}):
+            fields.add_row(key, Text(str(value)))
+    out.print(fields)
+    link = view.get("salesforce")
+    out.print(
+        Text(f"Salesforce: {link['object']} {link['id']}" if link else "Salesforce: not linked")
+    )
+    if view["opportunities"]:
+        out.print(
+            rows_table(
+                "Opportunities",
+                view["opportunities"],
+                ["name", "stage", "amount", "close_date", "role"],
+            )
+        )
+    if view["events"]:
+        out.print(rows_table("Events", view["events"], ["occurred_at", "kind", "details"]))

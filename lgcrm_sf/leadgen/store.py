@@ -1,0 +1,356 @@
+"""The Lead Gen & CRM account as this tool keeps it, in the profile's SQLite database.
+
+This is the marketing tool's side of the sync (a client of the vendor's remote API can later
+stand behind the same methods). People are leads or contacts keyed by normalised e-mail; each
+field remembers when it last changed here, which the three-way merge needs. A person is never
+deleted by the sync: a lead deleted in Salesforce is deactivated, and comes back only through a
+form fill or a re-import (the help article)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from ..errors import ConfigError, DataError
+from .fields import CUSTOM_PREFIX, PERSON_FIELDS
+
+MESSAGES = {
+    "read_only": "Accounts and opportunities are managed in Salesforce while this profile is connected "
+    "(once connected, Lead Gen & CRM's Accounts, Opportunities, Pipeline and Reports are switched off). "
+    "Change them in Salesforce; the next sync brings them here.",
+    "no_person": "No lead or contact with e-mail {email}.",
+    "no_user": "No Lead Gen & CRM user with e-mail {email}: add it with `lgcrm-sf users add`.",
+    "user_exists": "A user with e-mail {email} already exists.",
+    "unknown_field": "Unknown Lead Gen & CRM field {name!r}.",
+}
+
+EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
+KINDS = ("lead", "contact")
+
+
+def now_iso() -> str:
+    return (
+        datetime.datetime.now(datetime.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+class LeadGenStore:
+    def __init__(self, path: Path | str, sales_read_only: bool = False) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = sqlite_utils.Database(str(path))
+        self.db.conn.execute("PRAGMA journal_mode = WAL")
+        self.db.conn.execute("PRAGMA foreign_keys = ON")
+        self.sales_read_only = sales_read_only
+        self._ensure()
+
+    def _ensure(self) -> None:
+        self.db.conn.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS lg_users (
+                id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+                active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS lg_people (
+                id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('lead', 'contact')),
+                email TEXT NOT NULL UNIQUE,
+                first_name TEXT, last_name TEXT, company TEXT, title TEXT, phone TEXT,
+                mobile_phone TEXT, street TEXT, city TEXT, state TEXT, postal_code TEXT,
+                country TEXT, website TEXT, industry TEXT, description TEXT, lead_status TEXT,
+                lead_score REAL, unsubscribed INTEGER NOT NULL DEFAULT 0,
+                owner_user_id INTEGER REFERENCES lg_users(id),
+                custom TEXT NOT NULL DEFAULT '{}',
+                active INTEGER NOT NULL DEFAULT 1, deactivation_reason TEXT, deactivated_at TEXT,
+                created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+                field_changed_at TEXT NOT NULL DEFAULT '{}');
+            CREATE INDEX IF NOT EXISTS lg_people_updated ON lg_people (updated_at, id);
+            CREATE TABLE IF NOT EXISTS lg_events (
+                id TEXT PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES lg_people(id),
+                kind TEXT NOT NULL, occurred_at TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}',
+                recorded_at TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS lg_events_person ON lg_events (person_id, occurred_at);
+            CREATE INDEX IF NOT EXISTS lg_events_recorded ON lg_events (recorded_at, id);
+            CREATE TABLE IF NOT EXISTS lg_accounts (
+                id INTEGER PRIMARY KEY, name TEXT NOT NULL, salesforce_id TEXT UNIQUE,
+                industry TEXT, website TEXT, owner_user_id INTEGER REFERENCES lg_users(id),
+                deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS lg_opportunities (
+                id INTEGER PRIMARY KEY, name TEXT NOT NULL, salesforce_id TEXT UNIQUE,
+                stage TEXT, amount REAL, close_date TEXT,
+                account_id INTEGER REFERENCES lg_accounts(id),
+                owner_user_id INTEGER REFERENCES lg_users(id),
+                deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS lg_opportunity_contacts (
+                opportunity_id INTEGER NOT NULL REFERENCES lg_opportunities(id),
+                person_id INTEGER NOT NULL REFERENCES lg_people(id),
+                role TEXT, salesforce_id TEXT UNIQUE,
+                PRIMARY KEY (opportunity_id, person_id));
+            """
+        )
+
+    # --- users -------------------------------------------------------------------------
+    def add_user(self, name: str, email: str, active: bool = True) -> int:
+        from .fields import normalise_email
+
+        try:
+            address = normalise_email(email)
+        except ValueError:
+            raise DataError(f"{email!r} is not an e-mail address.") from None
+        if self.db.execute("SELECT 1 FROM lg_users WHERE email = ?", [address]).fetchone():
+            raise DataError(MESSAGES["user_exists"].format(email=address))
+        with self.db.conn:
+            cur = self.db.conn.execute(
+                "INSERT INTO lg_users (name, email, active, created_at) VALUES (?, ?, ?, ?)",
+                [name, address, int(active), now_iso()],
+            )
+        return cur.lastrowid
+
+    def users(self) -> list[dict]:
+        return list(self.db.query("SELECT id, name, email, active FROM lg_users ORDER BY id"))
+
+    def user_by_email(self, email: str) -> dict | None:
+        rows = list(
+            self.db.query("SELECT * FROM lg_users WHERE email = ?", [email.strip().lower()])
+        )
+        return rows[0] if rows else None
+
+    # --- people -------------------------------------------------------------------------
+    def _row(self, row: dict | None) -> dict | None:
+        if row is None:
+            return None
+        row = dict(row)
+        row["custom"] = json.loads(row["custom"])
+        row["field_changed_at"] = json.loads(row["field_changed_at"])
+        row["active"] = bool(row["active"])
+        row["unsubscribed"] = bool(row["unsubscribed"])
+        return row
+
+    def get(self, person_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM lg_people WHERE id = ?", [person_id]))
+        return self._row(rows[0] if rows else None)
+
+    def by_email(self, email: str) -> dict | None:
+        rows = list(
+            self.db.query("SELECT * FROM lg_people WHERE email = ?", [email.strip().lower()])
+        )
+        return self._row(rows[0] if rows else None)
+
+    def people(
+        self,
+        kind: str | None = None,
+        active: bool | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict]:
+        where, params = [], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if active is not None:
+            where.append("active = ?")
+            params.append(int(active))
+        sql = (
+            "SELECT * FROM lg_people"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [self._row(r) for r in self.db.query(sql, params)]
+
+    def changed_since(self, since: str | None, until: str | None = None) -> Iterator[dict]:
+        """People changed here after `since` (exclusive) up to `until` (inclusive), oldest first."""
+        sql, params = "SELECT * FROM lg_people WHERE 1=1", []
+        if since:
+            sql += " AND updated_at > ?"
+            params.append(since)
+        if until:
+            sql += " AND updated_at <= ?"
+            params.append(until)
+        for row in self.db.query(sql + " ORDER BY updated_at, id", params):
+            yield self._row(row)
+
+    def create_person(self, email: str, kind: str, values: dict, at: str | None = None) -> int:
+        at = at or now_iso()
+        columns, custom = self._split(values)
+        changed = {name: at for name in [*columns, *(CUSTOM_PREFIX + k for k in custom)]}
+        record = {
+            "kind": kind,
+            "email": email,
+            **columns,
+            "custom": json.dumps(custom),
+            "created_at": at,
+            "updated_at": at,
+            "field_changed_at": json.dumps(changed),
+        }
+        cur = self.db.conn.execute(
+            f"INSERT INTO lg_people ({', '.join(record)}) VALUES ({', '.join('?' for _ in record)})",
+            list(record.values()),
+        )
+        return cur.lastrowid
+
+    def _split(self, values: dict) -> tuple[dict, dict]:
+        columns, custom = {}, {}
+        for name, value in values.items():
+            if name.startswith(CUSTOM_PREFIX):
+                custom[name[len(CUSTOM_PREFIX) :]] = value
+            elif name in PERSON_FIELDS or name == "owner_user_id":
+                columns[name] = (
+                    int(value) if name == "unsubscribed" and value is not None else value
+                )
+            else:
+                raise ConfigError(MESSAGES["unknown_field"].format(name=name))
+        return columns, custom
+
+    def set_fields(self, person_id: int, values: dict, at: str | None = None) -> list[str]:
+        """Change fields of a person; returns the names that really changed. Only those get a
+        new per-field change time, and updated_at moves only if something changed."""
+        person = self.get(person_id)
+        at = at or now_iso()
+        changed, custom = [], dict(person["custom"])
+        updates = {}
+        for name, value in values.items():
+            if name.startswith(CUSTOM_PREFIX):
+                key = name[len(CUSTOM_PREFIX) :]
+                if custom.get(key) != value:
+                    custom[key] = value
+                    changed.append(name)
+            else:
+                self._split({name: value})
+                current = person.get(name)
+                if name == "unsubscribed":
+                    value = bool(value)
+                if current != value:
+                    updates[name] = int(value) if name == "unsubscribed" else value
+                    changed.append(name)
+        if not changed:
+            return []
+        times = dict(person["field_changed_at"])
+        for name in changed:
+            times[name] = at
+        updates.update(custom=json.dumps(custom), field_changed_at=json.dumps(times), updated_at=at)
+        self.db.conn.execute(
+            f"UPDATE lg_people SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
+            [*updates.values(), person_id],
+        )
+        return changed
+
+    def set_kind(self, person_id: int, kind: str, at: str | None = None) -> None:
+        self.db.conn.execute(
+            "UPDATE lg_people SET kind = ?, updated_at = ? WHERE id = ?",
+            [kind, at or now_iso(), person_id],
+        )
+
+    def deactivate(self, person_id: int, reason: str, at: str | None = None) -> None:
+        at = at or now_iso()
+        self.db.conn.execute(
+            "UPDATE lg_people SET active = 0, deactivation_reason = ?, deactivated_at = ?, updated_at = ? "
+            "WHERE id = ?",
+            [reason, at, at, person_id],
+        )
+
+    def reactivate(self, person_id: int, at: str | None = None) -> bool:
+        person = self.get(person_id)
+        if person["active"]:
+            return False
+        self.db.conn.execute(
+            "UPDATE lg_people SET active = 1, deactivation_reason = NULL, deactivated_at = NULL, "
+            "updated_at = ? WHERE id = ?",
+            [at or now_iso(), person_id],
+        )
+        return True
+
+    # --- events ---------------------------------------------------------------------------
+    def add_event(
+        self, event_id: str, person_id: int, kind: str, occurred_at: str, details: dict
+    ) -> bool:
+        """Record a marketing event; False if this id was already recorded (imports are idempotent)."""
+        if kind not in EVENT_KINDS:
+            raise DataError(f"unknown event type {kind!r}: use one of {', '.join(EVENT_KINDS)}")
+        cur = self.db.conn.execute(
+            "INSERT OR IGNORE INTO lg_events (id, person_id, kind, occurred_at, details, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [event_id, person_id, kind, occurred_at, json.dumps(details), now_iso()],
+        )
+        return cur.rowcount == 1
+
+    def events_of(self, person_id: int) -> list[dict]:
+        rows = self.db.query(
+            "SELECT id, kind, occurred_at, details FROM lg_events WHERE person_id = ? "
+            "ORDER BY occurred_at, id",
+            [person_id],
+        )
+        return [{**r, "details": json.loads(r["details"])} for r in rows]
+
+    # --- accounts and opportunities (read-only while connected) ----------------------------
+    def _guard(self, from_salesforce: bool) -> None:
+        if self.sales_read_only and not from_salesforce:
+            raise ConfigError(MESSAGES["read_only"])
+
+    def add_account(self, name: str, from_salesforce: bool = False, **values) -> int:
+        self._guard(from_salesforce)
+        with self.db.conn:
+            cur = self.db.conn.execute(
+                "INSERT INTO lg_accounts (name, salesforce_id, industry, website, owner_user_id, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    values.get("salesforce_id"),
+                    values.get("industry"),
+                    values.get("website"),
+                    values.get("owner_user_id"),
+                    now_iso(),
+                ],
+            )
+        return cur.lastrowid
+
+    def add_opportunity(
+        self, name: str, from_salesforce: bool = False, contact_ids: list[int] = (), **values
+    ) -> int:
+        self._guard(from_salesforce)
+        with self.db.conn:
+            cur = self.db.conn.execute(
+                "INSERT INTO lg_opportunities (name, salesforce_id, stage, amount, close_date, account_id, "
+                "owner_user_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    values.get("salesforce_id"),
+                    values.get("stage"),
+                    values.get("amount"),
+                    values.get("close_date"),
+                    values.get("account_id"),
+                    values.get("owner_user_id"),
+                    now_iso(),
+                ],
+            )
+            for person_id in contact_ids:
+                self.db.conn.execute(
+                    "INSERT INTO lg_opportunity_contacts (opportunity_id, person_id) VALUES (?, ?)",
+                    [cur.lastrowid, person_id],
+                )
+        return cur.lastrowid
+
+    def accounts(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM lg_accounts WHERE deleted = 0 ORDER BY name"))
+
+    def opportunities(self) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT o.*, a.name AS account_name FROM lg_opportunities o LEFT JOIN lg_accounts a "
+                "ON a.id = o.account_id WHERE o.deleted = 0 ORDER BY o.name"
+            )
+        )
+
+    def opportunities_of(self, person_id: int) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT o.id, o.name, o.stage, o.amount, o.close_date, c.role FROM lg_opportunity_contacts c "
+                "JOIN lg_opportunities o ON o.id = c.opportunity_id WHERE c.person_id = ? AND o.deleted = 0 "
+                "ORDER BY o.name",
+                [person_id],
+            )
+        )
