@@ -15,12 +15,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_bench import bulk_query, login  # noqa: E402
+from measure import run_cli  # noqa: E402
 
 from lgcrm_sf.emulator.control import ControlClient  # noqa: E402
 
@@ -66,11 +66,11 @@ def main() -> None:
         )
         objects = ",".join(SHARES)
 
-        small, _, _ = run_backup_measured(env, work / "small", objects, control, 0)
+        small, _, small_peak = run_backup_measured(env, work / "small", objects)
         for name, share in SHARES.items():
             control.generate(name, int(args.rows * share))
         usage_before = control.usage()["used"]
-        summary, seconds, peak_mb = run_backup_measured(env, work / "full", objects, control, 0)
+        summary, seconds, peak_mb = run_backup_measured(env, work / "full", objects)
         api_calls = control.usage()["used"] - usage_before
         rows = summary["rows"]
 
@@ -112,38 +112,12 @@ def main() -> None:
         server.wait(timeout=30)
 
 
-small_peak = 0.0
-
-
-def run_backup_measured(env, out, objects, control, _):
-    """Run the backup and read the child's peak RSS from wait4's rusage."""
-    global small_peak
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lgcrm_sf.cli",
-            "backup",
-            "--out",
-            str(out),
-            "--objects",
-            objects,
-            "--json",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+def run_backup_measured(env: dict, out: Path, objects: str) -> tuple[dict, float, float]:
+    code, stdout, stderr, seconds, peak_mb = run_cli(
+        ["backup", "--out", str(out), "--objects", objects, "--json"], env
     )
-    stdout = process.stdout.read()
-    process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit("backup failed")
-    peak_mb = usage.ru_maxrss / 1024
-    if not small_peak:
-        small_peak = peak_mb
+    if code != 0:
+        raise SystemExit(f"backup failed: {stderr}")
     return json.loads(stdout), seconds, peak_mb
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -309,5 +308,4 @@ def test_a_50_mb_file_imports_in_bounded_memory(home, tmp_path):
     report_text, peak_kb = result.stdout.rsplit("\n", 2)[0], int(result.stdout.rsplit("\n", 2)[1])
     assert json.loads(report_text)["created"] == rows
     assert peak_kb / 1024 < 120, f"peak memory {peak_kb / 1024:.0f} MB for a 50 MB file"
-    assert resource.getrusage(resource.RUSAGE_SELF)  # the test process itself is irrelevant
     assert store(home).db.execute("SELECT COUNT(*) FROM lg_people").fetchone()[0] == rows
