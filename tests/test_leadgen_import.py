@@ -292,9 +292,11 @@ def test_a_50_mb_file_imports_in_bounded_memory(home, tmp_path):
             handle.write(f'person{i}@example.com,Nome{i},Sobrenome,Empresa {i},"{filler}, {i}"\n')
             i += 1
     rows = i
+    # VmHWM, not getrusage: Linux keeps ru_maxrss across fork+exec, so the child would
+    # report the size of this test runner.
     code = (
-        "import resource, sys; from lgcrm_sf.cli import run; rc = run(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+        "import re, sys; from lgcrm_sf.cli import run; rc = run(sys.argv[1:]); "
+        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)); sys.exit(rc)"
     )
     env = {**os.environ, "LGCRM_SF_HOME": str(home)}
     result = subprocess.run(
