@@ -42,6 +42,8 @@ opportunities_app = typer.Typer(
     no_args_is_help=True, help="Lead Gen & CRM opportunities (read-only while connected)."
 )
 app.add_typer(opportunities_app, name="opportunities")
+mapping_app = typer.Typer(no_args_is_help=True, help="The field mapping: validate, init, use.")
+app.add_typer(mapping_app, name="mapping")
 backup_app = typer.Typer(help="Back up the connected Salesforce org, list and verify backups.")
 app.add_typer(backup_app, name="backup")
 
@@ -422,6 +424,85 @@ def opportunities_list(
         ui.out.print(
             ui.rows_table("Opportunities", rows, ["id", "name", "stage", "amount", "account_name"])
         )
+
+
+@mapping_app.command("validate")
+def mapping_validate(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Mapping file (default: the profile's, or the built-in one)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+) -> None:
+    """Check a mapping against our fields and, when connected, the org's describe data."""
+    from .connection import open_client
+    from .mapping.service import validate_mapping
+
+    profile = _profile(ctx)
+    client = open_client(profile)[1] if profile.load().connected else None
+    users = {u["email"] for u in _leadgen(ctx).users()}
+    mapping, problems, source = validate_mapping(profile, file, client, users)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        ui.print_json(
+            {
+                "file": source,
+                "checked_against_org": client is not None,
+                "ok": not errors,
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
+    else:
+        for problem in problems:
+            ui.line(str(problem), "red" if problem.severity == "error" else "yellow")
+        scope = (
+            "our fields and the connected org"
+            if client
+            else "our fields only (connect a profile to check against the org)"
+        )
+        ui.line(
+            f"{source}: {'valid' if not errors else f'{len(errors)} error(s)'}; checked against {scope}.",
+            "green" if not errors else "bold red",
+        )
+    if errors:
+        raise typer.Exit(int(ExitCode.CONFIG))
+
+
+@mapping_app.command("init")
+def mapping_init(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Where to write the mapping.")] = Path("mapping.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a starting mapping from the connected org's describe data."""
+    from .connection import open_client
+    from .mapping.init import starting_mapping
+    from .mapping.service import write_mapping
+
+    _, client = open_client(_profile(ctx))
+    fields = {}
+    for sobject in ("Lead", "Contact"):
+        describe = client.call(
+            lambda sf, name=sobject: getattr(sf, name).describe(), f"the describe of {sobject}"
+        )
+        fields[sobject] = {f["name"]: f for f in describe["fields"]}
+    write_mapping(out, starting_mapping(fields), force)
+    ui.line(
+        f"Wrote {out}. Review it, then `lgcrm-sf mapping validate {out}` and `lgcrm-sf mapping use {out}`."
+    )
+
+
+@mapping_app.command("use")
+def mapping_use(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The mapping file this profile syncs with.")],
+) -> None:
+    """Make FILE the profile's mapping."""
+    from .mapping.service import use_mapping
+
+    path = use_mapping(_profile(ctx), file)
+    ui.line(f"Profile '{_profile(ctx).name}' now syncs with {path}.")
 
 
 @backup_app.callback(invoke_without_command=True)

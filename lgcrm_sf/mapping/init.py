@@ -1,0 +1,80 @@
+"""`mapping init`: a sensible starting mapping written from the org's describe data. It keeps
+the default mapping's pairs whose Salesforce field exists here, and finds a lead score field
+and a profile link field among the org's custom fields."""
+
+from __future__ import annotations
+
+from .loader import load_default
+from .validate import NUMBER_TYPES
+
+
+def _find_custom(fields: dict[str, dict], words: tuple[str, ...], types: set[str]) -> str | None:
+    for name, described in fields.items():
+        lowered = name.lower()
+        writable = described.get("custom") and described.get("updateable")
+        if writable and described["type"] in types and any(w in lowered for w in words):
+            return name
+    return None
+
+
+def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
+    default = load_default()
+    lines = [
+        "# lgcrm-sf mapping, written by `lgcrm-sf mapping init` from this org's describe data.",
+        "# Field directions: push (ours wins), pull (Salesforce wins), bidirectional (conflicts",
+        "# settled by conflict_rule: latest_change, prefer_salesforce or prefer_leadgen).",
+        "version: 1",
+        "conflict_rule: latest_change",
+        "match_by: email",
+        "objects:",
+    ]
+    for name, obj in default.objects.items():
+        fields = org_fields.get(obj.sobject, {})
+        lines += [f"  {name}:", f"    salesforce: {obj.sobject}", "    fields:"]
+        for fmap in obj.fields:
+            described = fields.get(fmap.salesforce)
+            if described is None:
+                lines.append(
+                    f"      # {fmap.leadgen} -> {obj.sobject}.{fmap.salesforce}: not in this org"
+                )
+                continue
+            direction = fmap.direction
+            if direction != "pull" and not described.get("updateable"):
+                direction = "pull"
+            entry = f"      - {{leadgen: {fmap.leadgen}, salesforce: {fmap.salesforce}, direction: {direction}"
+            transform = fmap.transform
+            if transform and transform.values:
+                picklist = {p["value"] for p in described.get("picklistValues") or []}
+                values = {
+                    k: v for k, v in transform.values.items() if not picklist or v in picklist
+                }
+                if values:
+                    pairs = ", ".join(f"{k}: {v!r}" for k, v in values.items())
+                    entry += f", transform: {{values: {{{pairs}}}}}"
+            elif transform and transform.too_long == "truncate":
+                entry += ", transform: {too_long: truncate}"
+            lines.append(entry + "}")
+    score = {
+        name: _find_custom(org_fields.get(sobject, {}), ("score", "pontua"), NUMBER_TYPES)
+        for name, sobject in (("lead", "Lead"), ("contact", "Contact"))
+    }
+    if any(score.values()):
+        lines.append("lead_score:")
+        lines += [f"  {name}: {field}" for name, field in score.items() if field]
+    else:
+        lines.append("# lead_score: create a Number field on Lead and Contact, then name it here.")
+    lines += [
+        "owners: []",
+        "#  - user: someone@your-company.example",
+        "#    salesforce: someone@your-company.example",
+        "engagements:",
+    ]
+    lines += [f"  {k}: {str(v).lower()}" for k, v in default.engagements.items()]
+    link = _find_custom(org_fields.get("Lead", {}), ("profile", "lgcrm", "link", "perfil"), {"url"})
+    if link:
+        lines += [
+            "lead_link:",
+            f"  salesforce_field: {link}",
+            f"  url_template: {default.lead_link.url_template}",
+        ]
+    return "\n".join(lines) + "\n"

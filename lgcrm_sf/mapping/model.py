@@ -1,0 +1,96 @@
+"""The mapping as the sync reads it. Every part remembers where in the file it came from, so a
+problem can be reported at its line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DIRECTIONS = ("push", "pull", "bidirectional")
+CONFLICT_RULES = ("latest_change", "prefer_salesforce", "prefer_leadgen")
+OBJECTS = {"lead": "Lead", "contact": "Contact"}
+ENGAGEMENTS = ("form_submissions", "email_sends", "email_opens", "email_clicks", "page_visits")
+TOO_LONG = ("reject", "truncate")
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int
+    column: int
+
+
+@dataclass
+class Transform:
+    values: dict[str, str] | None = None  # our value -> Salesforce value
+    too_long: str = "reject"
+    pos: Pos | None = None
+    values_pos: dict[str, Pos] = field(default_factory=dict)
+
+    def to_salesforce(self, value):
+        if self.values is not None and value is not None:
+            return self.values.get(str(value), value)
+        return value
+
+    def to_leadgen(self, value):
+        if self.values is not None and value is not None:
+            back = {v: k for k, v in self.values.items()}
+            return back.get(str(value), value)
+        return value
+
+
+@dataclass
+class FieldMap:
+    leadgen: str
+    salesforce: str
+    direction: str
+    transform: Transform | None = None
+    conflict_rule: str | None = None
+    pos: Pos | None = None
+    leadgen_pos: Pos | None = None
+    salesforce_pos: Pos | None = None
+    direction_pos: Pos | None = None
+
+
+@dataclass
+class ObjectMap:
+    name: str
+    sobject: str
+    fields: list[FieldMap] = field(default_factory=list)
+    pos: Pos | None = None
+    sobject_pos: Pos | None = None
+
+    def field_for(self, leadgen: str) -> FieldMap | None:
+        return next((f for f in self.fields if f.leadgen == leadgen), None)
+
+
+@dataclass
+class OwnerMap:
+    user: str
+    salesforce: str
+    pos: Pos | None = None
+    salesforce_pos: Pos | None = None
+
+
+@dataclass
+class LeadLink:
+    salesforce_field: str
+    url_template: str
+    pos: Pos | None = None
+
+
+@dataclass
+class Mapping:
+    source: str
+    version: int = 1
+    conflict_rule: str = "latest_change"
+    match_by: str = "email"
+    objects: dict[str, ObjectMap] = field(default_factory=dict)
+    lead_score: dict[str, str] = field(default_factory=dict)  # object -> Salesforce field
+    lead_score_pos: dict[str, Pos] = field(default_factory=dict)
+    owners: list[OwnerMap] = field(default_factory=list)
+    engagements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ENGAGEMENTS, False))
+    lead_link: LeadLink | None = None
+    custom_fields: dict[str, str] = field(default_factory=dict)
+    is_default: bool = False
+
+    def rule_for(self, fmap: FieldMap) -> str:
+        return fmap.conflict_rule or self.conflict_rule
