@@ -505,6 +505,131 @@ def mapping_use(
     ui.line(f"Profile '{_profile(ctx).name}' now syncs with {path}.")
 
 
+@app.command()
+def sync(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Plan everything, write nothing, move no cursor.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run summary as JSON (for cron).")
+    ] = False,
+    only: Annotated[str, typer.Option(help="Comma-separated: leads, contacts.")] = "leads,contacts",
+    mapping: Annotated[
+        Path | None, typer.Option(help="Use this mapping file for this run only.")
+    ] = None,
+    no_backup_check: Annotated[
+        bool,
+        typer.Option("--no-backup-check", help="Allow a first sync without a verified backup."),
+    ] = False,
+    api_reserve: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LGCRM_SF_API_RESERVE",
+            help="Stop when fewer API calls than this remain today: a number or a percentage (default 5%).",
+        ),
+    ] = None,
+) -> None:
+    """Sync leads and contacts both ways; safe to run from cron every few minutes."""
+    from .engine.run import SyncOptions
+    from .engine.service import parse_reserve, run_sync
+
+    chosen = tuple(o.strip() for o in only.split(",") if o.strip())
+    if not chosen or any(o not in ("leads", "contacts") for o in chosen):
+        raise typer.BadParameter("use leads, contacts or both", param_hint="--only")
+    reserve, percent = parse_reserve(api_reserve)
+    if no_backup_check and not as_json:
+        ui.err.print(
+            "WARNING: --no-backup-check: a first sync without a verified backup of the org.",
+            style="bold red",
+        )
+    options = SyncOptions(
+        dry_run=dry_run,
+        only=chosen,
+        no_backup_check=no_backup_check,
+        api_reserve=reserve,
+        reserve_percent=percent,
+    )
+    result, code = run_sync(_profile(ctx), options, mapping)
+    if as_json:
+        ui.print_json(ui.sync_json(result, code))
+    else:
+        ui.sync_report(result)
+    if code:
+        raise typer.Exit(code)
+
+
+conflicts_app = typer.Typer(
+    help="Conflicts the sync settled: list them, or choose the other value."
+)
+app.add_typer(conflicts_app, name="conflicts")
+
+
+@conflicts_app.callback(invoke_without_command=True)
+def conflicts(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include resolved conflicts.")] = False,
+) -> None:
+    """List conflicts: record, field, both values, mirror value, winner, rule, when."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .store.sync_state import SyncState
+
+    rows = SyncState(_profile(ctx).state_path).conflicts(None if all_ else "open")
+    if as_json:
+        ui.print_json(rows)
+    elif rows:
+        ui.out.print(
+            ui.rows_table(
+                "Conflicts",
+                rows,
+                [
+                    "id",
+                    "email",
+                    "sf_object",
+                    "field",
+                    "leadgen_value",
+                    "salesforce_value",
+                    "mirror_value",
+                    "winner",
+                    "rule",
+                    "at",
+                    "status",
+                ],
+            )
+        )
+    else:
+        ui.line("No open conflicts.")
+
+
+@conflicts_app.command("resolve")
+def conflicts_resolve(
+    ctx: typer.Context,
+    conflict_id: Annotated[int, typer.Argument(help="The conflict's id.")],
+    take: Annotated[str, typer.Option(help="salesforce or leadgen: whose value both sides get.")],
+) -> None:
+    """Apply the chosen side's value to both sides at the next sync."""
+    from .engine.service import resolve_conflict
+
+    row = resolve_conflict(_profile(ctx), conflict_id, take)
+    ui.line(
+        f"Conflict {conflict_id} ({row['email']} {row['field']}): the {take} value goes to both sides at the next sync."
+    )
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Connection, last runs, cursors, pending errors and conflicts, API usage, where the log is."""
+    from .engine.service import status as read_status
+
+    data = read_status(_profile(ctx))
+    if as_json:
+        ui.print_json(data)
+    else:
+        ui.status_report(data)
+
+
 @backup_app.callback(invoke_without_command=True)
 def backup(
     ctx: typer.Context,

@@ -219,3 +219,115 @@ def person_panel(view: dict) -> None:
         )
     if view["events"]:
         out.print(rows_table("Events", view["events"], ["occurred_at", "kind", "details"]))
+
+
+SUMMARY_COLUMNS = (
+    "created_in_salesforce",
+    "created_here",
+    "updated_in_salesforce",
+    "updated_here",
+    "linked",
+    "deactivated",
+    "relinked",
+    "conflicts",
+    "errors",
+    "skipped",
+)
+
+
+SUMMARY_LABELS = {
+    "created_in_salesforce": "new SF",
+    "created_here": "new here",
+    "updated_in_salesforce": "upd SF",
+    "updated_here": "upd here",
+    "linked": "linked",
+    "deactivated": "deact",
+    "relinked": "relink",
+    "conflicts": "confl",
+    "errors": "errors",
+    "skipped": "skip",
+}
+
+
+def sync_json(result, code: int) -> dict:
+    return {
+        "run": result.run_id,
+        "status": result.status,
+        "exit_code": code,
+        "summary": result.summary,
+        "api_calls": result.api_calls,
+        "api_used": result.api_used,
+        "api_max": result.api_max,
+        "seconds": round(result.seconds, 3),
+        "mapping": result.mapping_source,
+        "messages": result.messages,
+        "plan": result.plan if result.status == "dry_run" else [],
+        "plan_total": result.plan_total,
+    }
+
+
+def sync_report(result) -> None:
+    if result.mapping_source.startswith("<"):
+        line(
+            "Using the built-in default mapping (set your own with `lgcrm-sf mapping use FILE`).",
+            "yellow",
+        )
+    if result.status == "dry_run":
+        table = Table(
+            title=f"Dry run: {result.plan_total:,} planned change(s); nothing was written"
+        )
+        for column in ("Record", "Object", "Field", "From", "To", "Side", "Rule"):
+            table.add_column(column)
+        for item in result.plan:
+            table.add_row(
+                *(
+                    Text("" if item[k] is None else str(item[k]))
+                    for k in ("email", "object", "field", "from", "to", "side", "rule")
+                )
+            )
+        out.print(table)
+        if result.plan_total > len(result.plan):
+            line(f"... and {result.plan_total - len(result.plan):,} more (see --json).")
+    table = Table(title=f"Sync run {result.run_id}: {result.status}")
+    table.add_column("Object")
+    for column in SUMMARY_COLUMNS:
+        table.add_column(SUMMARY_LABELS[column], justify="right")
+    for sobject, counts in result.summary.items():
+        table.add_row(sobject, *(f"{counts[c]:,}" for c in SUMMARY_COLUMNS))
+    out.print(table)
+    usage = (
+        f"; org usage {result.api_used:,}/{result.api_max:,}" if result.api_used is not None else ""
+    )
+    line(f"{result.api_calls} API call(s){usage}; {result.seconds:.1f} s.")
+    for message in result.messages[:20]:
+        line(message, "yellow")
+    if len(result.messages) > 20:
+        line(
+            f"... and {len(result.messages) - 20} more messages (see the log or --json).", "yellow"
+        )
+
+
+def status_report(data: dict) -> None:
+    org = data["org"]
+    state = "connected" if data["connected"] else "not connected"
+    line(
+        f"Profile {data['profile']}: {state} to {org['name'] or '-'} ({org['id'] or '-'}) as {data['username'] or '-'}"
+    )
+    line(f"Mapping: {data['mapping']}")
+    line(f"Log: {data['log_file']}")
+    if data["api_usage"]:
+        usage = data["api_usage"]
+        line(f"API usage: {usage['used']:,}/{usage['max']:,} (as of {usage['as_of']})")
+    line(
+        f"Pending record errors: {data['pending_errors']}; open conflicts: {data['open_conflicts']}"
+    )
+    if data["last_runs"]:
+        out.print(
+            rows_table(
+                "Last runs",
+                data["last_runs"],
+                ["id", "started_at", "finished_at", "status", "exit_code", "api_calls"],
+            )
+        )
+    if data["cursors"]:
+        out.print(rows_table("Cursors", data["cursors"], ["stream", "value", "updated_at"]))

@@ -41,10 +41,15 @@ def now_iso() -> str:
 
 
 class LeadGenStore:
-    def __init__(self, path: Path | str, sales_read_only: bool = False) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.db = sqlite_utils.Database(str(path))
-        self.db.conn.execute("PRAGMA journal_mode = WAL")
+    def __init__(
+        self, path: Path | str | sqlite_utils.Database, sales_read_only: bool = False
+    ) -> None:
+        if isinstance(path, sqlite_utils.Database):
+            self.db = path  # share a connection: the sync writes both sides in one transaction
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.db = sqlite_utils.Database(str(path))
+            self.db.conn.execute("PRAGMA journal_mode = WAL")
         self.db.conn.execute("PRAGMA foreign_keys = ON")
         self.sales_read_only = sales_read_only
         self._ensure()

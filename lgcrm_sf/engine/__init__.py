@@ -1,0 +1,1 @@
+"""The sync: change detection, three-way merge, plan, apply, conflicts, journal."""

@@ -1,0 +1,1067 @@
+"""One sync run: reconcile what a crashed run left, pull changes from both sides, merge, plan,
+apply, advance cursors. See sync() for the order; every step says why it is safe to be killed.
+
+Crash safety, in short: Lead Gen & CRM writes and the mirror are committed together in SQLite.
+A Salesforce write is journaled ('sent') before it goes out and settled (link, mirror) in one
+transaction after Salesforce answers. Cursors move only at the end of a run. A rerun after a
+crash re-pulls the same changes; what was applied merges to nothing, what was not is planned
+again, and a create that may have reached Salesforce is looked up by e-mail before it is retried.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..config import Profile, ProfileSettings
+from ..errors import LgcrmError, PrereqsFailed, QuotaReserveReached
+from ..leadgen.fields import normalise_email
+from ..leadgen.store import LeadGenStore, now_iso
+from ..mapping.model import Mapping
+from ..salesforce.client import SalesforceClient
+from ..store.state import StateStore
+from ..store.sync_state import SyncState
+from .fields import OWNER, REQUIRED_DEFAULTS, FieldSpec, OwnerConverter, field_specs, lg_value
+from .merge import TO_LEADGEN, TO_SALESFORCE, merge_field
+from .salesforce_side import SalesforceSide, WriteResult, soql_quote
+from .values import same, sf_native, utc_text
+
+OBJECTS = {"leads": ("lead", "Lead"), "contacts": ("contact", "Contact")}
+OVERLAP = datetime.timedelta(minutes=2)  # re-read this much before the cursor: clocks and commits
+DESCRIBE_MAX_AGE = datetime.timedelta(hours=24)
+MAX_UPDATED_IDS = 2000  # our own updates re-read by Id next run; beyond this, re-read everything
+CHUNK = 500
+BASE_FIELDS = ("Id", "IsDeleted", "MasterRecordId", "SystemModstamp", "LastModifiedById", "Email")
+
+MESSAGES = {
+    "no_backup": "This is the profile's first sync and no verified backup of org {org} is in the catalog. "
+    "Run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass --no-backup-check, at your own risk).",
+    "deleted": "deleted in Salesforce ({object} {id}) on {when}",
+    "merged_taken": "merged in Salesforce into {master}, which is already linked to {other}",
+    "converted_taken": "converted in Salesforce into contact {contact}, which is already linked to {other}",
+}
+
+
+@dataclass
+class SyncOptions:
+    dry_run: bool = False
+    only: tuple[str, ...] = ("leads", "contacts")
+    no_backup_check: bool = False
+    api_reserve: int | None = None  # absolute calls; None: reserve_percent of the daily limit
+    reserve_percent: float = 5.0
+
+
+@dataclass
+class SyncResult:
+    run_id: int
+    status: str  # ok | record_errors | quota | dry_run
+    summary: dict[str, dict]
+    api_calls: int
+    seconds: float
+    plan: list[dict] = field(default_factory=list)
+    plan_total: int = 0
+    messages: list[str] = field(default_factory=list)
+    api_used: int | None = None
+    api_max: int | None = None
+    mapping_source: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(s["errors"] for s in self.summary.values())
+
+
+COUNTERS = (
+    "created_in_salesforce",
+    "created_here",
+    "updated_in_salesforce",
+    "updated_here",
+    "linked",
+    "deactivated",
+    "relinked",
+    "conflicts",
+    "errors",
+    "skipped",
+)
+PLAN_SHOWN = 5000
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        profile: Profile,
+        settings: ProfileSettings,
+        client: SalesforceClient,
+        mapping: Mapping,
+        options: SyncOptions,
+    ) -> None:
+        self.profile, self.settings, self.client, self.mapping, self.options = (
+            profile,
+            settings,
+            client,
+            mapping,
+            options,
+        )
+        self.state = SyncState(profile.state_path)
+        self.db = self.state.db
+        self.conn = self.state.conn
+        self.leadgen = LeadGenStore(self.db, sales_read_only=True)
+        self.sf = SalesforceSide(client)
+        self.me = settings.user_id
+        self.summary = {sobject: Counter() for _, (_, sobject) in OBJECTS.items()}
+        self.plan: list[dict] = []
+        self.plan_total = 0
+        self.messages: list[str] = []
+        self.processed: set[int] = set()
+        self.updated_ids: list[tuple[str, str]] = []
+        self.run_id = 0
+        self.full_pull: dict[str, bool] = {}  # object -> this run read all of it (first sync)
+        self.to_fetch: dict[str, set[int]] = {}  # object -> linked people whose record we must read
+        self.deferred: dict[
+            str, set[int]
+        ] = {}  # kind -> unlinked people a new Salesforce record matched
+
+    # --- the run ----------------------------------------------------------------------------
+    def sync(self) -> SyncResult:
+        started = time.perf_counter()
+        calls_before = self.client.counter.calls
+        first = self.state.is_first_sync()
+        if first and not self.options.no_backup_check:
+            if not StateStore(self.profile.state_path).verified_backup(self.settings.org_id):
+                raise PrereqsFailed(MESSAGES["no_backup"].format(org=self.settings.org_id))
+        self.run_id = self.state.start_run(self.options.dry_run)
+        signpost = now_iso()  # "now" for this run: our side's cursor never passes it
+        status, message, code = "ok", None, 0
+        try:
+            if not self.options.dry_run:
+                self._reconcile()
+            self._setup()
+            chosen = [OBJECTS[n] for n in ("leads", "contacts") if n in self.options.only]
+            specs = {
+                sobject: field_specs(self.mapping, kind, self.sf_fields[sobject], self.owners)
+                for kind, sobject in chosen
+            }
+            # Read both objects before deciding anything: matching is Contact first, then Lead.
+            for _, sobject in chosen:
+                self._stage(sobject, specs[sobject])
+            self._reserve()
+            for kind, sobject in chosen:
+                self._apply_salesforce_changes(kind, sobject, specs[sobject])
+            for kind, sobject in chosen:
+                self._from_leadgen(kind, sobject, specs[sobject], signpost)
+            if not self.options.dry_run:
+                self._apply()
+                self._advance_cursors(signpost)
+            status = (
+                "dry_run"
+                if self.options.dry_run
+                else ("record_errors" if any(s["errors"] for s in self.summary.values()) else "ok")
+            )
+        except QuotaReserveReached as exc:
+            status, message, code = "quota", exc.message, int(exc.exit_code)
+            self.messages.append(exc.message)
+        except LgcrmError as exc:
+            self._finish(started, calls_before, "failed", int(exc.exit_code), exc.message)
+            raise
+        except BaseException as exc:
+            self._finish(started, calls_before, "failed", 70, f"{type(exc).__name__}")
+            raise
+        result = self._finish(started, calls_before, status, code, message)
+        return result
+
+    def _finish(self, started, calls_before, status, code, message) -> SyncResult:
+        summary = {k: {c: v.get(c, 0) for c in COUNTERS} for k, v in self.summary.items()}
+        counter = self.client.counter
+        result = SyncResult(
+            self.run_id,
+            status,
+            summary,
+            counter.calls - calls_before,
+            time.perf_counter() - started,
+            self.plan,
+            self.plan_total,
+            self.messages,
+            counter.api_used,
+            counter.api_max,
+            self.mapping.source,
+        )
+        if self.run_id:
+            self.state.finish_run(
+                self.run_id,
+                status,
+                code,
+                summary,
+                result.api_calls,
+                counter.api_used,
+                counter.api_max,
+                message,
+            )
+        return result
+
+    def _setup(self) -> None:
+        """Describe data and owner ids, cached a day: a quiet run should cost one call per object."""
+        self.sf_fields: dict[str, dict] = {}
+        for name in self.options.only:
+            _, sobject = OBJECTS[name]
+            self.sf_fields[sobject] = self._cached(
+                f"describe:{sobject}", lambda s=sobject: self.sf.describe(s)
+            )
+        self.owners = None
+        if self.mapping.owners:
+            targets = sorted(o.salesforce for o in self.mapping.owners)
+            users = self._cached(
+                "owners:" + ",".join(targets), lambda: self._resolve_owners(targets)
+            )
+            ours = {u["email"]: u["id"] for u in self.leadgen.users()}
+            ours_to_sf, sf_to_ours = {}, {}
+            for owner in self.mapping.owners:
+                sf_id = users.get(owner.salesforce.lower())
+                our_id = ours.get(owner.user)
+                if sf_id and our_id:
+                    ours_to_sf[our_id] = sf_id
+                    sf_to_ours[sf_id] = our_id
+            self.owners = OwnerConverter(ours_to_sf, sf_to_ours)
+        if self.sf.api_reserve == 0:
+            self.sf.api_reserve = self.options.api_reserve or 0
+
+    def _cached(self, key: str, fetch):
+        hit = self.state.cached(key)
+        if hit is not None:
+            value, fetched = hit
+            age = datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(fetched)
+            if age < DESCRIBE_MAX_AGE:
+                return value
+        value = fetch()
+        self.state.cache(key, value)
+        return value
+
+    def _resolve_owners(self, targets: list[str]) -> dict[str, str]:
+        names = [t for t in targets if "@" in t]
+        ids = [t for t in targets if t.startswith("005") and len(t) in (15, 18) and t.isalnum()]
+        where = " OR ".join(
+            filter(
+                None,
+                [
+                    f"Username IN ({', '.join(soql_quote(n) for n in names)})" if names else "",
+                    f"Id IN ({', '.join(soql_quote(i) for i in ids)})" if ids else "",
+                ],
+            )
+        )
+        if not where:
+            return {}
+        rows = self.sf.call(
+            lambda sf: sf.query_all(
+                f"SELECT Id, Username FROM User WHERE IsActive = true AND ({where})"
+            ),
+            "the owner lookup",
+        )
+        out = {}
+        for row in rows["records"]:
+            out[row["Username"].lower()] = row["Id"]
+            out[row["Id"].lower()] = row["Id"]
+            out[row["Id"][:15].lower()] = row["Id"]
+        return out
+
+    def _reserve(self) -> None:
+        counter = self.client.counter
+        if self.options.api_reserve is None and counter.api_max:
+            self.sf.api_reserve = int(counter.api_max * self.options.reserve_percent / 100)
+        self.sf.check_quota()
+
+    # --- one object pair ----------------------------------------------------------------------
+    _stage_columns = (
+        "sobject",
+        "sf_id",
+        "modstamp",
+        "deleted",
+        "master",
+        "converted",
+        "converted_contact",
+        "email",
+        "values",
+    )
+
+    def _apply_salesforce_changes(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
+        offset = 0
+        while True:  # in chunks, oldest change first: memory stays flat
+            rows = self.conn.execute(
+                "SELECT * FROM temp.stage WHERE sobject = ? ORDER BY modstamp, sf_id "
+                "LIMIT ? OFFSET ?",
+                [sobject, CHUNK, offset],
+            ).fetchall()
+            if not rows:
+                return
+            with self.conn:
+                for row in rows:
+                    self._from_salesforce(
+                        dict(zip(self._stage_columns, row, strict=True)), kind, sobject, specs
+                    )
+            offset += CHUNK
+
+    def _stage(self, sobject: str, specs: list[FieldSpec]) -> None:
+        """Pull the object's changes into a staging table: memory stays flat however many."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS stage (sobject TEXT, sf_id TEXT, modstamp TEXT, "
+            "deleted INTEGER, master TEXT, converted INTEGER, converted_contact TEXT, email TEXT, "
+            "[values] TEXT, PRIMARY KEY (sobject, sf_id))"
+        )
+        self.conn.execute("CREATE INDEX IF NOT EXISTS temp.stage_email ON stage (sobject, email)")
+        self.conn.execute("DELETE FROM temp.stage WHERE sobject = ?", [sobject])
+        fields = list(BASE_FIELDS) + (
+            ["IsConverted", "ConvertedContactId"] if sobject == "Lead" else []
+        )
+        fields += [s.sf_field for s in specs if s.sf_field not in fields]
+        types = {name: d["type"] for name, d in self.sf_fields[sobject].items()}
+        where = []
+        cursor = self.state.cursor(f"salesforce:{sobject}")
+        self.full_pull[sobject] = cursor is None
+        if cursor:
+            since = datetime.datetime.fromisoformat(cursor.replace("Z", "+00:00")) - OVERLAP
+            where.append(f"SystemModstamp >= {since.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+            # Our own writes come back as changes; skip them, except the records we updated last
+            # run, re-read by Id so that an edit made between our read and our write is not lost.
+            ours = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT sf_id FROM updated_by_us WHERE sf_object = ?", [sobject]
+                )
+            ]
+            if self.me and len(ours) <= MAX_UPDATED_IDS:
+                mine = f"LastModifiedById != {soql_quote(self.me)}"
+                if ours:
+                    mine = f"({mine} OR Id IN ({', '.join(soql_quote(i) for i in ours)}))"
+                where.append(mine)
+        soql = (
+            f"SELECT {', '.join(fields)} FROM {sobject}"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY SystemModstamp, Id"
+        )
+        batch = []
+        for record in self.sf.query_rows(soql, types):
+            values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
+            batch.append(
+                (
+                    sobject,
+                    values["Id"],
+                    utc_text(values["SystemModstamp"]),
+                    int(bool(values["IsDeleted"])),
+                    values.get("MasterRecordId"),
+                    int(bool(values.get("IsConverted"))),
+                    values.get("ConvertedContactId"),
+                    (values.get("Email") or "").lower() or None,
+                    json.dumps(values),
+                )
+            )
+            if len(batch) >= CHUNK:
+                self._insert_stage(batch)
+                batch = []
+        self._insert_stage(batch)
+
+    def _insert_stage(self, rows) -> None:
+        if rows:
+            with self.conn:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO temp.stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
+
+    def _count(self, sobject: str, key: str, n: int = 1) -> None:
+        self.summary[sobject][key] += n
+
+    # --- Salesforce -> here ---------------------------------------------------------------------
+    def _from_salesforce(self, row: dict, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
+        values = json.loads(row["values"])
+        sf_id, modstamp = row["sf_id"], row["modstamp"]
+        person_id = self.state.person_of(sf_id)
+        if row["deleted"]:
+            if person_id is None:
+                return
+            self.processed.add(person_id)
+            if row["master"]:
+                self._merged(person_id, sobject, sf_id, row["master"])
+            else:
+                self._deactivate(
+                    person_id,
+                    sobject,
+                    MESSAGES["deleted"].format(object=sobject, id=sf_id, when=modstamp),
+                )
+            return
+        if row["converted"]:
+            if person_id is not None and row["converted_contact"]:
+                self.processed.add(person_id)
+                self._converted(person_id, row["converted_contact"])
+            return
+        link = self.state.link_of(person_id) if person_id else None
+        if link and link["sf_modstamp"] and modstamp and modstamp <= link["sf_modstamp"]:
+            return  # seen before: the overlap window re-read it
+        if person_id is None:
+            email = row["email"]
+            try:
+                email = normalise_email(email)
+            except ValueError:
+                email = None
+            if not email:
+                self._count(sobject, "skipped")
+                return
+            person = self.leadgen.by_email(email)
+            if person is not None:
+                other = self.state.link_of(person["id"])
+                if other and other["sf_id"] != sf_id:
+                    self._count(sobject, "skipped")
+                    self.messages.append(
+                        f"{sobject} {sf_id} has the e-mail of {email}, already linked to "
+                        f"{other['sf_object']} {other['sf_id']}: a duplicate in Salesforce, not linked."
+                    )
+                    return
+                if not person["active"]:
+                    self._count(sobject, "skipped")
+                    return
+                # Ours already: match it the one way (Contact first, then Lead; ambiguity
+                # reported) along with the other unlinked people.
+                self.deferred.setdefault(person["kind"], set()).add(person["id"])
+                return
+            self._create_here(email, kind, sobject, specs, values, sf_id, modstamp)
+            return
+        self.processed.add(person_id)
+        self.to_fetch.get(sobject, set()).discard(person_id)  # its record is here already
+        person = self.leadgen.get(person_id)
+        if not person["active"]:
+            return
+        self._merge(
+            person, kind, sobject, specs, values, modstamp, self.state.mirror_of(person_id) or None
+        )
+
+    def _link(
+        self, person: dict, sobject: str, sf_id: str, modstamp: str | None, kind: str
+    ) -> None:
+        self.processed.add(person["id"])
+        self._count(sobject, "linked")
+        self._plan_item(person, sobject, "link", None, sf_id, "salesforce", "matched by e-mail")
+        if not self.options.dry_run:
+            self.state.set_link(person["id"], sobject, sf_id, modstamp)
+            if person["kind"] != kind:
+                self.leadgen.set_kind(person["id"], kind)
+
+    def _create_here(self, email, kind, sobject, specs, values, sf_id, modstamp) -> None:
+        person_values, mirror = {}, {}
+        for spec in specs:
+            sf = values.get(spec.sf_field)
+            lg = spec.converter.to_leadgen(sf)
+            if spec.kind == OWNER:
+                if sf is not None and lg is None:
+                    continue  # unmapped owner: left alone
+                person_values["owner_user_id"] = lg
+            elif spec.kind == "field" and spec.key != "email":
+                person_values[spec.key] = lg
+            mirror[spec.key] = {"lg": lg if spec.kind in ("field", OWNER) else None, "sf": sf}
+        self._count(sobject, "created_here")
+        self._plan_item(
+            {"email": email, "id": None},
+            sobject,
+            "create",
+            None,
+            sf_id,
+            "leadgen",
+            "new in Salesforce",
+        )
+        if self.options.dry_run:
+            return
+        person_id = self.leadgen.create_person(
+            email, kind, {k: v for k, v in person_values.items() if v is not None}
+        )
+        self.processed.add(person_id)
+        self.state.set_link(person_id, sobject, sf_id, modstamp)
+        person = self.leadgen.get(person_id)
+        for spec in specs:  # pseudo-fields computed from the new person (the lead link)
+            if spec.kind not in ("field", OWNER):
+                mirror[spec.key]["lg"] = lg_value(spec, person, self.mapping)
+        self.state.set_mirror(person_id, sobject, mirror)
+        # The lead link and score may still need writing to Salesforce.
+        self._merge(person, kind, sobject, specs, values, modstamp, self.state.mirror_of(person_id))
+
+    def _deactivate(self, person_id: int, sobject: str, reason: str) -> None:
+        person = self.leadgen.get(person_id)
+        self._count(sobject, "deactivated")
+        self._plan_item(
+            person, sobject, "deactivate", None, reason, "leadgen", "deleted in Salesforce"
+        )
+        if not self.options.dry_run:
+            if person["active"]:
+                self.leadgen.deactivate(person_id, reason)
+            self.state.unlink(person_id)
+
+    def _merged(self, person_id: int, sobject: str, sf_id: str, master: str) -> None:
+        other = self.state.person_of(master)
+        if other is not None and other != person_id:
+            other_email = self.leadgen.get(other)["email"]
+            self._deactivate(
+                person_id,
+                sobject,
+                MESSAGES["merged_taken"].format(master=master, other=other_email),
+            )
+            return
+        self._count(sobject, "relinked")
+        person = self.leadgen.get(person_id)
+        self._plan_item(
+            person, sobject, "relink", sf_id, master, "salesforce", "merged in Salesforce"
+        )
+        if not self.options.dry_run:
+            self.state.set_link(person_id, sobject, master, None)
+
+    def _converted(self, person_id: int, contact_id: str) -> None:
+        other = self.state.person_of(contact_id)
+        person = self.leadgen.get(person_id)
+        if other is not None and other != person_id:
+            other_email = self.leadgen.get(other)["email"]
+            self._deactivate(
+                person_id,
+                "Lead",
+                MESSAGES["converted_taken"].format(contact=contact_id, other=other_email),
+            )
+            return
+        self._count("Lead", "relinked")
+        self._plan_item(
+            person, "Lead", "convert", None, contact_id, "leadgen", "lead converted in Salesforce"
+        )
+        if not self.options.dry_run:
+            self.state.set_link(person_id, "Contact", contact_id, None)
+            self.conn.execute("DELETE FROM mirror WHERE person_id = ?", [person_id])
+            self.leadgen.set_kind(person_id, "contact")
+            self.to_fetch.setdefault("Contact", set()).add(
+                person_id
+            )  # unless the Contact pull brings it
+
+    # --- here -> Salesforce --------------------------------------------------------------------
+    def _from_leadgen(self, kind: str, sobject: str, specs: list[FieldSpec], signpost: str) -> None:
+        since = self.state.cursor(f"leadgen:{kind}")
+        # Changed here since the cursor, plus people whose last write failed (retried every run)
+        # and conflicts resolved by hand since.
+        retry = set(self.state.people_with_open_errors()) | {
+            c["person_id"] for c in self.state.conflicts("resolving")
+        }
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS candidates (person_id INTEGER PRIMARY KEY)"
+        )
+        self.conn.execute("DELETE FROM temp.candidates")
+        sql = "INSERT OR IGNORE INTO temp.candidates SELECT id FROM lg_people WHERE kind = ? AND updated_at <= ?"
+        params = [kind, signpost]
+        if since:
+            sql += " AND updated_at > ?"
+            params.append(since)
+        self.conn.execute(sql, params)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO temp.candidates SELECT id FROM lg_people WHERE id = ? AND kind = ?",
+            [(pid, kind) for pid in retry | self.deferred.pop(kind, set())],
+        )
+        unlinked: list[dict] = []
+        ids = [
+            r[0]
+            for r in self.conn.execute("SELECT person_id FROM temp.candidates ORDER BY person_id")
+        ]
+        for start in range(0, len(ids), CHUNK):
+            with self.conn:
+                for person_id in ids[start : start + CHUNK]:
+                    if person_id in self.processed:
+                        continue
+                    person = self.leadgen.get(person_id)
+                    if not person["active"]:
+                        continue
+                    link = self.state.link_of(person_id)
+                    if link is None:
+                        unlinked.append({"id": person_id, "email": person["email"]})
+                        continue
+                    if link["sf_object"] != sobject:
+                        continue
+                    self.processed.add(person_id)
+                    mirror = self.state.mirror_of(person_id)
+                    if any(spec.key not in mirror for spec in specs):
+                        self.to_fetch.setdefault(sobject, set()).add(person_id)
+                        continue
+                    values = {spec.sf_field: mirror[spec.key]["sf"] for spec in specs}
+                    self._merge(person, kind, sobject, specs, values, link["sf_modstamp"], mirror)
+        self._fetch_and_merge(kind, sobject, specs)
+        self._match_or_create(unlinked, kind, sobject, specs)
+
+    def _fetch_and_merge(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
+        """Linked people whose Salesforce values we don't hold (a new field in the mapping, a
+        lead just converted): read their records by Id, then merge."""
+        person_ids = sorted(self.to_fetch.pop(sobject, set()))
+        if not person_ids:
+            return
+        types = {name: d["type"] for name, d in self.sf_fields[sobject].items()}
+        fields = ["Id", "SystemModstamp"] + [
+            s.sf_field for s in specs if s.sf_field not in ("Id", "SystemModstamp")
+        ]
+        by_sf = {self.state.link_of(pid)["sf_id"]: pid for pid in person_ids}
+        ids = list(by_sf)
+        for start in range(0, len(ids), 300):
+            chunk = ids[start : start + 300]
+            soql = f"SELECT {', '.join(fields)} FROM {sobject} WHERE Id IN ({', '.join(soql_quote(i) for i in chunk)})"
+            rows = self.sf.call(
+                lambda sf, q=soql: sf.query_all(q), f"reading linked {sobject} records"
+            )["records"]
+            with self.conn:
+                for record in rows:
+                    values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
+                    person_id = by_sf[values["Id"]]
+                    person = self.leadgen.get(person_id)
+                    self.processed.add(person_id)
+                    self._merge(
+                        person,
+                        kind,
+                        sobject,
+                        specs,
+                        values,
+                        utc_text(values["SystemModstamp"]),
+                        self.state.mirror_of(person_id) or None,
+                    )
+
+    def _match_or_create(
+        self, people: list[dict], kind: str, sobject: str, specs: list[FieldSpec]
+    ) -> None:
+        """Unlinked people: matched by e-mail (Contact first, then Lead; several matches are an
+        ambiguity to report, never a guess), or created in Salesforce."""
+        if not people:
+            return
+        emails = sorted({p["email"] for p in people})
+        matches: dict[str, list[tuple[str, str]]] = {}
+        for candidate in ("Contact", "Lead"):
+            if candidate in self.full_pull and self.full_pull[candidate]:
+                for email in emails:
+                    for (sf_id,) in self.conn.execute(
+                        "SELECT sf_id FROM temp.stage WHERE sobject = ? AND email = ? "
+                        "AND deleted = 0 AND converted = 0",
+                        [candidate, email],
+                    ):
+                        matches.setdefault(email, []).append((candidate, sf_id))
+            else:
+                extra = " AND IsConverted = false" if candidate == "Lead" else ""
+                for email, rows in self.sf.find_by_emails(candidate, emails, extra).items():
+                    for row in rows:
+                        matches.setdefault(email, []).append((candidate, row["Id"]))
+        for start in range(0, len(people), CHUNK):
+            with self.conn:
+                for item in people[start : start + CHUNK]:
+                    person = self.leadgen.get(item["id"])
+                    found = matches.get(person["email"], [])
+                    found = [f for f in found if self.state.person_of(f[1]) in (None, person["id"])]
+                    contacts = [f for f in found if f[0] == "Contact"]
+                    chosen = contacts or [f for f in found if f[0] == "Lead"]
+                    if len(chosen) > 1:
+                        self._count(sobject, "skipped")
+                        self.messages.append(
+                            f"{person['email']} matches {len(chosen)} Salesforce {chosen[0][0]}s "
+                            f"({', '.join(c[1] for c in chosen)}): not linked; merge them in Salesforce."
+                        )
+                        if not self.options.dry_run:
+                            self.state.record_error(
+                                person["id"],
+                                person["email"],
+                                chosen[0][0],
+                                None,
+                                "match",
+                                [],
+                                "AMBIGUOUS_EMAIL",
+                                f"{len(chosen)} {chosen[0][0]}s have this e-mail",
+                            )
+                        continue
+                    if chosen:
+                        match_object, sf_id = chosen[0]
+                        self._link(
+                            person,
+                            match_object,
+                            sf_id,
+                            None,
+                            "contact" if match_object == "Contact" else kind,
+                        )
+                        if not self.options.dry_run:
+                            self.to_fetch.setdefault(match_object, set()).add(person["id"])
+                        continue
+                    self._plan_create(person, kind, sobject, specs)
+        self._fetch_and_merge(kind, sobject, specs)
+        other_kind, other_object = ("contact", "Contact") if sobject == "Lead" else ("lead", "Lead")
+        if self.to_fetch.get(other_object) and other_object in self.sf_fields:
+            other_specs = field_specs(
+                self.mapping, other_kind, self.sf_fields[other_object], self.owners
+            )
+            self._fetch_and_merge(other_kind, other_object, other_specs)
+
+    def _plan_create(self, person: dict, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
+        payload, mirror = {}, {}
+        for spec in specs:
+            lg = lg_value(spec, person, self.mapping)
+            sf = spec.converter.to_salesforce(lg)
+            if spec.kind == OWNER and lg is not None and sf is None:
+                self.messages.append(
+                    f"{person['email']}: its owner has no Salesforce user in the owner mapping."
+                )
+                continue
+            if sf is not None and self.sf_fields[sobject][spec.sf_field].get("createable", True):
+                payload[spec.sf_field] = sf
+            mirror[spec.key] = {"lg": lg, "sf": sf if spec.sf_field in payload else None}
+        payload["Email"] = payload.get("Email") or person["email"]
+        for name, default in REQUIRED_DEFAULTS[sobject].items():
+            if not payload.get(name):
+                payload[name] = default
+                for spec in specs:
+                    if spec.sf_field == name:
+                        mirror[spec.key] = {"lg": mirror.get(spec.key, {}).get("lg"), "sf": default}
+        self._count(sobject, "created_in_salesforce")
+        self._plan_item(
+            person,
+            sobject,
+            "create",
+            None,
+            payload.get("Email"),
+            "salesforce",
+            "new in Lead Gen & CRM",
+        )
+        if not self.options.dry_run:
+            self._journal("create", sobject, person, None, payload, mirror)
+
+    # --- the merge of one linked pair ------------------------------------------------------------
+    def _merge(
+        self,
+        person: dict,
+        kind: str,
+        sobject: str,
+        specs: list[FieldSpec],
+        sf_values: dict,
+        modstamp,
+        mirror: dict | None,
+    ) -> None:
+        link = self.state.link_of(person["id"])
+        sf_id = link["sf_id"] if link else None
+        resolutions = {c["field"]: c for c in self.state.pending_resolutions(person["id"])}
+        to_sf, to_lg, mirror_now, mirror_later = {}, {}, {}, {}
+        for spec in specs:
+            lg = lg_value(spec, person, self.mapping)
+            sf = sf_values.get(spec.sf_field)
+            conv = spec.converter
+            if spec.kind == OWNER and (
+                (sf is not None and conv.to_leadgen(sf) is None)
+                or (lg is not None and conv.to_salesforce(lg) is None)
+            ):
+                self._count(sobject, "skipped")
+                self.messages.append(
+                    f"{person['email']}: owner not in the owner mapping; ownership left alone."
+                )
+                continue
+            previous = mirror.get(spec.key) if mirror else None
+            if spec.key in resolutions:
+                # `conflicts resolve --take`: the chosen value goes to both sides.
+                conflict = resolutions[spec.key]
+                value = (
+                    conflict["salesforce_value"]
+                    if conflict["take"] == "salesforce"
+                    else conflict["leadgen_value"]
+                )
+                as_sf = conv.to_salesforce(value)
+                rule = f"conflict {conflict['id']} resolved: take {conflict['take']}"
+                if not same(lg, value):
+                    to_lg[spec.key] = value
+                    self._plan_item(person, sobject, spec.key, lg, value, "leadgen", rule)
+                if not same(sf, as_sf):
+                    to_sf[spec.sf_field] = as_sf
+                    mirror_later[spec.key] = {"lg": value, "sf": as_sf}
+                    self._plan_item(person, sobject, spec.key, sf, as_sf, "salesforce", rule)
+                else:
+                    mirror_now[spec.key] = {"lg": value, "sf": as_sf}
+                continue
+            decision = merge_field(
+                spec.direction,
+                spec.rule,
+                lg,
+                sf,
+                previous,
+                conv.to_salesforce,
+                conv.to_leadgen,
+                person["field_changed_at"].get(spec.key),
+                modstamp,
+            )
+            if decision.conflict:
+                self._count(sobject, "conflicts")
+                if not self.options.dry_run:
+                    self.state.record_conflict(
+                        self.run_id,
+                        person["id"],
+                        person["email"],
+                        sobject,
+                        sf_id,
+                        spec.key,
+                        lg,
+                        conv.to_leadgen(sf),
+                        previous.get("lg") if previous else None,
+                        decision.winner,
+                        decision.rule,
+                    )
+            if decision.action == TO_SALESFORCE:
+                to_sf[spec.sf_field] = decision.value
+                mirror_later[spec.key] = decision.mirror
+                self._plan_item(
+                    person,
+                    sobject,
+                    spec.key,
+                    sf,
+                    decision.value,
+                    "salesforce",
+                    decision.rule if decision.conflict else decision.reason,
+                )
+            elif decision.action == TO_LEADGEN:
+                to_lg[spec.key] = decision.value
+                mirror_now[spec.key] = decision.mirror
+                self._plan_item(
+                    person,
+                    sobject,
+                    spec.key,
+                    lg,
+                    decision.value,
+                    "leadgen",
+                    decision.rule if decision.conflict else decision.reason,
+                )
+            else:
+                mirror_now[spec.key] = decision.mirror
+        if self.options.dry_run:
+            if to_lg:
+                self._count(sobject, "updated_here")
+            if to_sf:
+                self._count(sobject, "updated_in_salesforce")
+            return
+        if "email" in to_lg and not self._email_is_free(person, to_lg["email"], sobject):
+            del to_lg["email"]
+            mirror_now.pop("email", None)
+        if to_lg:
+            values = {("owner_user_id" if k == OWNER else k): v for k, v in to_lg.items()}
+            self.leadgen.set_fields(person["id"], values)
+            self._count(sobject, "updated_here")
+        self.state.set_mirror(person["id"], sobject, mirror_now)
+        if modstamp:
+            self.state.touch_link(person["id"], modstamp)
+        for conflict in resolutions.values():
+            self.conn.execute(
+                "UPDATE conflicts SET status = 'resolved', resolved_at = ? WHERE id = ?",
+                [now_iso(), conflict["id"]],
+            )
+        if to_sf:
+            self._count(sobject, "updated_in_salesforce")
+            self._journal("update", sobject, person, sf_id, {"Id": sf_id, **to_sf}, mirror_later)
+        else:
+            self.state.clear_errors(
+                person["id"]
+            )  # nothing left to send: an earlier failure is over
+
+    def _email_is_free(self, person: dict, email, sobject: str) -> bool:
+        """An e-mail changed in Salesforce comes here only if it is valid and no other person
+        has it: people are keyed by e-mail, and two must never become one by accident."""
+        try:
+            address = normalise_email(email)
+        except ValueError:
+            address = None
+        other = self.leadgen.by_email(address) if address else None
+        if address and (other is None or other["id"] == person["id"]):
+            return True
+        self._count(sobject, "skipped")
+        self.messages.append(
+            f"{person['email']}: Salesforce changed its e-mail to {email!r}, which "
+            + ("another person here has" if address else "is not valid")
+            + "; kept ours."
+        )
+        return False
+
+    def _plan_item(self, person, sobject, field_name, old, new, side, rule) -> None:
+        self.plan_total += 1
+        if len(self.plan) < PLAN_SHOWN:
+            self.plan.append(
+                {
+                    "email": person.get("email"),
+                    "object": sobject,
+                    "field": field_name,
+                    "from": old,
+                    "to": new,
+                    "side": side,
+                    "rule": rule,
+                }
+            )
+
+    # --- the journal and applying it -----------------------------------------------------------
+    def _journal(self, op, sobject, person, sf_id, payload, mirror) -> None:
+        self.conn.execute(
+            "INSERT INTO journal (run_id, op, sf_object, person_id, sf_id, email, payload, mirror, state, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+            [
+                self.run_id,
+                op,
+                sobject,
+                person["id"],
+                sf_id,
+                person["email"],
+                json.dumps(payload),
+                json.dumps(mirror),
+                now_iso(),
+            ],
+        )
+
+    def _apply(self) -> None:
+        for op in ("create", "update"):
+            for sobject in ("Lead", "Contact"):
+                rows = self.conn.execute(
+                    "SELECT id, payload FROM journal WHERE run_id = ? AND state = 'planned' "
+                    "AND op = ? AND sf_object = ? ORDER BY id",
+                    [self.run_id, op, sobject],
+                ).fetchall()
+                if not rows:
+                    continue
+                items = [(str(r[0]), json.loads(r[1])) for r in rows]
+                self._send(sobject, op, items)
+
+    def _send(
+        self, sobject: str, op: str, items: list[tuple[str, dict]], retry_locked: int = 2
+    ) -> None:
+        with self.conn:  # journaled as sent before anything goes out
+            self.conn.executemany(
+                "UPDATE journal SET state = 'sent' WHERE id = ?", [(k,) for k, _ in items]
+            )
+
+        def journal_job(job_id: str) -> None:
+            with self.conn:
+                self.conn.executemany(
+                    "UPDATE journal SET batch = ? WHERE id = ?", [(job_id, k) for k, _ in items]
+                )
+
+        self.sf.bulk_job_started = journal_job
+        locked = []
+        for results in self.sf.write(sobject, op, items):
+            with self.conn:
+                for result in results:
+                    if (
+                        not result.success
+                        and result.code in ("UNABLE_TO_LOCK_ROW",)
+                        and retry_locked
+                    ):
+                        locked.append(result.key)
+                        continue
+                    self._settle(sobject, op, result)
+        if locked:
+            time.sleep(self.client.retry_policy.delay(1))
+            retry = [(k, p) for k, p in items if k in set(locked)]
+            self._send(sobject, op, retry, retry_locked - 1)
+
+    def _settle(self, sobject: str, op: str, result: WriteResult) -> None:
+        row = self.conn.execute(
+            "SELECT person_id, email, mirror, payload FROM journal WHERE id = ?", [int(result.key)]
+        ).fetchone()
+        person_id, email, mirror, payload = (
+            row[0],
+            row[1],
+            json.loads(row[2] or "{}"),
+            json.loads(row[3]),
+        )
+        if result.success:
+            self.conn.execute(
+                "UPDATE journal SET state = 'settled', sf_id = ?, settled_at = ? WHERE id = ?",
+                [result.sf_id, now_iso(), int(result.key)],
+            )
+            if op == "create":
+                self.state.set_link(person_id, sobject, result.sf_id, None)
+            else:
+                self.updated_ids.append((sobject, result.sf_id))
+            self.state.set_mirror(person_id, sobject, mirror)
+            self.state.clear_errors(person_id)
+            return
+        self.conn.execute(
+            "UPDATE journal SET state = 'failed', error = ?, settled_at = ? WHERE id = ?",
+            [f"{result.code}: {result.message}", now_iso(), int(result.key)],
+        )
+        self.state.record_error(
+            person_id,
+            email,
+            sobject,
+            payload.get("Id"),
+            op,
+            result.fields or [],
+            result.code,
+            result.message,
+        )
+        self._count(sobject, "errors")
+        self._count(
+            sobject, "created_in_salesforce" if op == "create" else "updated_in_salesforce", -1
+        )
+        self.messages.append(
+            f"{email}: Salesforce rejected the {op} ({result.code}: {result.message})."
+        )
+
+    def _advance_cursors(self, signpost: str) -> None:
+        with self.conn:
+            for name in self.options.only:
+                kind, sobject = OBJECTS[name]
+                top = self.conn.execute(
+                    "SELECT MAX(modstamp) FROM temp.stage WHERE sobject = ?", [sobject]
+                ).fetchone()[0]
+                if top:
+                    self.state.set_cursor(f"salesforce:{sobject}", top)
+                elif self.state.cursor(f"salesforce:{sobject}") is None:
+                    self.state.set_cursor(f"salesforce:{sobject}", "1970-01-01T00:00:00.000Z")
+                self.state.set_cursor(f"leadgen:{kind}", signpost)
+                self.conn.execute("DELETE FROM updated_by_us WHERE sf_object = ?", [sobject])
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO updated_by_us (sf_id, sf_object, run_id) VALUES (?, ?, ?)",
+                [(sf_id, sobject, self.run_id) for sobject, sf_id in self.updated_ids],
+            )
+
+    # --- after a crash ---------------------------------------------------------------------------
+    def _reconcile(self) -> None:
+        """Settle what an earlier run journaled but never settled. Planned rows never left: drop
+        them (this run plans again). Sent updates are re-planned (sending a value twice is
+        harmless). A sent create may have reached Salesforce: look it up before retrying."""
+        leftover = self.conn.execute(
+            "SELECT id, op, sf_object, person_id, email, mirror, batch, state FROM journal "
+            "WHERE state IN ('planned', 'sent') ORDER BY id"
+        ).fetchall()
+        if not leftover:
+            return
+        creates = [r for r in leftover if r[1] == "create" and r[7] == "sent"]
+        for job_id in {r[6] for r in creates if r[6]}:
+            self._finish_bulk_job(job_id)
+        by_object: dict[str, list] = {}
+        for row in creates:
+            by_object.setdefault(row[2], []).append(row)
+        for sobject, rows in by_object.items():
+            pending = [r for r in rows if self.state.link_of(r[3]) is None]
+            if not pending:
+                continue
+            found = self.sf.find_by_emails(
+                sobject,
+                sorted({r[4] for r in pending}),
+                f" AND CreatedById = {soql_quote(self.me)}" if self.me else "",
+            )
+            with self.conn:
+                for row in pending:
+                    hits = found.get(row[4], [])
+                    if len(hits) >= 1:
+                        # Ours, created by the interrupted run: link it rather than create again.
+                        self.state.set_link(row[3], sobject, hits[0]["Id"], None)
+                        self.state.set_mirror(row[3], sobject, json.loads(row[5] or "{}"))
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE journal SET state = 'abandoned', settled_at = ? WHERE id = ?",
+                [(now_iso(), r[0]) for r in leftover],
+            )
+
+    def _finish_bulk_job(self, job_id: str) -> None:
+        try:
+            info = self.sf.call(
+                lambda sf: sf.restful(f"jobs/ingest/{job_id}"), "an interrupted Bulk job"
+            )
+        except LgcrmError:
+            return
+        if info["state"] in ("Open",):
+            self.sf.call(
+                lambda sf: sf.restful(
+                    f"jobs/ingest/{job_id}", method="PATCH", json={"state": "Aborted"}
+                ),
+                "aborting an interrupted Bulk job",
+            )
+            return
+        if info["state"] in ("UploadComplete", "InProgress"):
+            self.sf._wait(f"jobs/ingest/{job_id}")

@@ -1,0 +1,346 @@
+"""The Salesforce side of the sync: reading changes (REST queryAll, Bulk API 2.0 queryAll when the
+volume is large), finding records by e-mail, and writing in batches (sObject Collections, 200 a
+call with allOrNone=false; Bulk API 2.0 ingest above a threshold). Counts calls and stops at the
+quota reserve."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from simple_salesforce.util import exception_handler
+
+from ..errors import QuotaReserveReached, SalesforceApiError
+from ..salesforce.client import SalesforceClient
+
+COLLECTION_SIZE = 200
+BULK_READ_THRESHOLD = 10_000  # more changed rows than this: read them with Bulk API 2.0
+BULK_WRITE_THRESHOLD = 2_000  # more writes of one kind than this: write them with Bulk API 2.0
+BULK_PAGE_ROWS = 100_000
+EMAILS_PER_QUERY = 300
+TRANSIENT_RECORD_CODES = {"UNABLE_TO_LOCK_ROW"}
+
+MESSAGES = {
+    "quota": "Stopped: the org has {remaining:,} API calls left today, below the reserve of {reserve:,} "
+    "(api-usage {used:,}/{limit:,}). Work done so far is saved; the next run resumes.",
+    "job_failed": "Bulk API 2.0 job {job} {state}: {detail}",
+}
+
+
+@dataclass
+class WriteResult:
+    key: str  # journal id as text
+    success: bool
+    sf_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+    fields: list | None = None
+
+
+def soql_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class SalesforceSide:
+    def __init__(self, client: SalesforceClient, api_reserve: int = 0) -> None:
+        self.client = client
+        self.api_reserve = api_reserve
+        self.quota_hit: QuotaReserveReached | None = None
+
+    # --- quota ---------------------------------------------------------------------------
+    def check_quota(self) -> None:
+        counter = self.client.counter
+        if counter.api_used is None or counter.api_max is None:
+            return
+        remaining = counter.api_max - counter.api_used
+        if remaining < self.api_reserve:
+            raise QuotaReserveReached(
+                MESSAGES["quota"].format(
+                    remaining=remaining,
+                    reserve=self.api_reserve,
+                    used=counter.api_used,
+                    limit=counter.api_max,
+                )
+            )
+
+    def call(self, fn, what: str):
+        result = self.client.call(fn, what)
+        return result
+
+    # --- reading ---------------------------------------------------------------------------
+    def describe(self, sobject: str) -> dict[str, dict]:
+        described = self.call(
+            lambda sf: getattr(sf, sobject).describe(), f"the describe of {sobject}"
+        )
+        return {
+            f["name"]: {
+                k: f.get(k)
+                for k in (
+                    "name",
+                    "type",
+                    "length",
+                    "updateable",
+                    "createable",
+                    "nillable",
+                    "picklistValues",
+                    "restrictedPicklist",
+                )
+            }
+            for f in described["fields"]
+        }
+
+    def query_rows(self, soql: str, types: dict[str, str]) -> Iterator[dict]:
+        """Every row of a queryAll, as {field: value} with relationship-free field names. The
+        first REST page tells how many: past the threshold the rest comes through Bulk API 2.0."""
+        first = self.call(lambda sf: sf.query(soql, include_deleted=True), "the change query")
+        if first["done"] or first["totalSize"] <= BULK_READ_THRESHOLD:
+            page = first
+            while True:
+                for record in page["records"]:
+                    yield {k: v for k, v in record.items() if k != "attributes"}
+                if page["done"]:
+                    return
+                page = self.call(
+                    lambda sf, url=page["nextRecordsUrl"]: sf.query_more(
+                        url, identifier_is_url=True, include_deleted=True
+                    ),
+                    "the change query",
+                )
+        yield from self._bulk_rows(soql)
+
+    def _bulk_rows(self, soql: str) -> Iterator[dict]:
+        body = {
+            "operation": "queryAll",
+            "query": soql,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        }
+        job = self.call(
+            lambda sf: sf.restful("jobs/query", method="POST", json=body), "a Bulk API 2.0 query"
+        )
+        self._wait(f"jobs/query/{job['id']}")
+        locator = None
+        while True:
+            spool, locator = self._results_page(job["id"], locator)
+            with spool:
+                spool.seek(0)
+                text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+                yield from csv.DictReader(text)
+                text.detach()
+            if locator is None:
+                break
+        self.call(
+            lambda sf: sf.restful(f"jobs/query/{job['id']}", method="DELETE"), "deleting a Bulk job"
+        )
+
+    def _results_page(self, job_id: str, locator: str | None):
+        def fetch(sf):
+            params = {"maxRecords": BULK_PAGE_ROWS, **({"locator": locator} if locator else {})}
+            with sf.session.get(
+                f"{sf.base_url}jobs/query/{job_id}/results",
+                params=params,
+                stream=True,
+                headers={**sf.headers, "Accept": "text/csv"},
+            ) as response:
+                if response.status_code >= 300:
+                    response.content  # noqa: B018 - read the error body for the exception
+                    exception_handler(response, "Bulk results")
+                spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+                for chunk in response.iter_content(1 << 20):
+                    spool.write(chunk)
+                return spool, response.headers.get("Sforce-Locator")
+
+        spool, next_locator = self.call(fetch, "a Bulk results page")
+        return spool, None if next_locator in (None, "", "null") else next_locator
+
+    def _wait(self, path: str) -> dict:
+        delay = 0.05
+        while True:
+            info = self.call(lambda sf: sf.restful(path), "a Bulk job status")
+            if info["state"] in ("JobComplete",):
+                return info
+            if info["state"] in ("Failed", "Aborted"):
+                raise SalesforceApiError(
+                    MESSAGES["job_failed"].format(
+                        job=info["id"],
+                        state=info["state"].lower(),
+                        detail=info.get("errorMessage", "no reason given"),
+                    ),
+                    "JOB_FAILED",
+                )
+            time.sleep(delay)
+            delay = min(delay * 1.3, 5.0)
+
+    def find_by_emails(
+        self, sobject: str, emails: list[str], extra_where: str = ""
+    ) -> dict[str, list[dict]]:
+        """Live records with these e-mails, case-insensitive (SOQL compares text that way)."""
+        found: dict[str, list[dict]] = {}
+        for start in range(0, len(emails), EMAILS_PER_QUERY):
+            chunk = emails[start : start + EMAILS_PER_QUERY]
+            soql = (
+                f"SELECT Id, Email, SystemModstamp FROM {sobject} WHERE Email IN "
+                f"({', '.join(soql_quote(e) for e in chunk)}){extra_where}"
+            )
+            rows = self.call(lambda sf, q=soql: sf.query_all(q), f"the {sobject} e-mail lookup")[
+                "records"
+            ]
+            for row in rows:
+                found.setdefault((row["Email"] or "").lower(), []).append(row)
+        return found
+
+    # --- writing ---------------------------------------------------------------------------
+    def write(
+        self, sobject: str, op: str, items: list[tuple[str, dict]]
+    ) -> Iterator[list[WriteResult]]:
+        """Send creates or updates; yields the results of each batch as soon as it is settled by
+        Salesforce. `items` are (key, payload); an update's payload carries its Id."""
+        if len(items) > BULK_WRITE_THRESHOLD:
+            yield self._bulk_write(sobject, op, items)
+            return
+        for start in range(0, len(items), COLLECTION_SIZE):
+            yield self._collection(sobject, op, items[start : start + COLLECTION_SIZE])
+            self.check_quota()
+
+    def _collection(
+        self, sobject: str, op: str, items: list[tuple[str, dict]]
+    ) -> list[WriteResult]:
+        records = [{"attributes": {"type": sobject}, **payload} for _, payload in items]
+        method = "POST" if op == "create" else "PATCH"
+        body = {"allOrNone": False, "records": records}
+        answers = self.call(
+            lambda sf: sf.restful("composite/sobjects", method=method, json=body),
+            f"a batch of {sobject} {op}s",
+        )
+        results = []
+        for (key, payload), answer in zip(items, answers, strict=True):
+            if answer.get("success"):
+                results.append(WriteResult(key, True, answer.get("id") or payload.get("Id")))
+            else:
+                error = (answer.get("errors") or [{}])[0]
+                results.append(
+                    WriteResult(
+                        key,
+                        False,
+                        payload.get("Id"),
+                        error.get("statusCode"),
+                        error.get("message"),
+                        error.get("fields"),
+                    )
+                )
+        return results
+
+    def _bulk_write(
+        self, sobject: str, op: str, items: list[tuple[str, dict]]
+    ) -> list[WriteResult]:
+        columns = sorted({k for _, payload in items for k in payload})
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for _, payload in items:
+            writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
+        operation = "insert" if op == "create" else "update"
+        job = self.call(
+            lambda sf: sf.restful(
+                "jobs/ingest",
+                method="POST",
+                json={
+                    "object": sobject,
+                    "operation": operation,
+                    "contentType": "CSV",
+                    "lineEnding": "LF",
+                },
+            ),
+            "a Bulk ingest job",
+        )
+        self.bulk_job_started(job["id"])
+
+        def upload(sf):
+            response = sf.session.put(
+                f"{sf.base_url}jobs/ingest/{job['id']}/batches",
+                data=buffer.getvalue().encode(),
+                headers={**sf.headers, "Content-Type": "text/csv"},
+            )
+            if response.status_code >= 300:
+                exception_handler(response, "Bulk upload")
+
+        self.call(upload, "the Bulk ingest upload")
+        self.call(
+            lambda sf: sf.restful(
+                f"jobs/ingest/{job['id']}", method="PATCH", json={"state": "UploadComplete"}
+            ),
+            "closing the Bulk ingest job",
+        )
+        return self.bulk_results(sobject, op, job["id"], items)
+
+    def bulk_job_started(self, job_id: str) -> None:  # replaced by the engine to journal the job id
+        pass
+
+    def bulk_results(
+        self, sobject: str, op: str, job_id: str, items: list[tuple[str, dict]]
+    ) -> list[WriteResult]:
+        """Settle a Bulk ingest job's rows. Results don't keep the upload's order: creates are
+        matched back by e-mail, updates by Id."""
+        self._wait(f"jobs/ingest/{job_id}")
+        by_key = {}
+        for key, payload in items:
+            by_key[(payload.get("Email") or "").lower() if op == "create" else payload["Id"]] = key
+        results = []
+        for kind in ("successfulResults", "failedResults"):
+            text = self.call(
+                lambda sf, k=kind: (
+                    sf.session.get(
+                        f"{sf.base_url}jobs/ingest/{job_id}/{k}", headers=sf.headers
+                    ).text
+                ),
+                "Bulk ingest results",
+            )
+            for row in csv.DictReader(io.StringIO(text)):
+                match = (
+                    (row.get("Email") or "").lower()
+                    if op == "create"
+                    else row.get("Id") or row.get("sf__Id")
+                )
+                key = by_key.pop(match, None)
+                if key is None:
+                    continue
+                if kind == "successfulResults":
+                    results.append(WriteResult(key, True, row["sf__Id"]))
+                else:
+                    code, _, rest = row["sf__Error"].partition(":")
+                    message, _, fields = rest.rpartition(":")
+                    results.append(
+                        WriteResult(
+                            key,
+                            False,
+                            row.get("sf__Id") or None,
+                            code,
+                            message or rest,
+                            [f for f in fields.replace("--", "").strip().split(",") if f],
+                        )
+                    )
+        for key in by_key.values():  # neither succeeded nor failed: not processed
+            results.append(
+                WriteResult(key, False, None, "UNPROCESSED", "Salesforce did not process this row")
+            )
+        return results
+
+
+_ABSENT = object()
+
+
+def _csv_cell(value, op: str) -> str:
+    if value is _ABSENT:
+        return ""  # Bulk: empty leaves the field as it is
+    if value is None:
+        return "#N/A" if op == "update" else ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
