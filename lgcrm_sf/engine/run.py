@@ -131,6 +131,8 @@ class SyncEngine:
         if first and not self.options.no_backup_check:
             if not StateStore(self.profile.state_path).verified_backup(self.settings.org_id):
                 raise PrereqsFailed(MESSAGES["no_backup"].format(org=self.settings.org_id))
+        with self.conn:  # we hold the lock: a run still marked running was killed
+            self.conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         self.run_id = self.state.start_run(self.options.dry_run)
         signpost = now_iso()  # "now" for this run: our side's cursor never passes it
         status, message, code = "ok", None, 0

@@ -1,0 +1,194 @@
+"""Kill -9 the sync at many points (after each Salesforce call in turn) and show that a rerun
+converges to the state an uninterrupted run reaches, with no duplicate on either side.
+
+The emulator holds the k-th API request for a moment (a fault with `after` and latency); while
+it is held the test kills the sync process. The server still processes the request, as Salesforce
+would when a client dies mid-call: the worst case for a create."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lgcrm_sf.config import Profile
+from lgcrm_sf.emulator.seed import CONTACT_CUSTOM_FIELDS, LEAD_CUSTOM_FIELDS
+from lgcrm_sf.leadgen.store import LeadGenStore
+
+from .conftest import login
+
+HOLD_MS = 1200
+
+
+def people_csv(path: Path) -> Path:
+    rows = ["email,first_name,last_name,company,title,lead score"]
+    rows += [
+        f"lead{i}@crash.example,Lead{i},Souza,Empresa {i},Title {i % 7},{i % 50}"
+        for i in range(430)
+    ]
+    rows += ["shared@crash.example,Shared,Person,Here Co,Here,5"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def setup_world(control, tmp_path: Path, name: str) -> tuple[dict, dict]:
+    info = control.reset(
+        "empty", custom_fields={"Lead": LEAD_CUSTOM_FIELDS, "Contact": CONTACT_CUSTOM_FIELDS}
+    )
+    for i in range(12):
+        control.create(
+            "Lead",
+            {
+                "LastName": f"SF{i}",
+                "Company": "SF Co",
+                "Email": f"sf{i}@crash.example",
+                "Title": "From SF",
+            },
+        )
+    control.create(
+        "Lead",
+        {"LastName": "Person", "Company": "SF Co", "Email": "SHARED@crash.example", "Title": "SF"},
+    )
+    for i in range(5):
+        control.create("Contact", {"LastName": f"Contato{i}", "Email": f"contact{i}@crash.example"})
+    home = tmp_path / name
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LGCRM_SF_")}
+    env.update(
+        LGCRM_SF_HOME=str(home),
+        LGCRM_SF_PASSWORD=info["password"],
+        LGCRM_SF_SECURITY_TOKEN=info["security_token"],
+        PYTHONPATH=str(Path(__file__).parents[1]),
+        LGCRM_SF_RETRY_BASE_SECONDS="0.01",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    cli(
+        env,
+        "connect",
+        "--username",
+        info["username"],
+        "--login-url",
+        info["login_url"],
+        "--ca-bundle",
+        info["ca_bundle"],
+        "--yes",
+    )
+    cli(env, "leads", "import", str(people_csv(tmp_path / f"{name}.csv")))
+    return info, env
+
+
+def cli(env: dict, *args, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "lgcrm_sf.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check:
+        assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-2000:])
+    return result
+
+
+def snapshot(info: dict, home: Path) -> dict:
+    sf = login(info)
+    state = {}
+    for sobject, fields in (
+        (
+            "Lead",
+            "Email, FirstName, LastName, Company, Title, LGCRM_Lead_Score__c, LGCRM_Profile_URL__c",
+        ),
+        ("Contact", "Email, FirstName, LastName, Title"),
+    ):
+        rows = sf.query_all(f"SELECT {fields} FROM {sobject}")["records"]
+        emails = [r["Email"].lower() for r in rows]
+        assert len(emails) == len(set(emails)), f"duplicate {sobject} in Salesforce"
+        state[sobject] = sorted(
+            tuple(
+                str(r[f.strip()]) for f in fields.split(",") if f.strip() != "LGCRM_Profile_URL__c"
+            )
+            for r in rows
+        )
+        if sobject == "Lead":
+            store = LeadGenStore(Profile(home).state_path)
+            for row in rows:  # the lead link points at the right person
+                person = store.by_email(row["Email"])
+                assert row["LGCRM_Profile_URL__c"].endswith(f"/contacts/{person['id']}")
+    store = LeadGenStore(Profile(home).state_path)
+    people = store.people()
+    assert len({p["email"] for p in people}) == len(people)
+    state["here"] = sorted(
+        (p["email"], p["kind"], p["first_name"], p["last_name"], p["title"], p["active"])
+        for p in people
+    )
+    unlinked = store.db.execute(
+        "SELECT COUNT(*) FROM lg_people WHERE id NOT IN (SELECT person_id FROM links)"
+    ).fetchone()[0]
+    state["unlinked"] = unlinked
+    return state
+
+
+@pytest.fixture(scope="module")
+def reference(emulator, tmp_path_factory):
+    from lgcrm_sf.emulator.control import ControlClient
+
+    control = ControlClient(emulator.info)
+    tmp = tmp_path_factory.mktemp("reference")
+    info, env = setup_world(control, tmp, "reference")
+    before = control.usage()["used"]
+    cli(env, "sync", "--no-backup-check")
+    calls = control.usage()["used"] - before
+    cli(env, "sync", "--no-backup-check")
+    return snapshot(info, Path(env["LGCRM_SF_HOME"])), calls
+
+
+def test_the_reference_run_is_complete(reference):
+    state, calls = reference
+    assert state["unlinked"] == 0
+    assert len(state["Lead"]) == 431 + 12 and len(state["Contact"]) == 5
+    assert calls >= 6
+
+
+@pytest.mark.parametrize("kill_at", range(1, 12))
+def test_killed_after_each_call_and_rerun_converges(reference, control, tmp_path, kill_at):
+    expected, calls = reference
+    if kill_at > calls:
+        pytest.skip(f"the run makes only {calls} calls")
+    info, env = setup_world(control, tmp_path, f"kill{kill_at}")
+    control.fault(path="^/services/data/", status=0, latency_ms=HOLD_MS, after=kill_at - 1, count=1)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and control.call("GET", "faults")[0]["fired"] == 0:
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL  # killed mid-run, not finished
+    time.sleep(
+        HOLD_MS / 1000 + 0.3
+    )  # the held request finishes on the server, as it would on Salesforce
+    runs = (
+        LeadGenStore(Profile(env["LGCRM_SF_HOME"]).state_path)
+        .db.execute("SELECT status FROM runs")
+        .fetchall()
+    )
+    assert runs == [("running",)]
+    control.clear_faults()
+    cli(env, "sync", "--no-backup-check")
+    cli(env, "sync", "--no-backup-check")
+    assert snapshot(info, Path(env["LGCRM_SF_HOME"])) == expected
+    statuses = (
+        LeadGenStore(Profile(env["LGCRM_SF_HOME"]).state_path)
+        .db.execute("SELECT status FROM runs")
+        .fetchall()
+    )
+    assert statuses == [("interrupted",), ("ok",), ("ok",)]
