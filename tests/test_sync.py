@@ -579,3 +579,38 @@ def test_status_and_the_log(world, home):
     )
     text = world.cli("status").out
     assert "Last runs" in text and str(log) in text
+
+
+def test_bulk_paths_for_large_volumes(world, monkeypatch):
+    """Past the thresholds, reads go through Bulk API 2.0 queryAll and writes through ingest
+    jobs; a rejected row is still reported on its own."""
+    monkeypatch.setattr("lgcrm_sf.engine.run.BULK_WRITE_THRESHOLD", 10)
+    monkeypatch.setattr("lgcrm_sf.engine.salesforce_side.BULK_READ_THRESHOLD", 5)
+    world.control.add_validation_rule(
+        "Lead", "No_Test", "Company LIKE '%test%'", "No test companies", "Company"
+    )
+    for i in range(8):
+        world.control.create(
+            "Lead", {"LastName": f"SF{i}", "Company": "SF", "Email": f"sf{i}@x.example"}
+        )
+    rows = (
+        "".join(f"p{i}@x.example,P{i},Company {i}\n" for i in range(25))
+        + "bad@x.example,Bad,Test Co\n"
+    )
+    world.import_people("email,first_name,company\n" + rows)
+    before = world.control.usage()["used"]
+    report = world.sync(code=ExitCode.RECORD_ERRORS)
+    assert (
+        report["summary"]["Lead"]["created_in_salesforce"] == 25
+        and report["summary"]["Lead"]["created_here"] == 8
+    )
+    assert report["summary"]["Lead"]["errors"] == 1
+    assert world.sf.query("SELECT COUNT() FROM Lead")["totalSize"] == 33
+    assert report["api_calls"] <= world.control.usage()["used"] - before
+    jobs = world.sf.restful("jobs/ingest")["records"]
+    assert jobs and jobs[0]["object"] == "Lead"
+    for i in range(12):
+        world.edit_here(f"p{i}@x.example", title="Bulk update")
+    report = world.sync(code=ExitCode.RECORD_ERRORS)  # the bad row is retried, and fails again
+    assert report["summary"]["Lead"]["updated_in_salesforce"] == 12
+    assert world.sf.query("SELECT COUNT() FROM Lead WHERE Title = 'Bulk update'")["totalSize"] == 12

@@ -26,7 +26,15 @@ from ..store.state import StateStore
 from ..store.sync_state import SyncState
 from .fields import OWNER, REQUIRED_DEFAULTS, FieldSpec, OwnerConverter, field_specs, lg_value
 from .merge import TO_LEADGEN, TO_SALESFORCE, merge_field
-from .salesforce_side import SalesforceSide, WriteResult, soql_quote
+from .salesforce_side import (
+    BULK_JOB_ROWS,
+    BULK_WRITE_THRESHOLD,
+    COLLECTION_SIZE,
+    TRANSIENT_RECORD_CODES,
+    SalesforceSide,
+    WriteResult,
+    soql_quote,
+)
 from .values import same, sf_native, utc_text
 
 OBJECTS = {"leads": ("lead", "Lead"), "contacts": ("contact", "Contact")}
@@ -905,17 +913,24 @@ class SyncEngine:
         )
 
     def _apply(self) -> None:
+        """Send what was journaled: sObject Collections in batches of 200, or Bulk API 2.0
+        ingest jobs above the threshold. Rows are read from the journal as they go, so memory
+        does not grow with the number of writes."""
         for op in ("create", "update"):
             for sobject in ("Lead", "Contact"):
-                rows = self.conn.execute(
-                    "SELECT id, payload FROM journal WHERE run_id = ? AND state = 'planned' "
-                    "AND op = ? AND sf_object = ? ORDER BY id",
-                    [self.run_id, op, sobject],
-                ).fetchall()
-                if not rows:
+                where = "run_id = ? AND state = 'planned' AND op = ? AND sf_object = ?"
+                params = [self.run_id, op, sobject]
+                total = self.conn.execute(
+                    f"SELECT COUNT(*) FROM journal WHERE {where}", params
+                ).fetchone()[0]
+                if total > BULK_WRITE_THRESHOLD:
+                    self._apply_bulk(sobject, op, where, params)
                     continue
-                items = [(str(r[0]), json.loads(r[1])) for r in rows]
-                self._send(sobject, op, items)
+                while rows := self.conn.execute(
+                    f"SELECT id, payload FROM journal WHERE {where} ORDER BY id LIMIT ?",
+                    [*params, COLLECTION_SIZE],
+                ).fetchall():
+                    self._send(sobject, op, [(str(r[0]), json.loads(r[1])) for r in rows])
 
     def _send(
         self, sobject: str, op: str, items: list[tuple[str, dict]], retry_locked: int = 2
@@ -924,30 +939,88 @@ class SyncEngine:
             self.conn.executemany(
                 "UPDATE journal SET state = 'sent' WHERE id = ?", [(k,) for k, _ in items]
             )
-
-        def journal_job(job_id: str) -> None:
-            with self.conn:
-                self.conn.executemany(
-                    "UPDATE journal SET batch = ? WHERE id = ?", [(job_id, k) for k, _ in items]
-                )
-
-        self.sf.bulk_job_started = journal_job
+        results = self.sf.write_collection(sobject, op, items)
         locked = []
-        for results in self.sf.write(sobject, op, items):
-            with self.conn:
-                for result in results:
-                    if (
-                        not result.success
-                        and result.code in ("UNABLE_TO_LOCK_ROW",)
-                        and retry_locked
-                    ):
-                        locked.append(result.key)
-                        continue
-                    self._settle(sobject, op, result)
+        with self.conn:
+            for result in results:
+                if not result.success and result.code in TRANSIENT_RECORD_CODES and retry_locked:
+                    locked.append(result.key)  # a locked row frees up in a moment: try it again
+                    continue
+                self._settle(sobject, op, result)
+        self.sf.check_quota()
         if locked:
             time.sleep(self.client.retry_policy.delay(1))
-            retry = [(k, p) for k, p in items if k in set(locked)]
-            self._send(sobject, op, retry, retry_locked - 1)
+            self._send(
+                sobject, op, [(k, p) for k, p in items if k in set(locked)], retry_locked - 1
+            )
+
+    def _apply_bulk(self, sobject: str, op: str, where: str, params: list) -> None:
+        while True:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT id FROM journal WHERE {where} ORDER BY id LIMIT ?",
+                    [*params, BULK_JOB_ROWS],
+                )
+            ]
+            if not ids:
+                return
+            span = f"{where} AND id BETWEEN ? AND ?"
+            span_params = [*params, ids[0], ids[-1]]
+            with self.conn:
+                self.conn.execute(f"UPDATE journal SET state = 'sent' WHERE {span}", span_params)
+            sent = [
+                "run_id = ? AND state = 'sent' AND op = ? AND sf_object = ? AND id BETWEEN ? AND ?",
+                span_params,
+            ]
+
+            def payloads(sent=sent):
+                for (payload,) in self.conn.execute(
+                    f"SELECT payload FROM journal WHERE {sent[0]} ORDER BY id", sent[1]
+                ):
+                    yield json.loads(payload)
+
+            def journal_job(job_id: str, sent=sent) -> None:
+                with self.conn:  # a crash from here on is settled from the job's results
+                    self.conn.execute(
+                        f"UPDATE journal SET batch = ? WHERE {sent[0]}", [job_id, *sent[1]]
+                    )
+
+            job_id = self.sf.bulk_ingest(sobject, op, payloads, journal_job)
+            key_column = "email" if op == "create" else "sf_id"
+            batch = []
+            for result in self.sf.bulk_results(job_id, op):
+                row = self.conn.execute(
+                    f"SELECT id FROM journal WHERE {sent[0]} AND {key_column} = ?",
+                    [*sent[1], result.key],
+                ).fetchone()
+                if row is None:
+                    continue
+                result.key = str(row[0])
+                batch.append(result)
+                if len(batch) >= CHUNK:
+                    self._settle_many(sobject, op, batch)
+                    batch = []
+            self._settle_many(sobject, op, batch)
+            unprocessed = self.conn.execute(
+                f"SELECT id FROM journal WHERE {sent[0]}", sent[1]
+            ).fetchall()
+            self._settle_many(
+                sobject,
+                op,
+                [
+                    WriteResult(
+                        str(r[0]), False, None, "UNPROCESSED", "Salesforce did not process this row"
+                    )
+                    for r in unprocessed
+                ],
+            )
+            self.sf.check_quota()
+
+    def _settle_many(self, sobject: str, op: str, results: list[WriteResult]) -> None:
+        with self.conn:
+            for result in results:
+                self._settle(sobject, op, result)
 
     def _settle(self, sobject: str, op: str, result: WriteResult) -> None:
         row = self.conn.execute(

@@ -21,6 +21,7 @@ COLLECTION_SIZE = 200
 BULK_READ_THRESHOLD = 10_000  # more changed rows than this: read them with Bulk API 2.0
 BULK_WRITE_THRESHOLD = 2_000  # more writes of one kind than this: write them with Bulk API 2.0
 BULK_PAGE_ROWS = 100_000
+BULK_JOB_ROWS = 100_000  # rows per ingest job: well under Bulk API 2.0's 150 MB upload limit
 EMAILS_PER_QUERY = 300
 TRANSIENT_RECORD_CODES = {"UNABLE_TO_LOCK_ROW"}
 
@@ -195,21 +196,11 @@ class SalesforceSide:
         return found
 
     # --- writing ---------------------------------------------------------------------------
-    def write(
-        self, sobject: str, op: str, items: list[tuple[str, dict]]
-    ) -> Iterator[list[WriteResult]]:
-        """Send creates or updates; yields the results of each batch as soon as it is settled by
-        Salesforce. `items` are (key, payload); an update's payload carries its Id."""
-        if len(items) > BULK_WRITE_THRESHOLD:
-            yield self._bulk_write(sobject, op, items)
-            return
-        for start in range(0, len(items), COLLECTION_SIZE):
-            yield self._collection(sobject, op, items[start : start + COLLECTION_SIZE])
-            self.check_quota()
-
-    def _collection(
+    def write_collection(
         self, sobject: str, op: str, items: list[tuple[str, dict]]
     ) -> list[WriteResult]:
+        """Up to 200 creates or updates in one sObject Collections call, allOrNone=false: a
+        rejected record never blocks the others."""
         records = [{"attributes": {"type": sobject}, **payload} for _, payload in items]
         method = "POST" if op == "create" else "PATCH"
         body = {"allOrNone": False, "records": records}
@@ -235,15 +226,17 @@ class SalesforceSide:
                 )
         return results
 
-    def _bulk_write(
-        self, sobject: str, op: str, items: list[tuple[str, dict]]
-    ) -> list[WriteResult]:
-        columns = sorted({k for _, payload in items for k in payload})
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+    def bulk_ingest(self, sobject: str, op: str, payloads, on_job) -> str:
+        """One Bulk API 2.0 ingest job from `payloads()` (called twice: once for the columns,
+        once for the rows), spooled to disk past a few MB. Returns the job id once closed."""
+        columns = sorted({k for payload in payloads() for k in payload})
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\n")
         writer.writerow(columns)
-        for _, payload in items:
+        for payload in payloads():
             writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
+        text.flush()
         operation = "insert" if op == "create" else "update"
         job = self.call(
             lambda sf: sf.restful(
@@ -258,64 +251,65 @@ class SalesforceSide:
             ),
             "a Bulk ingest job",
         )
-        self.bulk_job_started(job["id"])
+        on_job(job["id"])
 
         def upload(sf):
+            spool.seek(0)
             response = sf.session.put(
                 f"{sf.base_url}jobs/ingest/{job['id']}/batches",
-                data=buffer.getvalue().encode(),
+                data=spool,
                 headers={**sf.headers, "Content-Type": "text/csv"},
             )
             if response.status_code >= 300:
                 exception_handler(response, "Bulk upload")
 
-        self.call(upload, "the Bulk ingest upload")
+        try:
+            self.call(upload, "the Bulk ingest upload")
+        finally:
+            text.detach()
+            spool.close()
         self.call(
             lambda sf: sf.restful(
                 f"jobs/ingest/{job['id']}", method="PATCH", json={"state": "UploadComplete"}
             ),
             "closing the Bulk ingest job",
         )
-        return self.bulk_results(sobject, op, job["id"], items)
+        return job["id"]
 
-    def bulk_job_started(self, job_id: str) -> None:  # replaced by the engine to journal the job id
-        pass
-
-    def bulk_results(
-        self, sobject: str, op: str, job_id: str, items: list[tuple[str, dict]]
-    ) -> list[WriteResult]:
-        """Settle a Bulk ingest job's rows. Results don't keep the upload's order: creates are
-        matched back by e-mail, updates by Id."""
+    def bulk_results(self, job_id: str, op: str) -> Iterator[WriteResult]:
+        """A finished ingest job's rows, streamed. Results don't keep the upload's order: each
+        carries its key (a create's e-mail, an update's Id) for the caller to match."""
         self._wait(f"jobs/ingest/{job_id}")
-        by_key = {}
-        for key, payload in items:
-            by_key[(payload.get("Email") or "").lower() if op == "create" else payload["Id"]] = key
-        results = []
         for kind in ("successfulResults", "failedResults"):
-            text = self.call(
-                lambda sf, k=kind: (
-                    sf.session.get(
-                        f"{sf.base_url}jobs/ingest/{job_id}/{k}", headers=sf.headers
-                    ).text
-                ),
-                "Bulk ingest results",
-            )
-            for row in csv.DictReader(io.StringIO(text)):
-                match = (
-                    (row.get("Email") or "").lower()
-                    if op == "create"
-                    else row.get("Id") or row.get("sf__Id")
-                )
-                key = by_key.pop(match, None)
-                if key is None:
-                    continue
-                if kind == "successfulResults":
-                    results.append(WriteResult(key, True, row["sf__Id"]))
-                else:
-                    code, _, rest = row["sf__Error"].partition(":")
-                    message, _, fields = rest.rpartition(":")
-                    results.append(
-                        WriteResult(
+
+            def fetch(sf, k=kind):
+                spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+                with sf.session.get(
+                    f"{sf.base_url}jobs/ingest/{job_id}/{k}", headers=sf.headers, stream=True
+                ) as r:
+                    if r.status_code >= 300:
+                        r.content  # noqa: B018 - read the error body for the exception
+                        exception_handler(r, "Bulk ingest results")
+                    for chunk in r.iter_content(1 << 20):
+                        spool.write(chunk)
+                return spool
+
+            spool = self.call(fetch, "Bulk ingest results")
+            with spool:
+                spool.seek(0)
+                text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+                for row in csv.DictReader(text):
+                    key = (
+                        (row.get("Email") or "").lower()
+                        if op == "create"
+                        else (row.get("Id") or row.get("sf__Id"))
+                    )
+                    if kind == "successfulResults":
+                        yield WriteResult(key, True, row["sf__Id"])
+                    else:
+                        code, _, rest = row["sf__Error"].partition(":")
+                        message, _, fields = rest.rpartition(":")
+                        yield WriteResult(
                             key,
                             False,
                             row.get("sf__Id") or None,
@@ -323,12 +317,7 @@ class SalesforceSide:
                             message or rest,
                             [f for f in fields.replace("--", "").strip().split(",") if f],
                         )
-                    )
-        for key in by_key.values():  # neither succeeded nor failed: not processed
-            results.append(
-                WriteResult(key, False, None, "UNPROCESSED", "Salesforce did not process this row")
-            )
-        return results
+                text.detach()
 
 
 _ABSENT = object()
