@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS journal (
     person_id INTEGER, sf_id TEXT, email TEXT, payload TEXT NOT NULL, mirror TEXT,
     state TEXT NOT NULL, batch TEXT, error TEXT, created_at TEXT NOT NULL, settled_at TEXT);
 CREATE INDEX IF NOT EXISTS journal_state ON journal (state, run_id);
+CREATE INDEX IF NOT EXISTS journal_email ON journal (email);
+CREATE INDEX IF NOT EXISTS journal_sf_id ON journal (sf_id);
 CREATE TABLE IF NOT EXISTS conflicts (
     id INTEGER PRIMARY KEY, run_id INTEGER, person_id INTEGER NOT NULL, email TEXT,
     sf_object TEXT NOT NULL, sf_id TEXT, field TEXT NOT NULL, leadgen_value TEXT,
