@@ -29,23 +29,43 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=100_000)
     args = parser.parse_args()
-    server = subprocess.Popen([sys.executable, "-m", "lgcrm_sf.cli", "emulator", "serve", "--seed", "demo"],
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lgcrm_sf.cli", "emulator", "serve", "--seed", "demo"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     work = Path(tempfile.mkdtemp(prefix="lgcrm-sf-sync-bench-"))
     try:
         info = json.loads(server.stdout.readline())
         control = ControlClient(info)
-        env = {**os.environ, "LGCRM_SF_HOME": str(work / "home"), "LGCRM_SF_PASSWORD": info["password"],
-               "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-        code, _, err, _, _ = run_cli(["connect", "--username", info["username"], "--login-url", info["login_url"],
-                                      "--ca-bundle", info["ca_bundle"], "--yes"], env)
+        env = {
+            **os.environ,
+            "LGCRM_SF_HOME": str(work / "home"),
+            "LGCRM_SF_PASSWORD": info["password"],
+            "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+        code, _, err, _, _ = run_cli(
+            [
+                "connect",
+                "--username",
+                info["username"],
+                "--login-url",
+                info["login_url"],
+                "--ca-bundle",
+                info["ca_bundle"],
+                "--yes",
+            ],
+            env,
+        )
         assert code == 0, err
         csv_path = work / "leads.csv"
         with open(csv_path, "w") as handle:
             handle.write("email,first_name,last_name,company,title,lead score\n")
             for i in range(args.leads):
-                handle.write(f"lead{i}@bench.example,Nome{i},Sobrenome,Empresa {i % 997},Cargo {i % 13},{i % 100}\n")
+                handle.write(
+                    f"lead{i}@bench.example,Nome{i},Sobrenome,Empresa {i % 997},Cargo {i % 13},{i % 100}\n"
+                )
         code, _, err, seconds, _ = run_cli(["leads", "import", str(csv_path)], env)
         assert code == 0, err
         print(f"imported {args.leads:,} leads in {seconds:.1f} s")
@@ -56,10 +76,14 @@ def main() -> None:
             assert code == 0, err
             report = json.loads(out)
             calls = control.usage()["used"] - before
-            moved = sum(v for s in report["summary"].values() for k, v in s.items() if k not in ("skipped",))
+            moved = sum(
+                v for s in report["summary"].values() for k, v in s.items() if k not in ("skipped",)
+            )
             rate = f"{moved / seconds:,.0f} records/s" if moved else "-"
-            print(f"{label}: {seconds:.1f} s, {moved:,} records changed ({rate}), {calls} API calls, "
-                  f"peak memory {peak:.0f} MB")
+            print(
+                f"{label}: {seconds:.1f} s, {moved:,} records changed ({rate}), {calls} API calls, "
+                f"peak memory {peak:.0f} MB"
+            )
             return report
 
         measured_sync(f"first sync ({args.leads:,} leads to create in Salesforce)")
@@ -88,12 +112,22 @@ def _lead_ids(info: dict, count: int) -> list[str]:
     http = requests.Session()
     http.trust_env = False
     http.verify = info["ca_bundle"]
-    token = http.post(f"{info['login_url']}/services/oauth2/token", data={
-        "grant_type": "password", "client_id": info["consumer_key"], "client_secret": info["consumer_secret"],
-        "username": info["username"], "password": info["password"] + info["security_token"]}).json()["access_token"]
+    token = http.post(
+        f"{info['login_url']}/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": info["consumer_key"],
+            "client_secret": info["consumer_secret"],
+            "username": info["username"],
+            "password": info["password"] + info["security_token"],
+        },
+    ).json()["access_token"]
     q = f"SELECT Id FROM Lead WHERE Email LIKE 'lead%@bench.example' ORDER BY Id DESC LIMIT {count}"
-    rows = http.get(f"{info['instance_url']}/services/data/v59.0/query", params={"q": q},
-                    headers={"Authorization": f"Bearer {token}"}).json()["records"]
+    rows = http.get(
+        f"{info['instance_url']}/services/data/v59.0/query",
+        params={"q": q},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["records"]
     return [r["Id"] for r in rows]
 
 

@@ -122,8 +122,13 @@ class SyncEngine:
         self.plan: list[dict] = []
         self.plan_total = 0
         self.messages: list[str] = []
-        self.processed: set[int] = set()
-        self.updated_ids: list[tuple[str, str]] = []
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS processed (person_id INTEGER PRIMARY KEY)"
+        )
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS unlinked (person_id INTEGER PRIMARY KEY)"
+        )
+        self.conn.execute("DELETE FROM temp.processed")
         self.run_id = 0
         self.full_pull: dict[str, bool] = {}  # object -> this run read all of it (first sync)
         self.to_fetch: dict[str, set[int]] = {}  # object -> linked people whose record we must read
@@ -387,7 +392,7 @@ class SyncEngine:
         if row["deleted"]:
             if person_id is None:
                 return
-            self.processed.add(person_id)
+            self._done(person_id)
             if row["master"]:
                 self._merged(person_id, sobject, sf_id, row["master"])
             else:
@@ -399,7 +404,7 @@ class SyncEngine:
             return
         if row["converted"]:
             if person_id is not None and row["converted_contact"]:
-                self.processed.add(person_id)
+                self._done(person_id)
                 self._converted(person_id, row["converted_contact"])
             return
         link = self.state.link_of(person_id) if person_id else None
@@ -433,7 +438,7 @@ class SyncEngine:
                 return
             self._create_here(email, kind, sobject, specs, values, sf_id, modstamp)
             return
-        self.processed.add(person_id)
+        self._done(person_id)
         self.to_fetch.get(sobject, set()).discard(person_id)  # its record is here already
         person = self.leadgen.get(person_id)
         if not person["active"]:
@@ -442,10 +447,14 @@ class SyncEngine:
             person, kind, sobject, specs, values, modstamp, self.state.mirror_of(person_id) or None
         )
 
+    def _done(self, person_id: int) -> None:
+        """This run has dealt with the person (a temp table: memory stays flat)."""
+        self.conn.execute("INSERT OR IGNORE INTO temp.processed VALUES (?)", [person_id])
+
     def _link(
         self, person: dict, sobject: str, sf_id: str, modstamp: str | None, kind: str
     ) -> None:
-        self.processed.add(person["id"])
+        self._done(person["id"])
         self._count(sobject, "linked")
         self._plan_item(person, sobject, "link", None, sf_id, "salesforce", "matched by e-mail")
         if not self.options.dry_run:
@@ -480,7 +489,7 @@ class SyncEngine:
         person_id = self.leadgen.create_person(
             email, kind, {k: v for k, v in person_values.items() if v is not None}
         )
-        self.processed.add(person_id)
+        self._done(person_id)
         self.state.set_link(person_id, sobject, sf_id, modstamp)
         person = self.leadgen.get(person_id)
         for spec in specs:  # pseudo-fields computed from the new person (the lead link)
@@ -564,26 +573,34 @@ class SyncEngine:
             "INSERT OR IGNORE INTO temp.candidates SELECT id FROM lg_people WHERE id = ? AND kind = ?",
             [(pid, kind) for pid in retry | self.deferred.pop(kind, set())],
         )
-        unlinked: list[dict] = []
-        ids = [
-            r[0]
-            for r in self.conn.execute("SELECT person_id FROM temp.candidates ORDER BY person_id")
-        ]
-        for start in range(0, len(ids), CHUNK):
+        self.conn.execute("DELETE FROM temp.unlinked")
+        last = 0
+        while True:  # in chunks of ids, so memory stays flat however many changed
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT c.person_id FROM temp.candidates c WHERE c.person_id > ? AND c.person_id NOT IN "
+                    "(SELECT person_id FROM temp.processed) ORDER BY c.person_id LIMIT ?",
+                    [last, CHUNK],
+                )
+            ]
+            if not ids:
+                break
+            last = ids[-1]
             with self.conn:
-                for person_id in ids[start : start + CHUNK]:
-                    if person_id in self.processed:
-                        continue
+                for person_id in ids:
                     person = self.leadgen.get(person_id)
                     if not person["active"]:
                         continue
                     link = self.state.link_of(person_id)
                     if link is None:
-                        unlinked.append({"id": person_id, "email": person["email"]})
+                        self.conn.execute(
+                            "INSERT OR IGNORE INTO temp.unlinked VALUES (?)", [person_id]
+                        )
                         continue
                     if link["sf_object"] != sobject:
                         continue
-                    self.processed.add(person_id)
+                    self._done(person_id)
                     mirror = self.state.mirror_of(person_id)
                     if any(spec.key not in mirror for spec in specs):
                         self.to_fetch.setdefault(sobject, set()).add(person_id)
@@ -591,7 +608,7 @@ class SyncEngine:
                     values = {spec.sf_field: mirror[spec.key]["sf"] for spec in specs}
                     self._merge(person, kind, sobject, specs, values, link["sf_modstamp"], mirror)
         self._fetch_and_merge(kind, sobject, specs)
-        self._match_or_create(unlinked, kind, sobject, specs)
+        self._match_or_create(kind, sobject, specs)
 
     def _fetch_and_merge(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
         """Linked people whose Salesforce values we don't hold (a new field in the mapping, a
@@ -616,7 +633,7 @@ class SyncEngine:
                     values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
                     person_id = by_sf[values["Id"]]
                     person = self.leadgen.get(person_id)
-                    self.processed.add(person_id)
+                    self._done(person_id)
                     self._merge(
                         person,
                         kind,
@@ -627,68 +644,81 @@ class SyncEngine:
                         self.state.mirror_of(person_id) or None,
                     )
 
-    def _match_or_create(
-        self, people: list[dict], kind: str, sobject: str, specs: list[FieldSpec]
-    ) -> None:
+    def _match_or_create(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
         """Unlinked people: matched by e-mail (Contact first, then Lead; several matches are an
-        ambiguity to report, never a guess), or created in Salesforce."""
-        if not people:
-            return
-        emails = sorted({p["email"] for p in people})
+        ambiguity to report, never a guess), or created in Salesforce. In chunks: memory stays
+        flat, and each chunk's e-mails are looked up together."""
+        last = 0
+        while True:
+            chunk = self.conn.execute(
+                "SELECT u.person_id, p.email FROM temp.unlinked u JOIN lg_people p ON "
+                "p.id = u.person_id WHERE u.person_id > ? ORDER BY u.person_id LIMIT ?",
+                [last, CHUNK],
+            ).fetchall()
+            if not chunk:
+                break
+            last = chunk[-1][0]
+            matches = self._matches(sorted({email for _, email in chunk}))
+            with self.conn:
+                for person_id, _ in chunk:
+                    self._match_one(self.leadgen.get(person_id), matches, kind, sobject, specs)
+
+    def _matches(self, emails: list[str]) -> dict[str, list[tuple[str, str]]]:
         matches: dict[str, list[tuple[str, str]]] = {}
         for candidate in ("Contact", "Lead"):
-            if candidate in self.full_pull and self.full_pull[candidate]:
-                for email in emails:
-                    for (sf_id,) in self.conn.execute(
-                        "SELECT sf_id FROM temp.stage WHERE sobject = ? AND email = ? "
-                        "AND deleted = 0 AND converted = 0",
-                        [candidate, email],
-                    ):
-                        matches.setdefault(email, []).append((candidate, sf_id))
+            if self.full_pull.get(candidate):  # read whole this run: look in the staging table
+                marks = ", ".join("?" for _ in emails)
+                for email, sf_id in self.conn.execute(
+                    f"SELECT email, sf_id FROM temp.stage WHERE sobject = ? AND email IN ({marks}) "
+                    "AND deleted = 0 AND converted = 0",
+                    [candidate, *emails],
+                ):
+                    matches.setdefault(email, []).append((candidate, sf_id))
             else:
                 extra = " AND IsConverted = false" if candidate == "Lead" else ""
                 for email, rows in self.sf.find_by_emails(candidate, emails, extra).items():
                     for row in rows:
                         matches.setdefault(email, []).append((candidate, row["Id"]))
-        for start in range(0, len(people), CHUNK):
-            with self.conn:
-                for item in people[start : start + CHUNK]:
-                    person = self.leadgen.get(item["id"])
-                    found = matches.get(person["email"], [])
-                    found = [f for f in found if self.state.person_of(f[1]) in (None, person["id"])]
-                    contacts = [f for f in found if f[0] == "Contact"]
-                    chosen = contacts or [f for f in found if f[0] == "Lead"]
-                    if len(chosen) > 1:
-                        self._count(sobject, "skipped")
-                        self.messages.append(
-                            f"{person['email']} matches {len(chosen)} Salesforce {chosen[0][0]}s "
-                            f"({', '.join(c[1] for c in chosen)}): not linked; merge them in Salesforce."
-                        )
-                        if not self.options.dry_run:
-                            self.state.record_error(
-                                person["id"],
-                                person["email"],
-                                chosen[0][0],
-                                None,
-                                "match",
-                                [],
-                                "AMBIGUOUS_EMAIL",
-                                f"{len(chosen)} {chosen[0][0]}s have this e-mail",
-                            )
-                        continue
-                    if chosen:
-                        match_object, sf_id = chosen[0]
-                        self._link(
-                            person,
-                            match_object,
-                            sf_id,
-                            None,
-                            "contact" if match_object == "Contact" else kind,
-                        )
-                        if not self.options.dry_run:
-                            self.to_fetch.setdefault(match_object, set()).add(person["id"])
-                        continue
-                    self._plan_create(person, kind, sobject, specs)
+        return matches
+
+    def _match_one(
+        self, person: dict, matches, kind: str, sobject: str, specs: list[FieldSpec]
+    ) -> None:
+        found = [
+            f
+            for f in matches.get(person["email"], [])
+            if self.state.person_of(f[1]) in (None, person["id"])
+        ]
+        contacts = [f for f in found if f[0] == "Contact"]
+        chosen = contacts or [f for f in found if f[0] == "Lead"]
+        if len(chosen) > 1:
+            self._count(sobject, "skipped")
+            self.messages.append(
+                f"{person['email']} matches {len(chosen)} Salesforce {chosen[0][0]}s "
+                f"({', '.join(c[1] for c in chosen)}): not linked; merge them in Salesforce."
+            )
+            if not self.options.dry_run:
+                self.state.record_error(
+                    person["id"],
+                    person["email"],
+                    chosen[0][0],
+                    None,
+                    "match",
+                    [],
+                    "AMBIGUOUS_EMAIL",
+                    f"{len(chosen)} {chosen[0][0]}s have this e-mail",
+                )
+            return
+        if chosen:
+            match_object, sf_id = chosen[0]
+            self._link(
+                person, match_object, sf_id, None, "contact" if match_object == "Contact" else kind
+            )
+            if not self.options.dry_run:
+                self.to_fetch.setdefault(match_object, set()).add(person["id"])
+            return
+        self._plan_create(person, kind, sobject, specs)
+
         self._fetch_and_merge(kind, sobject, specs)
         other_kind, other_object = ("contact", "Contact") if sobject == "Lead" else ("lead", "Lead")
         if self.to_fetch.get(other_object) and other_object in self.sf_fields:
@@ -989,7 +1019,7 @@ class SyncEngine:
             job_id = self.sf.bulk_ingest(sobject, op, payloads, journal_job)
             key_column = "email" if op == "create" else "sf_id"
             batch = []
-            for result in self.sf.bulk_results(job_id, op):
+            for result in self.sf.bulk_results(job_id, op, len(ids)):
                 row = self.conn.execute(
                     f"SELECT id FROM journal WHERE {sent[0]} AND {key_column} = ?",
                     [*sent[1], result.key],
@@ -1040,7 +1070,10 @@ class SyncEngine:
             if op == "create":
                 self.state.set_link(person_id, sobject, result.sf_id, None)
             else:
-                self.updated_ids.append((sobject, result.sf_id))
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO updated_by_us (sf_id, sf_object, run_id) VALUES (?, ?, ?)",
+                    [result.sf_id, sobject, self.run_id],
+                )
             self.state.set_mirror(person_id, sobject, mirror)
             self.state.clear_errors(person_id)
             return
@@ -1078,11 +1111,11 @@ class SyncEngine:
                 elif self.state.cursor(f"salesforce:{sobject}") is None:
                     self.state.set_cursor(f"salesforce:{sobject}", "1970-01-01T00:00:00.000Z")
                 self.state.set_cursor(f"leadgen:{kind}", signpost)
-                self.conn.execute("DELETE FROM updated_by_us WHERE sf_object = ?", [sobject])
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO updated_by_us (sf_id, sf_object, run_id) VALUES (?, ?, ?)",
-                [(sf_id, sobject, self.run_id) for sobject, sf_id in self.updated_ids],
-            )
+                # Next run re-reads only what this run updated.
+                self.conn.execute(
+                    "DELETE FROM updated_by_us WHERE sf_object = ? AND run_id != ?",
+                    [sobject, self.run_id],
+                )
 
     # --- after a crash ---------------------------------------------------------------------------
     def _reconcile(self) -> None:

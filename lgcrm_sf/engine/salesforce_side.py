@@ -16,6 +16,7 @@ from simple_salesforce.util import exception_handler
 
 from ..errors import QuotaReserveReached, SalesforceApiError
 from ..salesforce.client import SalesforceClient
+from ..salesforce.retry import poll_delays
 
 COLLECTION_SIZE = 200
 BULK_READ_THRESHOLD = 10_000  # more changed rows than this: read them with Bulk API 2.0
@@ -111,9 +112,9 @@ class SalesforceSide:
                     ),
                     "the change query",
                 )
-        yield from self._bulk_rows(soql)
+        yield from self._bulk_rows(soql, first["totalSize"])
 
-    def _bulk_rows(self, soql: str) -> Iterator[dict]:
+    def _bulk_rows(self, soql: str, expected_rows: int) -> Iterator[dict]:
         body = {
             "operation": "queryAll",
             "query": soql,
@@ -124,7 +125,7 @@ class SalesforceSide:
         job = self.call(
             lambda sf: sf.restful("jobs/query", method="POST", json=body), "a Bulk API 2.0 query"
         )
-        self._wait(f"jobs/query/{job['id']}")
+        self._wait(f"jobs/query/{job['id']}", expected_rows)
         locator = None
         while True:
             spool, locator = self._results_page(job["id"], locator)
@@ -159,11 +160,11 @@ class SalesforceSide:
         spool, next_locator = self.call(fetch, "a Bulk results page")
         return spool, None if next_locator in (None, "", "null") else next_locator
 
-    def _wait(self, path: str) -> dict:
-        delay = 0.05
-        while True:
+    def _wait(self, path: str, expected_rows: int | None = None) -> dict:
+        info = None
+        for delay in poll_delays(expected_rows):
             info = self.call(lambda sf: sf.restful(path), "a Bulk job status")
-            if info["state"] in ("JobComplete",):
+            if info["state"] == "JobComplete":
                 return info
             if info["state"] in ("Failed", "Aborted"):
                 raise SalesforceApiError(
@@ -175,7 +176,7 @@ class SalesforceSide:
                     "JOB_FAILED",
                 )
             time.sleep(delay)
-            delay = min(delay * 1.3, 5.0)
+        raise AssertionError("unreachable")
 
     def find_by_emails(
         self, sobject: str, emails: list[str], extra_where: str = ""
@@ -276,10 +277,12 @@ class SalesforceSide:
         )
         return job["id"]
 
-    def bulk_results(self, job_id: str, op: str) -> Iterator[WriteResult]:
+    def bulk_results(
+        self, job_id: str, op: str, expected_rows: int | None = None
+    ) -> Iterator[WriteResult]:
         """A finished ingest job's rows, streamed. Results don't keep the upload's order: each
         carries its key (a create's e-mail, an update's Id) for the caller to match."""
-        self._wait(f"jobs/ingest/{job_id}")
+        self._wait(f"jobs/ingest/{job_id}", expected_rows)
         for kind in ("successfulResults", "failedResults"):
 
             def fetch(sf, k=kind):

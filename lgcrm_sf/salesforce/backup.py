@@ -30,6 +30,7 @@ from ..config import write_atomically
 from ..errors import ConfigError, LgcrmError, SalesforceApiError
 from .client import SalesforceClient
 from .identity import OrgIdentity
+from .retry import poll_delays
 
 FORMAT = "lgcrm-sf-backup/1"
 DEFAULT_OBJECTS = (
@@ -362,7 +363,7 @@ class Backup:
 
     # --- Bulk API 2.0 ---------------------------------------------------------------------
     def _bulk(self, plan: _Plan, sink: CsvSink) -> int:
-        self._wait(plan.job_id)
+        self._wait(plan.job_id, plan.total)
         rows, locator, first = 0, None, True
         while True:
             locator, count = self._page(plan.job_id, locator, sink, skip_header=not first)
@@ -378,10 +379,8 @@ class Backup:
         )
         return rows
 
-    def _wait(self, job_id: str) -> None:
-        # Every status check is an API call: poll often at first, then back off to 5 s.
-        delay = 0.05
-        while True:
+    def _wait(self, job_id: str, expected_rows: int | None) -> None:
+        for delay in poll_delays(expected_rows):  # every status check is an API call
             info = self.client.call(
                 lambda sf: sf.restful(f"jobs/query/{job_id}"), "the Bulk job status"
             )
@@ -398,7 +397,6 @@ class Backup:
                     "JOB_" + state.upper(),
                 )
             time.sleep(delay)
-            delay = min(delay * 1.3, 5.0)
 
     def _page(
         self, job_id: str, locator: str | None, sink: CsvSink, skip_header: bool

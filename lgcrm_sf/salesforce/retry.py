@@ -66,3 +66,13 @@ def with_retries(
                 on_retry(exc, wait)
             time.sleep(wait)
     raise AssertionError("unreachable")
+
+
+def poll_delays(expected_rows: int | None):
+    """How long to wait between Bulk job status checks. Every check is an API call: a big job
+    is first checked after a wait sized to it (Salesforce processes roughly tens of thousands of
+    rows a second), then less and less often, at most every 10 s."""
+    delay = min(5.0, max(0.05, (expected_rows or 0) / 20_000))
+    while True:
+        yield delay
+        delay = min(delay * 1.5, 10.0)
