@@ -911,7 +911,7 @@ class SyncEngine:
 
     def _plan_item(self, person, sobject, field_name, old, new, side, rule) -> None:
         self.plan_total += 1
-        if len(self.plan) < PLAN_SHOWN:
+        if self.options.dry_run and len(self.plan) < PLAN_SHOWN:  # only a dry run shows it
             self.plan.append(
                 {
                     "email": person.get("email"),
