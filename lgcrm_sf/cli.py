@@ -514,7 +514,16 @@ def sync(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run summary as JSON (for cron).")
     ] = False,
-    only: Annotated[str, typer.Option(help="Comma-separated: leads, contacts.")] = "leads,contacts",
+    only: Annotated[
+        str, typer.Option(help="Comma-separated: leads, contacts, opportunities, engagements.")
+    ] = "leads,contacts,opportunities,engagements",
+    backfill_engagements: Annotated[
+        str | None,
+        typer.Option(
+            help="Also send engagements that occurred since this date (YYYY-MM-DD), "
+            "even of types switched on later."
+        ),
+    ] = None,
     mapping: Annotated[
         Path | None, typer.Option(help="Use this mapping file for this run only.")
     ] = None,
@@ -535,8 +544,24 @@ def sync(
     from .engine.service import parse_reserve, run_sync
 
     chosen = tuple(o.strip() for o in only.split(",") if o.strip())
-    if not chosen or any(o not in ("leads", "contacts") for o in chosen):
-        raise typer.BadParameter("use leads, contacts or both", param_hint="--only")
+    from .engine.run import SYNCABLE
+
+    if not chosen or any(o not in SYNCABLE for o in chosen):
+        raise typer.BadParameter(f"use any of {', '.join(SYNCABLE)}", param_hint="--only")
+    if backfill_engagements:
+        import datetime as _dt
+
+        try:
+            since = _dt.datetime.fromisoformat(backfill_engagements.replace("Z", "+00:00"))
+        except ValueError:
+            raise typer.BadParameter(
+                "give a date such as 2026-11-01", param_hint="--backfill-engagements"
+            ) from None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=_dt.UTC)
+        backfill_engagements = (
+            since.astimezone(_dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
     reserve, percent = parse_reserve(api_reserve)
     if no_backup_check and not as_json:
         ui.err.print(
@@ -549,6 +574,7 @@ def sync(
         no_backup_check=no_backup_check,
         api_reserve=reserve,
         reserve_percent=percent,
+        backfill_engagements=backfill_engagements,
     )
     result, code = run_sync(_profile(ctx), options, mapping)
     if as_json:

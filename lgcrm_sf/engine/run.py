@@ -24,8 +24,10 @@ from ..mapping.model import Mapping
 from ..salesforce.client import SalesforceClient
 from ..store.state import StateStore
 from ..store.sync_state import SyncState
+from .engagements import EngagementPusher, task_for
 from .fields import OWNER, REQUIRED_DEFAULTS, FieldSpec, OwnerConverter, field_specs, lg_value
 from .merge import TO_LEADGEN, TO_SALESFORCE, merge_field
+from .opportunities import SALES_OBJECTS, pull_sales
 from .salesforce_side import (
     BULK_JOB_ROWS,
     BULK_WRITE_THRESHOLD,
@@ -38,6 +40,7 @@ from .salesforce_side import (
 from .values import same, sf_native, utc_text
 
 OBJECTS = {"leads": ("lead", "Lead"), "contacts": ("contact", "Contact")}
+SYNCABLE = ("leads", "contacts", "opportunities", "engagements")
 OVERLAP = datetime.timedelta(minutes=2)  # re-read this much before the cursor: clocks and commits
 DESCRIBE_MAX_AGE = datetime.timedelta(hours=24)
 MAX_UPDATED_IDS = 2000  # our own updates re-read by Id next run; beyond this, re-read everything
@@ -56,7 +59,10 @@ MESSAGES = {
 @dataclass
 class SyncOptions:
     dry_run: bool = False
-    only: tuple[str, ...] = ("leads", "contacts")
+    only: tuple[str, ...] = SYNCABLE
+    backfill_engagements: str | None = (
+        None  # send events since then, even of types switched on later
+    )
     no_backup_check: bool = False
     api_reserve: int | None = None  # absolute calls; None: reserve_percent of the daily limit
     reserve_percent: float = 5.0
@@ -119,6 +125,12 @@ class SyncEngine:
         self.sf = SalesforceSide(client)
         self.me = settings.user_id
         self.summary = {sobject: Counter() for _, (_, sobject) in OBJECTS.items()}
+        if "opportunities" in options.only:
+            for sobject in SALES_OBJECTS:
+                self.summary[sobject] = Counter()
+        self.sales_tops: dict[str, str] = {}
+        if "engagements" in options.only:
+            self.summary["Task"] = Counter()
         self.plan: list[dict] = []
         self.plan_total = 0
         self.messages: list[str] = []
@@ -166,8 +178,16 @@ class SyncEngine:
                 self._apply_salesforce_changes(kind, sobject, specs[sobject])
             for kind, sobject in chosen:
                 self._from_leadgen(kind, sobject, specs[sobject], signpost)
+            if "opportunities" in self.options.only:
+                cursors = {o: self.state.cursor(f"salesforce:{o}") for o in SALES_OBJECTS}
+                self.sales_tops = pull_sales(
+                    self.sf, self.leadgen, cursors, self.owners, self.summary, self.options.dry_run
+                )
             if not self.options.dry_run:
                 self._apply()
+            if "engagements" in self.options.only:
+                self._engagements(signpost)
+            if not self.options.dry_run:
                 self._advance_cursors(signpost)
             status = (
                 "dry_run"
@@ -219,6 +239,8 @@ class SyncEngine:
         """Describe data and owner ids, cached a day: a quiet run should cost one call per object."""
         self.sf_fields: dict[str, dict] = {}
         for name in self.options.only:
+            if name not in OBJECTS:
+                continue
             _, sobject = OBJECTS[name]
             self.sf_fields[sobject] = self._cached(
                 f"describe:{sobject}", lambda s=sobject: self.sf.describe(s)
@@ -446,6 +468,42 @@ class SyncEngine:
         self._merge(
             person, kind, sobject, specs, values, modstamp, self.state.mirror_of(person_id) or None
         )
+
+    def _engagements(self, signpost: str) -> None:
+        pusher = EngagementPusher(
+            self.state,
+            self.sf,
+            self.mapping.engagements,
+            self.me,
+            self.run_id,
+            self.options.backfill_engagements,
+        )
+        if self.options.dry_run:
+            rows = self.conn.execute(
+                "SELECT type, enabled, since FROM engagement_switches"
+            ).fetchall()
+            since = {r[0]: r[2] for r in rows if r[1]} if rows else {}
+            for event in pusher.eligible(since, 10**9):
+                self._count("Task", "created_in_salesforce")
+                self._plan_item(
+                    {"email": f"person {event['person_id']}"},
+                    "Task",
+                    event["kind"],
+                    None,
+                    task_for(event, event["who_id"])["Subject"],
+                    "salesforce",
+                    "engagement",
+                )
+            return
+        pusher.reconcile()
+        pusher.push(pusher.update_switches(signpost))
+        for key, value in pusher.counts.items():
+            self._count("Task", key, value)
+        if pusher.counts["errors"]:
+            self.messages.append(
+                f"{pusher.counts['errors']} engagement(s) were refused by Salesforce; they are "
+                "retried on the next run (see `lgcrm-sf status`)."
+            )
 
     def _done(self, person_id: int) -> None:
         """This run has dealt with the person (a temp table: memory stays flat)."""
@@ -1019,7 +1077,12 @@ class SyncEngine:
             job_id = self.sf.bulk_ingest(sobject, op, payloads, journal_job)
             key_column = "email" if op == "create" else "sf_id"
             batch = []
-            for result in self.sf.bulk_results(job_id, op, len(ids)):
+            key_of = (
+                (lambda row: (row.get("Email") or "").lower())
+                if op == "create"
+                else (lambda row: row.get("Id") or row.get("sf__Id"))
+            )
+            for result in self.sf.bulk_results(job_id, key_of, len(ids)):
                 row = self.conn.execute(
                     f"SELECT id FROM journal WHERE {sent[0]} AND {key_column} = ?",
                     [*sent[1], result.key],
@@ -1101,7 +1164,11 @@ class SyncEngine:
 
     def _advance_cursors(self, signpost: str) -> None:
         with self.conn:
+            for sobject, top in self.sales_tops.items():
+                self.state.set_cursor(f"salesforce:{sobject}", top)
             for name in self.options.only:
+                if name not in OBJECTS:
+                    continue
                 kind, sobject = OBJECTS[name]
                 top = self.conn.execute(
                     "SELECT MAX(modstamp) FROM temp.stage WHERE sobject = ?", [sobject]

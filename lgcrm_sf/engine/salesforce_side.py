@@ -278,10 +278,10 @@ class SalesforceSide:
         return job["id"]
 
     def bulk_results(
-        self, job_id: str, op: str, expected_rows: int | None = None
+        self, job_id: str, key_of, expected_rows: int | None = None
     ) -> Iterator[WriteResult]:
         """A finished ingest job's rows, streamed. Results don't keep the upload's order: each
-        carries its key (a create's e-mail, an update's Id) for the caller to match."""
+        carries the key `key_of(row)` reads from its columns, for the caller to match."""
         self._wait(f"jobs/ingest/{job_id}", expected_rows)
         for kind in ("successfulResults", "failedResults"):
 
@@ -302,11 +302,7 @@ class SalesforceSide:
                 spool.seek(0)
                 text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
                 for row in csv.DictReader(text):
-                    key = (
-                        (row.get("Email") or "").lower()
-                        if op == "create"
-                        else (row.get("Id") or row.get("sf__Id"))
-                    )
+                    key = key_of(row)
                     if kind == "successfulResults":
                         yield WriteResult(key, True, row["sf__Id"])
                     else:

@@ -90,10 +90,13 @@ class LeadGenStore:
                 owner_user_id INTEGER REFERENCES lg_users(id),
                 deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS lg_opportunity_contacts (
+                id INTEGER PRIMARY KEY,
                 opportunity_id INTEGER NOT NULL REFERENCES lg_opportunities(id),
-                person_id INTEGER NOT NULL REFERENCES lg_people(id),
-                role TEXT, salesforce_id TEXT UNIQUE,
-                PRIMARY KEY (opportunity_id, person_id));
+                person_id INTEGER REFERENCES lg_people(id),
+                sf_contact_id TEXT,  -- a Salesforce contact role: its person is found by the link
+                role TEXT, salesforce_id TEXT UNIQUE);
+            CREATE INDEX IF NOT EXISTS lg_opportunity_contacts_person ON lg_opportunity_contacts (person_id);
+            CREATE INDEX IF NOT EXISTS lg_opportunity_contacts_sf ON lg_opportunity_contacts (sf_contact_id);
             """
         )
 
@@ -339,6 +342,59 @@ class LeadGenStore:
                 )
         return cur.lastrowid
 
+    # The sync's own path: Salesforce is where these live while connected.
+    SALES_TABLES = {
+        "Account": "lg_accounts",
+        "Opportunity": "lg_opportunities",
+        "OpportunityContactRole": "lg_opportunity_contacts",
+    }
+
+    def upsert_from_salesforce(self, sobject: str, sf_id: str, values: dict) -> str:
+        """Create or update the copy of a Salesforce account, opportunity or contact role;
+        returns created or updated."""
+        table = self.SALES_TABLES[sobject]
+        row = self.db.execute(f"SELECT id FROM {table} WHERE salesforce_id = ?", [sf_id]).fetchone()
+        if sobject != "OpportunityContactRole":
+            values = {**values, "updated_at": now_iso(), "deleted": 0}
+        if row:
+            self.db.conn.execute(
+                f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                [*values.values(), row[0]],
+            )
+            return "updated"
+        values = {**values, "salesforce_id": sf_id}
+        self.db.conn.execute(
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            list(values.values()),
+        )
+        return "created"
+
+    def delete_from_salesforce(self, sobject: str, sf_id: str) -> bool:
+        table = self.SALES_TABLES[sobject]
+        if sobject == "OpportunityContactRole":
+            return (
+                self.db.conn.execute(
+                    f"DELETE FROM {table} WHERE salesforce_id = ?", [sf_id]
+                ).rowcount
+                > 0
+            )
+        return (
+            self.db.conn.execute(
+                f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE salesforce_id = ? "
+                "AND deleted = 0",
+                [now_iso(), sf_id],
+            ).rowcount
+            > 0
+        )
+
+    def local_id(self, sobject: str, sf_id: str | None) -> int | None:
+        if not sf_id:
+            return None
+        row = self.db.execute(
+            f"SELECT id FROM {self.SALES_TABLES[sobject]} WHERE salesforce_id = ?", [sf_id]
+        ).fetchone()
+        return row[0] if row else None
+
     def accounts(self) -> list[dict]:
         return list(self.db.query("SELECT * FROM lg_accounts WHERE deleted = 0 ORDER BY name"))
 
@@ -351,11 +407,18 @@ class LeadGenStore:
         )
 
     def opportunities_of(self, person_id: int) -> list[dict]:
+        """The person's opportunities: local ones, and Salesforce's through the contact's link
+        (the product's "Members" tab shows the Salesforce opportunity name)."""
+        via_link = (
+            " OR c.sf_contact_id IN (SELECT sf_id FROM links WHERE person_id = :p)"
+            if "links" in self.db.table_names()
+            else ""
+        )
         return list(
             self.db.query(
-                "SELECT o.id, o.name, o.stage, o.amount, o.close_date, c.role FROM lg_opportunity_contacts c "
-                "JOIN lg_opportunities o ON o.id = c.opportunity_id WHERE c.person_id = ? AND o.deleted = 0 "
-                "ORDER BY o.name",
-                [person_id],
+                "SELECT o.id, o.name, o.stage, o.amount, o.close_date, o.salesforce_id, c.role "
+                "FROM lg_opportunity_contacts c JOIN lg_opportunities o ON o.id = c.opportunity_id "
+                f"WHERE (c.person_id = :p{via_link}) AND o.deleted = 0 ORDER BY o.name",
+                {"p": person_id},
             )
         )

@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS runs (
     api_used INTEGER, api_max INTEGER, message TEXT);
 CREATE TABLE IF NOT EXISTS schema_cache (
     key TEXT PRIMARY KEY, value TEXT NOT NULL, fetched_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS engagement_switches (
+    type TEXT PRIMARY KEY, enabled INTEGER NOT NULL, since TEXT, changed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS engagements_sent (
+    event_id TEXT PRIMARY KEY, person_id INTEGER NOT NULL, who_id TEXT NOT NULL, task_id TEXT,
+    state TEXT NOT NULL, run_id INTEGER NOT NULL, sent_at TEXT NOT NULL, settled_at TEXT, error TEXT);
 CREATE TABLE IF NOT EXISTS updated_by_us (
     sf_id TEXT PRIMARY KEY, sf_object TEXT NOT NULL, run_id INTEGER NOT NULL);
 """
