@@ -16,7 +16,8 @@ import pytest
 
 from lgcrm_sf.errors import ExitCode
 
-from .test_sync import FIELDS_MAPPING, World, world  # noqa: F401 - the fixture
+from .test_sync import FIELDS_MAPPING
+from .world import World
 
 EVENTS_HEADER = "id,email,type,occurred_at,form_name,page_url,email_name,url,title\n"
 
