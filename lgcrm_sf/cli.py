@@ -784,6 +784,14 @@ def backup_list(
         ui.line("No backups yet: run `lgcrm-sf backup`.")
 
 
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """See it all work on the built-in emulator: connect, prerequisites, backup, sync, conflicts."""
+    from .demo import run_demo
+
+    run_demo(ctx.obj["home"], run, ui.out)
+
+
 @emulator_app.command("serve")
 def emulator_serve(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1; 0 picks a free one.")] = 0,

@@ -61,7 +61,8 @@ def pull_sales(
                     counts["skipped"] += 1
                     continue
                 outcome = store.upsert_from_salesforce(sobject, row["Id"], values)
-                counts["created_here" if outcome == "created" else "updated_here"] += 1
+                if outcome != "unchanged":
+                    counts["created_here" if outcome == "created" else "updated_here"] += 1
     return tops
 
 

@@ -351,17 +351,28 @@ class LeadGenStore:
 
     def upsert_from_salesforce(self, sobject: str, sf_id: str, values: dict) -> str:
         """Create or update the copy of a Salesforce account, opportunity or contact role;
-        returns created or updated."""
+        returns created, updated or unchanged (a re-read record changes nothing)."""
         table = self.SALES_TABLES[sobject]
-        row = self.db.execute(f"SELECT id FROM {table} WHERE salesforce_id = ?", [sf_id]).fetchone()
-        if sobject != "OpportunityContactRole":
-            values = {**values, "updated_at": now_iso(), "deleted": 0}
+        columns = list(values)
+        row = self.db.execute(
+            f"SELECT id, {', '.join(columns)}{', deleted' if sobject != 'OpportunityContactRole' else ''} "
+            f"FROM {table} WHERE salesforce_id = ?",
+            [sf_id],
+        ).fetchone()
         if row:
+            current = dict(zip(columns, row[1 : len(columns) + 1], strict=True))
+            revived = sobject != "OpportunityContactRole" and row[-1]
+            if current == values and not revived:
+                return "unchanged"
+            if sobject != "OpportunityContactRole":
+                values = {**values, "updated_at": now_iso(), "deleted": 0}
             self.db.conn.execute(
                 f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                 [*values.values(), row[0]],
             )
             return "updated"
+        if sobject != "OpportunityContactRole":
+            values = {**values, "updated_at": now_iso()}
         values = {**values, "salesforce_id": sf_id}
         self.db.conn.execute(
             f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",

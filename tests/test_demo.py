@@ -1,0 +1,60 @@
+"""`lgcrm-sf demo` in a fresh home, as a newcomer runs it: no network, no keyring backend."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+
+def test_demo_runs_the_whole_story(tmp_path):
+    home = tmp_path / "demo-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LGCRM_SF_", "PYTHON_KEYRING"))}
+    env["COLUMNS"] = "200"  # keep each line whole for the checks below
+    result = subprocess.run(
+        [sys.executable, "-m", "lgcrm_sf.cli", "--home", str(home), "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    for text in (
+        "Connected profile 'default'",
+        "Marketing User is not",
+        "Backup verified.",
+        "All prerequisites pass.",
+        "valid; checked against",
+        "Dry run:",
+        "Sync run 2: ok",
+        "Conflicts",
+        "deactivated: deleted in Salesforce",
+        "Plano Anual",
+        "Task: Form submitted: Fale conosco",
+        "Done. Everything is in",
+        "lgcrm-sf --home",
+    ):
+        assert text in out, text
+    assert "Traceback" not in out + result.stderr
+    db = sqlite3.connect(home / "profiles" / "default" / "state.db")
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    # 7 imported, 36 from Salesforce, one of them matched to an imported lead by e-mail.
+    assert one("SELECT COUNT(*) FROM lg_people") == 7 + 24 + 12 - 1
+    assert one("SELECT COUNT(*) FROM links") == 7 + 24 + 12 - 1 - 1  # the deleted lead is unlinked
+    assert one(
+        "SELECT deactivation_reason FROM lg_people WHERE email = 'henrique.silva0@prospect.example.com.br'"
+    ).startswith("deleted in Salesforce")
+    assert one("SELECT COUNT(*) FROM conflicts WHERE field = 'title'") == 1
+    assert (
+        one("SELECT title FROM lg_people WHERE email = 'diego.alves@clinica.example.com.br'")
+        == "Diretor Geral"
+    )
+    assert one("SELECT COUNT(*) FROM backups WHERE verified = 1") == 1
+    assert (
+        one("SELECT COUNT(*) FROM engagements_sent WHERE state = 'settled'") == 5
+    )  # one click of two
+    assert one("SELECT COUNT(*) FROM lg_opportunities WHERE deleted = 0") == 6
+    assert one("SELECT COUNT(*) FROM runs WHERE status NOT IN ('ok', 'dry_run')") == 0
+    assert (home / "profiles" / "default" / "log.jsonl").exists()
