@@ -117,7 +117,7 @@ def test_interactive_connect_hides_input_and_requires_confirm(org, tmp_path):
     assert not (other / "profiles" / "default" / "settings.json").exists()
 
 
-def converse(args, env, answers, timeout=30) -> str:
+def converse(args, env, answers, timeout=120) -> str:
     main, child = pty.openpty()
     process = subprocess.Popen(
         args, stdin=child, stdout=child, stderr=child, env=env, close_fds=True

@@ -8,15 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from simple_salesforce.util import exception_handler
 
-from ..errors import QuotaReserveReached, SalesforceApiError
+from ..errors import QuotaReserveReached
+from ..salesforce.bulk_jobs import fetch_results_page, wait_for_job
 from ..salesforce.client import SalesforceClient
-from ..salesforce.retry import poll_delays
 
 COLLECTION_SIZE = 200
 BULK_READ_THRESHOLD = 10_000  # more changed rows than this: read them with Bulk API 2.0
@@ -29,7 +28,6 @@ TRANSIENT_RECORD_CODES = {"UNABLE_TO_LOCK_ROW"}
 MESSAGES = {
     "quota": "Stopped: the org has {remaining:,} API calls left today, below the reserve of {reserve:,} "
     "(api-usage {used:,}/{limit:,}). Work done so far is saved; the next run resumes.",
-    "job_failed": "Bulk API 2.0 job {job} {state}: {detail}",
 }
 
 
@@ -142,41 +140,14 @@ class SalesforceSide:
 
     def _results_page(self, job_id: str, locator: str | None):
         def fetch(sf):
-            params = {"maxRecords": BULK_PAGE_ROWS, **({"locator": locator} if locator else {})}
-            with sf.session.get(
-                f"{sf.base_url}jobs/query/{job_id}/results",
-                params=params,
-                stream=True,
-                headers={**sf.headers, "Accept": "text/csv"},
-            ) as response:
-                if response.status_code >= 300:
-                    response.content  # noqa: B018 - read the error body for the exception
-                    exception_handler(response, "Bulk results")
-                spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-                for chunk in response.iter_content(1 << 20):
-                    spool.write(chunk)
-                return spool, response.headers.get("Sforce-Locator")
+            spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # a retry starts afresh
+            next_locator, _ = fetch_results_page(sf, job_id, locator, BULK_PAGE_ROWS, spool.write)
+            return spool, next_locator
 
-        spool, next_locator = self.call(fetch, "a Bulk results page")
-        return spool, None if next_locator in (None, "", "null") else next_locator
+        return self.call(fetch, "a Bulk results page")
 
     def _wait(self, path: str, expected_rows: int | None = None) -> dict:
-        info = None
-        for delay in poll_delays(expected_rows):
-            info = self.call(lambda sf: sf.restful(path), "a Bulk job status")
-            if info["state"] == "JobComplete":
-                return info
-            if info["state"] in ("Failed", "Aborted"):
-                raise SalesforceApiError(
-                    MESSAGES["job_failed"].format(
-                        job=info["id"],
-                        state=info["state"].lower(),
-                        detail=info.get("errorMessage", "no reason given"),
-                    ),
-                    "JOB_FAILED",
-                )
-            time.sleep(delay)
-        raise AssertionError("unreachable")
+        return wait_for_job(self.client, path, expected_rows)
 
     def find_by_emails(
         self, sobject: str, emails: list[str], extra_where: str = ""

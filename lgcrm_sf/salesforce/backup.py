@@ -24,13 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from simple_salesforce.util import exception_handler
-
 from ..config import write_atomically
 from ..errors import ConfigError, LgcrmError, SalesforceApiError
+from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
 from .identity import OrgIdentity
-from .retry import poll_delays
 
 FORMAT = "lgcrm-sf-backup/1"
 DEFAULT_OBJECTS = (
@@ -54,7 +52,6 @@ UNSUPPORTED_TYPES = {"address", "location", "base64"}  # compound fields and blo
 MESSAGES = {
     "unknown_object": "Salesforce has no queryable object named {name!r} (check --objects; the names are API names such as Lead or My_Object__c).",
     "no_fields": "{name}: the integration user cannot read any field of this object.",
-    "job_failed": "Bulk API 2.0 job {job} {state}: {detail}",
 }
 
 
@@ -380,23 +377,7 @@ class Backup:
         return rows
 
     def _wait(self, job_id: str, expected_rows: int | None) -> None:
-        for delay in poll_delays(expected_rows):  # every status check is an API call
-            info = self.client.call(
-                lambda sf: sf.restful(f"jobs/query/{job_id}"), "the Bulk job status"
-            )
-            state = info["state"]
-            if state == "JobComplete":
-                return
-            if state in ("Failed", "Aborted"):
-                raise SalesforceApiError(
-                    MESSAGES["job_failed"].format(
-                        job=job_id,
-                        state=state.lower(),
-                        detail=info.get("errorMessage", "no reason given"),
-                    ),
-                    "JOB_" + state.upper(),
-                )
-            time.sleep(delay)
+        wait_for_job(self.client, f"jobs/query/{job_id}", expected_rows)
 
     def _page(
         self, job_id: str, locator: str | None, sink: CsvSink, skip_header: bool
@@ -407,29 +388,14 @@ class Backup:
 
         def fetch(sf):
             sink.roll_back(point)  # a retry starts the page again from its first byte
-            params = {"maxRecords": BULK_PAGE_ROWS}
-            if locator:
-                params["locator"] = locator
-            with sf.session.get(
-                f"{sf.base_url}jobs/query/{job_id}/results",
-                params=params,
-                stream=True,
-                headers={**sf.headers, "Accept": "text/csv"},
-            ) as response:
-                if response.status_code >= 300:
-                    response.content  # noqa: B018 - read the error body for the exception
-                    exception_handler(response, "Bulk results")
-                target = (
-                    sink
-                    if sink.can_roll_back
-                    else tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-                )
-                _copy_page(response.iter_content(CHUNK_BYTES), target, skip_header)
-                return (
-                    target,
-                    response.headers.get("Sforce-Locator"),
-                    int(response.headers["Sforce-NumberOfRecords"]),
-                )
+            target = (
+                sink if sink.can_roll_back else tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+            )
+            page = _PageWriter(target, skip_header)
+            next_locator, count = fetch_results_page(
+                sf, job_id, locator, BULK_PAGE_ROWS, page.write
+            )
+            return target, next_locator, count
 
         target, next_locator, count = self.client.call(fetch, "a Bulk results page")
         if target is not sink:
@@ -437,7 +403,7 @@ class Backup:
                 target.seek(0)
                 while chunk := target.read(CHUNK_BYTES):
                     sink.write(chunk)
-        return None if next_locator in (None, "", "null") else next_locator, count
+        return next_locator, count
 
     # --- REST fallback --------------------------------------------------------------------
     def _rest(self, plan: _Plan, include_deleted: bool, sink: CsvSink) -> int:
@@ -471,16 +437,20 @@ class _BulkUnsupported(Exception):
     pass
 
 
-def _copy_page(chunks, target, skip_header: bool) -> None:
-    """Copy a results page; every page after the first repeats the header row (which has no
-    embedded newline), so drop it there."""
-    for chunk in chunks:
-        if skip_header:
+class _PageWriter:
+    """Passes a results page on; every page after the first repeats the header row (which has
+    no embedded newline), so that row is dropped there."""
+
+    def __init__(self, target, skip_header: bool) -> None:
+        self.target, self.skip_header = target, skip_header
+
+    def write(self, chunk: bytes) -> None:
+        if self.skip_header:
             newline = chunk.find(b"\n")
             if newline < 0:
-                continue
-            chunk, skip_header = chunk[newline + 1 :], False
-        target.write(chunk)
+                return
+            chunk, self.skip_header = chunk[newline + 1 :], False
+        self.target.write(chunk)
 
 
 def _csv_value(value) -> str:
