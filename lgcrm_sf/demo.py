@@ -201,20 +201,11 @@ def run_demo(
 
 
 def _login(info: dict):
-    from simple_salesforce import Salesforce, SalesforceLogin
+    """The demo acts as a Salesforce user too: the product's own client, logged in."""
+    from .salesforce.client import LoginTarget, SalesforceClient, Secrets
 
-    from .salesforce.client import PinnedSession
-
-    session = PinnedSession()
-    session.verify = info["ca_bundle"]
-    session_id, instance = SalesforceLogin(
-        username=info["username"],
-        password=info["password"],
-        security_token=info["security_token"],
-        scratch_url=info["login_url"],
-        session=session,
-    )
-    return Salesforce(instance=instance, session_id=session_id, session=session)
+    target = LoginTarget(info["login_url"], info["username"], ca_bundle=info["ca_bundle"])
+    return SalesforceClient(target, Secrets(info["password"], info["security_token"])).sf
 
 
 def _lead(sf, email: str) -> str:

@@ -221,20 +221,6 @@ def person_panel(view: dict) -> None:
         out.print(rows_table("Events", view["events"], ["occurred_at", "kind", "details"]))
 
 
-SUMMARY_COLUMNS = (
-    "created_in_salesforce",
-    "created_here",
-    "updated_in_salesforce",
-    "updated_here",
-    "linked",
-    "deactivated",
-    "relinked",
-    "conflicts",
-    "errors",
-    "skipped",
-)
-
-
 SUMMARY_LABELS = {
     "created_in_salesforce": "new SF",
     "created_here": "new here",
@@ -290,10 +276,10 @@ def sync_report(result) -> None:
             line(f"... and {result.plan_total - len(result.plan):,} more (see --json).")
     table = Table(title=f"Sync run {result.run_id}: {result.status}")
     table.add_column("Object")
-    for column in SUMMARY_COLUMNS:
+    for column in SUMMARY_LABELS:  # the engine's counters, in its order
         table.add_column(SUMMARY_LABELS[column], justify="right")
     for sobject, counts in result.summary.items():
-        table.add_row(sobject, *(f"{counts[c]:,}" for c in SUMMARY_COLUMNS))
+        table.add_row(sobject, *(f"{counts[c]:,}" for c in SUMMARY_LABELS))
     out.print(table)
     usage = (
         f"; org usage {result.api_used:,}/{result.api_max:,}" if result.api_used is not None else ""

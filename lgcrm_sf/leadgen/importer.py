@@ -85,8 +85,21 @@ def spelling(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+class _Rejects:
+    bad: int
+    bad_rows: list
+
+    def reject(self, line: int, reason: str) -> None:
+        self.bad += 1
+        if len(self.bad_rows) < MAX_REPORTED:
+            self.bad_rows.append({"line": line, "reason": reason})
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
 @dataclass
-class ImportReport:
+class ImportReport(_Rejects):
     file: str
     rows: int = 0
     created: int = 0
@@ -98,13 +111,25 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
 
-    def reject(self, line: int, reason: str) -> None:
-        self.bad += 1
-        if len(self.bad_rows) < MAX_REPORTED:
-            self.bad_rows.append({"line": line, "reason": reason})
 
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+def _apply_in_batches(db, rows, apply, report) -> None:
+    """Apply `apply(item)` to each (line, item) pair; an item that is already a reason (a row
+    that could not even be read) is reported as is. Python's sqlite3 opens a transaction at the
+    first write: each batch of rows is committed whole, and a failure rolls back only the batch
+    under way, so memory and the damage of an interruption both stay bounded."""
+    db.commit()
+    try:
+        for count, (line, item) in enumerate(rows, 1):
+            report.rows += 1
+            reason = item if isinstance(item, str) else apply(item)
+            if reason:
+                report.reject(line, reason)
+            if count % BATCH_ROWS == 0:
+                db.commit()
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
 
 
 def check_encoding(path: Path, encoding: str) -> None:
@@ -251,28 +276,20 @@ def import_people(
         )
         db.execute("DELETE FROM import_seen")
         users = {u["email"]: u["id"] for u in store.users()}
-        batch = 0
-        # Python's sqlite3 opens a transaction at the first write; each batch is committed
-        # whole, and a failure rolls back only the batch under way.
-        db.commit()
-        try:
+
+        def rows():
             line = reader.line_num
             for row in reader:
                 start, line = line + 1, reader.line_num
-                if not any(cell.strip() for cell in row):
-                    continue
-                report.rows += 1
-                reason = _import_row(store, row, header, columns, kind, users, start, report)
-                if reason:
-                    report.reject(start, reason)
-                batch += 1
-                if batch >= BATCH_ROWS:
-                    db.commit()
-                    batch = 0
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
+                if any(cell.strip() for cell in row):
+                    yield start, (start, row)
+
+        _apply_in_batches(
+            db,
+            rows(),
+            lambda item: _import_row(store, item[1], header, columns, kind, users, item[0], report),
+            report,
+        )
     if report.rows == 0:
         raise DataError(MESSAGES["empty"].format(file=path.name))
     return report
@@ -364,7 +381,7 @@ _TIME_KEYS = {"occurredat", "time", "timestamp", "date", "datetime", "at", "when
 
 
 @dataclass
-class EventReport:
+class EventReport(_Rejects):
     file: str
     rows: int = 0
     recorded: int = 0
@@ -373,14 +390,6 @@ class EventReport:
     reactivated: int = 0
     bad: int = 0
     bad_rows: list[dict] = field(default_factory=list)
-
-    def reject(self, line: int, reason: str) -> None:
-        self.bad += 1
-        if len(self.bad_rows) < MAX_REPORTED:
-            self.bad_rows.append({"line": line, "reason": reason})
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 def _event_rows(path: Path, encoding: str):
@@ -431,26 +440,12 @@ def _parse_time(text: str) -> str:
 def import_events(store: LeadGenStore, path: Path, encoding: str = "utf-8") -> EventReport:
     path = Path(path)
     report = EventReport(path.name)
-    db = store.db.conn
-    db.commit()
-    try:
-        batch = 0
-        for line, data in _event_rows(path, encoding):
-            report.rows += 1
-            if isinstance(data, str):
-                report.reject(line, data)
-                continue
-            reason = _import_event(store, data, report)
-            if reason:
-                report.reject(line, reason)
-            batch += 1
-            if batch >= BATCH_ROWS:
-                db.commit()
-                batch = 0
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
+    _apply_in_batches(
+        store.db.conn,
+        _event_rows(path, encoding),
+        lambda data: _import_event(store, data, report),
+        report,
+    )
     return report
 
 
