@@ -87,7 +87,7 @@ def main() -> None:
             return report
 
         measured_sync(f"first sync ({args.leads:,} leads to create in Salesforce)")
-        measured_sync("no-change sync (Lead and Contact)")
+        measured_sync("no-change sync (Lead, Contact, Account, Opportunity, OpportunityContactRole)")
         changes = max(2, args.leads // 100)
         edit = work / "edits.csv"
         with open(edit, "w") as handle:

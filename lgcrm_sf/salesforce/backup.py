@@ -377,7 +377,7 @@ class Backup:
         return rows
 
     def _wait(self, job_id: str, expected_rows: int | None) -> None:
-        wait_for_job(self.client, f"jobs/query/{job_id}", expected_rows)
+        wait_for_job(self.client, f"jobs/query/{job_id}", expected_rows, eager=True)
 
     def _page(
         self, job_id: str, locator: str | None, sink: CsvSink, skip_header: bool

@@ -18,10 +18,12 @@ CHUNK_BYTES = 1024 * 1024
 MESSAGE = "Bulk API 2.0 job {job} {state}: {detail}"
 
 
-def wait_for_job(client: SalesforceClient, path: str, expected_rows: int | None = None) -> dict:
+def wait_for_job(
+    client: SalesforceClient, path: str, expected_rows: int | None = None, eager: bool = False
+) -> dict:
     """Poll `jobs/query/ID` or `jobs/ingest/ID` until it completes; a failed or aborted job is
     a SalesforceApiError naming Salesforce's reason."""
-    for delay in poll_delays(expected_rows):  # every status check is an API call
+    for delay in poll_delays(expected_rows, eager):  # every status check is an API call
         info = client.call(lambda sf: sf.restful(path), "a Bulk job status")
         if info["state"] == "JobComplete":
             return info

@@ -68,11 +68,16 @@ def with_retries(
     raise AssertionError("unreachable")
 
 
-def poll_delays(expected_rows: int | None):
-    """How long to wait between Bulk job status checks. Every check is an API call: a big job
-    is first checked after a wait sized to it (Salesforce processes roughly tens of thousands of
-    rows a second), then less and less often, at most every 10 s."""
-    delay = min(5.0, max(0.05, (expected_rows or 0) / 20_000))
+def poll_delays(expected_rows: int | None, eager: bool = False):
+    """How long to wait between Bulk job status checks. Every check is an API call: for the
+    sync, which runs every few minutes, a big job is first checked after a wait sized to it
+    (Salesforce processes roughly tens of thousands of rows a second), then less and less often,
+    at most every 10 s. An `eager` caller (a one-off backup, where a few calls more are nothing
+    beside the rows) checks from 0.2 s on, growing slowly, to start downloading sooner."""
+    if eager:
+        delay, growth, cap = 0.2, 1.3, 5.0
+    else:
+        delay, growth, cap = min(5.0, max(0.05, (expected_rows or 0) / 20_000)), 1.5, 10.0
     while True:
         yield delay
-        delay = min(delay * 1.5, 10.0)
+        delay = min(delay * growth, cap)
