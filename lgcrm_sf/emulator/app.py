@@ -447,13 +447,16 @@ class SalesforceApp:
             max_records = int(max_records) if max_records else None
         except ValueError:
             raise ApiError(400, "INVALIDJOB", "maxRecords must be a number") from None
-        body, next_locator, count = self.bulk.query_results(job, locator, max_records)
-        return Response(
-            body,
+        chunks, length, next_locator, count = self.bulk.query_results(job, locator, max_records)
+        response = Response(
+            chunks,
             status=200,
             content_type="text/csv",
+            direct_passthrough=True,
             headers={"Sforce-Locator": next_locator, "Sforce-NumberOfRecords": str(count)},
         )
+        response.headers["Content-Length"] = str(length)
+        return response
 
     def do_ingest_jobs(self, request, user_id, version):
         if request.method == "GET":

@@ -12,6 +12,7 @@ import os
 import tempfile
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 
 from .errors import ApiError, RecordError
@@ -32,6 +33,7 @@ LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
 DEFAULT_MAX_RECORDS = 50000
+BLOCK_ROWS = 1000
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Job:
     failed: int = 0
     error: str | None = None
     results: dict = field(default_factory=dict)  # ingest: successful/failed/unprocessed CSV
+    offsets: array = field(default_factory=lambda: array("q"))  # query: end of each row block
     started: float = field(default_factory=time.monotonic)
 
 
@@ -194,18 +197,25 @@ class BulkJobs:
             (c.index, None if c.field.type in plain else c.field) for c in compiled.columns
         ]
         count = 0
+        # The file is written a block of BLOCK_ROWS rows at a time, and each block's end offset
+        # is kept: a results page is then a byte range, streamed as it is read.
+        offsets = array("q")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            with os.fdopen(fd, "wb") as out:
+                text = io.StringIO()
                 writer = csv.writer(
-                    out, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL
+                    text, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL
                 )
                 writer.writerow(header)
+                out.write(text.getvalue().encode("utf-8"))
+                offsets.append(out.tell())
                 indexes = [i for i, _ in converters]
                 simple = all(conv is None for _, conv in converters)
-                # Stream in chunks so memory stays flat however many rows match.
                 with self.org.lock:
                     cursor = self.org.conn.execute(compiled.sql, compiled.params)
-                    while rows := cursor.fetchmany(20000):
+                    while rows := cursor.fetchmany(BLOCK_ROWS):
+                        text.seek(0)
+                        text.truncate()
                         if simple:
                             writer.writerows(
                                 ["" if r[i] is None else r[i] for i in indexes] for r in rows
@@ -220,16 +230,21 @@ class BulkJobs:
                                 ]
                                 for r in rows
                             )
+                        out.write(text.getvalue().encode("utf-8"))
+                        offsets.append(out.tell())
                         count += len(rows)
         except Exception as exc:  # a job that breaks is reported Failed, as Salesforce does
             job.state, job.error = "Failed", f"InternalServerError: {exc}"
             return
-        job.path, job.processed = path, count
+        job.path, job.processed, job.offsets = path, count, offsets
         job.info["numberRecordsProcessed"] = count
         job.state = "JobComplete"
 
     def query_results(self, job: Job, locator: str | None, max_records: int | None):
-        """One page of results: (CSV bytes iterator, next locator or 'null', row count)."""
+        """One page of results: (byte chunks, byte length, next locator or 'null', row count).
+
+        A page holds at most maxRecords rows; like Salesforce, it may hold fewer (here whole
+        blocks of BLOCK_ROWS rows when maxRecords allows it, else the rows asked for)."""
         if job.state != "JobComplete":
             raise ApiError(400, "INVALIDJOB", f"Job {job.id} is not complete: {job.state}")
         limit = max_records or DEFAULT_MAX_RECORDS
@@ -242,33 +257,50 @@ class BulkJobs:
             except ValueError:
                 raise ApiError(400, "INVALIDLOCATOR", f"Invalid locator: {locator}") from None
         else:
-            offset, first_row = 0, 0
-        handle = open(job.path, "rb")  # noqa: SIM115 - closed by the generator
-        header = handle.readline()
-        if offset:
-            handle.seek(offset)
-        # Count whole records: a newline ends a record only outside quotes, so keep the
-        # running parity of quote characters (every field is quoted; "" escapes a quote).
-        chunk, taken, inside = [], 0, False
+            offset, first_row = job.offsets[0], 0
+        with open(job.path, "rb") as handle:
+            header = handle.readline()
+            if first_row % BLOCK_ROWS == 0 and limit >= BLOCK_ROWS:
+                block = first_row // BLOCK_ROWS
+                blocks = min(limit // BLOCK_ROWS, len(job.offsets) - 1 - block)
+                end = job.offsets[block + blocks]
+                taken = min(blocks * BLOCK_ROWS, job.processed - first_row)
+            else:
+                end, taken = self._scan_rows(handle, offset, limit)
+        more = first_row + taken < job.processed
+        next_locator = (
+            base64.b64encode(f"{end}:{first_row + taken}".encode()).decode() if more else "null"
+        )
+
+        def chunks():
+            yield header
+            with open(job.path, "rb") as handle:
+                handle.seek(offset)
+                remaining = end - offset
+                while remaining > 0:
+                    data = handle.read(min(1 << 20, remaining))
+                    if not data:
+                        break
+                    remaining -= len(data)
+                    yield data
+
+        return chunks(), len(header) + end - offset, next_locator, taken
+
+    @staticmethod
+    def _scan_rows(handle, offset: int, limit: int) -> tuple[int, int]:
+        """Where `limit` whole records after `offset` end: a newline ends a record only outside
+        quotes, so keep the running parity of quote characters (every field is quoted)."""
+        handle.seek(offset)
+        taken, inside = 0, False
         while taken < limit:
             line = handle.readline()
             if not line:
                 break
-            chunk.append(line)
             if line.count(b'"') % 2:
                 inside = not inside
             if not inside:
                 taken += 1
-        end = handle.tell()
-        more = bool(handle.read(1))
-        handle.close()
-        next_locator = (
-            base64.b64encode(f"{end}:{first_row + taken}".encode()).decode() if more else "null"
-        )
-        body = io.BytesIO()
-        body.write(header)
-        body.writelines(chunk)
-        return body.getvalue(), next_locator, taken
+        return handle.tell(), taken
 
     # --- ingest jobs ------------------------------------------------------------------------
     def create_ingest(self, body: dict, version: str, user_id: str, base: str) -> dict:
