@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from emulator_bench import bulk_query, login  # noqa: E402
-from measure import run_cli  # noqa: E402
+from emulator_bench import bulk_query  # noqa: E402
+from measure import connected_env, emulator_process, oauth_session, run_cli  # noqa: E402
 
 from lgcrm_sf.emulator.control import ControlClient  # noqa: E402
 
@@ -31,39 +30,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "emulator", "serve"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     work = Path(tempfile.mkdtemp(prefix="lgcrm-sf-bench-"))
-    try:
-        info = json.loads(server.stdout.readline())
+    with emulator_process() as info:
         control = ControlClient(info)
-        env = {
-            **os.environ,
-            "LGCRM_SF_HOME": str(work / "home"),
-            "LGCRM_SF_PASSWORD": info["password"],
-            "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
-        }
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "lgcrm_sf.cli",
-                "connect",
-                "--username",
-                info["username"],
-                "--login-url",
-                info["login_url"],
-                "--ca-bundle",
-                info["ca_bundle"],
-                "--yes",
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        env = connected_env(info, work / "home")
         objects = ",".join(SHARES)
 
         small, _, small_peak = run_backup_measured(env, work / "small", objects)
@@ -74,7 +44,7 @@ def main() -> None:
         api_calls = control.usage()["used"] - usage_before
         rows = summary["rows"]
 
-        http, base = login(info)
+        http, base = oauth_session(info)
         ceiling_rows, ceiling_bytes, ceiling_seconds = 0, 0, 0.0
         for obj in summary["objects"]:
             r, b, s, _ = bulk_query(http, base, obj["query"], 100_000)
@@ -107,9 +77,6 @@ def main() -> None:
             text=True,
         )
         print(f"verify: exit {verify.returncode}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def run_backup_measured(env: dict, out: Path, objects: str) -> tuple[dict, float, float]:

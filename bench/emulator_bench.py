@@ -13,40 +13,22 @@ Usage: python bench/emulator_bench.py [--rows 1000000] [--page 50000]
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import time
-
-import requests
+from pathlib import Path
 
 from lgcrm_sf.emulator.control import ControlClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import emulator_process, oauth_session  # noqa: E402
+
 from lgcrm_sf.emulator.store import Org
 
 FIELDS = (
     "Id, FirstName, LastName, Company, Email, Title, Phone, City, Country, Status, "
     "LeadSource, Industry, OwnerId, IsDeleted, CreatedDate, SystemModstamp"
 )
-
-
-def login(info: dict) -> tuple[requests.Session, str]:
-    http = requests.Session()
-    http.trust_env = False
-    http.verify = info["ca_bundle"]
-    response = http.post(
-        f"{info['login_url']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": info["consumer_key"],
-            "client_secret": info["consumer_secret"],
-            "username": info["username"],
-            "password": info["password"] + info["security_token"],
-        },
-    )
-    response.raise_for_status()
-    http.headers["Authorization"] = "Bearer " + response.json()["access_token"]
-    return http, f"{info['instance_url']}/services/data/v59.0"
 
 
 def bulk_query(http, base, soql: str, page: int) -> tuple[int, int, float, int]:
@@ -105,18 +87,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--page", type=int, default=50_000)
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "emulator", "serve"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        info = json.loads(server.stdout.readline())
+    with emulator_process() as info:
         control = ControlClient(info)
         started = time.perf_counter()
         control.generate("Lead", args.rows)
         print(f"generated {args.rows:,} leads in {time.perf_counter() - started:.1f} s")
-        http, base = login(info)
+        http, base = oauth_session(info)
         rows, size, seconds, calls = bulk_query(http, base, f"SELECT {FIELDS} FROM Lead", args.page)
         assert rows == args.rows, rows
         print(
@@ -143,10 +119,7 @@ def main() -> None:
             print(
                 f"lookup {name}: median {statistics.median(times):.1f} ms over 30; plan: {plan[name]}"
             )
-        print(f"emulator peak memory: {peak_rss_mb(server.pid):,.0f} MB")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        print(f"emulator peak memory: {peak_rss_mb(info['pid']):,.0f} MB")
 
 
 if __name__ == "__main__":

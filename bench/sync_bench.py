@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import run_cli  # noqa: E402
+from measure import connected_env, emulator_process, oauth_session, run_cli  # noqa: E402
 
 from lgcrm_sf.emulator.control import ControlClient  # noqa: E402
 
@@ -29,36 +27,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=100_000)
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "emulator", "serve", "--seed", "demo"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     work = Path(tempfile.mkdtemp(prefix="lgcrm-sf-sync-bench-"))
-    try:
-        info = json.loads(server.stdout.readline())
+    with emulator_process("demo") as info:
         control = ControlClient(info)
-        env = {
-            **os.environ,
-            "LGCRM_SF_HOME": str(work / "home"),
-            "LGCRM_SF_PASSWORD": info["password"],
-            "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        }
-        code, _, err, _, _ = run_cli(
-            [
-                "connect",
-                "--username",
-                info["username"],
-                "--login-url",
-                info["login_url"],
-                "--ca-bundle",
-                info["ca_bundle"],
-                "--yes",
-            ],
-            env,
-        )
-        assert code == 0, err
+        env = connected_env(info, work / "home")
         csv_path = work / "leads.csv"
         with open(csv_path, "w") as handle:
             handle.write("email,first_name,last_name,company,title,lead score\n")
@@ -87,7 +59,9 @@ def main() -> None:
             return report
 
         measured_sync(f"first sync ({args.leads:,} leads to create in Salesforce)")
-        measured_sync("no-change sync (Lead, Contact, Account, Opportunity, OpportunityContactRole)")
+        measured_sync(
+            "no-change sync (Lead, Contact, Account, Opportunity, OpportunityContactRole)"
+        )
         changes = max(2, args.leads // 100)
         edit = work / "edits.csv"
         with open(edit, "w") as handle:
@@ -101,34 +75,12 @@ def main() -> None:
             control.update("Lead", sf_id, {"Title": f"Changed in Salesforce {n}"})
         measured_sync(f"1% change sync ({changes // 2} changed here, {len(sf_ids)} in Salesforce)")
         del rows
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _lead_ids(info: dict, count: int) -> list[str]:
-    import requests
-
-    http = requests.Session()
-    http.trust_env = False
-    http.verify = info["ca_bundle"]
-    token = http.post(
-        f"{info['login_url']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": info["consumer_key"],
-            "client_secret": info["consumer_secret"],
-            "username": info["username"],
-            "password": info["password"] + info["security_token"],
-        },
-    ).json()["access_token"]
+    http, base = oauth_session(info)
     q = f"SELECT Id FROM Lead WHERE Email LIKE 'lead%@bench.example' ORDER BY Id DESC LIMIT {count}"
-    rows = http.get(
-        f"{info['instance_url']}/services/data/v59.0/query",
-        params={"q": q},
-        headers={"Authorization": f"Bearer {token}"},
-    ).json()["records"]
-    return [r["Id"] for r in rows]
+    return [r["Id"] for r in http.get(f"{base}/query", params={"q": q}).json()["records"]]
 
 
 if __name__ == "__main__":

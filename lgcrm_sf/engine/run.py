@@ -260,8 +260,6 @@ class SyncEngine:
                     ours_to_sf[our_id] = sf_id
                     sf_to_ours[sf_id] = our_id
             self.owners = OwnerConverter(ours_to_sf, sf_to_ours)
-        if self.sf.api_reserve == 0:
-            self.sf.api_reserve = self.options.api_reserve or 0
 
     def _cached(self, key: str, fetch):
         hit = self.state.cached(key)
@@ -302,8 +300,12 @@ class SyncEngine:
         return out
 
     def _reserve(self) -> None:
+        """The reserve in calls: given, or a share of the daily limit the org reported in the
+        first answers' Sforce-Limit-Info (no extra call to `limits`)."""
         counter = self.client.counter
-        if self.options.api_reserve is None and counter.api_max:
+        if self.options.api_reserve is not None:
+            self.sf.api_reserve = self.options.api_reserve
+        elif counter.api_max:
             self.sf.api_reserve = int(counter.api_max * self.options.reserve_percent / 100)
         self.sf.check_quota()
 
