@@ -560,3 +560,18 @@ def test_bulk_paths_for_large_volumes(world, monkeypatch):
     report = world.sync(code=ExitCode.RECORD_ERRORS)  # the bad row is retried, and fails again
     assert report["summary"]["Lead"]["updated_in_salesforce"] == 12
     assert world.sf.query("SELECT COUNT() FROM Lead WHERE Title = 'Bulk update'")["totalSize"] == 12
+
+
+def test_a_contact_here_matching_only_a_lead_follows_the_lead(world):
+    lead = world.control.create(
+        "Lead", {"LastName": "Lima", "Company": "C", "Email": "cris@x.example"}
+    )
+    world.import_people("email,first_name\ncris@x.example,Cris\n", kind="contact")
+    world.sync()
+    person = world.person("cris@x.example")
+    assert person["kind"] == "lead"
+    assert world.cli("leads", "show", "cris@x.example", "--json").json()["salesforce"]["id"] == lead
+    assert world.sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 0
+    world.edit_here("cris@x.example", title="Compradora")
+    world.sync()
+    assert world.sf.Lead.get(lead)["Title"] == "Compradora"  # it keeps syncing

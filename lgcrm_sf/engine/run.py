@@ -511,9 +511,10 @@ class SyncEngine:
         """This run has dealt with the person (a temp table: memory stays flat)."""
         self.conn.execute("INSERT OR IGNORE INTO temp.processed VALUES (?)", [person_id])
 
-    def _link(
-        self, person: dict, sobject: str, sf_id: str, modstamp: str | None, kind: str
-    ) -> None:
+    def _link(self, person: dict, sobject: str, sf_id: str, modstamp: str | None) -> None:
+        """Link a person to a Salesforce record; its kind follows the record's object, so it
+        syncs with the Lead or Contact field list from now on."""
+        kind = "contact" if sobject == "Contact" else "lead"
         self._done(person["id"])
         self._count(sobject, "linked")
         self._plan_item(person, sobject, "link", None, sf_id, "salesforce", "matched by e-mail")
@@ -771,9 +772,7 @@ class SyncEngine:
             return
         if chosen:
             match_object, sf_id = chosen[0]
-            self._link(
-                person, match_object, sf_id, None, "contact" if match_object == "Contact" else kind
-            )
+            self._link(person, match_object, sf_id, None)
             if not self.options.dry_run:
                 self.to_fetch.setdefault(match_object, set()).add(person["id"])
             return
