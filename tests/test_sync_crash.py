@@ -192,3 +192,41 @@ def test_killed_after_each_call_and_rerun_converges(reference, control, tmp_path
         .fetchall()
     )
     assert statuses == [("interrupted",), ("ok",), ("ok",)]
+
+
+def test_an_edit_made_while_our_killed_update_was_in_flight_is_not_lost(world, home):
+    """Our update reaches Salesforce after a user's edit of another field, and the run dies
+    before settling: we are now the record's last modifier, yet the user's edit must come over."""
+    world.import_people("email,first_name,phone\nana@x.example,Ana,+55 11 1111-1111\n")
+    world.sync()
+    [lead] = world.sf_find("Lead", "ana@x.example")
+    world.edit_here("ana@x.example", title="Diretora")
+    world.control.fault(
+        path="/composite/sobjects", method="PATCH", status=0, latency_ms=HOLD_MS, count=1
+    )
+    env = {
+        **os.environ,
+        "LGCRM_SF_HOME": str(home),
+        "PYTHONPATH": str(Path(__file__).parents[1]),
+        "LGCRM_SF_PASSWORD": world.info["password"],
+        "LGCRM_SF_SECURITY_TOKEN": world.info["security_token"],
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and world.control.call("GET", "faults")[0]["fired"] == 0:
+        time.sleep(0.02)
+    world.control.update("Lead", lead["Id"], {"Phone": "+55 11 2222-2222"})  # a rep, meanwhile
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(HOLD_MS / 1000 + 0.3)
+    world.control.clear_faults()
+    record = world.sf.Lead.get(lead["Id"])
+    assert record["Title"] == "Diretora" and record["LastModifiedById"] == world.info["user_id"]
+    world.sync()
+    assert world.person("ana@x.example")["phone"] == "+55 11 2222-2222"
+    assert world.sf.Lead.get(lead["Id"])["Phone"] == "+55 11 2222-2222"

@@ -1189,13 +1189,22 @@ class SyncEngine:
     def _reconcile(self) -> None:
         """Settle what an earlier run journaled but never settled. Planned rows never left: drop
         them (this run plans again). Sent updates are re-planned (sending a value twice is
-        harmless). A sent create may have reached Salesforce: look it up before retrying."""
+        harmless) and their records re-read. A sent create may have reached Salesforce: look it
+        up before retrying."""
         leftover = self.conn.execute(
             "SELECT id, op, sf_object, person_id, email, mirror, batch, state FROM journal "
             "WHERE state IN ('planned', 'sent') ORDER BY id"
         ).fetchall()
         if not leftover:
             return
+        # A sent update may have reached Salesforce, making us its last modifier: read those
+        # records again this run, so that an edit made just before ours is not skipped.
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO updated_by_us (sf_id, sf_object, run_id) "
+                "SELECT sf_id, sf_object, ? FROM journal WHERE id = ? AND sf_id IS NOT NULL",
+                [(self.run_id, r[0]) for r in leftover if r[1] == "update" and r[7] == "sent"],
+            )
         creates = [r for r in leftover if r[1] == "create" and r[7] == "sent"]
         for job_id in {r[6] for r in creates if r[6]}:
             self._finish_bulk_job(job_id)
