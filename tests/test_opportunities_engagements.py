@@ -4,10 +4,6 @@ once, through the CLI against the emulator."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -17,7 +13,7 @@ import pytest
 from lgcrm_sf.errors import ExitCode
 
 from .test_sync import FIELDS_MAPPING
-from .world import World
+from .world import World, kill_sync_while_held
 
 EVENTS_HEADER = "id,email,type,occurred_at,form_name,page_url,email_name,url,title\n"
 
@@ -271,24 +267,7 @@ def test_exactly_once_across_a_killed_and_restarted_run(world, home):
     # The Task batch is held on the server, the sync is killed meanwhile; the server then
     # creates the Tasks all the same.
     world.control.fault(path="/composite/sobjects", status=0, latency_ms=1500, count=1)
-    env = {
-        **os.environ,
-        "LGCRM_SF_HOME": str(home),
-        "PYTHONPATH": str(Path(__file__).parents[1]),
-        "LGCRM_SF_PASSWORD": world.info["password"],
-        "LGCRM_SF_SECURITY_TOKEN": world.info["security_token"],
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and world.control.call("GET", "faults")[0]["fired"] == 0:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_sync_while_held(world.control, world.subprocess_env())
     time.sleep(1.8)
     world.control.clear_faults()
     assert world.sf.query("SELECT COUNT() FROM Task")["totalSize"] == 50  # created, never settled

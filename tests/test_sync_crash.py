@@ -20,7 +20,8 @@ from lgcrm_sf.config import Profile
 from lgcrm_sf.emulator.seed import CONTACT_CUSTOM_FIELDS, LEAD_CUSTOM_FIELDS
 from lgcrm_sf.leadgen.store import LeadGenStore
 
-from .conftest import login
+from .conftest import connect_args, login
+from .world import kill_sync_while_held
 
 HOLD_MS = 1200
 
@@ -66,17 +67,7 @@ def setup_world(control, tmp_path: Path, name: str) -> tuple[dict, dict]:
         LGCRM_SF_RETRY_BASE_SECONDS="0.01",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
-    cli(
-        env,
-        "connect",
-        "--username",
-        info["username"],
-        "--login-url",
-        info["login_url"],
-        "--ca-bundle",
-        info["ca_bundle"],
-        "--yes",
-    )
+    cli(env, *connect_args(info))
     cli(env, "leads", "import", str(people_csv(tmp_path / f"{name}.csv")))
     return info, env
 
@@ -160,19 +151,8 @@ def test_killed_after_each_call_and_rerun_converges(reference, control, tmp_path
         pytest.skip(f"the run makes only {calls} calls")
     info, env = setup_world(control, tmp_path, f"kill{kill_at}")
     control.fault(path="^/services/data/", status=0, latency_ms=HOLD_MS, after=kill_at - 1, count=1)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and control.call("GET", "faults")[0]["fired"] == 0:
-        if process.poll() is not None:
-            break
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL  # killed mid-run, not finished
+    process = kill_sync_while_held(control, env)
+    assert process.returncode == -signal.SIGKILL  # killed mid-run, not finished
     time.sleep(
         HOLD_MS / 1000 + 0.3
     )  # the held request finishes on the server, as it would on Salesforce
@@ -204,25 +184,12 @@ def test_an_edit_made_while_our_killed_update_was_in_flight_is_not_lost(world, h
     world.control.fault(
         path="/composite/sobjects", method="PATCH", status=0, latency_ms=HOLD_MS, count=1
     )
-    env = {
-        **os.environ,
-        "LGCRM_SF_HOME": str(home),
-        "PYTHONPATH": str(Path(__file__).parents[1]),
-        "LGCRM_SF_PASSWORD": world.info["password"],
-        "LGCRM_SF_SECURITY_TOKEN": world.info["security_token"],
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_sync_while_held(
+        world.control,
+        world.subprocess_env(),
+        # a rep edits another field, meanwhile
+        lambda: world.control.update("Lead", lead["Id"], {"Phone": "+55 11 2222-2222"}),
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and world.control.call("GET", "faults")[0]["fired"] == 0:
-        time.sleep(0.02)
-    world.control.update("Lead", lead["Id"], {"Phone": "+55 11 2222-2222"})  # a rep, meanwhile
-    process.send_signal(signal.SIGKILL)
-    process.wait()
     time.sleep(HOLD_MS / 1000 + 0.3)
     world.control.clear_faults()
     record = world.sf.Lead.get(lead["Id"])

@@ -3,7 +3,13 @@ scenario tests share it."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import textwrap
+import time
+from pathlib import Path
 
 from lgcrm_sf.config import Profile
 from lgcrm_sf.leadgen.store import LeadGenStore
@@ -51,3 +57,36 @@ class World:
         path = self.tmp / "mapping.yaml"
         path.write_text(textwrap.dedent(text).lstrip("\n"))
         assert self.cli("mapping", "use", path).code == 0
+
+    def subprocess_env(self) -> dict:
+        """The environment for running `lgcrm-sf` as its own process on this profile."""
+        return {
+            **os.environ,
+            "LGCRM_SF_HOME": str(self.home),
+            "PYTHONPATH": str(Path(__file__).parents[1]),
+            "LGCRM_SF_PASSWORD": self.info["password"],
+            "LGCRM_SF_SECURITY_TOKEN": self.info["security_token"],
+        }
+
+
+def kill_sync_while_held(
+    control, env: dict, before_kill=None, timeout: float = 60
+) -> subprocess.Popen:
+    """Start `lgcrm-sf sync` in its own process and SIGKILL it while the emulator holds the
+    request a fault (with latency) has caught; `before_kill` runs in between."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and control.call("GET", "faults")[0]["fired"] == 0:
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    if before_kill:
+        before_kill()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return process
