@@ -3,6 +3,7 @@ imports typer. Every LgcrmError becomes one line on stderr and its documented ex
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from . import ui
 from .config import Profile
 from .errors import ConfigError, ExitCode, LgcrmError, SalesforceApiError
 from .salesforce.client import DEFAULT_API_VERSION
+from .store.db import busy_error, is_busy
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -817,6 +819,11 @@ def run(argv: list[str] | None = None) -> int:
     except LgcrmError as exc:
         err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
         return int(exc.exit_code)
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        err.print(f"error: {busy_error().message}", markup=False, soft_wrap=True)
+        return int(ExitCode.LOCK_HELD)
     except KeyboardInterrupt:
         err.print("interrupted")
         return int(ExitCode.INTERRUPTED)

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ConfigError, DataError
+from ..store.db import open_database
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS
 
 MESSAGES = {
@@ -44,61 +45,9 @@ class LeadGenStore:
     def __init__(
         self, path: Path | str | sqlite_utils.Database, sales_read_only: bool = False
     ) -> None:
-        if isinstance(path, sqlite_utils.Database):
-            self.db = path  # share a connection: the sync writes both sides in one transaction
-        else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self.db = sqlite_utils.Database(str(path))
-            self.db.conn.execute("PRAGMA journal_mode = WAL")
-        self.db.conn.execute("PRAGMA foreign_keys = ON")
+        # A Database given is shared: the sync writes both sides in one transaction.
+        self.db = path if isinstance(path, sqlite_utils.Database) else open_database(path)
         self.sales_read_only = sales_read_only
-        self._ensure()
-
-    def _ensure(self) -> None:
-        self.db.conn.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS lg_users (
-                id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
-                active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS lg_people (
-                id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('lead', 'contact')),
-                email TEXT NOT NULL UNIQUE,
-                first_name TEXT, last_name TEXT, company TEXT, title TEXT, phone TEXT,
-                mobile_phone TEXT, street TEXT, city TEXT, state TEXT, postal_code TEXT,
-                country TEXT, website TEXT, industry TEXT, description TEXT, lead_status TEXT,
-                lead_score REAL, unsubscribed INTEGER NOT NULL DEFAULT 0,
-                owner_user_id INTEGER REFERENCES lg_users(id),
-                custom TEXT NOT NULL DEFAULT '{}',
-                active INTEGER NOT NULL DEFAULT 1, deactivation_reason TEXT, deactivated_at TEXT,
-                created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-                field_changed_at TEXT NOT NULL DEFAULT '{}');
-            CREATE INDEX IF NOT EXISTS lg_people_updated ON lg_people (updated_at, id);
-            CREATE TABLE IF NOT EXISTS lg_events (
-                id TEXT PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES lg_people(id),
-                kind TEXT NOT NULL, occurred_at TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}',
-                recorded_at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS lg_events_person ON lg_events (person_id, occurred_at);
-            CREATE INDEX IF NOT EXISTS lg_events_recorded ON lg_events (recorded_at, id);
-            CREATE TABLE IF NOT EXISTS lg_accounts (
-                id INTEGER PRIMARY KEY, name TEXT NOT NULL, salesforce_id TEXT UNIQUE,
-                industry TEXT, website TEXT, owner_user_id INTEGER REFERENCES lg_users(id),
-                deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS lg_opportunities (
-                id INTEGER PRIMARY KEY, name TEXT NOT NULL, salesforce_id TEXT UNIQUE,
-                stage TEXT, amount REAL, close_date TEXT,
-                account_id INTEGER REFERENCES lg_accounts(id),
-                owner_user_id INTEGER REFERENCES lg_users(id),
-                deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS lg_opportunity_contacts (
-                id INTEGER PRIMARY KEY,
-                opportunity_id INTEGER NOT NULL REFERENCES lg_opportunities(id),
-                person_id INTEGER REFERENCES lg_people(id),
-                sf_contact_id TEXT,  -- a Salesforce contact role: its person is found by the link
-                role TEXT, salesforce_id TEXT UNIQUE);
-            CREATE INDEX IF NOT EXISTS lg_opportunity_contacts_person ON lg_opportunity_contacts (person_id);
-            CREATE INDEX IF NOT EXISTS lg_opportunity_contacts_sf ON lg_opportunity_contacts (sf_contact_id);
-            """
-        )
 
     # --- users -------------------------------------------------------------------------
     def add_user(self, name: str, email: str, active: bool = True) -> int:

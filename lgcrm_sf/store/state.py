@@ -1,5 +1,5 @@
-"""The state database of one profile. Tables are created on first use; every write is in a
-transaction so an interrupted command leaves nothing half-written. No secret is ever stored."""
+"""The profile's event log and backup catalog, in its state database (see db.py for how it is
+opened and migrated). Every write is in a transaction. No secret is ever stored."""
 
 from __future__ import annotations
 
@@ -9,43 +9,16 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .db import open_database
+
 
 def utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 class StateStore:
-    def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.db = sqlite_utils.Database(str(path))
-        self.db.conn.execute("PRAGMA journal_mode = WAL")
-        self._ensure()
-
-    def _ensure(self) -> None:
-        db = self.db
-        if "events" not in db.table_names():
-            db["events"].create(
-                {"id": int, "at": str, "kind": str, "detail": str}, pk="id", if_not_exists=True
-            )
-        if "backups" not in db.table_names():
-            db["backups"].create(
-                {
-                    "id": int,
-                    "org_id": str,
-                    "path": str,
-                    "started_at": str,
-                    "finished_at": str,
-                    "complete": int,
-                    "verified": int,
-                    "verified_at": str,
-                    "objects": int,
-                    "rows": int,
-                    "bytes": int,
-                    "manifest_sha256": str,
-                },
-                pk="id",
-                if_not_exists=True,
-            )
+    def __init__(self, path: Path | str | sqlite_utils.Database) -> None:
+        self.db = path if isinstance(path, sqlite_utils.Database) else open_database(path)
 
     def record_event(self, kind: str, detail: dict) -> None:
         with self.db.conn:

@@ -9,59 +9,13 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .db import open_database
 from .state import utc_now
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS links (
-    person_id INTEGER PRIMARY KEY, sf_object TEXT NOT NULL, sf_id TEXT NOT NULL UNIQUE,
-    sf_modstamp TEXT, linked_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS mirror (
-    person_id INTEGER PRIMARY KEY, sf_object TEXT NOT NULL, fields TEXT NOT NULL DEFAULT '{}',
-    synced_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cursors (
-    stream TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, op TEXT NOT NULL, sf_object TEXT NOT NULL,
-    person_id INTEGER, sf_id TEXT, email TEXT, payload TEXT NOT NULL, mirror TEXT,
-    state TEXT NOT NULL, batch TEXT, error TEXT, created_at TEXT NOT NULL, settled_at TEXT);
-CREATE INDEX IF NOT EXISTS journal_state ON journal (state, run_id);
-CREATE INDEX IF NOT EXISTS journal_email ON journal (email);
-CREATE INDEX IF NOT EXISTS journal_sf_id ON journal (sf_id);
-CREATE TABLE IF NOT EXISTS conflicts (
-    id INTEGER PRIMARY KEY, run_id INTEGER, person_id INTEGER NOT NULL, email TEXT,
-    sf_object TEXT NOT NULL, sf_id TEXT, field TEXT NOT NULL, leadgen_value TEXT,
-    salesforce_value TEXT, mirror_value TEXT, winner TEXT NOT NULL, rule TEXT NOT NULL,
-    at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', take TEXT, resolved_at TEXT);
-CREATE TABLE IF NOT EXISTS sync_errors (
-    id INTEGER PRIMARY KEY, person_id INTEGER, email TEXT, sf_object TEXT, sf_id TEXT,
-    operation TEXT, fields TEXT, code TEXT, message TEXT, first_at TEXT NOT NULL,
-    last_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1, status TEXT NOT NULL DEFAULT 'open');
-CREATE INDEX IF NOT EXISTS sync_errors_open ON sync_errors (status, person_id);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
-    dry_run INTEGER NOT NULL DEFAULT 0, exit_code INTEGER, summary TEXT, api_calls INTEGER,
-    api_used INTEGER, api_max INTEGER, message TEXT);
-CREATE TABLE IF NOT EXISTS schema_cache (
-    key TEXT PRIMARY KEY, value TEXT NOT NULL, fetched_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS engagement_switches (
-    type TEXT PRIMARY KEY, enabled INTEGER NOT NULL, since TEXT, changed_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS engagements_sent (
-    event_id TEXT PRIMARY KEY, person_id INTEGER NOT NULL, who_id TEXT NOT NULL, task_id TEXT,
-    state TEXT NOT NULL, run_id INTEGER NOT NULL, sent_at TEXT NOT NULL, settled_at TEXT, error TEXT);
-CREATE TABLE IF NOT EXISTS updated_by_us (
-    sf_id TEXT PRIMARY KEY, sf_object TEXT NOT NULL, run_id INTEGER NOT NULL);
-"""
 
 
 class SyncState:
     def __init__(self, path: Path | str | sqlite_utils.Database) -> None:
-        if isinstance(path, sqlite_utils.Database):
-            self.db = path
-        else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self.db = sqlite_utils.Database(str(path))
-            self.db.conn.execute("PRAGMA journal_mode = WAL")
-        self.db.conn.executescript(SCHEMA)
+        self.db = path if isinstance(path, sqlite_utils.Database) else open_database(path)
         self.conn = self.db.conn
 
     # --- links and mirror -----------------------------------------------------------------

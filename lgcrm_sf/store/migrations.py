@@ -1,0 +1,107 @@
+"""Every shape the state database has had, as numbered steps. `PRAGMA user_version` holds the
+last step a database has taken; opening it runs the steps after that, in order, each in its own
+transaction. A step is never edited once released: a change of schema is a new step at the end.
+
+Step 1 is the schema of the first release (commit 4ea3f2c), which set no user_version: its
+statements say IF NOT EXISTS, so a database made by that release takes the step without change.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "the first release's schema (commit 4ea3f2c)",
+        """
+        CREATE TABLE IF NOT EXISTS "events" (
+           "id" INTEGER PRIMARY KEY, "at" TEXT, "kind" TEXT, "detail" TEXT);
+        CREATE TABLE IF NOT EXISTS "backups" (
+           "id" INTEGER PRIMARY KEY, "org_id" TEXT, "path" TEXT, "started_at" TEXT,
+           "finished_at" TEXT, "complete" INTEGER, "verified" INTEGER, "verified_at" TEXT,
+           "objects" INTEGER, "rows" INTEGER, "bytes" INTEGER, "manifest_sha256" TEXT);
+        CREATE TABLE IF NOT EXISTS lg_users (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+            active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS lg_people (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('lead', 'contact')),
+            email TEXT NOT NULL UNIQUE,
+            first_name TEXT, last_name TEXT, company TEXT, title TEXT, phone TEXT,
+            mobile_phone TEXT, street TEXT, city TEXT, state TEXT, postal_code TEXT,
+            country TEXT, website TEXT, industry TEXT, description TEXT, lead_status TEXT,
+            lead_score REAL, unsubscribed INTEGER NOT NULL DEFAULT 0,
+            owner_user_id INTEGER REFERENCES lg_users(id),
+            custom TEXT NOT NULL DEFAULT '{}',
+            active INTEGER NOT NULL DEFAULT 1, deactivation_reason TEXT, deactivated_at TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            field_changed_at TEXT NOT NULL DEFAULT '{}');
+        CREATE INDEX IF NOT EXISTS lg_people_updated ON lg_people (updated_at, id);
+        CREATE TABLE IF NOT EXISTS lg_events (
+            id TEXT PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES lg_people(id),
+            kind TEXT NOT NULL, occurred_at TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}',
+            recorded_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS lg_events_person ON lg_events (person_id, occurred_at);
+        CREATE INDEX IF NOT EXISTS lg_events_recorded ON lg_events (recorded_at, id);
+        CREATE TABLE IF NOT EXISTS lg_accounts (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, salesforce_id TEXT UNIQUE,
+            industry TEXT, website TEXT, owner_user_id INTEGER REFERENCES lg_users(id),
+            deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS lg_opportunities (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, salesforce_id TEXT UNIQUE,
+            stage TEXT, amount REAL, close_date TEXT,
+            account_id INTEGER REFERENCES lg_accounts(id),
+            owner_user_id INTEGER REFERENCES lg_users(id),
+            deleted INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS lg_opportunity_contacts (
+            id INTEGER PRIMARY KEY,
+            opportunity_id INTEGER NOT NULL REFERENCES lg_opportunities(id),
+            person_id INTEGER REFERENCES lg_people(id),
+            sf_contact_id TEXT,  -- a Salesforce contact role: its person is found by the link
+            role TEXT, salesforce_id TEXT UNIQUE);
+        CREATE INDEX IF NOT EXISTS lg_opportunity_contacts_person
+            ON lg_opportunity_contacts (person_id);
+        CREATE INDEX IF NOT EXISTS lg_opportunity_contacts_sf
+            ON lg_opportunity_contacts (sf_contact_id);
+        CREATE TABLE IF NOT EXISTS links (
+            person_id INTEGER PRIMARY KEY, sf_object TEXT NOT NULL, sf_id TEXT NOT NULL UNIQUE,
+            sf_modstamp TEXT, linked_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS mirror (
+            person_id INTEGER PRIMARY KEY, sf_object TEXT NOT NULL,
+            fields TEXT NOT NULL DEFAULT '{}', synced_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS cursors (
+            stream TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS journal (
+            id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, op TEXT NOT NULL,
+            sf_object TEXT NOT NULL, person_id INTEGER, sf_id TEXT, email TEXT,
+            payload TEXT NOT NULL, mirror TEXT, state TEXT NOT NULL, batch TEXT, error TEXT,
+            created_at TEXT NOT NULL, settled_at TEXT);
+        CREATE INDEX IF NOT EXISTS journal_state ON journal (state, run_id);
+        CREATE INDEX IF NOT EXISTS journal_email ON journal (email);
+        CREATE INDEX IF NOT EXISTS journal_sf_id ON journal (sf_id);
+        CREATE TABLE IF NOT EXISTS conflicts (
+            id INTEGER PRIMARY KEY, run_id INTEGER, person_id INTEGER NOT NULL, email TEXT,
+            sf_object TEXT NOT NULL, sf_id TEXT, field TEXT NOT NULL, leadgen_value TEXT,
+            salesforce_value TEXT, mirror_value TEXT, winner TEXT NOT NULL, rule TEXT NOT NULL,
+            at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', take TEXT, resolved_at TEXT);
+        CREATE TABLE IF NOT EXISTS sync_errors (
+            id INTEGER PRIMARY KEY, person_id INTEGER, email TEXT, sf_object TEXT, sf_id TEXT,
+            operation TEXT, fields TEXT, code TEXT, message TEXT, first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'open');
+        CREATE INDEX IF NOT EXISTS sync_errors_open ON sync_errors (status, person_id);
+        CREATE TABLE IF NOT EXISTS runs (
+            id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
+            status TEXT NOT NULL, dry_run INTEGER NOT NULL DEFAULT 0, exit_code INTEGER,
+            summary TEXT, api_calls INTEGER, api_used INTEGER, api_max INTEGER, message TEXT);
+        CREATE TABLE IF NOT EXISTS schema_cache (
+            key TEXT PRIMARY KEY, value TEXT NOT NULL, fetched_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS engagement_switches (
+            type TEXT PRIMARY KEY, enabled INTEGER NOT NULL, since TEXT,
+            changed_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS engagements_sent (
+            event_id TEXT PRIMARY KEY, person_id INTEGER NOT NULL, who_id TEXT NOT NULL,
+            task_id TEXT, state TEXT NOT NULL, run_id INTEGER NOT NULL, sent_at TEXT NOT NULL,
+            settled_at TEXT, error TEXT);
+        CREATE TABLE IF NOT EXISTS updated_by_us (
+            sf_id TEXT PRIMARY KEY, sf_object TEXT NOT NULL, run_id INTEGER NOT NULL);
+        """,
+    ),
+]

@@ -1,0 +1,132 @@
+"""The state database: one opener with numbered migrations, writers that wait for each other,
+a busy or unreadable or newer database named in one line, and a first-release database upgraded
+with nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lgcrm_sf.config import Profile
+from lgcrm_sf.errors import ExitCode
+from lgcrm_sf.store.db import open_database, schema_version
+from lgcrm_sf.store.migrations import MIGRATIONS
+
+FIXTURE = Path(__file__).parent / "fixtures" / "state-4ea3f2c"
+
+
+def people_csv(path: Path, prefix: str, count: int) -> Path:
+    rows = ["email,first_name,last_name,company"]
+    rows += [f"{prefix}{i}@busy.example,N{i},S{i},C{i}" for i in range(count)]
+    rows += [f"shared{i}@busy.example,Shared,{prefix},C" for i in range(50)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def env_for(home: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LGCRM_SF_")}
+    env.update(LGCRM_SF_HOME=str(home), PYTHONPATH=str(Path(__file__).parents[1]), **extra)
+    return env
+
+
+def test_a_new_database_takes_every_step(tmp_path):
+    db = open_database(tmp_path / "state.db")
+    assert schema_version(db.conn) == len(MIGRATIONS)
+    assert {"links", "mirror", "journal", "lg_people", "backups"} <= set(db.table_names())
+
+
+def test_the_first_release_database_is_upgraded_with_nothing_lost(tmp_path):
+    path = tmp_path / "state.db"
+    shutil.copy(FIXTURE / "state.db", path)
+    counts = json.loads((FIXTURE / "counts.json").read_text())
+    assert schema_version(sqlite3.connect(path)) == 0
+    db = open_database(path)
+    assert schema_version(db.conn) == len(MIGRATIONS)
+    for table, count in counts.items():
+        if table in db.table_names():
+            assert db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0] == count, table
+    # Opening again takes no step and changes nothing.
+    db.conn.close()
+    again = open_database(path)
+    assert schema_version(again.conn) == len(MIGRATIONS)
+
+
+def test_a_newer_schema_is_refused_with_exit_3(cli, home):
+    profile = Profile(home)
+    profile.ensure_dir()
+    conn = sqlite3.connect(profile.state_path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+    result = cli("leads", "list")
+    assert result.code == ExitCode.CONFIG
+    assert "newer lgcrm-sf" in result.err and str(profile.state_path) in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_busy_profile_waits_then_exits_7_and_changes_nothing(home, tmp_path):
+    profile = Profile(home)
+    open_database(profile.state_path).conn.close()
+    holder = sqlite3.connect(profile.state_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another command is writing
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "lgcrm_sf.cli", "leads", "import", "--json"]
+            + [str(people_csv(tmp_path / "a.csv", "a", 10))],
+            env=env_for(home, LGCRM_SF_BUSY_TIMEOUT="0.3"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == ExitCode.LOCK_HELD, result
+    assert "busy" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        open_database(profile.state_path).execute("SELECT COUNT(*) FROM lg_people").fetchone()[0]
+        == 0
+    )
+
+
+def test_two_imports_at_once_both_land(home, tmp_path):
+    """Two imports of 6,000 rows each at the same time: both finish, nothing is lost."""
+    open_database(Profile(home).state_path).conn.close()
+    files = [people_csv(tmp_path / f"{p}.csv", p, 6000) for p in ("left", "right")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lgcrm_sf.cli", "leads", "import", str(f), "--json"],
+            env=env_for(home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
+    outputs = [p.communicate(timeout=240) for p in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert json.loads(out)["rows"] == 6050
+    db = open_database(Profile(home).state_path)
+    assert db.execute("SELECT COUNT(*) FROM lg_people").fetchone()[0] == 12050
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all" * 100, b"SQLite format 3\x00"])
+def test_an_unreadable_database_is_named_in_one_line(cli, home, content):
+    profile = Profile(home)
+    profile.ensure_dir()
+    profile.state_path.write_bytes(content + b"\x00" * 4096 if content else content)
+    before = profile.state_path.read_bytes()
+    result = cli("leads", "list")
+    if content == b"":
+        assert result.code == 0  # an empty file is a new database
+        return
+    assert result.code == ExitCode.CONFIG, result
+    assert str(profile.state_path) in result.err and "Traceback" not in result.err
+    assert profile.state_path.read_bytes() == before
