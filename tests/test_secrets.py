@@ -137,8 +137,12 @@ def converse(args, env, answers, timeout=120) -> str:
             os.write(main, (pending.pop(0)[1] + "\n").encode())
         if process.poll() is not None and not ready:
             break
-    if process.poll() is None:
+    # The terminal closes (EIO above) a moment before the process is reaped: wait for it.
+    try:
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
         process.kill()
-        raise AssertionError(f"the command did not finish; it printed: {transcript!r}")
-    os.close(main)
+        raise AssertionError(f"the command did not finish; it printed: {transcript!r}") from None
+    finally:
+        os.close(main)
     return transcript
