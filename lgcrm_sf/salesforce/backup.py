@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import write_atomically
-from ..errors import ConfigError, LgcrmError, SalesforceApiError
+from ..errors import ConfigError, LgcrmError, QuotaReserveReached, SalesforceApiError
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
 from .identity import OrgIdentity
@@ -236,20 +236,18 @@ class Backup:
         name, partial = _new_name(
             out_dir, f"{self.identity.org_id}-{started.strftime('%Y%m%dT%H%M%SZ')}"
         )
-        plans = [self._plan(obj, include_deleted, compress) for obj in objects]
-        # Keep one Bulk job ahead: Salesforce runs the next query while this one downloads,
-        # without a queue of finished results waiting on the server.
-        bulk = [p for p in plans if p.api == "bulk2"]
-        for plan in bulk[:2]:
-            self._start_job(plan, include_deleted)
-        results = []
-        for plan in plans:
-            if plan in bulk:
-                following = bulk.index(plan) + 2
-                if following < len(bulk):
-                    self._start_job(bulk[following], include_deleted)
-            results.append(self._export(partial, plan, include_deleted, compress))
-            self.progress.object_finished(results[-1])
+        results, quota = [], None
+        try:
+            self._export_all(partial, objects, include_deleted, compress, results)
+        except QuotaReserveReached as exc:
+            # The day's API calls are spent: stop at once, keep what was written, and say so.
+            quota = exc
+            done = {r.name for r in results}
+            for name in objects:
+                if name not in done:
+                    results.append(
+                        ObjectResult(name, "", "", "", [], status="failed", error=exc.message)
+                    )
         complete = all(r.status == "ok" for r in results)
         manifest = {
             "format": FORMAT,
@@ -274,6 +272,8 @@ class Backup:
         final = out_dir / (name if complete else f"{name}-incomplete")
         os.replace(partial, final)
         _fsync_dir(out_dir)
+        if quota is not None:
+            raise QuotaReserveReached(f"{quota.message} The backup so far is in {final}.")
         return BackupResult(
             final,
             complete,
@@ -282,6 +282,21 @@ class Backup:
             self.client.counter.calls - calls_before,
             time.perf_counter() - clock,
         )
+
+    def _export_all(self, partial, objects, include_deleted, compress, results) -> None:
+        plans = [self._plan(obj, include_deleted, compress) for obj in objects]
+        # Keep one Bulk job ahead: Salesforce runs the next query while this one downloads,
+        # without a queue of finished results waiting on the server.
+        bulk = [p for p in plans if p.api == "bulk2"]
+        for plan in bulk[:2]:
+            self._start_job(plan, include_deleted)
+        for plan in plans:
+            if plan in bulk:
+                following = bulk.index(plan) + 2
+                if following < len(bulk):
+                    self._start_job(bulk[following], include_deleted)
+            results.append(self._export(partial, plan, include_deleted, compress))
+            self.progress.object_finished(results[-1])
 
     def _plan(self, name: str, include_deleted: bool, compress: bool) -> _Plan:
         plan = _Plan(name, f"{name}.csv" + (".gz" if compress else ""))
@@ -293,6 +308,8 @@ class Backup:
             plan.query = f"SELECT {', '.join(plan.fields)} FROM {name}"
             plan.total = self._count(name, include_deleted)
             plan.api = "bulk2" if plan.total is None or plan.total > REST_THRESHOLD else "rest"
+        except QuotaReserveReached:
+            raise
         except LgcrmError as exc:
             plan.error = exc.message
         return plan
@@ -321,6 +338,8 @@ class Backup:
                 plan.note = f"Bulk API 2.0 refused this object ({exc.message}); REST query used"
             else:
                 plan.error = exc.message
+        except QuotaReserveReached:
+            raise
         except LgcrmError as exc:
             plan.error = exc.message
 
@@ -341,6 +360,9 @@ class Backup:
                 result.rows = self._bulk(plan, sink)
             else:
                 result.rows = self._rest(plan, include_deleted, sink)
+        except QuotaReserveReached:
+            result.status, result.error = "failed", "stopped: the daily API requests are spent"
+            raise
         except LgcrmError as exc:
             result.status, result.error = "failed", exc.message
         finally:

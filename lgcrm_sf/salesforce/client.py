@@ -24,7 +24,7 @@ from simple_salesforce.exceptions import (
     SalesforceExpiredSession,
 )
 
-from ..errors import AuthError, ConnectionFailure, SalesforceApiError
+from ..errors import AuthError, ConnectionFailure, QuotaReserveReached, SalesforceApiError
 from .retry import RetryPolicy, with_retries
 
 DEFAULT_API_VERSION = "59.0"
@@ -59,6 +59,9 @@ MESSAGES = {
     "server, pass its CA with --ca-bundle.",
     "SESSION_LOST": "Salesforce ended the session twice in a row; log in again with `lgcrm-sf connect`.",
     "API_ERROR": "Salesforce rejected {what} ({code}): {detail}",
+    "QUOTA_SPENT": "Stopped: the org has spent its daily API requests (REQUEST_LIMIT_EXCEEDED: "
+    "{detail}). Work done so far is saved; run again when the 24-hour window frees calls, or "
+    "ask Salesforce for a higher limit.",
 }
 
 
@@ -325,6 +328,10 @@ def api_error(exc: SalesforceError, what: str) -> Exception:
     if code == "INVALID_OPERATION_WITH_EXPIRED_PASSWORD":
         return AuthError(MESSAGES["PASSWORD_EXPIRED"], code)
     detail = " ".join(str(detail).split())
+    if code == "REQUEST_LIMIT_EXCEEDED" and "totalrequests" in detail.lower():
+        # The daily allowance is gone: waiting seconds won't bring it back (unlike the
+        # concurrent long-running request limit, ConcurrentPerOrgLongTxn, which clears).
+        return QuotaReserveReached(MESSAGES["QUOTA_SPENT"].format(detail=detail))
     return SalesforceApiError(
         MESSAGES["API_ERROR"].format(what=what, code=code or exc.status, detail=detail),
         code,
