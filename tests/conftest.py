@@ -173,10 +173,12 @@ def world(control, cli, home, keyring_file, tmp_path):
     """An empty org with the demo's custom fields and a connected profile (see world.py)."""
     from lgcrm_sf.emulator.seed import CONTACT_CUSTOM_FIELDS, LEAD_CUSTOM_FIELDS
 
-    from .world import World
+    from .world import World, default_with_score_and_link
 
     info = control.reset(
         "empty", custom_fields={"Lead": LEAD_CUSTOM_FIELDS, "Contact": CONTACT_CUSTOM_FIELDS}
     )
     assert cli(*connect_args(info), env=password_env(info)).code == 0
-    return World(info, cli, home, control, tmp_path)
+    world = World(info, cli, home, control, tmp_path)
+    world.use_mapping(default_with_score_and_link())
+    return world

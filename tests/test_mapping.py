@@ -41,10 +41,8 @@ def test_example_is_the_default_and_validates_against_the_demo_org(connected, cl
     default = cli("mapping", "validate", "--json").json()
     assert default["file"] == "<built-in default mapping>" and default["ok"]
     mapping = load_default()
-    assert mapping.is_default and mapping.lead_score == {
-        "lead": "LGCRM_Lead_Score__c",
-        "contact": "LGCRM_Lead_Score__c",
-    }
+    # No default names a custom Salesforce field or invents a link address.
+    assert mapping.is_default and mapping.lead_score == {} and mapping.lead_link is None
 
 
 VALID_HEAD = """
@@ -310,10 +308,24 @@ BROKEN = [
     ),
     (
         "lead link field unknown",
-        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: Profile__c\n  url_template: https://x.example/{id}\n",
+        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: Profile__c\n  url_template: https://mkt.acme.test/{id}\n",
         4,
         3,
         "Lead.Profile__c does not exist",
+    ),
+    (
+        "lead link at a placeholder host",
+        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n  url_template: https://app.leadgen-crm.example/contacts/{id}\n",
+        5,
+        17,
+        "placeholder host (app.leadgen-crm.example)",
+    ),
+    (
+        "lead link at example.com",
+        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n  url_template: https://www.example.com/p/{email}\n",
+        5,
+        17,
+        "placeholder host (www.example.com)",
     ),
     (
         "custom field bad type",
@@ -390,7 +402,8 @@ def test_init_use_and_the_default(connected, cli, tmp_path, home):
     result = cli("mapping", "init", "--out", out)
     assert result.code == 0, result
     text = out.read_text()
-    assert "lead_score:\n  lead: LGCRM_Lead_Score__c" in text and "LGCRM_Profile_URL__c" in text
+    assert "lead_score:\n  lead: LGCRM_Lead_Score__c" in text
+    assert "#   salesforce_field: LGCRM_Profile_URL__c" in text  # the address is the user's to give
     assert cli("mapping", "validate", out, "--json").json()["ok"]
     assert cli("mapping", "init", "--out", out).code == ExitCode.CONFIG  # no silent overwrite
     assert cli("mapping", "use", out).code == 0

@@ -5,7 +5,6 @@ records, dry-run, the lock, the backup gate, the quota reserve, conflicts and st
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -76,11 +75,17 @@ def test_first_sync_creates_both_ways_and_a_second_run_is_quiet(world):
     carlos = world.person("carlos@sf.example")
     assert carlos["kind"] == "lead" and carlos["title"] == "CTO" and carlos["company"] == "SF Co"
     assert world.person("dora@sf.example")["kind"] == "contact"
+    # The next run reads back what the first created, like any change: our values are known
+    # as our echo, and Salesforce's own defaults (Lead Status, pull) come here.
+    second = world.sync()
+    assert second["summary"]["Lead"]["updated_here"] == 2, second["summary"]
+    assert world.person("ana@x.example")["lead_status"] == "open"
+    assert second["summary"]["Lead"]["updated_in_salesforce"] == 0
     quiet = world.sync()
     # One query per synced object: Lead, Contact, Account, Opportunity, OpportunityContactRole.
     assert quiet["api_calls"] <= 5
-    # Nothing to do; the lead without an e-mail is reported again while in the overlap window.
-    assert all(v == 0 for s in quiet["summary"].values() for k, v in s.items() if k != "skipped")
+    # Nothing to do: every count is 0 (the lead without an e-mail was reported once).
+    assert all(v == 0 for s in quiet["summary"].values() for v in s.values()), quiet["summary"]
     shown = world.cli("leads", "show", "ana@x.example", "--json").json()
     assert shown["salesforce"] == {"object": "Lead", "id": ana["Id"]}
 
@@ -92,7 +97,7 @@ def test_each_direction(world):
     )
     world.sync()
     [lead] = world.sf_find("Lead", "ana@x.example", "Id, Industry, Description")
-    assert lead["Industry"] == "Retail"  # seeded on create
+    assert lead["Industry"] is None  # pull: Salesforce's to set, never sent, not even on create
     # pull: Salesforce's value overwrites ours; push: ours overwrites Salesforce's
     world.control.update(
         "Lead", lead["Id"], {"Industry": "Banking", "Description": "changed in SF", "Title": "VP"}
@@ -305,63 +310,97 @@ def test_conversion_moves_the_link_to_the_contact(world):
     assert world.sf.Contact.get(result["contactId"])["Title"] == "CEO e fundadora"
 
 
-def test_owner_mapping_both_ways_and_an_unmapped_owner(world):
-    rep = world.control.create(
+def _user(world, username: str) -> str:
+    profile = world.sf.query("SELECT Id FROM Profile WHERE Name = 'Standard User'")["records"][0]
+    return world.control.create(
         "User",
         {
-            "Username": "rep@acme-brasil.example",
-            "Email": "rep@acme-brasil.example",
-            "LastName": "Rep",
-            "Alias": "rep",
-            "ProfileId": world.sf.query("SELECT Id FROM Profile WHERE Name = 'Standard User'")[
-                "records"
-            ][0]["Id"],
+            "Username": username,
+            "Email": username,
+            "LastName": username.split("@")[0].title(),
+            "Alias": username[:5],
+            "ProfileId": profile["Id"],
         },
         system=True,
     )
-    other = world.control.create(
-        "User",
-        {
-            "Username": "other@acme-brasil.example",
-            "Email": "other@acme-brasil.example",
-            "LastName": "Other",
-            "Alias": "oth",
-            "ProfileId": world.sf.query("SELECT Id FROM Profile WHERE Name = 'Standard User'")[
-                "records"
-            ][0]["Id"],
-        },
-        system=True,
-    )
-    world.cli("users", "add", "--email", "vendas@acme.example", "--name", "Vendas")
-    world.cli("users", "add", "--email", "admin@acme.example", "--name", "Admin")
+
+
+OWNERS = """
+owners:
+  - user: vendas@acme.example
+    salesforce: rep@acme-brasil.example
+  - user: admin@acme.example
+    salesforce: {integration}
+"""
+
+
+def test_owner_is_a_bidirectional_field_and_unmapped_owners_are_named(world):
+    rep = _user(world, "rep@acme-brasil.example")
+    other = _user(world, "other@acme-brasil.example")
+    # An active assignment rule would hand every lead to `other`: the sync's writes say no.
+    world.control.settings(lead_assignment_owner=other)
+    for email, name in (
+        ("vendas@acme.example", "Vendas"),
+        ("admin@acme.example", "Admin"),
+        ("estagio@acme.example", "Estagio"),
+    ):
+        world.cli("users", "add", "--email", email, "--name", name)
     world.use_mapping(
         FIELDS_MAPPING.format(rule="latest_change")
-        + textwrap.dedent(
-            """
-        owners:
-          - user: vendas@acme.example
-            salesforce: rep@acme-brasil.example
-          - user: admin@acme.example
-            salesforce: """
-            + world.info["user_id"]
-            + "\n"
-        )
+        + OWNERS.format(integration=world.info["user_id"])
     )
     world.import_people(
         "email,first_name,owner\nana@x.example,Ana,vendas@acme.example\nbia@x.example,Bia,\n"
     )
     world.sync()
     [ana] = world.sf_find("Lead", "ana@x.example", "Id, OwnerId")
-    assert ana["OwnerId"] == rep
-    admin_id = world.leadgen.user_by_email("admin@acme.example")["id"]
+    [bia] = world.sf_find("Lead", "bia@x.example", "Id, OwnerId")
+    assert ana["OwnerId"] == rep  # our mapped owner, not the assignment rule's
+    assert bia["OwnerId"] == world.info["user_id"]  # no owner here: the integration user
+    assert world.sync()["summary"]["Lead"]["skipped"] == 0  # that is not news either
+    # An owner given here later reaches the record the sync created.
+    vendas = world.leadgen.user_by_email("vendas@acme.example")["id"]
+    world.edit_here("bia@x.example", owner_user_id=vendas)
+    world.sync()
+    assert world.sf_find("Lead", "bia@x.example", "Id, OwnerId")[0]["OwnerId"] == rep
+    # Salesforce's change comes here when it is mapped...
     world.control.update("Lead", ana["Id"], {"OwnerId": world.info["user_id"]})
     world.sync()
-    assert world.person("ana@x.example")["owner_user_id"] == admin_id
-    [bia] = world.sf_find("Lead", "bia@x.example", "Id, OwnerId")
+    admin = world.leadgen.user_by_email("admin@acme.example")["id"]
+    assert world.person("ana@x.example")["owner_user_id"] == admin
+    # ...and is named, never written, when it is not; once, not at every run.
     world.control.update("Lead", bia["Id"], {"OwnerId": other})
     report = world.sync()
-    assert any("owner not in the owner mapping" in m for m in report["messages"])
-    assert world.person("bia@x.example")["owner_user_id"] is None  # left alone
+    assert any(
+        f"Salesforce owner {other} is not in the owner mapping" in m for m in report["messages"]
+    )
+    assert world.person("bia@x.example")["owner_user_id"] == vendas
+    assert not any("owner" in m for m in world.sync()["messages"])
+    # Our change to an owner Salesforce cannot take is named the same way.
+    estagio = world.leadgen.user_by_email("estagio@acme.example")["id"]
+    world.edit_here("ana@x.example", owner_user_id=estagio)
+    report = world.sync()
+    assert any(
+        "our owner estagio@acme.example is not in the owner mapping" in m
+        for m in report["messages"]
+    )
+    assert (
+        world.sf_find("Lead", "ana@x.example", "Id, OwnerId")[0]["OwnerId"] == world.info["user_id"]
+    )
+    # The sync's updates never let the org's assignment rules take the owner either.
+    world.edit_here("ana@x.example", first_name="Ana Maria")
+    world.sync()
+    [ana] = world.sf_find("Lead", "ana@x.example", "Id, FirstName, OwnerId")
+    assert ana["FirstName"] == "Ana Maria" and ana["OwnerId"] == world.info["user_id"]
+
+
+def test_assignment_rules_when_the_mapping_asks_for_them(world):
+    other = _user(world, "other@acme-brasil.example")
+    world.control.settings(lead_assignment_owner=other)
+    world.use_mapping(FIELDS_MAPPING.format(rule="latest_change") + "assignment_rules: true\n")
+    world.import_people("email,first_name\nana@x.example,Ana\n")
+    world.sync()
+    assert world.sf_find("Lead", "ana@x.example", "Id, OwnerId")[0]["OwnerId"] == other
 
 
 def test_score_is_pushed(world):

@@ -21,7 +21,7 @@ from lgcrm_sf.emulator.seed import CONTACT_CUSTOM_FIELDS, LEAD_CUSTOM_FIELDS
 from lgcrm_sf.leadgen.store import LeadGenStore
 
 from .conftest import connect_args, login
-from .world import kill_sync_while_held
+from .world import default_with_score_and_link, kill_sync_while_held
 
 HOLD_MS = 1200
 
@@ -68,6 +68,9 @@ def setup_world(control, tmp_path: Path, name: str) -> tuple[dict, dict]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     cli(env, *connect_args(info))
+    mapping = tmp_path / f"{name}-mapping.yaml"
+    mapping.write_text(default_with_score_and_link())
+    cli(env, "mapping", "use", str(mapping))
     cli(env, "leads", "import", str(people_csv(tmp_path / f"{name}.csv")))
     return info, env
 

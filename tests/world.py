@@ -16,6 +16,23 @@ from lgcrm_sf.leadgen.store import LeadGenStore
 
 from .conftest import login
 
+# The default mapping plus the two custom fields the test orgs have (the shipped default names
+# none: a new org has no LGCRM_* fields).
+SCORE_AND_LINK = """
+lead_score:
+  lead: LGCRM_Lead_Score__c
+  contact: LGCRM_Lead_Score__c
+lead_link:
+  salesforce_field: LGCRM_Profile_URL__c
+  url_template: https://mkt.acme.test/contacts/{id}
+"""
+
+
+def default_with_score_and_link() -> str:
+    from lgcrm_sf.mapping.loader import default_text
+
+    return default_text() + SCORE_AND_LINK
+
 
 class World:
     """One org, one connected profile, and helpers to act on both sides."""

@@ -171,6 +171,7 @@ class SalesforceApp:
 
     def dispatch(self, request: Request) -> Response:
         path = request.path
+        self.org.request.auto_assign = False  # only a REST data call may run assignment rules
         if path.startswith("/_emulator/"):
             return self.control(request)
         fault = self.faults.pick(request.method, path)
@@ -286,6 +287,11 @@ class SalesforceApp:
                 "The users password has expired, you must call SetPassword before attempting any other API operations",
             )
         self.org.spend_api_call()
+        # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
+        # The REST API runs active assignment rules unless told otherwise (default TRUE).
+        self.org.request.auto_assign = (
+            request.headers.get("Sforce-Auto-Assign", "TRUE").strip().upper() != "FALSE"
+        )
         headers = {"Sforce-Limit-Info": self.org.api_usage}
         # Salesforce accepts resource paths with or without a trailing slash.
         route = "/" + tail.rstrip("/")

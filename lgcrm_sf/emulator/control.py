@@ -26,6 +26,7 @@ SETTABLE = {
     "lead_auto_response_rules",
     "fail_next_bulk_jobs",
     "fail_bulk_message",
+    "lead_assignment_owner",
 }
 
 

@@ -35,6 +35,10 @@ DEFAULT_SETTINGS = {
     # Web-to-Lead auto-response: an active Lead auto-response rule mails every new web lead.
     "lead_auto_response_rules": [],  # [{"fullName", "active", "template"}]
     "fail_next_bulk_jobs": 0,
+    # An active Lead assignment rule, as one owner (a user id) it assigns every lead to. The
+    # REST API applies active rules on Lead create and update unless the request says
+    # `Sforce-Auto-Assign: FALSE`; Bulk API 2.0 applies none unless the job names a rule.
+    "lead_assignment_owner": None,
     "users": {},  # user id -> {"password", "security_token", "password_expired", "locked"}
     "connected_apps": {},  # consumer key -> {"secret", "certificate", "run_as"}
     "refresh_tokens": {},  # token -> user id
@@ -68,6 +72,8 @@ class Org:
         else:
             self._create_tables()
         self.ids = IdFactory(self.settings["id_counter"])
+        # Per request: does this REST call let active assignment rules run? (app.py sets it)
+        self.request = threading.local()
 
     # --- persistence of settings (so `emulator serve --data FILE` survives restarts) -----
     def _load_meta(self):
@@ -329,6 +335,7 @@ class Org:
                 CreatedById=user_id,
                 LastModifiedById=user_id,
             )
+            self._assign(obj, row)
             self._derive(obj, row)
             self._check_required(obj, row)
             self._check_unique(obj, row)
@@ -364,6 +371,7 @@ class Org:
             row.update(given)
             now = self.now()
             row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
+            self._assign(obj, row)
             self._derive(obj, row)
             self._check_required(obj, row)
             self._check_unique(obj, row)
@@ -371,6 +379,11 @@ class Org:
                 self._write(obj, row)
                 self._check_rules(obj, row["Id"])
                 self._mirror_profile_permissions(obj, row, given)
+
+    def _assign(self, obj: SObject, row: dict) -> None:
+        owner = self.settings.get("lead_assignment_owner")
+        if obj.name == "Lead" and owner and getattr(self.request, "auto_assign", False):
+            row["OwnerId"] = owner
 
     def _mirror_profile_permissions(self, obj: SObject, row: dict, given: dict) -> None:
         """A profile and its profile-owned permission set are one record in Salesforce: a

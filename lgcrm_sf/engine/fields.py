@@ -34,6 +34,14 @@ class OwnerConverter:
         self.ours_to_sf, self.sf_to_ours = ours_to_sf, sf_to_ours
         self.lg_type, self.sf_type = "owner", "reference"
 
+    @staticmethod
+    def same_sf(a, b) -> bool:
+        return (a or None) == (b or None)
+
+    @staticmethod
+    def same_lg(a, b) -> bool:
+        return (None if a is None else int(a)) == (None if b is None else int(b))
+
     def to_salesforce(self, lg):
         return None if lg is None else self.ours_to_sf.get(int(lg))
 

@@ -49,18 +49,22 @@ def merge_field(
     to_lg: Callable,
     lg_changed_at: str | None,
     sf_modstamp: str | None,
+    same_sf: Callable = same,
+    same_lg: Callable = same,
 ) -> Decision:
+    """`same_sf`/`same_lg` compare two values of this field in Salesforce's and in our form
+    (values.equal by the field's type): the one equality every decision uses."""
     as_sf, as_lg = to_sf(lg), to_lg(sf)
     if direction == "push":
-        if same(as_sf, sf):
+        if same_sf(as_sf, sf):
             return Decision(NONE, mirror={"lg": lg, "sf": sf})
         return Decision(TO_SALESFORCE, as_sf, {"lg": lg, "sf": as_sf}, reason="push")
     if direction == "pull":
-        if same(as_lg, lg):
+        if same_lg(as_lg, lg):
             return Decision(NONE, mirror={"lg": lg, "sf": sf})
         return Decision(TO_LEADGEN, as_lg, {"lg": as_lg, "sf": sf}, reason="pull")
     if mirror is None:
-        if same(as_sf, sf):
+        if same_sf(as_sf, sf):
             return Decision(NONE, mirror={"lg": lg, "sf": sf})
         if lg is None:
             return Decision(
@@ -75,21 +79,21 @@ def merge_field(
             )
         lg_changed = sf_changed = True
     else:
-        lg_changed = not same(lg, mirror.get("lg"))
-        sf_changed = not same(sf, mirror.get("sf"))
+        lg_changed = not same_lg(lg, mirror.get("lg"))
+        sf_changed = not same_sf(sf, mirror.get("sf"))
     if not lg_changed and not sf_changed:
         return Decision(NONE, mirror={"lg": lg, "sf": sf})
     if lg_changed and not sf_changed:
-        if same(as_sf, sf):
+        if same_sf(as_sf, sf):
             return Decision(NONE, mirror={"lg": lg, "sf": sf})
         return Decision(
             TO_SALESFORCE, as_sf, {"lg": lg, "sf": as_sf}, reason="changed in Lead Gen & CRM"
         )
     if sf_changed and not lg_changed:
-        if same(as_lg, lg):
+        if same_lg(as_lg, lg):
             return Decision(NONE, mirror={"lg": lg, "sf": sf})
         return Decision(TO_LEADGEN, as_lg, {"lg": as_lg, "sf": sf}, reason="changed in Salesforce")
-    if same(as_sf, sf):
+    if same_sf(as_sf, sf):
         return Decision(NONE, mirror={"lg": lg, "sf": sf}, reason="both changed to the same value")
     winner = _winner(rule, lg_changed_at, sf_modstamp)
     if winner == "salesforce":

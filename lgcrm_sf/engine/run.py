@@ -26,7 +26,7 @@ from ..store.state import StateStore
 from ..store.sync_state import SyncState
 from .engagements import EngagementPusher, task_for
 from .fields import OWNER, REQUIRED_DEFAULTS, FieldSpec, OwnerConverter, field_specs, lg_value
-from .merge import TO_LEADGEN, TO_SALESFORCE, merge_field
+from .merge import NONE, TO_LEADGEN, TO_SALESFORCE, Decision, merge_field
 from .opportunities import SALES_OBJECTS, pull_sales
 from .salesforce_side import (
     BULK_JOB_ROWS,
@@ -37,13 +37,12 @@ from .salesforce_side import (
     WriteResult,
     soql_quote,
 )
-from .values import same, sf_native, utc_text
+from .values import sf_native, utc_text
 
 OBJECTS = {"leads": ("lead", "Lead"), "contacts": ("contact", "Contact")}
 SYNCABLE = ("leads", "contacts", "opportunities", "engagements")
 OVERLAP = datetime.timedelta(minutes=2)  # re-read this much before the cursor: clocks and commits
 DESCRIBE_MAX_AGE = datetime.timedelta(hours=24)
-MAX_UPDATED_IDS = 2000  # our own updates re-read by Id next run; beyond this, re-read everything
 CHUNK = 500
 BASE_FIELDS = ("Id", "IsDeleted", "MasterRecordId", "SystemModstamp", "LastModifiedById", "Email")
 
@@ -131,6 +130,7 @@ class SyncEngine:
         self.sales_tops: dict[str, str] = {}
         if "engagements" in options.only:
             self.summary["Task"] = Counter()
+        self.owner_gaps: Counter = Counter()  # (side, owner) -> records it could not reach
         self.plan: list[dict] = []
         self.plan_total = 0
         self.messages: list[str] = []
@@ -207,6 +207,7 @@ class SyncEngine:
         return result
 
     def _finish(self, started, calls_before, status, code, message) -> SyncResult:
+        self._owner_gap_messages()
         summary = {k: {c: v.get(c, 0) for c in COUNTERS} for k, v in self.summary.items()}
         counter = self.client.counter
         result = SyncResult(
@@ -347,7 +348,8 @@ class SyncEngine:
             "[values] TEXT, PRIMARY KEY (sobject, sf_id))"
         )
         self.conn.execute("CREATE INDEX IF NOT EXISTS temp.stage_email ON stage (sobject, email)")
-        self.conn.execute("DELETE FROM temp.stage WHERE sobject = ?", [sobject])
+        with self.conn:
+            self.conn.execute("DELETE FROM temp.stage WHERE sobject = ?", [sobject])
         fields = list(BASE_FIELDS) + (
             ["IsConverted", "ConvertedContactId"] if sobject == "Lead" else []
         )
@@ -359,19 +361,10 @@ class SyncEngine:
         if cursor:
             since = datetime.datetime.fromisoformat(cursor.replace("Z", "+00:00")) - OVERLAP
             where.append(f"SystemModstamp >= {since.strftime('%Y-%m-%dT%H:%M:%SZ')}")
-            # Our own writes come back as changes; skip them, except the records we updated last
-            # run, re-read by Id so that an edit made between our read and our write is not lost.
-            ours = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT sf_id FROM updated_by_us WHERE sf_object = ?", [sobject]
-                )
-            ]
-            if self.me and len(ours) <= MAX_UPDATED_IDS:
-                mine = f"LastModifiedById != {soql_quote(self.me)}"
-                if ours:
-                    mine = f"({mine} OR Id IN ({', '.join(soql_quote(i) for i in ours)}))"
-                where.append(mine)
+        # Whoever made a change, it is read: our own writes come back too, and are known as
+        # echoes by the merge (every mapped field equals what the mirror says we sent). A
+        # change by the integration user that is not ours (Data Loader, a script, a flow
+        # running as it) is merged like any other; deletions, merges and conversions always.
         soql = (
             f"SELECT {', '.join(fields)} FROM {sobject}"
             + (f" WHERE {' AND '.join(where)}" if where else "")
@@ -441,20 +434,23 @@ class SyncEngine:
             except ValueError:
                 email = None
             if not email:
-                self._count(sobject, "skipped")
+                self._skip(sobject, sf_id, modstamp, "no e-mail")
                 return
             person = self.leadgen.by_email(email)
             if person is not None:
                 other = self.state.link_of(person["id"])
                 if other and other["sf_id"] != sf_id:
-                    self._count(sobject, "skipped")
-                    self.messages.append(
+                    self._skip(
+                        sobject,
+                        sf_id,
+                        modstamp,
                         f"{sobject} {sf_id} has the e-mail of {email}, already linked to "
-                        f"{other['sf_object']} {other['sf_id']}: a duplicate in Salesforce, not linked."
+                        f"{other['sf_object']} {other['sf_id']}: a duplicate in Salesforce, not linked.",
+                        say=True,
                     )
                     return
                 if not person["active"]:
-                    self._count(sobject, "skipped")
+                    self._skip(sobject, sf_id, modstamp, f"{email} is deactivated here")
                     return
                 # Ours already: match it the one way (Contact first, then Lead; ambiguity
                 # reported) along with the other unlinked people.
@@ -470,6 +466,14 @@ class SyncEngine:
         self._merge(
             person, kind, sobject, specs, values, modstamp, self.state.mirror_of(person_id) or None
         )
+
+    def _skip(self, sobject: str, sf_id: str, modstamp: str, reason: str, say=False) -> None:
+        """A Salesforce record left alone, counted (and `say`-ed) once per version of it: the
+        overlap window reads it again, and that is not news."""
+        if self.options.dry_run or self.state.note_skip(sobject, sf_id, modstamp, reason):
+            self._count(sobject, "skipped")
+            if say:
+                self.messages.append(reason)
 
     def _engagements(self, signpost: str) -> None:
         pusher = EngagementPusher(
@@ -530,7 +534,7 @@ class SyncEngine:
             lg = spec.converter.to_leadgen(sf)
             if spec.kind == OWNER:
                 if sf is not None and lg is None:
-                    continue  # unmapped owner: left alone
+                    self._owner_gap("salesforce", sf, sobject)
                 person_values["owner_user_id"] = lg
             elif spec.kind == "field" and spec.key != "email":
                 person_values[spec.key] = lg
@@ -670,10 +674,21 @@ class SyncEngine:
                     self._merge(person, kind, sobject, specs, values, link["sf_modstamp"], mirror)
         self._fetch_and_merge(kind, sobject, specs)
         self._match_or_create(kind, sobject, specs)
+        # The pairs this run linked are merged in this run, whichever object they matched.
+        for linked_kind, linked_object in OBJECTS.values():
+            if self.to_fetch.get(linked_object) and linked_object in self.sf_fields:
+                self._fetch_and_merge(
+                    linked_kind,
+                    linked_object,
+                    field_specs(
+                        self.mapping, linked_kind, self.sf_fields[linked_object], self.owners
+                    ),
+                )
 
     def _fetch_and_merge(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
-        """Linked people whose Salesforce values we don't hold (a new field in the mapping, a
-        lead just converted): read their records by Id, then merge."""
+        """Linked people whose Salesforce values we don't hold here (a pair just matched, a new
+        field in the mapping, a lead just converted): their records as this run read them, or
+        read by Id, then merged."""
         person_ids = sorted(self.to_fetch.pop(sobject, set()))
         if not person_ids:
             return
@@ -682,28 +697,50 @@ class SyncEngine:
             s.sf_field for s in specs if s.sf_field not in ("Id", "SystemModstamp")
         ]
         by_sf = {self.state.link_of(pid)["sf_id"]: pid for pid in person_ids}
-        ids = list(by_sf)
+        staged = self._staged_values(sobject, list(by_sf), fields)
+        self._merge_records(kind, sobject, specs, by_sf, staged.values())
+        ids = [i for i in by_sf if i not in staged]
         for start in range(0, len(ids), 300):
             chunk = ids[start : start + 300]
             soql = f"SELECT {', '.join(fields)} FROM {sobject} WHERE Id IN ({', '.join(soql_quote(i) for i in chunk)})"
             rows = self.sf.call(
                 lambda sf, q=soql: sf.query_all(q), f"reading linked {sobject} records"
             )["records"]
-            with self.conn:
-                for record in rows:
-                    values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
-                    person_id = by_sf[values["Id"]]
-                    person = self.leadgen.get(person_id)
-                    self._done(person_id)
-                    self._merge(
-                        person,
-                        kind,
-                        sobject,
-                        specs,
-                        values,
-                        utc_text(values["SystemModstamp"]),
-                        self.state.mirror_of(person_id) or None,
-                    )
+            records = [
+                {f: sf_native(r.get(f), types.get(f, "string")) for f in fields} for r in rows
+            ]
+            self._merge_records(kind, sobject, specs, by_sf, records)
+
+    def _staged_values(self, sobject: str, sf_ids: list[str], fields: list[str]) -> dict:
+        """Records this run already read (the change query), by Id, with every field wanted."""
+        found = {}
+        for start in range(0, len(sf_ids), CHUNK):
+            chunk = sf_ids[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for sf_id, values in self.conn.execute(
+                f"SELECT sf_id, [values] FROM temp.stage WHERE sobject = ? AND deleted = 0 "
+                f"AND converted = 0 AND sf_id IN ({marks})",
+                [sobject, *chunk],
+            ):
+                record = json.loads(values)
+                if all(f in record for f in fields):
+                    found[sf_id] = record
+        return found
+
+    def _merge_records(self, kind, sobject, specs, by_sf: dict, records) -> None:
+        with self.conn:
+            for values in records:
+                person_id = by_sf[values["Id"]]
+                self._done(person_id)
+                self._merge(
+                    self.leadgen.get(person_id),
+                    kind,
+                    sobject,
+                    specs,
+                    values,
+                    utc_text(values["SystemModstamp"]),
+                    self.state.mirror_of(person_id) or None,
+                )
 
     def _match_or_create(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
         """Unlinked people: matched by e-mail (Contact first, then Lead; several matches are an
@@ -778,23 +815,25 @@ class SyncEngine:
             return
         self._plan_create(person, kind, sobject, specs)
 
-        self._fetch_and_merge(kind, sobject, specs)
-        other_kind, other_object = ("contact", "Contact") if sobject == "Lead" else ("lead", "Lead")
-        if self.to_fetch.get(other_object) and other_object in self.sf_fields:
-            other_specs = field_specs(
-                self.mapping, other_kind, self.sf_fields[other_object], self.owners
-            )
-            self._fetch_and_merge(other_kind, other_object, other_specs)
-
     def _plan_create(self, person: dict, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
         payload, mirror = {}, {}
         for spec in specs:
             lg = lg_value(spec, person, self.mapping)
+            if spec.direction == "pull":
+                # Salesforce's to set (its default included): never sent; the next run's
+                # change query brings Salesforce's value here.
+                mirror[spec.key] = {"lg": lg, "sf": None}
+                continue
             sf = spec.converter.to_salesforce(lg)
-            if spec.kind == OWNER and lg is not None and sf is None:
-                self.messages.append(
-                    f"{person['email']}: its owner has no Salesforce user in the owner mapping."
-                )
+            if spec.kind == OWNER and sf is None:
+                if lg is not None:
+                    self._owner_gap("leadgen", lg, sobject)
+                # Not sent: Salesforce makes the integration user the owner (assignment rules
+                # are off for our writes), unless the mapping lets the org's rules assign it.
+                mirror[spec.key] = {
+                    "lg": lg,
+                    "sf": None if self.mapping.assignment_rules else self.me,
+                }
                 continue
             if sf is not None and self.sf_fields[sobject][spec.sf_field].get("createable", True):
                 payload[spec.sf_field] = sf
@@ -838,15 +877,6 @@ class SyncEngine:
             lg = lg_value(spec, person, self.mapping)
             sf = sf_values.get(spec.sf_field)
             conv = spec.converter
-            if spec.kind == OWNER and (
-                (sf is not None and conv.to_leadgen(sf) is None)
-                or (lg is not None and conv.to_salesforce(lg) is None)
-            ):
-                self._count(sobject, "skipped")
-                self.messages.append(
-                    f"{person['email']}: owner not in the owner mapping; ownership left alone."
-                )
-                continue
             previous = mirror.get(spec.key) if mirror else None
             if spec.key in resolutions:
                 # `conflicts resolve --take`: the chosen value goes to both sides.
@@ -858,10 +888,10 @@ class SyncEngine:
                 )
                 as_sf = conv.to_salesforce(value)
                 rule = f"conflict {conflict['id']} resolved: take {conflict['take']}"
-                if not same(lg, value):
+                if not conv.same_lg(lg, value):
                     to_lg[spec.key] = value
                     self._plan_item(person, sobject, spec.key, lg, value, "leadgen", rule)
-                if not same(sf, as_sf):
+                if not conv.same_sf(sf, as_sf):
                     to_sf[spec.sf_field] = as_sf
                     mirror_later[spec.key] = {"lg": value, "sf": as_sf}
                     self._plan_item(person, sobject, spec.key, sf, as_sf, "salesforce", rule)
@@ -878,7 +908,11 @@ class SyncEngine:
                 conv.to_leadgen,
                 person["field_changed_at"].get(spec.key),
                 modstamp,
+                conv.same_sf,
+                conv.same_lg,
             )
+            if spec.kind == OWNER:
+                decision = self._owner_reachable(decision, lg, sf, sobject)
             if decision.conflict:
                 self._count(sobject, "conflicts")
                 if not self.options.dry_run:
@@ -949,6 +983,47 @@ class SyncEngine:
             self.state.clear_errors(
                 person["id"]
             )  # nothing left to send: an earlier failure is over
+
+    def _owner_reachable(self, decision: Decision, lg, sf, sobject: str) -> Decision:
+        """An owner goes to the other side only when the owner mapping names it there; a value
+        the other side cannot map is reported (the side named) and never written."""
+        if decision.action == TO_SALESFORCE and decision.value is None:
+            if lg is not None:
+                self._owner_gap("leadgen", lg, sobject)
+            return Decision(
+                NONE,
+                mirror={"lg": lg, "sf": sf},
+                conflict=decision.conflict,
+                winner=decision.winner,
+                rule=decision.rule,
+            )
+        if decision.action == TO_LEADGEN and decision.value is None and sf is not None:
+            self._owner_gap("salesforce", sf, sobject)
+            return Decision(
+                NONE,
+                mirror={"lg": lg, "sf": sf},
+                conflict=decision.conflict,
+                winner=decision.winner,
+                rule=decision.rule,
+            )
+        return decision
+
+    def _owner_gap(self, side: str, value, sobject: str) -> None:
+        self._count(sobject, "skipped")
+        self.owner_gaps[(side, str(value))] += 1
+
+    def _owner_gap_messages(self) -> None:
+        for (side, value), count in sorted(self.owner_gaps.items()):
+            if side == "salesforce":
+                text = f"Salesforce owner {value} is not in the owner mapping"
+                outcome = "their owner here was left as it is"
+            else:
+                user = next((u for u in self.leadgen.users() if str(u["id"]) == value), None)
+                text = f"our owner {user['email'] if user else value} is not in the owner mapping"
+                outcome = "their Salesforce owner was left as it is"
+            self.messages.append(
+                f"{text}: {count} record(s), {outcome}. Map it under owners: in the mapping."
+            )
 
     def _email_is_free(self, person: dict, email, sobject: str) -> bool:
         """An e-mail changed in Salesforce comes here only if it is valid and no other person
@@ -1028,7 +1103,7 @@ class SyncEngine:
             self.conn.executemany(
                 "UPDATE journal SET state = 'sent' WHERE id = ?", [(k,) for k, _ in items]
             )
-        results = self.sf.write_collection(sobject, op, items)
+        results = self.sf.write_collection(sobject, op, items, self.mapping.assignment_rules)
         locked = []
         with self.conn:
             for result in results:
@@ -1133,11 +1208,6 @@ class SyncEngine:
             )
             if op == "create":
                 self.state.set_link(person_id, sobject, result.sf_id, None)
-            else:
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO updated_by_us (sf_id, sf_object, run_id) VALUES (?, ?, ?)",
-                    [result.sf_id, sobject, self.run_id],
-                )
             self.state.set_mirror(person_id, sobject, mirror)
             self.state.clear_errors(person_id)
             return
@@ -1179,11 +1249,6 @@ class SyncEngine:
                 elif self.state.cursor(f"salesforce:{sobject}") is None:
                     self.state.set_cursor(f"salesforce:{sobject}", "1970-01-01T00:00:00.000Z")
                 self.state.set_cursor(f"leadgen:{kind}", signpost)
-                # Next run re-reads only what this run updated.
-                self.conn.execute(
-                    "DELETE FROM updated_by_us WHERE sf_object = ? AND run_id != ?",
-                    [sobject, self.run_id],
-                )
 
     # --- after a crash ---------------------------------------------------------------------------
     def _reconcile(self) -> None:
@@ -1197,14 +1262,6 @@ class SyncEngine:
         ).fetchall()
         if not leftover:
             return
-        # A sent update may have reached Salesforce, making us its last modifier: read those
-        # records again this run, so that an edit made just before ours is not skipped.
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO updated_by_us (sf_id, sf_object, run_id) "
-                "SELECT sf_id, sf_object, ? FROM journal WHERE id = ? AND sf_id IS NOT NULL",
-                [(self.run_id, r[0]) for r in leftover if r[1] == "update" and r[7] == "sent"],
-            )
         creates = [r for r in leftover if r[1] == "create" and r[7] == "sent"]
         for job_id in {r[6] for r in creates if r[6]}:
             self._finish_bulk_job(job_id)

@@ -169,15 +169,24 @@ class SalesforceSide:
 
     # --- writing ---------------------------------------------------------------------------
     def write_collection(
-        self, sobject: str, op: str, items: list[tuple[str, dict]]
+        self, sobject: str, op: str, items: list[tuple[str, dict]], assignment_rules=False
     ) -> list[WriteResult]:
         """Up to 200 creates or updates in one sObject Collections call, allOrNone=false: a
-        rejected record never blocks the others."""
+        rejected record never blocks the others. The REST API runs the org's active
+        assignment rules on every Lead write unless told not to, which would silently replace
+        the owner the sync sets: only a create may ask for them (the mapping's
+        `assignment_rules`)."""
         records = [{"attributes": {"type": sobject}, **payload} for _, payload in items]
         method = "POST" if op == "create" else "PATCH"
         body = {"allOrNone": False, "records": records}
+        assign = "TRUE" if assignment_rules and op == "create" else "FALSE"
         answers = self.call(
-            lambda sf: sf.restful("composite/sobjects", method=method, json=body),
+            lambda sf: sf.restful(
+                "composite/sobjects",
+                method=method,
+                json=body,
+                headers={"Sforce-Auto-Assign": assign},
+            ),
             f"a batch of {sobject} {op}s",
         )
         results = []

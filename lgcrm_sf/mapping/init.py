@@ -71,10 +71,13 @@ def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
     ]
     lines += [f"  {k}: {str(v).lower()}" for k, v in default.engagements.items()]
     link = _find_custom(org_fields.get("Lead", {}), ("profile", "lgcrm", "link", "perfil"), {"url"})
-    if link:
-        lines += [
-            "lead_link:",
-            f"  salesforce_field: {link}",
-            f"  url_template: {default.lead_link.url_template}",
-        ]
+    # The link needs the account's real address, which the org cannot tell: written commented
+    # out, for the user to complete (a made-up address would land in every lead).
+    lines += [
+        "# lead_link: uncomment with your Lead Gen & CRM account's address for a contact.",
+        "# lead_link:",
+        f"#   salesforce_field: {link or 'LGCRM_Profile_URL__c'}",
+        "#   url_template: https://YOUR-ACCOUNT-ADDRESS/contacts/{id}",
+        "assignment_rules: false",
+    ]
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ import difflib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -41,6 +42,7 @@ TOP_KEYS = (
     "owners",
     "engagements",
     "lead_link",
+    "assignment_rules",
 )
 FIELD_KEYS = ("leadgen", "salesforce", "direction", "transform", "conflict_rule")
 TRANSFORM_KEYS = ("values", "too_long")
@@ -247,9 +249,27 @@ def parse(text: str, source: str) -> tuple[Mapping | None, list[Problem]]:
                     reader.problem(
                         link["url_template"][1], "url_template should be an http(s) URL."
                     )
+                elif template and is_placeholder_host(template):
+                    reader.problem(
+                        link["url_template"][1],
+                        f"url_template points at a placeholder host ({urlsplit(template).hostname}): "
+                        "every synced lead would get a link that leads nowhere.",
+                        "use your Lead Gen & CRM account's own address, or remove lead_link.",
+                    )
                 elif field and template:
                     mapping.lead_link = LeadLink(field, template, _pos(top["lead_link"][1]))
+    if "assignment_rules" in top:
+        value = reader.boolean(top["assignment_rules"][1], "assignment_rules")
+        mapping.assignment_rules = bool(value)
     return mapping, reader.problems
+
+
+def is_placeholder_host(url: str) -> bool:
+    """example.com, example.org, *.example and the like are reserved for documentation
+    (RFC 2606): a link there is invented data."""
+    host = (urlsplit(url.replace("{id}", "1").replace("{email}", "x")).hostname or "").lower()
+    labels = host.split(".")
+    return "example" in (labels[0], labels[-1]) or (len(labels) >= 2 and labels[-2] == "example")
 
 
 def _object(reader: _Reader, name: str, key_node, node, mapping: Mapping) -> ObjectMap | None:

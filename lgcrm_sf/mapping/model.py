@@ -90,6 +90,8 @@ class Mapping:
     engagements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ENGAGEMENTS, False))
     lead_link: LeadLink | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
+    # Lead assignment rules on the leads the sync creates: off, so the owner mapping decides.
+    assignment_rules: bool = False
     is_default: bool = False
 
     def rule_for(self, fmap: FieldMap) -> str:

@@ -104,4 +104,24 @@ MIGRATIONS: list[tuple[str, str]] = [
             sf_id TEXT PRIMARY KEY, sf_object TEXT NOT NULL, run_id INTEGER NOT NULL);
         """,
     ),
+    (
+        "a key-value table for the profile's own facts (store id, mapping hash)",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+        """,
+    ),
+    (
+        "Salesforce records the sync left alone, so a re-read is not reported twice",
+        """
+        CREATE TABLE skipped_records (
+            sf_id TEXT PRIMARY KEY, sf_object TEXT NOT NULL, modstamp TEXT, reason TEXT NOT NULL,
+            at TEXT NOT NULL);
+        """,
+    ),
+    (
+        "echoes are known by the mirror, not by who modified a record: updated_by_us goes",
+        """
+        DROP TABLE IF EXISTS updated_by_us;
+        """,
+    ),
 ]

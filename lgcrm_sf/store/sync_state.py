@@ -60,6 +60,13 @@ class SyncState:
     def set_mirror(self, person_id: int, sf_object: str, fields: dict) -> None:
         """Merge `fields` ({name: {"lg": v, "sf": v}}) into the person's mirror."""
         current = self.mirror_of(person_id)
+        if (
+            all(current.get(k) == v for k, v in fields.items())
+            and self.conn.execute(
+                "SELECT 1 FROM mirror WHERE person_id = ? AND sf_object = ?", [person_id, sf_object]
+            ).fetchone()
+        ):
+            return  # nothing new: a quiet run leaves the mirror as it was
         current.update(fields)
         self.conn.execute(
             "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?) "
@@ -67,6 +74,22 @@ class SyncState:
             "synced_at = excluded.synced_at",
             [person_id, sf_object, json.dumps(current), utc_now()],
         )
+
+    def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:
+        """Remember a Salesforce record the sync left alone; False if this version of it was
+        already noted (so a re-read is not reported twice)."""
+        row = self.conn.execute(
+            "SELECT modstamp FROM skipped_records WHERE sf_id = ?", [sf_id]
+        ).fetchone()
+        if row is not None and row[0] == modstamp:
+            return False
+        self.conn.execute(
+            "INSERT INTO skipped_records (sf_id, sf_object, modstamp, reason, at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sf_id) DO UPDATE SET modstamp = excluded.modstamp, "
+            "reason = excluded.reason, at = excluded.at",
+            [sf_id, sf_object, modstamp, reason, utc_now()],
+        )
+        return True
 
     # --- cursors --------------------------------------------------------------------------
     def cursor(self, stream: str) -> str | None:
