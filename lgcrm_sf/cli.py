@@ -801,13 +801,23 @@ def emulator_serve(
         Path | None, typer.Option(help="SQLite file that keeps the org across restarts.")
     ] = None,
     seed: Annotated[str, typer.Option(help="Org to start with: empty or demo.")] = "empty",
+    username: Annotated[
+        str | None, typer.Option(help="The integration user's username (default: unique).")
+    ] = None,
+    org_name: Annotated[str | None, typer.Option(help="The org's name.")] = None,
 ) -> None:
     """Serve a Salesforce-compatible HTTPS API until Ctrl-C; prints one JSON line when ready."""
     from .emulator.serve import serve
 
     if seed not in ("empty", "demo"):
         raise typer.BadParameter("use empty or demo", param_hint="--seed")
-    serve(port=port, data=str(data) if data else None, seed=seed)
+    serve(
+        port=port,
+        data=str(data) if data else None,
+        seed=seed,
+        username=username,
+        org_name=org_name,
+    )
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ def test_query_streams_pages_with_locators(sf, control):
     assert pages[0].startswith('"Id","Email","DoNotCall","CreatedDate"\n')
 
 
-def test_query_values_survive_csv(sf):
+def test_query_values_survive_csv(sf, org):
     tricky = ['vírgula, aspas "duplas"', "linha 1\nlinha 2", "日本語の会社", "", "x" * 255]
     for i, text in enumerate(tricky):
         sf.Lead.create({"LastName": f"L{i}", "Company": "C", "Description": text or None})
@@ -47,7 +47,7 @@ def test_query_values_survive_csv(sf):
         )
     )
     assert [r["Description"] for r in rows] == tricky
-    assert rows[0]["Owner.Username"] == "integration@acme-brasil.example"
+    assert rows[0]["Owner.Username"] == org["username"]
 
 
 def test_query_all_includes_deleted_rows(sf):

@@ -12,8 +12,6 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from lgcrm_sf.emulator.ids import to18
-
 
 def error_of(caught) -> dict:
     return caught.value.content[0]
@@ -167,9 +165,11 @@ def test_configurable_validation_rule(sf, control):
     assert sf.query("SELECT COUNT() FROM Lead")["totalSize"] == 1
 
 
-def test_not_found_and_unknown_object(sf):
+def test_not_found_and_unknown_object(sf, control):
+    purged = sf.Lead.create({"LastName": "Purged", "Company": "C"})["id"]
+    control.hard_delete(purged)  # a well-formed Lead id that exists nowhere now
     with pytest.raises(SalesforceResourceNotFound) as caught:
-        sf.Lead.get(to18("00Q5g00000ZZZZZ"))
+        sf.Lead.get(purged)
     assert error_of(caught)["errorCode"] == "NOT_FOUND"
     with pytest.raises(SalesforceResourceNotFound):
         sf.Widget__c.describe()

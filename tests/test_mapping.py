@@ -252,14 +252,14 @@ BROKEN = [
     ),
     (
         "owner not an email",
-        "version: 1\nobjects: {}\nowners:\n  - user: ana\n    salesforce: admin@acme-brasil.example\n",
+        "version: 1\nobjects: {}\nowners:\n  - user: ana\n    salesforce: ADMIN_USERNAME\n",
         4,
         11,
         "owners.user 'ana' is not an e-mail address",
     ),
     (
         "owner unknown here",
-        "version: 1\nobjects: {}\nowners:\n  - user: zoe@acme.example\n    salesforce: admin@acme-brasil.example\n",
+        "version: 1\nobjects: {}\nowners:\n  - user: zoe@acme.example\n    salesforce: ADMIN_USERNAME\n",
         4,
         5,
         "zoe@acme.example is not a Lead Gen & CRM user",
@@ -273,10 +273,10 @@ BROKEN = [
     ),
     (
         "owner inactive",
-        "version: 1\nobjects: {}\nowners:\n  - user: ana@acme.example\n    salesforce: elisa.rocha@acme-brasil.example\n",
+        "version: 1\nobjects: {}\nowners:\n  - user: ana@acme.example\n    salesforce: REP_USERNAME\n",
         5,
         17,
-        "Salesforce user elisa.rocha@acme-brasil.example is inactive",
+        "Salesforce user REP_USERNAME is inactive",
     ),
     (
         "owner lacks salesforce",
@@ -341,15 +341,19 @@ BROKEN = [
 def test_broken_mapping_reports_line_column_and_fix(
     connected, cli, tmp_path, control, name, text, line, column, message
 ):
-    if name == "owner inactive":
-        user = control.call("GET", "info")  # elisa.rocha is a demo sales rep: deactivate her
-        from .conftest import login
+    # The org's usernames are its own: the texts name them by placeholder.
+    from .conftest import login
 
-        sf = login(user)
-        rep = sf.query("SELECT Id FROM User WHERE Username = 'elisa.rocha@acme-brasil.example'")[
-            "records"
-        ][0]["Id"]
-        control.update("User", rep, {"IsActive": False})
+    rep = login(connected).query(  # Elisa Rocha is a demo sales rep
+        "SELECT Id, Username FROM User WHERE FirstName = 'Elisa' AND LastName = 'Rocha'"
+    )["records"][0]
+    for placeholder, username in (
+        ("ADMIN_USERNAME", connected["admin_username"]),
+        ("REP_USERNAME", rep["Username"]),
+    ):
+        text, message = text.replace(placeholder, username), message.replace(placeholder, username)
+    if name == "owner inactive":
+        control.update("User", rep["Id"], {"IsActive": False})
     code, report = validate(cli, tmp_path, text)
     assert code == ExitCode.CONFIG, report
     assert not report["ok"]

@@ -162,13 +162,13 @@ def test_valid_query(people, soql, expected):
     assert [r["FirstName"] for r in records] == expected
 
 
-def test_parent_relationship_fields(people):
+def test_parent_relationship_fields(people, emulator):
     record = people.query(
         "SELECT FirstName, Owner.Username, Owner.Profile.Name, CreatedBy.Alias "
         "FROM Lead WHERE FirstName = 'Ana'"
     )["records"][0]
     assert record["Owner"]["attributes"]["type"] == "User"
-    assert record["Owner"]["Username"] == "integration@acme-brasil.example"
+    assert record["Owner"]["Username"] == emulator.info["username"]
     assert record["Owner"]["Profile"]["Name"] == "Salesforce API Only System Integrations"
     assert "Alias" in record["CreatedBy"]
     rows = people.query(

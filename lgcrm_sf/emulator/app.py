@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import auth, metadata, rest
+from . import auth, downgrade, metadata, rest, soap
 from .bulk import BulkJobs
 from .errors import ApiError, RecordError
 from .faults import Faults
@@ -174,6 +174,9 @@ class SalesforceApp:
         self.org.request.auto_assign = False  # only a REST data call may run assignment rules
         if path.startswith("/_emulator/"):
             return self.control(request)
+        redirected = downgrade.redirect(self.org.settings, self.base_url, request)
+        if redirected is not None:
+            return redirected
         fault = self.faults.pick(request.method, path)
         if fault is not None:
             if fault.latency_ms:
@@ -195,8 +198,12 @@ class SalesforceApp:
     def dispatch_clean(self, request: Request) -> Response:
         path = request.path
         if path.startswith("/services/Soap/u/"):
-            status, body = auth.soap_login(
-                self.org, self.sessions, request.get_data(), self.base_url, path.split("/")[4]
+            status, body = soap.partner_call(
+                self.org,
+                self.sessions,
+                request.get_data(),
+                downgrade.base_url(self.org.settings, self.base_url, "soap"),
+                path.split("/")[4],
             )
             return xml_response(status, body)
         if path.startswith("/services/Soap/m/"):
@@ -248,7 +255,7 @@ class SalesforceApp:
                 self.sessions,
                 request.form.to_dict(),
                 request.headers.get("Authorization"),
-                self.base_url,
+                downgrade.base_url(self.org.settings, self.base_url, "oauth"),
                 audiences,
             )
         except auth.OAuthError as exc:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .errors import ApiError, RecordError
 from .query import Compiled
+from .rest import UPSERT_CHUNK, refuse_repeated, repeated_external_ids, upsert
 from .soql import SoqlError
 from .store import Org
 from .values import csv_text
@@ -388,6 +389,7 @@ class BulkJobs:
             writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writerow(prefix + header)
             outputs[name], writers[name] = (path, handle), writer
+        repeated = self._repeated_external_ids(job, header, rows)
         try:
             for position, values in enumerate(rows):
                 if job.state == "Aborted":
@@ -404,7 +406,9 @@ class BulkJobs:
                 record = dict(zip(header, values, strict=True))
                 try:
                     with self.org.atomic():
-                        record_id, created = self._apply(job, record)
+                        record_id, created = self._apply(
+                            job, record, repeated[position // UPSERT_CHUNK]
+                        )
                     writers["successfulResults"].writerow(
                         [record_id, str(created).lower()] + values
                     )
@@ -421,7 +425,24 @@ class BulkJobs:
         if job.state != "Aborted":
             job.state = "JobComplete"
 
-    def _apply(self, job: Job, record: dict) -> tuple[str, bool]:
+    def _repeated_external_ids(self, job: Job, header: list, rows: list) -> list[set[str]]:
+        """Per chunk of UPSERT_CHUNK rows, the external ids given twice in it (refused)."""
+        chunks = range(0, len(rows), UPSERT_CHUNK)
+        ext = job.info.get("externalIdFieldName")
+        column = next((i for i, h in enumerate(header) if ext and h.lower() == ext.lower()), None)
+        if job.operation != "upsert" or column is None:
+            return [set() for _ in chunks]
+        obj = self.org.sobject(job.info["object"])
+        return [
+            repeated_external_ids(
+                obj,
+                ext,
+                [r[column] or None for r in rows[start : start + UPSERT_CHUNK] if column < len(r)],
+            )
+            for start in chunks
+        ]
+
+    def _apply(self, job: Job, record: dict, repeated: set[str]) -> tuple[str, bool]:
         # In Bulk CSV an empty value means "leave as is" and #N/A means "set to null".
         values = {k: (None if v == "#N/A" else v) for k, v in record.items() if v != ""}
         obj_name = job.info["object"]
@@ -439,12 +460,11 @@ class BulkJobs:
                 if op == "hardDelete":
                     self.org.hard_delete(record_id)
             return record_id, False
-        from .rest import upsert
-
         ext = job.info["externalIdFieldName"]
         value = next((v for k, v in values.items() if k.lower() == ext.lower()), None)
         if value is None:
             raise RecordError("MISSING_ARGUMENT", f"{ext} not specified", [ext])
+        refuse_repeated(self.org.sobject(obj_name).field(ext), value, repeated)
         status, result = upsert(self.org, job.user_id, obj_name, ext, value, values)
         if status == 300:
             raise RecordError("DUPLICATE_EXTERNAL_ID", f"{ext}: more than one record found", [ext])

@@ -12,7 +12,9 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
+from . import downgrade
 from .clock import parse_datetime, sf_datetime
+from .convert import LeadConvert, convert_lead
 from .errors import ApiError
 
 SETTABLE = {
@@ -27,6 +29,7 @@ SETTABLE = {
     "fail_next_bulk_jobs",
     "fail_bulk_message",
     "lead_assignment_owner",
+    "downgrade_urls",  # None, or some of "soap", "oauth", "redirect" (downgrade.py)
 }
 
 
@@ -81,6 +84,8 @@ class Control:
                 body.get("seed", "empty"),
                 body.get("custom_fields"),
                 body.get("edition", "Enterprise Edition"),
+                body.get("username"),
+                body.get("org_name"),
             )
             return self.server.info
         if head == "records":
@@ -100,23 +105,25 @@ class Control:
                 row = org.row(sobject, parts[2])
                 return org.record(sobject, row, "59.0") if row else None
         if head == "undelete":
-            org.undelete(parts[1], self._user(body))
-            return None
+            return {"undeleted": org.undelete(parts[1], self._user(body))}
         if head == "hard-delete":
             org.hard_delete(parts[1])
             return None
         if head == "merge":
             org.merge(body["object"], body["master"], body["duplicates"], self._user(body))
             return None
-        if head == "convert":
-            return org.convert_lead(
-                body["lead"],
-                self._user(body),
-                body.get("account"),
-                body.get("contact"),
-                body.get("create_opportunity", True),
-                body.get("opportunity_name"),
+        if head == "convert":  # the same conversion as the SOAP API's convertLead()
+            request = LeadConvert(
+                lead_id=body["lead"],
+                converted_status=body.get("converted_status"),
+                account_id=body.get("account"),
+                contact_id=body.get("contact"),
+                do_not_create_opportunity=not body.get("create_opportunity", True),
+                opportunity_name=body.get("opportunity_name"),
+                owner_id=body.get("owner"),
+                overwrite_lead_source=bool(body.get("overwrite_lead_source", False)),
             )
+            return convert_lead(org, request, self._user(body))
         if head == "clock":
             if body.get("real"):
                 org.clock.real()
@@ -145,6 +152,8 @@ class Control:
                         for username, changes in value.items():
                             uid = self._user({"as": username})
                             org.settings["users"].setdefault(uid, {}).update(changes)
+                    elif key == "downgrade_urls":
+                        org.settings[key] = downgrade.kinds(value)
                     else:
                         org.settings[key] = value
                 org.save_meta()
@@ -228,13 +237,21 @@ class ControlClient:
     def get(self, sobject: str, record_id: str) -> dict | None:
         return self.call("GET", f"records/{sobject}/{record_id}")
 
-    def undelete(self, record_id: str) -> None:
-        self.call("POST", f"undelete/{record_id}")
+    def undelete(self, record_id: str) -> list[str]:
+        """Undelete as an admin in the UI would; returns the ids restored with it."""
+        return self.call("POST", f"undelete/{record_id}")["undeleted"]
+
+    def hard_delete(self, record_id: str) -> None:
+        """Purge a record (and what its delete took with it), as emptying the recycle bin does."""
+        self.call("POST", f"hard-delete/{record_id}")
 
     def merge(self, sobject: str, master: str, duplicates: list[str]) -> None:
         self.call("POST", "merge", {"object": sobject, "master": master, "duplicates": duplicates})
 
     def convert(self, lead: str, **kw) -> dict:
+        """Convert a lead as a user would: keywords account, contact, create_opportunity,
+        opportunity_name, converted_status (default: the org's converted status), owner,
+        overwrite_lead_source. Returns leadId, accountId, contactId, opportunityId."""
         return self.call("POST", "convert", {"lead": lead, **kw})
 
     def clock(self, **kw) -> str:

@@ -2,16 +2,24 @@
 
 The suffix encodes, for each 5-character chunk, which characters are upper case
 (https://help.salesforce.com/s/articleView?id=000385008 describes the 15/18 forms).
+
+Each org draws a random salt when it is created, so two emulators (or two resets of one) never
+hand out the same org id or record ids; within an org a counter makes every id unique. The
+counter is persisted ahead of use (a high-water mark), so an emulator killed mid-run and
+restarted on its data file never hands out an id it already used.
 """
 
 from __future__ import annotations
 
-import itertools
+import secrets
 import threading
+from collections.abc import Callable
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 POD = "5g"  # the two "instance" characters after the key prefix
+SPACE = 62**8  # the counter's part of an id: 8 base-62 characters
+RESERVE_BLOCK = 10_000  # counter values persisted ahead of use at a time
 
 
 def checksum(id15: str) -> str:
@@ -45,34 +53,57 @@ def _base62(n: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
-class IdFactory:
-    """Hands out ids per key prefix; thread-safe, never repeats within one org."""
+def new_salt() -> int:
+    return secrets.randbelow(SPACE)
 
-    def __init__(self, start: int = 1) -> None:
-        self._counter = itertools.count(start)
-        self._lock = threading.Lock()
+
+class IdFactory:
+    """Hands out ids per key prefix; thread-safe, never repeats within one org.
+
+    `salt` makes this org's ids its own; `persist(until)` is called (under `lock`) before any
+    counter value at or past the last persisted mark is handed out."""
+
+    def __init__(
+        self,
+        start: int = 1,
+        salt: int = 0,
+        lock: threading.RLock | None = None,
+        persist: Callable[[int], None] | None = None,
+    ) -> None:
+        self._next = start
+        self._salt = salt
+        self._lock = lock or threading.RLock()
+        self._persist = persist
+        self._persisted = start  # counter values below this may be in use after a restart
+
+    def _take(self, count: int) -> int:
+        with self._lock:
+            first = self._next
+            self._next += count
+            if self._persist is not None and self._next > self._persisted:
+                self._persisted = self._next + RESERVE_BLOCK
+                self._persist(self._persisted)
+            return first
+
+    def forget_persisted(self) -> None:
+        """The transaction that persisted the mark was rolled back: persist again next time."""
+        with self._lock:
+            self._persisted = 0
 
     def next_id(self, prefix: str) -> str:
-        with self._lock:
-            n = next(self._counter)
-        # Spread counter values so consecutive ids don't differ only in the last digit.
-        id15 = prefix + POD + "00" + _base62(n * 7919 % 62**8 or n, 8)
-        return id15 + checksum(id15)
+        return self.id_for(prefix, self._take(1))
 
     def reserve(self, count: int) -> int:
         """Take `count` counter values at once (for mass generation); returns the first."""
-        with self._lock:
-            first = next(self._counter)
-            self._counter = itertools.count(first + count)
-        return first
+        return self._take(count)
 
     def id_for(self, prefix: str, n: int) -> str:
-        id15 = prefix + POD + "00" + _base62(n * 7919 % 62**8 or n, 8)
+        # Spread counter values (7919 is prime to 62, so this is a bijection of the counter
+        # space) so consecutive ids don't differ only in the last digit.
+        id15 = prefix + POD + "00" + _base62((n * 7919 + self._salt) % SPACE, 8)
         return id15 + checksum(id15)
 
     @property
     def position(self) -> int:
         with self._lock:
-            n = next(self._counter)
-            self._counter = itertools.count(n)
-        return n
+            return self._next

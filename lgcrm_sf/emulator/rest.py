@@ -14,6 +14,7 @@ from .clock import parse_datetime, sf_datetime
 from .errors import ApiError, RecordError, not_found
 from .ids import to18
 from .query import Compiled
+from .schema import Field, SObject
 from .soql import SoqlError
 from .store import Org
 
@@ -198,6 +199,34 @@ def upsert(
     return 201, {"id": record_id, "success": True, "errors": [], "created": True}
 
 
+UPSERT_CHUNK = 200  # Salesforce runs an upsert's records through the database 200 at a time
+
+
+def repeated_external_ids(obj: SObject, field_name: str, values: list) -> set[str]:
+    """External id values that occur more than once among `values` (one chunk of an upsert),
+    compared as the field compares them. Salesforce refuses every record carrying one,
+    "Duplicate external id specified", rather than pick which to apply."""
+    f = obj.field(field_name)
+    if f is None or f.name == "Id":
+        return set()
+    seen: dict[str, int] = {}
+    for value in values:
+        if value is not None:
+            key = external_id_key(f, value)
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, count in seen.items() if count > 1}
+
+
+def external_id_key(f: Field, value: object) -> str:
+    text = str(value)
+    return text if f.case_sensitive else text.casefold()
+
+
+def refuse_repeated(f: Field, value: object, repeated: set[str]) -> None:
+    if repeated and external_id_key(f, value) in repeated:
+        raise RecordError("DUPLICATE_VALUE", f"Duplicate external id specified: {value}", [f.name])
+
+
 def updated_or_deleted(
     org: Org, object_name: str, kind: str, start: str | None, end: str | None
 ) -> dict:
@@ -319,12 +348,22 @@ def collection_write(
         org.update(record_type(record), record["Id"], values, user_id)
         return {"id": to18(record["Id"]), "success": True, "errors": []}
 
-    def do_upsert(record):
-        value = record.get(ext_field) if ext_field else None
+    def ext_value(record):
+        value = record.get(ext_field)
         if value is None:
             value = next((v for k, v in record.items() if k.lower() == ext_field.lower()), None)
+        return value
+
+    repeated = set()
+    if ext_field and isinstance(body["records"], list):
+        values = [ext_value(r) for r in body["records"] if isinstance(r, dict)]
+        repeated = repeated_external_ids(org.sobject(object_name), ext_field, values)
+
+    def do_upsert(record):
+        value = ext_value(record)
         if value is None:
             raise RecordError("MISSING_ARGUMENT", f"{ext_field} not specified", [ext_field])
+        refuse_repeated(org.sobject(object_name).field(ext_field), value, repeated)
         status, result = upsert(org, user_id, object_name, ext_field, str(value), dict(record))
         if status == 300:
             raise RecordError(

@@ -33,6 +33,9 @@ class Field:
     required: bool = False  # not nillable and no default: REQUIRED_FIELD_MISSING on create
     external_id: bool = False
     unique: bool = False
+    # Unique text is case-insensitive unless the admin picks "case sensitive" (a unique field
+    # option); matching an external id in upsert follows the same rule.
+    case_sensitive: bool = False
     picklist: tuple[str, ...] = ()
     restricted: bool = False
     default: object = None
@@ -102,6 +105,7 @@ class Field:
             "defaultValue": self.default if not isinstance(self.default, bool) else self.default,
             "externalId": self.external_id,
             "unique": self.unique,
+            "caseSensitive": self.case_sensitive,
             "idLookup": self.type == "id" or self.external_id or self.name in ("Email", "Username"),
             "calculated": self.calculated,
             "custom": self.custom,
@@ -540,6 +544,22 @@ def standard_objects() -> dict[str, SObject]:
             ],
             mergeable=True,
         ),
+        # The org's lead statuses: convertLead() takes only one marked IsConverted
+        # (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_leadstatus.htm).
+        _obj(
+            "LeadStatus",
+            "01J",
+            [
+                Field("MasterLabel", "string", 255, **RO),
+                Field("ApiName", "string", 255, **RO),
+                Field("SortOrder", "int", **RO),
+                Field("IsDefault", "boolean", nillable=False, default=False, **RO),
+                Field("IsConverted", "boolean", nillable=False, default=False, **RO),
+            ],
+            createable=False,
+            updateable=False,
+            deletable=False,
+        ),
         _obj(
             "Opportunity",
             "006",
@@ -749,6 +769,7 @@ def custom_field(spec: dict) -> Field:
         custom=True,
         external_id=bool(spec.get("externalId", False)),
         unique=bool(spec.get("unique", False)),
+        case_sensitive=bool(spec.get("caseSensitive", False)),
         picklist=tuple(spec.get("picklistValues", ())),
         restricted=bool(spec.get("restricted", False)),
         required=bool(spec.get("required", False)),

@@ -8,13 +8,31 @@ integration user meets every prerequisite of the help article; tests flip settin
 from __future__ import annotations
 
 import random
+import re
 import secrets
+import unicodedata
 from datetime import timedelta
 
+from .schema import LEAD_STATUSES
 from .store import Org
 
 ORG_NAME = "Acme Brasil Ltda"
-INTEGRATION_USERNAME = "integration@acme-brasil.example"
+USERNAME_STEM = (
+    "acme-brasil"  # the default org's usernames: integration@acme-brasil-<random>.example
+)
+
+
+def username_domain(org_name: str = ORG_NAME) -> str:
+    """A domain of the org's own for its usernames: Salesforce usernames are unique across all
+    orgs, so two emulators (or two data files) never share one and clients that key logins by
+    username keep them apart."""
+    if org_name == ORG_NAME:
+        stem = USERNAME_STEM
+    else:
+        ascii_name = unicodedata.normalize("NFKD", org_name).encode("ascii", "ignore").decode()
+        stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:30] or "org"
+    return f"{stem}-{secrets.token_hex(3)}.example"
+
 
 PROFILES = {
     "System Administrator": dict(
@@ -36,29 +54,27 @@ PROFILES = {
     "Marketing User": dict(PermissionsApiEnabled=True),
 }
 
+# Our external id: Text(40), External ID, Unique with Salesforce's default "case insensitive"
+# (https://help.salesforce.com/s/articleView?id=sf.custom_field_attributes.htm).
+EXTERNAL_ID_FIELD = {
+    "name": "LGCRM_Id__c",
+    "type": "string",
+    "length": 40,
+    "externalId": True,
+    "unique": True,
+    "caseSensitive": False,
+    "label": "Lead Gen & CRM Id",
+}
 LEAD_CUSTOM_FIELDS = [
     {"name": "LGCRM_Lead_Score__c", "type": "double", "label": "Lead Score (Lead Gen & CRM)"},
     {"name": "LGCRM_Profile_URL__c", "type": "url", "label": "Marketing Profile"},
-    {
-        "name": "LGCRM_Id__c",
-        "type": "string",
-        "length": 40,
-        "externalId": True,
-        "unique": True,
-        "label": "Lead Gen & CRM Id",
-    },
+    EXTERNAL_ID_FIELD,
 ]
 CONTACT_CUSTOM_FIELDS = [
     {"name": "LGCRM_Lead_Score__c", "type": "double", "label": "Lead Score (Lead Gen & CRM)"},
-    {
-        "name": "LGCRM_Id__c",
-        "type": "string",
-        "length": 40,
-        "externalId": True,
-        "unique": True,
-        "label": "Lead Gen & CRM Id",
-    },
+    EXTERNAL_ID_FIELD,
 ]
+CONVERTED_STATUSES = {"Closed - Converted"}  # of Lead.Status's values, those that convert
 
 
 def seed(
@@ -66,10 +82,16 @@ def seed(
     kind: str = "empty",
     custom_fields: dict | None = None,
     edition: str = "Enterprise Edition",
+    username: str | None = None,
+    org_name: str | None = None,
 ) -> dict:
-    """Fill a fresh org. Returns the credentials a client needs (printed by `emulator serve`)."""
+    """Fill a fresh org. Returns the credentials a client needs (printed by `emulator serve`).
+    `username` is the integration user's (default integration@<the org's own domain>)."""
     if kind not in ("empty", "demo"):
         raise ValueError(f"unknown seed {kind!r}: use empty or demo")
+    org_name = org_name or ORG_NAME
+    domain = username_domain(org_name)
+    username = username or f"integration@{domain}"
     org_id = org.ids.next_id("00D")
     system_user = org.ids.next_id("005")  # CreatedById of setup rows, like Salesforce's own
     with org.lock, org.atomic():
@@ -78,7 +100,7 @@ def seed(
             '"Country","DefaultLocaleSidKey","LanguageLocaleKey","TimeZoneSidKey","IsDeleted",'
             '"CreatedDate","CreatedById","LastModifiedDate","LastModifiedById","SystemModstamp") '
             "VALUES (?,?,?,0,'EMU1','Brazil','pt_BR','pt_BR','America/Sao_Paulo',0,?,?,?,?,?)",
-            (org_id, ORG_NAME, edition, org.now(), system_user, org.now(), system_user, org.now()),
+            (org_id, org_name, edition, org.now(), system_user, org.now(), system_user, org.now()),
         )
         profile_ids = {}
         for name, perms in PROFILES.items():
@@ -131,7 +153,7 @@ def seed(
             system_user,
             "Maria",
             "Admin",
-            "admin@acme-brasil.example",
+            f"admin@{domain}",
             profile_ids["System Administrator"],
             admin_role,
             marketing=True,
@@ -141,7 +163,7 @@ def seed(
             system_user,
             "Integração",
             "Lead Gen & CRM",
-            INTEGRATION_USERNAME,
+            username,
             profile_ids["Salesforce API Only System Integrations"],
             admin_role,
             marketing=True,
@@ -161,6 +183,8 @@ def seed(
             consumer_key: {"secret": consumer_secret, "certificate": None, "run_as": integration}
         }
         org.settings["session_levels"] = {name: "STANDARD" for name in PROFILES}
+        org.settings["seed_users"] = {"admin": admin, "integration": integration}
+        lead_statuses(org, system_user)
         fields = (
             custom_fields
             if custom_fields is not None
@@ -181,7 +205,7 @@ def seed(
                     system_user,
                     first,
                     last,
-                    f"{first.lower()}.{last.lower()}@acme-brasil.example",
+                    f"{first.lower()}.{last.lower()}@{domain}",
                     profile_ids["Standard User"],
                     sales_role,
                 )
@@ -192,7 +216,9 @@ def seed(
     org.save_meta()
     return {
         "org_id": org_id,
-        "username": INTEGRATION_USERNAME,
+        "org_name": org_name,
+        "username": username,
+        "admin_username": f"admin@{domain}",
         "password": password,
         "security_token": token,
         "consumer_key": consumer_key,
@@ -200,6 +226,23 @@ def seed(
         "user_id": integration,
         "users": users,
     }
+
+
+def lead_statuses(org: Org, creator: str) -> None:
+    """The LeadStatus rows a new org has (convertLead takes only a converted one)."""
+    for order, label in enumerate(LEAD_STATUSES, start=1):
+        org.insert(
+            "LeadStatus",
+            {
+                "MasterLabel": label,
+                "ApiName": label,
+                "SortOrder": order,
+                "IsDefault": order == 1,
+                "IsConverted": label in CONVERTED_STATUSES,
+            },
+            creator,
+            system=True,
+        )
 
 
 def _user(org, creator, first, last, username, profile_id, role_id, marketing=False) -> str:

@@ -10,13 +10,22 @@ import threading
 from .server import Emulator
 
 
-def serve(port: int = 0, data: str | None = None, seed: str = "empty", out=None) -> None:
+def serve(
+    port: int = 0,
+    data: str | None = None,
+    seed: str = "empty",
+    out=None,
+    username: str | None = None,
+    org_name: str | None = None,
+) -> None:
     out = out or sys.stdout
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
     }
-    emulator = Emulator(port=port, data=data, seed=seed).start()
+    emulator = Emulator(
+        port=port, data=data, seed=seed, username=username, org_name=org_name
+    ).start()
     try:
         # Exactly one JSON line on stdout, so a parent process can read where to connect.
         out.write(json.dumps(emulator.info) + "\n")

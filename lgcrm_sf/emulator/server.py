@@ -17,6 +17,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import SalesforceApp
 from .control import Control
+from .seed import lead_statuses
 from .seed import seed as seed_org
 from .store import Org
 
@@ -37,11 +38,20 @@ class KeepAliveHandler(WSGIRequestHandler):
 
 class Emulator:
     def __init__(
-        self, port: int = 0, data: str | None = None, seed: str = "empty", host: str = "127.0.0.1"
+        self,
+        port: int = 0,
+        data: str | None = None,
+        seed: str = "empty",
+        host: str = "127.0.0.1",
+        username: str | None = None,
+        org_name: str | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.data = data
         self.seed_kind = seed
+        # The integration user's username and the org's name when given (`serve --username
+        # --org-name`); by default each new org draws a username domain of its own.
+        self.username, self.org_name = username, org_name
         self.workdir = tempfile.mkdtemp(prefix="lgcrm-sf-emulator-")
         self.control_token = secrets.token_urlsafe(24)
         self.org: Org | None = None
@@ -55,11 +65,25 @@ class Emulator:
             self.org = Org(self.data)
             self.credentials = self._credentials_from(self.org)
             if self.credentials:
+                self._rename(self.org)
                 return
             self.org.conn.close()
             os.unlink(self.data)
         self.org = Org(self.data or ":memory:")
-        self.credentials = seed_org(self.org, self.seed_kind)
+        self.credentials = seed_org(
+            self.org, self.seed_kind, username=self.username, org_name=self.org_name
+        )
+
+    def _rename(self, org: Org) -> None:
+        """A data file keeps its usernames and name unless `serve` was told others."""
+        c = self.credentials
+        if self.username and self.username != c["username"]:
+            org.update("User", c["user_id"], {"Username": self.username}, c["user_id"])
+            c["username"] = self.username
+        if self.org_name and self.org_name != c["org_name"]:
+            org._touch(org.schema["Organization"], c["org_id"], c["user_id"], Name=self.org_name)
+            c["org_name"] = self.org_name
+        org.save_meta()
 
     @staticmethod
     def _credentials_from(org: Org) -> dict:
@@ -69,22 +93,28 @@ class Emulator:
         key, app = next(iter(apps.items()))
         user_id = app["run_as"]
         creds = org.settings["users"][user_id]
-        username = org.conn.execute(
-            'SELECT "Username" FROM "User" WHERE "Id" = ?', (user_id,)
-        ).fetchone()[0]
-        admin = org.conn.execute(
-            'SELECT "Id" FROM "User" WHERE "Username" = \'admin@acme-brasil.example\''
-        ).fetchone()
-        org_id = org.conn.execute('SELECT "Id" FROM "Organization"').fetchone()[0]
+        admin = org.settings["seed_users"].get("admin")
+        if admin is None:  # a data file from before seeding recorded its users
+            admin = org.conn.execute(
+                'SELECT u."Id" FROM "User" u JOIN "Profile" p ON p."Id" = u."ProfileId" '
+                "WHERE p.\"Name\" = 'System Administrator' AND u.\"UserType\" = 'Standard' "
+                'ORDER BY u."CreatedDate", u."Id" LIMIT 1'
+            ).fetchone()[0]
+        usernames = dict(org.conn.execute('SELECT "Id", "Username" FROM "User"').fetchall())
+        org_id, org_name = org.conn.execute('SELECT "Id", "Name" FROM "Organization"').fetchone()
+        if not org.conn.execute('SELECT 1 FROM "LeadStatus" LIMIT 1').fetchone():
+            lead_statuses(org, admin)  # a data file from before LeadStatus was modelled
         return {
             "org_id": org_id,
-            "username": username,
+            "org_name": org_name,
+            "username": usernames[user_id],
+            "admin_username": usernames[admin],
             "password": creds["password"],
             "security_token": creds["security_token"],
             "consumer_key": key,
             "consumer_secret": app["secret"],
             "user_id": user_id,
-            "users": {"admin": admin[0], "integration": user_id},
+            "users": {"admin": admin, "integration": user_id},
         }
 
     def reset(
@@ -92,8 +122,11 @@ class Emulator:
         seed: str = "empty",
         custom_fields: dict | None = None,
         edition: str = "Enterprise Edition",
+        username: str | None = None,
+        org_name: str | None = None,
     ) -> None:
-        """Replace the org with a freshly seeded one (sessions and jobs are dropped)."""
+        """Replace the org with a freshly seeded one (sessions and jobs are dropped): a new org
+        id and ids, and new usernames unless this emulator was given them."""
         old = self.org
         with old.lock:
             if self.data:
@@ -102,7 +135,14 @@ class Emulator:
                     if os.path.exists(self.data + suffix):
                         os.unlink(self.data + suffix)
             org = Org(self.data or ":memory:")
-            self.credentials = seed_org(org, seed, custom_fields, edition)
+            self.credentials = seed_org(
+                org,
+                seed,
+                custom_fields,
+                edition,
+                username=username or self.username,
+                org_name=org_name or self.org_name,
+            )
             self.org = org
             self.app.use_org(org)
 
@@ -143,9 +183,10 @@ class Emulator:
             self._server.server_close()
             self._server = None
         if self.org is not None:
-            self.org.save_meta()
             if self.data:
-                self.org.conn.close()
+                self.org.close()
+            else:
+                self.org.save_meta()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
@@ -171,6 +212,8 @@ class Emulator:
             "consumer_key": c["consumer_key"],
             "consumer_secret": c["consumer_secret"],
             "org_id": c["org_id"],
+            "org_name": c["org_name"],
+            "admin_username": c["admin_username"],
             "user_id": c["user_id"],
             "control_token": self.control_token,
             "api_versions": "50.0-66.0",

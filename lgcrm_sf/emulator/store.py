@@ -15,8 +15,9 @@ from datetime import datetime
 
 from .clock import Clock, sf_datetime
 from .errors import ApiError, RecordError, not_found
-from .ids import IdFactory, to18
+from .ids import IdFactory, new_salt, to18
 from .query import Compiled, compile_condition, compile_query
+from .recycle import RecycleBin
 from .schema import SObject, custom_field, standard_objects
 from .values import coerce, output
 
@@ -45,10 +46,13 @@ DEFAULT_SETTINGS = {
     "validation_rules": [],  # [{"object", "name", "condition", "message", "field", "active"}]
     "custom_fields": {},  # object -> [field spec]
     "id_counter": 1,
+    "id_salt": 0,  # data files from before per-org salts keep their ids' spelling
+    "seed_users": {},  # "admin" / "integration" -> user id, as seeding made them
+    "downgrade_urls": [],  # see downgrade.py: "soap", "oauth", "redirect"
 }
 
 
-class Org:
+class Org(RecycleBin):
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -69,9 +73,16 @@ class Org:
             for obj, specs in self.settings["custom_fields"].items():
                 for spec in specs:
                     self.schema[obj].add(custom_field(spec))
+            self._create_tables()  # objects added since the file was made
         else:
+            self.settings["id_salt"] = new_salt()  # a new org: ids of its own
             self._create_tables()
-        self.ids = IdFactory(self.settings["id_counter"])
+        self.ids = IdFactory(
+            max(self.settings["id_counter"], self._id_high_water()),
+            self.settings["id_salt"],
+            self.lock,
+            self._persist_id_high_water if path != ":memory:" else None,
+        )
         # Per request: does this REST call let active assignment rules run? (app.py sets it)
         self.request = threading.local()
 
@@ -88,14 +99,38 @@ class Org:
     def save_meta(self) -> None:
         with self.lock:
             self.settings["id_counter"] = self.ids.position
-            self.conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
             self.conn.execute(
                 "INSERT OR REPLACE INTO _meta VALUES ('settings', ?)", (json.dumps(self.settings),)
             )
 
+    def _id_high_water(self) -> int:
+        row = self.conn.execute("SELECT value FROM _meta WHERE key = 'id_high_water'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _persist_id_high_water(self, until: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO _meta VALUES ('id_high_water', ?)", (until,))
+
+    def close(self) -> None:
+        """Save and close: the next start on this file continues the id sequence exactly."""
+        with self.lock:
+            self.save_meta()
+            self._persist_id_high_water(self.ids.position)
+            self.conn.close()
+
     def _create_tables(self) -> None:
+        existing = {
+            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         for obj in self.schema.values():
-            self._create_table(obj)
+            if obj.name not in existing:
+                self._create_table(obj)
+        self.conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
+        # The recycle bin: each deleted record and the record whose delete put it there (itself,
+        # or the parent whose delete cascaded to it), so undelete restores what went together.
+        self.conn.execute(
+            'CREATE TABLE IF NOT EXISTS _recycle_bin ("Id" TEXT PRIMARY KEY, "RootId" TEXT)'
+        )
+        self.conn.execute('CREATE INDEX IF NOT EXISTS _recycle_bin_root ON _recycle_bin ("RootId")')
 
     def _create_table(self, obj: SObject) -> None:
         cols = []
@@ -133,6 +168,11 @@ class Org:
             )
             if f.external_id or f.unique:
                 self._index(obj, f.name)
+            if f.case_sensitive and f.is_text:  # its exact matches need an index of their own
+                self.conn.execute(
+                    f'CREATE INDEX IF NOT EXISTS "{obj.name}_{f.name}_exact" ON "{obj.name}" '
+                    f'("{f.name}" COLLATE BINARY)'
+                )
             self.settings["custom_fields"].setdefault(obj.name, []).append(spec)
 
     # --- lookups ------------------------------------------------------------------------
@@ -159,6 +199,7 @@ class Org:
             except BaseException:
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
+                self.ids.forget_persisted()  # the id high-water mark may have gone with it
                 raise
             self.conn.execute(f"RELEASE {name}")
 
@@ -196,12 +237,15 @@ class Org:
         return out
 
     def find_ids(self, obj: SObject, field_name: str, value: object) -> list[str]:
+        """Live records whose field equals `value` (text compares as the field's uniqueness
+        does: ignoring case unless the field is case-sensitive)."""
         f = obj.field(field_name)
         with self.lock:
             return [
                 r[0]
                 for r in self.conn.execute(
-                    f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "IsDeleted" = 0',
+                    f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ?{_exact(f)} '
+                    'AND "IsDeleted" = 0',
                     (value,),
                 )
             ]
@@ -282,15 +326,18 @@ class Org:
             if (f.unique or f.name == "Username") and row.get(f.name) is not None:
                 with self.lock:
                     hit = self.conn.execute(
-                        f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ? AND "Id" != ? '
-                        'AND "IsDeleted" = 0 LIMIT 1',
+                        f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ?{_exact(f)} '
+                        'AND "Id" != ? AND "IsDeleted" = 0 LIMIT 1',
                         (row[f.name], row["Id"]),
                     ).fetchone()
                 if hit:
+                    # Salesforce's wording: the field, then the other record's 15-character
+                    # id; `fields` stays empty.
                     raise RecordError(
                         "DUPLICATE_VALUE",
-                        f"duplicate value found: {f.name} duplicates value on record with id: {hit[0]}",
-                        [f.name],
+                        f"duplicate value found: {f.name} duplicates value on record with id: "
+                        f"{hit[0][:15]}",
+                        [],
                     )
 
     def _check_rules(self, obj: SObject, record_id: str) -> None:
@@ -438,183 +485,6 @@ class Org:
             [*sets.values(), record_id],
         )
 
-    # Children that Salesforce deletes with their parent (a simplification of cascade delete).
-    CASCADE = {
-        "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId")],
-        "Opportunity": [("OpportunityContactRole", "OpportunityId")],
-        "Lead": [("CampaignMember", "LeadId"), ("Task", "WhoId"), ("Event", "WhoId")],
-        "Contact": [
-            ("CampaignMember", "ContactId"),
-            ("Task", "WhoId"),
-            ("Event", "WhoId"),
-            ("OpportunityContactRole", "ContactId"),
-        ],
-        "Campaign": [("CampaignMember", "CampaignId")],
-    }
-
-    def delete(self, object_name: str, record_id: str, user_id: str) -> None:
-        obj = self.sobject(object_name)
-        if not obj.deletable:
-            raise RecordError(
-                "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id"
-            )
-        with self.lock, self.atomic():
-            row = self._live_row(obj, record_id)
-            self._touch(obj, row["Id"], user_id, IsDeleted=1)
-            for child_name, ref in self.CASCADE.get(obj.name, []):
-                child = self.schema[child_name]
-                for (child_id,) in self.conn.execute(
-                    f'SELECT "Id" FROM "{child_name}" WHERE "{ref}" = ? AND "IsDeleted" = 0',
-                    (row["Id"],),
-                ).fetchall():
-                    self.delete(child.name, child_id, user_id)
-
-    def undelete(self, record_id: str, user_id: str) -> None:
-        obj = self.object_for_id(record_id)
-        if obj is None:
-            raise not_found()
-        with self.lock, self.atomic():
-            row = self.row(obj, record_id)
-            if row is None:
-                raise not_found()
-            if not row["IsDeleted"]:
-                raise RecordError("UNDELETE_FAILED", "Entity is not in the recycle bin")
-            self._touch(obj, record_id, user_id, IsDeleted=0, MasterRecordId=None) if obj.field(
-                "MasterRecordId"
-            ) else self._touch(obj, record_id, user_id, IsDeleted=0)
-
-    def hard_delete(self, record_id: str) -> None:
-        obj = self.object_for_id(record_id)
-        with self.lock:
-            self.conn.execute(f'DELETE FROM "{obj.name}" WHERE "Id" = ?', (record_id,))
-
-    def merge(
-        self, object_name: str, master_id: str, duplicate_ids: list[str], user_id: str
-    ) -> None:
-        """Salesforce merge: duplicates go to the recycle bin with MasterRecordId set; their
-        related records move to the master."""
-        obj = self.sobject(object_name)
-        if not obj.mergeable:
-            raise ApiError(400, "INVALID_TYPE", f"merge is not supported for {obj.name}")
-        if not 1 <= len(duplicate_ids) <= 2:
-            raise ApiError(400, "INVALID_OPERATION", "merge takes one or two duplicates")
-        with self.lock, self.atomic():
-            master = self._live_row(obj, master_id)
-            children = {
-                "Lead": [("Task", "WhoId"), ("Event", "WhoId"), ("CampaignMember", "LeadId")],
-                "Contact": [
-                    ("Task", "WhoId"),
-                    ("Event", "WhoId"),
-                    ("CampaignMember", "ContactId"),
-                    ("OpportunityContactRole", "ContactId"),
-                ],
-                "Account": [
-                    ("Contact", "AccountId"),
-                    ("Opportunity", "AccountId"),
-                    ("Task", "WhatId"),
-                ],
-            }[obj.name]
-            for dup_id in duplicate_ids:
-                dup = self._live_row(obj, dup_id)
-                for child, ref in children:
-                    for (child_id,) in self.conn.execute(
-                        f'SELECT "Id" FROM "{child}" WHERE "{ref}" = ?', (dup["Id"],)
-                    ).fetchall():
-                        self._touch(self.schema[child], child_id, user_id, **{ref: master["Id"]})
-                self._touch(obj, dup["Id"], user_id, IsDeleted=1, MasterRecordId=master["Id"])
-            self._touch(obj, master["Id"], user_id)
-
-    def convert_lead(
-        self,
-        lead_id: str,
-        user_id: str,
-        account_id: str | None = None,
-        contact_id: str | None = None,
-        create_opportunity: bool = True,
-        opportunity_name: str | None = None,
-    ) -> dict:
-        """Lead conversion as Salesforce does it: an Account, a Contact and optionally an
-        Opportunity; the lead stays, read-only, with IsConverted and the Converted*Id fields."""
-        lead_obj = self.schema["Lead"]
-        with self.lock, self.atomic():
-            lead = self._live_row(lead_obj, lead_id)
-            if lead["IsConverted"]:
-                raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
-            if account_id is None:
-                account_id = self.insert(
-                    "Account",
-                    {
-                        "Name": lead["Company"],
-                        "Industry": lead["Industry"],
-                        "Website": lead["Website"],
-                        "OwnerId": lead["OwnerId"],
-                    },
-                    user_id,
-                )
-            contact_values = {
-                "FirstName": lead["FirstName"],
-                "LastName": lead["LastName"],
-                "Salutation": lead["Salutation"],
-                "Title": lead["Title"],
-                "Email": lead["Email"],
-                "Phone": lead["Phone"],
-                "MobilePhone": lead["MobilePhone"],
-                "MailingStreet": lead["Street"],
-                "MailingCity": lead["City"],
-                "MailingState": lead["State"],
-                "MailingPostalCode": lead["PostalCode"],
-                "MailingCountry": lead["Country"],
-                "LeadSource": lead["LeadSource"],
-                "Description": lead["Description"],
-                "HasOptedOutOfEmail": bool(lead["HasOptedOutOfEmail"]),
-                "DoNotCall": bool(lead["DoNotCall"]),
-                "OwnerId": lead["OwnerId"],
-                "AccountId": account_id,
-            }
-            if contact_id is None:
-                contact_id = self.insert("Contact", contact_values, user_id)
-            opportunity_id = None
-            if create_opportunity:
-                opportunity_id = self.insert(
-                    "Opportunity",
-                    {
-                        "Name": opportunity_name or f"{lead['Company']}-",
-                        "AccountId": account_id,
-                        "StageName": "Prospecting",
-                        "CloseDate": self.clock.today().isoformat(),
-                        "OwnerId": lead["OwnerId"],
-                        "LeadSource": lead["LeadSource"],
-                    },
-                    user_id,
-                )
-                self.insert(
-                    "OpportunityContactRole",
-                    {"OpportunityId": opportunity_id, "ContactId": contact_id, "IsPrimary": True},
-                    user_id,
-                )
-            for child in ("Task", "Event"):
-                for (child_id,) in self.conn.execute(
-                    f'SELECT "Id" FROM "{child}" WHERE "WhoId" = ?', (lead["Id"],)
-                ).fetchall():
-                    self._touch(self.schema[child], child_id, user_id, WhoId=contact_id)
-            self._touch(
-                lead_obj,
-                lead["Id"],
-                user_id,
-                IsConverted=1,
-                ConvertedDate=self.clock.today().isoformat(),
-                ConvertedAccountId=account_id,
-                ConvertedContactId=contact_id,
-                ConvertedOpportunityId=opportunity_id,
-                Status="Closed - Converted",
-            )
-            return {
-                "leadId": lead["Id"],
-                "accountId": account_id,
-                "contactId": contact_id,
-                "opportunityId": opportunity_id,
-            }
-
     # --- API usage ----------------------------------------------------------------------
     def spend_api_call(self) -> None:
         """Count one API request; 403 REQUEST_LIMIT_EXCEEDED once the daily quota is spent."""
@@ -704,3 +574,9 @@ def synthetic_template(object_name: str) -> dict:
         "Task": {"Subject": "Follow up {i}", "Status": "Completed"},
         "Campaign": {"Name": "Campanha {i}"},
     }.get(object_name, {})
+
+
+def _exact(f) -> str:
+    """The comparison for a case-sensitive text field (the column itself ignores case, as SOQL
+    filters do)."""
+    return " COLLATE BINARY" if f.case_sensitive and f.is_text else ""
