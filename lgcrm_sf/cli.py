@@ -533,6 +533,14 @@ def sync(
         bool,
         typer.Option("--no-backup-check", help="Allow a first sync without a verified backup."),
     ] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="Look up every linked record now (done once a day by itself): finds records "
+            "purged from Salesforce's recycle bin.",
+        ),
+    ] = False,
     api_reserve: Annotated[
         str | None,
         typer.Option(
@@ -577,6 +585,7 @@ def sync(
         api_reserve=reserve,
         reserve_percent=percent,
         backfill_engagements=backfill_engagements,
+        reconcile=reconcile,
     )
     result, code = run_sync(_profile(ctx), options, mapping)
     if as_json:

@@ -554,6 +554,7 @@ def test_status_and_the_log(world, home):
         "salesforce:Contact",
         "leadgen:lead",
         "leadgen:contact",
+        "reconcile:salesforce",
     }
     assert status["api_usage"]["max"] == 15000
     log = Path(status["log_file"])
@@ -569,8 +570,7 @@ def test_status_and_the_log(world, home):
 def test_bulk_paths_for_large_volumes(world, monkeypatch):
     """Past the thresholds, reads go through Bulk API 2.0 queryAll and writes through ingest
     jobs; a rejected row is still reported on its own."""
-    monkeypatch.setattr("lgcrm_sf.engine.run.BULK_WRITE_THRESHOLD", 10)
-    monkeypatch.setattr("lgcrm_sf.engine.salesforce_side.BULK_READ_THRESHOLD", 5)
+    monkeypatch.setenv("LGCRM_SF_TUNING", "bulk_write_threshold=10,bulk_read_threshold=5")
     world.control.add_validation_rule(
         "Lead", "No_Test", "Company LIKE '%test%'", "No test companies", "Company"
     )

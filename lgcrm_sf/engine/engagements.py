@@ -15,8 +15,6 @@ import re
 from ..leadgen.store import now_iso
 from ..store.sync_state import SyncState
 from .salesforce_side import (
-    BULK_WRITE_THRESHOLD,
-    COLLECTION_SIZE,
     SalesforceSide,
     WriteResult,
     soql_quote,
@@ -165,8 +163,10 @@ class EngagementPusher:
 
     def push(self, since: dict[str, str | None]) -> None:
         while True:
-            total = len(self.eligible(since, BULK_WRITE_THRESHOLD + 1))
-            batch_size = 100_000 if total > BULK_WRITE_THRESHOLD else COLLECTION_SIZE
+            tuning = self.sf.tuning
+            total = len(self.eligible(since, tuning.bulk_write_threshold + 1))
+            bulk = total > tuning.bulk_write_threshold
+            batch_size = tuning.bulk_job_rows if bulk else tuning.collection_size
             events = self.eligible(since, batch_size)
             if not events:
                 return
@@ -180,7 +180,7 @@ class EngagementPusher:
                     ],
                 )
             items = [(e["id"], task_for(e, e["who_id"])) for e in events]
-            if batch_size == COLLECTION_SIZE:
+            if not bulk:
                 results = self.sf.write_collection("Task", "create", items)
             else:
                 results = self._bulk(items)

@@ -28,10 +28,9 @@ from .engagements import EngagementPusher, task_for
 from .fields import OWNER, REQUIRED_DEFAULTS, FieldSpec, OwnerConverter, field_specs, lg_value
 from .merge import NONE, TO_LEADGEN, TO_SALESFORCE, Decision, merge_field
 from .opportunities import SALES_OBJECTS, pull_sales
+from .options import SYNCABLE, SyncOptions, Tuning  # noqa: F401 - re-exported
+from .reconcile import DAILY, GONE_CODES, record_states
 from .salesforce_side import (
-    BULK_JOB_ROWS,
-    BULK_WRITE_THRESHOLD,
-    COLLECTION_SIZE,
     TRANSIENT_RECORD_CODES,
     SalesforceSide,
     WriteResult,
@@ -40,31 +39,18 @@ from .salesforce_side import (
 from .values import sf_native, utc_text
 
 OBJECTS = {"leads": ("lead", "Lead"), "contacts": ("contact", "Contact")}
-SYNCABLE = ("leads", "contacts", "opportunities", "engagements")
 OVERLAP = datetime.timedelta(minutes=2)  # re-read this much before the cursor: clocks and commits
 DESCRIBE_MAX_AGE = datetime.timedelta(hours=24)
-CHUNK = 500
 BASE_FIELDS = ("Id", "IsDeleted", "MasterRecordId", "SystemModstamp", "LastModifiedById", "Email")
 
 MESSAGES = {
     "no_backup": "This is the profile's first sync and no verified backup of org {org} is in the catalog. "
     "Run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass --no-backup-check, at your own risk).",
     "deleted": "deleted in Salesforce ({object} {id}) on {when}",
+    "purged": "no longer in Salesforce ({object} {id}): purged from the recycle bin or hard-deleted",
     "merged_taken": "merged in Salesforce into {master}, which is already linked to {other}",
     "converted_taken": "converted in Salesforce into contact {contact}, which is already linked to {other}",
 }
-
-
-@dataclass
-class SyncOptions:
-    dry_run: bool = False
-    only: tuple[str, ...] = SYNCABLE
-    backfill_engagements: str | None = (
-        None  # send events since then, even of types switched on later
-    )
-    no_backup_check: bool = False
-    api_reserve: int | None = None  # absolute calls; None: reserve_percent of the daily limit
-    reserve_percent: float = 5.0
 
 
 @dataclass
@@ -121,7 +107,8 @@ class SyncEngine:
         self.db = self.state.db
         self.conn = self.state.conn
         self.leadgen = LeadGenStore(self.db, sales_read_only=True)
-        self.sf = SalesforceSide(client)
+        self.tuning: Tuning = options.tuning
+        self.sf = SalesforceSide(client, tuning=self.tuning)
         self.me = settings.user_id
         self.summary = {sobject: Counter() for _, (_, sobject) in OBJECTS.items()}
         if "opportunities" in options.only:
@@ -131,6 +118,8 @@ class SyncEngine:
         if "engagements" in options.only:
             self.summary["Task"] = Counter()
         self.owner_gaps: Counter = Counter()  # (side, owner) -> records it could not reach
+        self.gone: dict[str, dict[str, int]] = {}  # object -> {sf id: person} a write missed
+        self.links_checked = False
         self.plan: list[dict] = []
         self.plan_total = 0
         self.messages: list[str] = []
@@ -174,6 +163,7 @@ class SyncEngine:
             for _, sobject in chosen:
                 self._stage(sobject, specs[sobject])
             self._reserve()
+            self._check_links_daily(signpost)
             for kind, sobject in chosen:
                 self._apply_salesforce_changes(kind, sobject, specs[sobject])
             for kind, sobject in chosen:
@@ -185,6 +175,8 @@ class SyncEngine:
                 )
             if not self.options.dry_run:
                 self._apply()
+                for sobject, missed in self.gone.items():
+                    self._check_links(sobject, missed)
             if "engagements" in self.options.only:
                 self._engagements(signpost)
             if not self.options.dry_run:
@@ -329,7 +321,7 @@ class SyncEngine:
             rows = self.conn.execute(
                 "SELECT * FROM temp.stage WHERE sobject = ? ORDER BY modstamp, sf_id "
                 "LIMIT ? OFFSET ?",
-                [sobject, CHUNK, offset],
+                [sobject, self.tuning.chunk, offset],
             ).fetchall()
             if not rows:
                 return
@@ -338,7 +330,7 @@ class SyncEngine:
                     self._from_salesforce(
                         dict(zip(self._stage_columns, row, strict=True)), kind, sobject, specs
                     )
-            offset += CHUNK
+            offset += self.tuning.chunk
 
     def _stage(self, sobject: str, specs: list[FieldSpec]) -> None:
         """Pull the object's changes into a staging table: memory stays flat however many."""
@@ -386,7 +378,7 @@ class SyncEngine:
                     json.dumps(values),
                 )
             )
-            if len(batch) >= CHUNK:
+            if len(batch) >= self.tuning.chunk:
                 self._insert_stage(batch)
                 batch = []
         self._insert_stage(batch)
@@ -466,6 +458,82 @@ class SyncEngine:
         self._merge(
             person, kind, sobject, specs, values, modstamp, self.state.mirror_of(person_id) or None
         )
+
+    # --- is every linked record still there? -------------------------------------------------
+    def _check_links_daily(self, signpost: str) -> None:
+        """Once a day (or with --reconcile), look up every linked id: a record purged from the
+        recycle bin is seen by nothing else."""
+        last = self.state.cursor("reconcile:salesforce")
+        age = None
+        if last:
+            age = datetime.datetime.fromisoformat(
+                signpost.replace("Z", "+00:00")
+            ) - datetime.datetime.fromisoformat(last.replace("Z", "+00:00"))
+        if not (self.options.reconcile or age is None or age.total_seconds() >= DAILY):
+            return
+        for name in self.options.only:
+            if name in OBJECTS:
+                sobject = OBJECTS[name][1]
+                self._check_links(sobject, self.state.linked_ids(sobject))
+        if "opportunities" in self.options.only:
+            for sobject in SALES_OBJECTS:
+                self._check_sales_copies(sobject)
+        self.links_checked = True
+
+    def _check_links(self, sobject: str, person_by_sf: dict[str, int]) -> None:
+        if not person_by_sf:
+            return
+        states = record_states(
+            self.sf, sobject, sorted(person_by_sf), self.tuning.reconcile_scan_above
+        )
+        batch = []
+        for sf_id, row in states:
+            batch.append((sf_id, row))
+            if len(batch) >= self.tuning.chunk:
+                self._settle_link_states(sobject, person_by_sf, batch)
+                batch = []
+        self._settle_link_states(sobject, person_by_sf, batch)
+
+    def _settle_link_states(self, sobject: str, person_by_sf: dict, batch: list) -> None:
+        with self.conn:
+            for sf_id, row in batch:
+                person_id = person_by_sf[sf_id]
+                if self.state.person_of(sf_id) != person_id:
+                    continue  # already dealt with this run
+                if row is None:
+                    self._done(person_id)
+                    self._deactivate(
+                        person_id, sobject, MESSAGES["purged"].format(object=sobject, id=sf_id)
+                    )
+                elif row["IsDeleted"] and row.get("MasterRecordId"):
+                    self._done(person_id)
+                    self._merged(person_id, sobject, sf_id, row["MasterRecordId"])
+                elif row["IsDeleted"]:
+                    self._done(person_id)
+                    self._deactivate(
+                        person_id,
+                        sobject,
+                        MESSAGES["deleted"].format(object=sobject, id=sf_id, when="recently"),
+                    )
+                elif row.get("IsConverted") and row.get("ConvertedContactId"):
+                    self._done(person_id)
+                    self._converted(person_id, row["ConvertedContactId"])
+
+    def _check_sales_copies(self, sobject: str) -> None:
+        """Accounts, opportunities and contact roles copied here: gone from Salesforce, gone here."""
+        ids = self.leadgen.salesforce_ids(sobject)
+        gone = [
+            sf_id
+            for sf_id, row in record_states(self.sf, sobject, ids, self.tuning.reconcile_scan_above)
+            if row is None or row["IsDeleted"]
+        ]
+        if self.options.dry_run:
+            self._count(sobject, "deactivated", len(gone))
+            return
+        with self.conn:
+            for sf_id in gone:
+                if self.leadgen.delete_from_salesforce(sobject, sf_id):
+                    self._count(sobject, "deactivated")
 
     def _skip(self, sobject: str, sf_id: str, modstamp: str, reason: str, say=False) -> None:
         """A Salesforce record left alone, counted (and `say`-ed) once per version of it: the
@@ -646,7 +714,7 @@ class SyncEngine:
                 for r in self.conn.execute(
                     "SELECT c.person_id FROM temp.candidates c WHERE c.person_id > ? AND c.person_id NOT IN "
                     "(SELECT person_id FROM temp.processed) ORDER BY c.person_id LIMIT ?",
-                    [last, CHUNK],
+                    [last, self.tuning.chunk],
                 )
             ]
             if not ids:
@@ -714,8 +782,8 @@ class SyncEngine:
     def _staged_values(self, sobject: str, sf_ids: list[str], fields: list[str]) -> dict:
         """Records this run already read (the change query), by Id, with every field wanted."""
         found = {}
-        for start in range(0, len(sf_ids), CHUNK):
-            chunk = sf_ids[start : start + CHUNK]
+        for start in range(0, len(sf_ids), self.tuning.chunk):
+            chunk = sf_ids[start : start + self.tuning.chunk]
             marks = ", ".join("?" for _ in chunk)
             for sf_id, values in self.conn.execute(
                 f"SELECT sf_id, [values] FROM temp.stage WHERE sobject = ? AND deleted = 0 "
@@ -751,7 +819,7 @@ class SyncEngine:
             chunk = self.conn.execute(
                 "SELECT u.person_id, p.email FROM temp.unlinked u JOIN lg_people p ON "
                 "p.id = u.person_id WHERE u.person_id > ? ORDER BY u.person_id LIMIT ?",
-                [last, CHUNK],
+                [last, self.tuning.chunk],
             ).fetchall()
             if not chunk:
                 break
@@ -1087,12 +1155,12 @@ class SyncEngine:
                 total = self.conn.execute(
                     f"SELECT COUNT(*) FROM journal WHERE {where}", params
                 ).fetchone()[0]
-                if total > BULK_WRITE_THRESHOLD:
+                if total > self.tuning.bulk_write_threshold:
                     self._apply_bulk(sobject, op, where, params)
                     continue
                 while rows := self.conn.execute(
                     f"SELECT id, payload FROM journal WHERE {where} ORDER BY id LIMIT ?",
-                    [*params, COLLECTION_SIZE],
+                    [*params, self.tuning.collection_size],
                 ).fetchall():
                     self._send(sobject, op, [(str(r[0]), json.loads(r[1])) for r in rows])
 
@@ -1124,7 +1192,7 @@ class SyncEngine:
                 r[0]
                 for r in self.conn.execute(
                     f"SELECT id FROM journal WHERE {where} ORDER BY id LIMIT ?",
-                    [*params, BULK_JOB_ROWS],
+                    [*params, self.tuning.bulk_job_rows],
                 )
             ]
             if not ids:
@@ -1167,7 +1235,7 @@ class SyncEngine:
                     continue
                 result.key = str(row[0])
                 batch.append(result)
-                if len(batch) >= CHUNK:
+                if len(batch) >= self.tuning.chunk:
                     self._settle_many(sobject, op, batch)
                     batch = []
             self._settle_many(sobject, op, batch)
@@ -1215,6 +1283,12 @@ class SyncEngine:
             "UPDATE journal SET state = 'failed', error = ?, settled_at = ? WHERE id = ?",
             [f"{result.code}: {result.message}", now_iso(), int(result.key)],
         )
+        if op == "update" and result.code in GONE_CODES and payload.get("Id"):
+            # Deleted, merged away or purged since we read it: found out below, like any
+            # deletion Salesforce reports (reconcile.py), not an error to retry forever.
+            self.gone.setdefault(sobject, {})[payload["Id"]] = person_id
+            self._count(sobject, "updated_in_salesforce", -1)
+            return
         self.state.record_error(
             person_id,
             email,
@@ -1249,6 +1323,8 @@ class SyncEngine:
                 elif self.state.cursor(f"salesforce:{sobject}") is None:
                     self.state.set_cursor(f"salesforce:{sobject}", "1970-01-01T00:00:00.000Z")
                 self.state.set_cursor(f"leadgen:{kind}", signpost)
+            if self.links_checked:
+                self.state.set_cursor("reconcile:salesforce", signpost)
 
     # --- after a crash ---------------------------------------------------------------------------
     def _reconcile(self) -> None:

@@ -16,13 +16,8 @@ from simple_salesforce.util import exception_handler
 from ..errors import QuotaReserveReached
 from ..salesforce.bulk_jobs import fetch_results_page, wait_for_job
 from ..salesforce.client import SalesforceClient
+from .options import Tuning
 
-COLLECTION_SIZE = 200
-BULK_READ_THRESHOLD = 10_000  # more changed rows than this: read them with Bulk API 2.0
-BULK_WRITE_THRESHOLD = 2_000  # more writes of one kind than this: write them with Bulk API 2.0
-BULK_PAGE_ROWS = 100_000
-BULK_JOB_ROWS = 100_000  # rows per ingest job: well under Bulk API 2.0's 150 MB upload limit
-EMAILS_PER_QUERY = 300
 TRANSIENT_RECORD_CODES = {"UNABLE_TO_LOCK_ROW"}
 
 MESSAGES = {
@@ -46,8 +41,11 @@ def soql_quote(value: str) -> str:
 
 
 class SalesforceSide:
-    def __init__(self, client: SalesforceClient, api_reserve: int = 0) -> None:
+    def __init__(
+        self, client: SalesforceClient, api_reserve: int = 0, tuning: Tuning | None = None
+    ) -> None:
         self.client = client
+        self.tuning = tuning or Tuning()
         self.api_reserve = api_reserve
         self.quota_hit: QuotaReserveReached | None = None
 
@@ -97,7 +95,7 @@ class SalesforceSide:
         """Every row of a queryAll, as {field: value} with relationship-free field names. The
         first REST page tells how many: past the threshold the rest comes through Bulk API 2.0."""
         first = self.call(lambda sf: sf.query(soql, include_deleted=True), "the change query")
-        if first["done"] or first["totalSize"] <= BULK_READ_THRESHOLD:
+        if first["done"] or first["totalSize"] <= self.tuning.bulk_read_threshold:
             page = first
             while True:
                 for record in page["records"]:
@@ -141,7 +139,9 @@ class SalesforceSide:
     def _results_page(self, job_id: str, locator: str | None):
         def fetch(sf):
             spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # a retry starts afresh
-            next_locator, _ = fetch_results_page(sf, job_id, locator, BULK_PAGE_ROWS, spool.write)
+            next_locator, _ = fetch_results_page(
+                sf, job_id, locator, self.tuning.bulk_page_rows, spool.write
+            )
             return spool, next_locator
 
         return self.call(fetch, "a Bulk results page")
@@ -154,8 +154,8 @@ class SalesforceSide:
     ) -> dict[str, list[dict]]:
         """Live records with these e-mails, case-insensitive (SOQL compares text that way)."""
         found: dict[str, list[dict]] = {}
-        for start in range(0, len(emails), EMAILS_PER_QUERY):
-            chunk = emails[start : start + EMAILS_PER_QUERY]
+        for start in range(0, len(emails), self.tuning.emails_per_query):
+            chunk = emails[start : start + self.tuning.emails_per_query]
             soql = (
                 f"SELECT Id, Email, SystemModstamp FROM {sobject} WHERE Email IN "
                 f"({', '.join(soql_quote(e) for e in chunk)}){extra_where}"

@@ -347,6 +347,18 @@ class LeadGenStore:
             > 0
         )
 
+    def salesforce_ids(self, sobject: str) -> list[str]:
+        """The Salesforce ids of the live copies of an object's records here."""
+        table = self.SALES_TABLES[sobject]
+        live = "" if sobject == "OpportunityContactRole" else " AND deleted = 0"
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT salesforce_id FROM {table} WHERE salesforce_id IS NOT NULL{live} "
+                "ORDER BY salesforce_id"
+            )
+        ]
+
     def local_id(self, sobject: str, sf_id: str | None) -> int | None:
         if not sf_id:
             return None

@@ -40,6 +40,14 @@ class SyncState:
             [person_id, sf_object, sf_id, modstamp, utc_now()],
         )
 
+    def linked_ids(self, sf_object: str) -> dict[str, int]:
+        """Every Salesforce id of this object linked to a person here: {sf id: person id}."""
+        return dict(
+            self.conn.execute(
+                "SELECT sf_id, person_id FROM links WHERE sf_object = ?", [sf_object]
+            ).fetchall()
+        )
+
     def touch_link(self, person_id: int, modstamp: str) -> None:
         self.conn.execute(
             "UPDATE links SET sf_modstamp = ? WHERE person_id = ? AND "
