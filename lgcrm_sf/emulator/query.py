@@ -30,6 +30,7 @@ class Hop:
 
     id_expr: str
     sobject: str | None  # None: polymorphic, the type follows the id's key prefix
+    reference: str = ""  # the reference field read through: OwnerId for Owner
     typeof: bool = False  # TYPEOF: attributes name the real type, fields follow it
     whens: set[str] = field(default_factory=set)  # TYPEOF: the types with a WHEN branch
 
@@ -154,6 +155,7 @@ class _Compiler(LiteralFilters):
         self.params: list = [] if params is None else params
         self.semi_joins = 0
         self.nested = alias != "t"
+        self.extra_where: tuple[str, list] | None = None  # a search's text match (search.py)
 
     # --- the query ----------------------------------------------------------------------
     def root_object(self, q: soql.Query) -> SObject:
@@ -233,6 +235,9 @@ class _Compiler(LiteralFilters):
         where = []
         if not self.include_deleted:
             where.append(f'{self.a0}."IsDeleted" = 0')
+        if self.extra_where is not None:
+            where.append(self.extra_where[0])
+            self.params.extend(self.extra_where[1])
         if q.where is not None:
             where.append(self.condition(q.where, top=True))
         return " WHERE " + " AND ".join(f"({w})" for w in where) if where else ""
@@ -328,13 +333,13 @@ class _Compiler(LiteralFilters):
             ref_expr = f'{alias}."{ref.name}"'
             if len(ref.reference_to) > 1:
                 targets = [self.schema[t.lower()] for t in ref.reference_to]
-                self.hops.setdefault(key, Hop(ref_expr, None))
+                self.hops.setdefault(key, Hop(ref_expr, None, ref.name))
                 poly, obj = (ref_expr, targets), NAME_ENTITY
                 objects.append("Name")
                 continue
             target = self.schema[ref.reference_to[0].lower()]
             alias = self._join(key, target, ref_expr)
-            self.hops.setdefault(key, Hop(f'{alias}."Id"', target.name))
+            self.hops.setdefault(key, Hop(f'{alias}."Id"', target.name, ref.name))
             obj = target
             objects.append(obj.name)
         f = obj.field(parts[-1])
@@ -366,7 +371,7 @@ class _Compiler(LiteralFilters):
             )
         key = (ref.relationship_name,)
         ref_expr = f'{self.a0}."{ref.name}"'
-        hop = self.hops.setdefault(key, Hop(ref_expr, None))
+        hop = self.hops.setdefault(key, Hop(ref_expr, None, ref.name))
         hop.typeof = True
         for type_name, paths in item.whens:
             target = self.schema.get(type_name.lower())
@@ -558,9 +563,16 @@ def limit_sql(q: soql.Query) -> str:
 
 
 def compile_query(
-    text: str, schema: dict[str, SObject], today: date, include_deleted: bool
+    text: str,
+    schema: dict[str, SObject],
+    today: date,
+    include_deleted: bool,
+    extra_where: tuple[str, list] | None = None,
 ) -> Compiled:
-    return _Compiler(text, schema, today, include_deleted).compile(soql.parse(text))
+    """`extra_where` (SQL over alias t0, its params) narrows the rows further: SOSL uses it."""
+    compiler = _Compiler(text, schema, today, include_deleted)
+    compiler.extra_where = extra_where
+    return compiler.compile(soql.parse(text))
 
 
 def compile_condition(

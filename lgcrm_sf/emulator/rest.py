@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .clock import parse_datetime, sf_datetime
+from .columns import column_metadata
 from .errors import ApiError, RecordError, not_found
 from .ids import to18
 from .query import Compiled
+from .schema import SObject
 from .soql import SoqlError
 from .store import Org
 
@@ -170,7 +172,57 @@ def query_more(org: Org, cursors: Cursors, locator_part: str, resource: str) -> 
     return result
 
 
+def query_columns(org: Org, text: str, include_deleted: bool) -> dict:
+    """`query?q=...&columns=true`: the columns the query would return (see columns.py)."""
+    try:
+        compiled = org.query(text, include_deleted)
+    except SoqlError as exc:
+        raise ApiError(400, exc.code, exc.message) from None
+    return column_metadata(compiled)
+
+
 # --- records --------------------------------------------------------------------------------
+def multipart_body(obj: SObject, request) -> dict:
+    """A record with binary content sent as multipart/form-data: its JSON in the part named
+    entity_<object> (entity_content for ContentVersion, as clients send), the bytes in the
+    part named after the base64 field
+    (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_insert_update_blob.htm)."""
+    entity = None
+    for name in request.form:
+        if name.lower().startswith("entity_"):
+            entity = request.form[name]
+    for name, upload in request.files.items():
+        if name.lower().startswith("entity_"):
+            entity = upload.read().decode("utf-8")
+    if entity is None:
+        raise ApiError(
+            400, "MISSING_ARGUMENT", "multipart requests need a part named entity_<object> (JSON)"
+        )
+    body = parse_json(entity.encode("utf-8"))
+    if not isinstance(body, dict):
+        raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
+    for name, upload in request.files.items():
+        f = obj.field(name)
+        if f is not None and f.type == "base64":
+            body[f.name] = upload.read()
+    return body
+
+
+def blob(org: Org, obj: SObject, record_id: str, f) -> bytes:
+    """The bytes of a base64 field: what the blob URL in query results serves."""
+    try:
+        record_id = to18(record_id)
+    except ValueError:
+        raise not_found() from None
+    with org.lock:
+        row = org.conn.execute(
+            f'SELECT "{f.name}", "IsDeleted" FROM "{obj.name}" WHERE "Id" = ?', (record_id,)
+        ).fetchone()
+    if row is None or row[1] or row[0] is None:
+        raise not_found()
+    return bytes(row[0])
+
+
 def parse_json(body: bytes):
     try:
         return json.loads(body or b"null")
