@@ -13,15 +13,11 @@ from datetime import date
 
 from . import soql
 from .literals import LiteralFilters, date_literal_range
-from .polymorphic import NAME_ENTITY, field_expr, type_expr
+from .polymorphic import NAME_ENTITY, field_expr, type_expr, typeof_fields
 from .schema import COMPOUND_TYPES, Field, SObject
+from .semijoin import compile_semi_join, has_semi_join
 from .soql import SoqlError, located
 from .values import blob_url, output
-
-# Objects Salesforce doesn't accept as the inner select of a semi-join
-# (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_comparisonoperators.htm).
-NO_SEMI_JOIN = {"Task", "Event"}
-MAX_SEMI_JOINS = 2
 
 
 @dataclass
@@ -43,6 +39,9 @@ class Column:
     index: int
     components: tuple[tuple[str, Field, int], ...] = ()  # compound: (JSON key, field, index)
     branch: str | None = None  # TYPEOF: the WHEN type this field is for; "" for ELSE
+
+    def __post_init__(self) -> None:
+        self.plain = not self.components and self.branch is None and self.field.type != "base64"
 
 
 @dataclass
@@ -81,9 +80,10 @@ class Compiled:
                 if target is None:
                     break
             else:
-                if col.branch is not None and not self._in_branch(col, row):
-                    continue
-                target[col.parts[-1]] = self._value(col, row, version)
+                if col.plain:  # the common case, kept as cheap as a field read can be
+                    target[col.parts[-1]] = output(col.field, row[col.index])
+                elif col.branch is None or self._in_branch(col, row):
+                    target[col.parts[-1]] = self._value(col, row, version)
         return record
 
     def _value(self, col: Column, row: tuple, version: str) -> object:
@@ -187,7 +187,7 @@ class _Compiler(LiteralFilters):
         for item in q.select:
             if isinstance(item, soql.TypeOf):
                 features.add("typeof")
-                for resolved, branch in self.typeof(item):
+                for resolved, branch in typeof_fields(self, item):
                     columns.append(self._column(resolved, select, parent_ids, branch))
                 continue
             resolved = self.resolve(item)
@@ -216,7 +216,10 @@ class _Compiler(LiteralFilters):
             columns,
             parent_ids,
             hops=self.hops,
-            prefixes={o.key_prefix: o.name for o in self.schema.values()},
+            # Only polymorphic hops need to tell an object from its id's key prefix.
+            prefixes={o.key_prefix: o.name for o in self.schema.values()}
+            if any(h.sobject is None for h in self.hops.values())
+            else {},
             features=features,
             for_clause=q.for_clause,
             query=q,
@@ -286,7 +289,7 @@ class _Compiler(LiteralFilters):
         return Column(r.parts, r.objects, r.field, index, (), branch)
 
     # --- names --------------------------------------------------------------------------
-    def _relationship_error(self, path, rel: str) -> SoqlError:
+    def relationship_error(self, path, rel: str) -> SoqlError:
         return SoqlError(
             "INVALID_FIELD",
             located(
@@ -299,7 +302,7 @@ class _Compiler(LiteralFilters):
             ),
         )
 
-    def _no_column(self, path, name: str, obj: SObject) -> SoqlError:
+    def no_column(self, path, name: str, obj: SObject) -> SoqlError:
         return SoqlError(
             "INVALID_FIELD",
             located(
@@ -311,7 +314,7 @@ class _Compiler(LiteralFilters):
             ),
         )
 
-    def _join(self, key: tuple, target: SObject, on: str) -> str:
+    def join(self, key: tuple, target: SObject, on: str) -> str:
         if key not in self.joins:
             alias = f"{self.alias}{len(self.joins) + 1}"
             self.join_sql.append(f'LEFT JOIN "{target.name}" {alias} ON {alias}."Id" = {on}')
@@ -327,7 +330,7 @@ class _Compiler(LiteralFilters):
         for rel in parts[:-1]:
             ref = obj.relationship(rel) if poly is None else None
             if ref is None:
-                raise self._relationship_error(path, rel)
+                raise self.relationship_error(path, rel)
             canonical.append(ref.relationship_name)
             key = tuple(canonical)
             ref_expr = f'{alias}."{ref.name}"'
@@ -338,13 +341,13 @@ class _Compiler(LiteralFilters):
                 objects.append("Name")
                 continue
             target = self.schema[ref.reference_to[0].lower()]
-            alias = self._join(key, target, ref_expr)
+            alias = self.join(key, target, ref_expr)
             self.hops.setdefault(key, Hop(f'{alias}."Id"', target.name, ref.name))
             obj = target
             objects.append(obj.name)
         f = obj.field(parts[-1])
         if f is None:
-            raise self._no_column(path, parts[-1], obj)
+            raise self.no_column(path, parts[-1], obj)
         canonical.append(f.name)
         if poly is not None:
             ref_expr, targets = poly
@@ -352,50 +355,13 @@ class _Compiler(LiteralFilters):
                 expr = type_expr(ref_expr, targets)
             else:
                 key = tuple(canonical[:-1])
-                joined = [(t, self._join((*key, t.name), t, ref_expr)) for t in targets]
+                joined = [(t, self.join((*key, t.name), t, ref_expr)) for t in targets]
                 expr = field_expr(f, ref_expr, joined)
             return Resolved(expr, f, tuple(canonical), tuple(objects))
         if f.components:
             comps = tuple((k, obj.fields[name], f'{alias}."{name}"') for k, name in f.components)
             return Resolved(comps[0][2], f, tuple(canonical), tuple(objects), comps)
         return Resolved(f'{alias}."{f.name}"', f, tuple(canonical), tuple(objects))
-
-    def typeof(self, item: soql.TypeOf):
-        """TYPEOF What WHEN Account THEN Phone ... ELSE Name END: per target type, its own
-        fields; ELSE fields come from the Name entity."""
-        ref = self.root.relationship(item.relationship)
-        if ref is None or len(ref.reference_to) < 2:
-            raise SoqlError(
-                "INVALID_FIELD",
-                f"TYPEOF can only be used on a polymorphic relationship: {item.relationship}",
-            )
-        key = (ref.relationship_name,)
-        ref_expr = f'{self.a0}."{ref.name}"'
-        hop = self.hops.setdefault(key, Hop(ref_expr, None, ref.name))
-        hop.typeof = True
-        for type_name, paths in item.whens:
-            target = self.schema.get(type_name.lower())
-            if target is None or target.name not in ref.reference_to:
-                raise SoqlError(
-                    "INVALID_TYPE",
-                    f"TYPEOF {item.relationship}: {type_name} is not a type "
-                    f"{ref.relationship_name} can refer to ({', '.join(ref.reference_to)})",
-                )
-            hop.whens.add(target.name)
-            alias = self._join((*key, target.name), target, ref_expr)
-            for path in paths:
-                f = target.field(path.parts[-1]) if len(path.parts) == 1 else None
-                if f is None:
-                    raise self._no_column(path, path.text, target)
-                yield (
-                    Resolved(f'{alias}."{f.name}"', f, (*key, f.name), ("", target.name)),
-                    target.name,
-                )
-        for path in item.else_fields:
-            resolved = self.resolve(
-                soql.FieldPath((item.relationship, *path.parts), path.line, path.column)
-            )
-            yield resolved, ""
 
     # --- conditions ---------------------------------------------------------------------
     def filter_field(self, node_field) -> Resolved:
@@ -418,7 +384,7 @@ class _Compiler(LiteralFilters):
     def condition(self, node, top: bool = False, resolve=None) -> str:
         resolve = resolve or self.filter_field
         if isinstance(node, soql.BoolOp):
-            if node.op == "OR" and _has_semi_join(node):
+            if node.op == "OR" and has_semi_join(node):
                 raise SoqlError(
                     "MALFORMED_QUERY",
                     "Semi join sub-selects are not allowed with the 'OR' operator",
@@ -430,7 +396,7 @@ class _Compiler(LiteralFilters):
         if isinstance(node, soql.Not):
             return f"NOT ({self.condition(node.item, False, resolve)})"
         if isinstance(node, soql.SemiJoin):
-            return self.semi_join(node, top)
+            return compile_semi_join(self, node, top)
         if isinstance(node, soql.Like):
             r = resolve(node.field)
             expr, f = r.expr, r.field
@@ -452,105 +418,6 @@ class _Compiler(LiteralFilters):
             r = resolve(node.field)
             return self.comparison(r.expr, r.field, node.op, node.value, node.field)
         raise AssertionError(node)
-
-    def semi_join(self, node: soql.SemiJoin, top: bool) -> str:
-        """`Id IN (SELECT AccountId FROM Contact WHERE ...)` with Salesforce's restrictions
-        (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_comparisonoperators.htm)."""
-        if self.nested:
-            raise SoqlError("MALFORMED_QUERY", "Nesting of semi join sub-selects is not supported")
-        if not top:
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                "Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.",
-            )
-        self.semi_joins += 1
-        if self.semi_joins > MAX_SEMI_JOINS:
-            raise SoqlError(
-                "MALFORMED_QUERY", f"Maximum of {MAX_SEMI_JOINS} semi join sub-selects are allowed"
-            )
-        left = node.field
-        if isinstance(left, soql.FuncCall) or len(left.parts) > 1:
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                f"The left operand of a semi join must be an id field of {self.root.name}, "
-                f"cannot use: '{left.text}'",
-            )
-        outer = self.resolve(left)
-        if outer.field.type not in ("id", "reference"):
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                f"The left operand field in the where expression for outer query should be an "
-                f"id field, cannot use: '{outer.field.name}'",
-            )
-        sub = node.query
-        inner_root = self.root_object(sub)
-        if inner_root is self.root:
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                "The inner and outer selects should not be on the same object type",
-            )
-        if inner_root.name in NO_SEMI_JOIN:
-            raise SoqlError(
-                "INVALID_TYPE",
-                f"Entity '{inner_root.name}' is not supported for semi join inner selects",
-            )
-        extra = sub.group_by or sub.having or sub.order or sub.for_clause
-        if extra or sub.limit is not None or sub.offset is not None or len(sub.select) != 1:
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                "A semi join sub-select selects one id field and takes WHERE only "
-                "(no GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or FOR)",
-            )
-        picked = sub.select[0]
-        if not isinstance(picked, soql.FieldPath) or len(picked.parts) > 1:
-            shown = picked.text if hasattr(picked, "text") else picked.relationship
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                f"semi join sub selects can only query id fields, cannot use: '{shown}'",
-            )
-        inner = _Compiler(
-            self.text,
-            self.schema,
-            self.today,
-            False,
-            alias=f"j{self.semi_joins}_",
-            params=self.params,
-        )
-        inner.root = inner_root
-        chosen = inner.resolve(picked)
-        if chosen.field.type not in ("id", "reference"):
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                f"semi join sub selects can only query id fields, cannot use: '{chosen.field.name}'",
-            )
-        if not _points_at(outer.field, self.root) & _points_at(chosen.field, inner_root):
-            raise SoqlError(
-                "MALFORMED_QUERY",
-                f"The semi join sub-select's {chosen.field.name} and {outer.field.name} don't "
-                "refer to the same object type",
-            )
-        # The inner select never includes deleted rows, so it always has a WHERE.
-        sql = inner.from_sql([chosen.expr]) + inner.where_sql(sub)
-        if node.negate:
-            # An anti-join keeps rows whose value is null, as SOQL's NOT IN does; SQL's NOT IN
-            # would match nothing at all if the inner select returned a null.
-            inner_sql = f"{sql} AND {chosen.expr} IS NOT NULL"
-            return f"({outer.expr} IS NULL OR {outer.expr} NOT IN ({inner_sql}))"
-        return f"{outer.expr} IN ({sql})"
-
-
-def _points_at(f: Field, owner: SObject) -> set[str]:
-    return {owner.name} if f.type == "id" else set(f.reference_to)
-
-
-def _has_semi_join(node) -> bool:
-    if isinstance(node, soql.SemiJoin):
-        return True
-    if isinstance(node, soql.BoolOp):
-        return any(_has_semi_join(i) for i in node.items)
-    if isinstance(node, soql.Not):
-        return _has_semi_join(node.item)
-    return False
 
 
 def limit_sql(q: soql.Query) -> str:
