@@ -208,7 +208,25 @@ def test_polymorphic_paths_read_the_name_entity(crm):
     assert by_subject["Call lead"]["What"] is None
     assert by_subject["Webinar"]["What"]["Type"] == "Campaign"
     assert by_subject["Visit"]["Who"] is None
-    assert by_subject["Visit"]["Owner"]["attributes"]["type"] == "User"
+    # A task can be owned by a queue, so Owner is polymorphic on Task too.
+    owner = by_subject["Visit"]["Owner"]
+    assert owner["attributes"]["type"] == "Name" and "/sobjects/User/" in owner["attributes"]["url"]
+    assert owner["Name"] == "Integração Lead Gen & CRM"
+
+
+def test_an_activity_owned_by_a_queue(crm):
+    sf, _ = crm
+    queue = sf.Group.create({"Name": "Fila SDR", "Type": "Queue"})["id"]
+    task = sf.Task.create({"Subject": "Queued", "OwnerId": queue})["id"]
+    try:
+        [row] = sf.query(f"SELECT Owner.Name, Owner.Type FROM Task WHERE Id = '{task}'")["records"]
+        assert row["Owner"]["Name"] == "Fila SDR" and row["Owner"]["Type"] == "Group"
+        assert row["Owner"]["attributes"]["url"].endswith(f"/Group/{queue}")
+        with pytest.raises(SalesforceMalformedRequest) as caught:
+            sf.query("SELECT Owner.Username FROM Task")
+        assert "on entity 'Name'" in caught.value.content[0]["message"]
+    finally:
+        sf.Task.delete(task)
 
 
 def test_filtering_and_ordering_through_polymorphic_fields(crm):
@@ -269,7 +287,7 @@ def test_typeof_picks_fields_by_the_real_type(crm):
 def test_typeof_errors(crm):
     sf, _ = crm
     for soql, code in [
-        ("SELECT TYPEOF Owner WHEN User THEN Name END FROM Task", "INVALID_FIELD"),
+        ("SELECT TYPEOF Account WHEN Account THEN Name END FROM Contact", "INVALID_FIELD"),
         ("SELECT TYPEOF What WHEN Lead THEN Name END FROM Task", "INVALID_TYPE"),
         ("SELECT TYPEOF What WHEN Account THEN Nope END FROM Task", "INVALID_FIELD"),
     ]:

@@ -335,11 +335,13 @@ def _recent() -> list[Field]:
     ]
 
 
-def _owner() -> Field:
+def _owner(*others: str) -> Field:
+    """OwnerId; an activity can also be owned by a queue (Task) or a public calendar (Event),
+    which makes Owner polymorphic there, as it is in a real org."""
     return Field(
         "OwnerId",
         "reference",
-        reference_to=("User",),
+        reference_to=(*others, "User"),
         nillable=False,
         default="$user",
         relationship_name="Owner",
@@ -764,7 +766,7 @@ def standard_objects() -> dict[str, SObject]:
                 ),
                 Field("Type", "picklist", picklist=("Call", "Email", "Meeting", "Other")),
                 Field("IsClosed", "boolean", nillable=False, default=False, **RO),
-                _owner(),
+                _owner("Group"),
             ],
             searchable=True,
         ),
@@ -788,9 +790,46 @@ def standard_objects() -> dict[str, SObject]:
                     reference_to=("Account", "Opportunity", "Campaign"),
                     relationship_name="What",
                 ),
-                _owner(),
+                _owner("Calendar"),
             ],
             searchable=True,
+        ),
+        _obj(
+            "Group",
+            "00G",
+            [
+                Field("Name", "string", 40, nillable=False, required=True),
+                Field("DeveloperName", "string", 80),
+                Field(
+                    "Type",
+                    "picklist",
+                    40,
+                    picklist=("Regular", "Queue", "Role", "RoleAndSubordinates", "Organization"),
+                    restricted=True,
+                    nillable=False,
+                    default="Regular",
+                ),
+                Field("Email", "email", 255),
+                Field("DoesSendEmailToMembers", "boolean", nillable=False, default=False),
+            ],
+        ),
+        _obj(
+            "Calendar",
+            "023",
+            [
+                Field("Name", "string", 80, nillable=False, **RO),
+                Field(
+                    "Type",
+                    "picklist",
+                    40,
+                    picklist=("User", "Public", "Resource", "Holiday"),
+                    **RO,
+                ),
+                Field("IsActive", "boolean", nillable=False, default=True, **RO),
+            ],
+            createable=False,
+            updateable=False,
+            deletable=False,
         ),
         _obj(
             "Campaign",
