@@ -114,10 +114,14 @@ def _search_object(org, search: Search, spec: Returning, version: str, room: int
     columns = searched_fields(obj, search.scope) if obj is not None else []
     if obj is not None and not columns:
         return []
-    match = (
-        f"sosl_match(?, {', '.join(f't0.{chr(34)}{c}{chr(34)}' for c in columns)}) = 1",
-        [search.body],
-    )
+    exprs = [f't0."{c}"' for c in columns]
+    # LIKE narrows the rows cheaply (text columns are NOCASE); the token match decides.
+    sql, params = [], []
+    for needle in sosl.required_needles(sosl.parse_expression(search.body)):
+        sql.append("(" + " OR ".join(f"{e} LIKE ?" for e in exprs) + ")")
+        params += [f"%{needle}%"] * len(exprs)
+    sql.append(f"sosl_match(?, {', '.join(exprs)}) = 1")
+    match = (" AND ".join(sql), [*params, search.body])
     try:
         compiled = compile_query(soql_text, org.schema, org.clock.today(), False, match)
     except SoqlError as exc:

@@ -39,6 +39,7 @@ class Term:
 
     tokens: tuple[re.Pattern | str, ...]
     literal_chars: int
+    needle: str = ""  # a literal run every match contains, for a cheap SQL prefilter
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,22 @@ def _token_pattern(token: str) -> re.Pattern | str:
 def _term(text: str, escaped: set[int]) -> Term:
     """Cut a word or phrase into tokens: runs of letters, digits and unescaped wildcards. An
     escaped * or ? is punctuation like any other, so it separates tokens."""
-    tokens, current, literal = [], [], 0
+    tokens, current, literal, runs = [], [], 0, [""]
     for i, ch in enumerate(text + " "):
         wild = ch in "*?" and i not in escaped
         if wild or ch.isalnum():
             current.append(ch if wild else ch.casefold())
             literal += not wild
+            runs[-1] = "" if wild else runs[-1] + ch.casefold()
+            if wild:
+                runs.append("")
         elif current:
             tokens.append(_token_pattern("".join(current)))
             current = []
-    return Term(tuple(tokens), literal)
+            runs.append("")
+    # SQLite's LIKE folds ASCII letters only: a needle with other letters could miss a match.
+    ascii_runs = [r for r in runs if len(r) >= 2 and r.isascii()]
+    return Term(tuple(tokens), literal, max(ascii_runs, key=len, default=""))
 
 
 def _lex(body: str) -> list[tuple[str, object]]:
@@ -163,6 +170,18 @@ class _Parser:
         if kind == "TERM":
             return self.take()[1]
         raise malformed(f"Unexpected {kind or 'end'} in the search query")
+
+
+def required_needles(node) -> list[str]:
+    """Literal runs every matching record contains (in some field): those of the terms an
+    expression can't do without. OR and AND NOT's right side require nothing."""
+    if isinstance(node, Term):
+        return [node.needle] if node.needle else []
+    if node.op == "AND":
+        return required_needles(node.left) + required_needles(node.right)
+    if node.op == "ANDNOT":
+        return required_needles(node.left)
+    return []
 
 
 def _terms(node) -> list[Term]:
