@@ -25,13 +25,16 @@ class RecycleBin:
             ("OpportunityContactRole", "ContactId"),
         ],
         "Campaign": [("CampaignMember", "CampaignId")],
+        "ContentDocument": [("ContentVersion", "ContentDocumentId")],
     }
 
     def delete(
         self, object_name: str, record_id: str, user_id: str, _cascade_root: str | None = None
     ) -> None:
         obj = self.sobject(object_name)
-        if not obj.deletable:
+        # A child goes with its parent even when it cannot be deleted on its own (a file's
+        # versions go with the file).
+        if not obj.deletable and _cascade_root is None:
             raise RecordError(
                 "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id"
             )

@@ -13,13 +13,14 @@ import sqlite3
 import threading
 from datetime import datetime
 
+from . import content
 from .clock import Clock, sf_datetime
 from .errors import ApiError, RecordError, not_found
 from .ids import IdFactory, new_salt, to18
 from .query import Compiled, compile_condition, compile_query
 from .recycle import RecycleBin
 from .schema import SObject, custom_field, standard_objects
-from .values import coerce, output
+from .values import coerce, record_value
 
 NAME_FROM_PARTS = ("Lead", "Contact", "User")
 CLOSED_STAGES = {"Closed Won": True, "Closed Lost": False}
@@ -74,6 +75,7 @@ class Org(RecycleBin):
                 for spec in specs:
                     self.schema[obj].add(custom_field(spec))
             self._create_tables()  # objects added since the file was made
+            self._upgrade_tables()  # and fields
         else:
             self.settings["id_salt"] = new_salt()  # a new org: ids of its own
             self._create_tables()
@@ -132,16 +134,32 @@ class Org(RecycleBin):
         )
         self.conn.execute('CREATE INDEX IF NOT EXISTS _recycle_bin_root ON _recycle_bin ("RootId")')
 
+    def _upgrade_tables(self) -> None:
+        """A data file written by an older emulator gets the objects and fields added since."""
+        for obj in self.schema.values():
+            have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{obj.name}")')}
+            if not have:
+                self._create_table(obj)
+                continue
+            for f in obj.stored_fields:
+                if f.name not in have:
+                    collate = (
+                        " COLLATE NOCASE" if f.is_text and f.type not in ("id", "reference") else ""
+                    )
+                    self.conn.execute(
+                        f'ALTER TABLE "{obj.name}" ADD COLUMN "{f.name}" {f.sql_type}{collate}'
+                    )
+
     def _create_table(self, obj: SObject) -> None:
         cols = []
-        for f in obj.fields.values():
+        for f in obj.stored_fields:
             collate = " COLLATE NOCASE" if f.is_text and f.type not in ("id", "reference") else ""
             cols.append(f'"{f.name}" {f.sql_type}{collate}')
         c = self.conn
         c.execute(f'CREATE TABLE "{obj.name}" ({", ".join(cols)})')
         c.execute(f'CREATE UNIQUE INDEX "{obj.name}_Id" ON "{obj.name}" ("Id")')
         c.execute(f'CREATE INDEX "{obj.name}_Modstamp" ON "{obj.name}" ("SystemModstamp", "Id")')
-        for f in obj.fields.values():
+        for f in obj.stored_fields:
             if (
                 f.type == "reference"
                 and f.name not in ("CreatedById", "LastModifiedById")
@@ -233,7 +251,7 @@ class Org(RecycleBin):
                     "INVALID_FIELD",
                     f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
                 )
-            out[f.name] = output(f, row.get(f.name))
+            out[f.name] = record_value(obj, f, row, version)
         return out
 
     def find_ids(self, obj: SObject, field_name: str, value: object) -> list[str]:
@@ -362,8 +380,8 @@ class Org(RecycleBin):
                 f"entity type cannot be inserted: {obj.label}",
             )
         with self.lock:
-            row = {f.name: None for f in obj.fields.values()}
-            for f in obj.fields.values():
+            row = {f.name: None for f in obj.stored_fields}
+            for f in obj.stored_fields:
                 if f.default == "$user":
                     row[f.name] = user_id
                 elif f.default is not None:
@@ -387,6 +405,8 @@ class Org(RecycleBin):
             self._check_required(obj, row)
             self._check_unique(obj, row)
             with self.atomic():
+                if obj.name == "ContentVersion":
+                    content.new_version(self, row, user_id)
                 names = list(row)
                 self.conn.execute(
                     f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
@@ -505,7 +525,7 @@ class Org(RecycleBin):
         obj = self.sobject(object_name)
         first = self.ids.reserve(count)
         now = self.now()
-        names = list(obj.fields)
+        names = [f.name for f in obj.stored_fields]
         base = {
             f.name: (int(f.default) if isinstance(f.default, bool) else f.default)
             for f in obj.fields.values()
