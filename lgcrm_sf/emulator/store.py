@@ -65,6 +65,7 @@ class Org:
             for obj, specs in self.settings["custom_fields"].items():
                 for spec in specs:
                     self.schema[obj].add(custom_field(spec))
+            self._add_missing_columns()
         else:
             self._create_tables()
         self.ids = IdFactory(self.settings["id_counter"])
@@ -86,6 +87,21 @@ class Org:
             self.conn.execute(
                 "INSERT OR REPLACE INTO _meta VALUES ('settings', ?)", (json.dumps(self.settings),)
             )
+
+    def _add_missing_columns(self) -> None:
+        """A data file written by an older emulator lacks the standard fields added since:
+        they are added empty, so `emulator serve --data FILE` keeps opening old files."""
+        for obj in self.schema.values():
+            have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{obj.name}")')}
+            if not have:
+                self._create_table(obj)
+                continue
+            for f in obj.fields.values():
+                if f.name not in have:
+                    collate = " COLLATE NOCASE" if f.is_text and f.type != "reference" else ""
+                    self.conn.execute(
+                        f'ALTER TABLE "{obj.name}" ADD COLUMN "{f.name}" {f.sql_type}{collate}'
+                    )
 
     def _create_tables(self) -> None:
         for obj in self.schema.values():
