@@ -15,6 +15,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 
+from . import usage
 from .errors import ApiError, RecordError
 from .query import Compiled
 from .soql import SoqlError
@@ -159,6 +160,13 @@ class BulkJobs:
                 "INVALIDJOB",
                 f"Entity '{compiled.sobject.name}' is not supported by the Bulk API.",
             )
+        usage.check(
+            self.org,
+            "bulk_v2_query_jobs",
+            "LIMIT_EXCEEDED",
+            "Max number of Bulk API 2.0 query jobs per 24 hours exceeded",
+        )
+        usage.spend(self.org, "bulk_v2_query_jobs")
         job_id = self._new_id("750")
         info = self._base_info(job_id, operation, body, version, user_id)
         info["object"] = compiled.sobject.name
@@ -236,6 +244,7 @@ class BulkJobs:
         except Exception as exc:  # a job that breaks is reported Failed, as Salesforce does
             job.state, job.error = "Failed", f"InternalServerError: {exc}"
             return
+        usage.spend(self.org, "bulk_v2_query_storage_mb", os.path.getsize(path) / (1 << 20))
         job.path, job.processed, job.offsets = path, count, offsets
         job.info["numberRecordsProcessed"] = count
         job.state = "JobComplete"
@@ -376,6 +385,7 @@ class BulkJobs:
                 job.state, job.error = "Failed", "InvalidBatch : Field name not provided"
                 return
             rows = list(reader)
+        usage.spend(self.org, "bulk_batches", usage.ingest_batches(len(rows)))
         outputs = {}
         writers = {}
         for name, prefix in (
