@@ -54,7 +54,6 @@ class Batch:
     result_paths: list[str] = field(default_factory=list)
     result_ids: list[str] = field(default_factory=list)
     millis: int = 0
-    chunk: tuple[str, str | None] | None = None  # PK chunk: [first Id, next chunk's first Id)
 
 
 @dataclass
@@ -129,8 +128,8 @@ class Bulk1:
             return self._info(job, as_json)
         batch_json = job is not None and job.content_type == "JSON"
         if n == 3 and route[2] == "batch" and method == "POST":
-            batch = self.add_batch(job, request.get_data())
-            body, media = wire.document("batchInfo", self.batch_info(batch), batch_json)
+            info = self.add_batch(job, request.get_data())
+            body, media = wire.document("batchInfo", info, batch_json)
             return Response(body, status=201, content_type=media)
         if n == 3 and route[2] == "batch" and method == "GET":
             body, media = wire.batch_list([self.batch_info(b) for b in job.batches], batch_json)
@@ -301,24 +300,30 @@ class Bulk1:
         }
 
     # --- batches ----------------------------------------------------------------------------
-    def add_batch(self, job: Job, data: bytes) -> Batch:
+    def add_batch(self, job: Job, data: bytes) -> dict:
         if job.state != "Open":
             raise wire.WireError("InvalidJobState", f"Job {job.id} is {job.state}, not Open")
         if len(data) > MAX_BATCH_BYTES:
             raise wire.WireError("InvalidBatch", "A batch can be at most 10 MB")
-        usage.check(self.org, "bulk_batches", "ExceededQuota", "ExceededQuota")
+        usage.check(
+            self.org,
+            "bulk_batches",
+            "ExceededQuota",
+            "Maximum number of batches per 24 hours exceeded",
+        )
         batch = self._new_batch(job, data)
-        if job.pk_chunk is not None:
-            # The batch sent stays NotProcessed; Salesforce queries through one batch per
-            # chunk of Ids instead.
-            batch.state = "NotProcessed"
-            for first, stop in self._chunks(job):
-                chunk = self._new_batch(job, data)
-                chunk.chunk = (first, stop)
-                self._enqueue(job, chunk)
-        else:
+        if job.pk_chunk is None:
+            info = self.batch_info(batch)  # as sent: Queued, before the worker takes it
             self._enqueue(job, batch)
-        return batch
+            return info
+        # The batch sent stays NotProcessed; Salesforce queries through one batch per chunk
+        # of Ids instead, each batch's request being the query with its Id range.
+        batch.state = "NotProcessed"
+        text = data.decode("utf-8-sig").strip()
+        for first, stop in self._chunks(job):
+            bound = f"Id >= '{first}'" + (f" AND Id < '{stop}'" if stop else "")
+            self._enqueue(job, self._new_batch(job, _with_condition(text, bound).encode()))
+        return self.batch_info(batch)
 
     def _enqueue(self, job: Job, batch: Batch | None) -> None:
         """Hand a batch to the job's worker, starting one if none runs (None: stop it)."""
@@ -400,10 +405,6 @@ class Bulk1:
     def _run_query(self, job: Job, batch: Batch) -> None:
         with open(batch.request_path, encoding="utf-8-sig") as handle:
             text = handle.read().strip()
-        if batch.chunk is not None:
-            first, stop = batch.chunk
-            bound = f"Id >= '{first}'" + (f" AND Id < '{stop}'" if stop else "")
-            text = _with_condition(text, bound)
         try:
             compiled = self.org.query(text, include_deleted=job.operation == "queryAll")
         except SoqlError as exc:

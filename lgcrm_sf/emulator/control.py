@@ -26,6 +26,13 @@ SETTABLE = {
     "lead_auto_response_rules",
     "fail_next_bulk_jobs",
     "fail_bulk_message",
+    # Bulk allocations spent today (see usage.py), and their daily maxima.
+    "bulk_batches_used",
+    "bulk_batches_max",
+    "bulk_v2_query_jobs_used",
+    "bulk_v2_query_jobs_max",
+    "bulk_v2_query_storage_mb_used",
+    "bulk_v2_query_storage_mb_max",
 }
 
 
