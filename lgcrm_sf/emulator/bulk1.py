@@ -305,12 +305,8 @@ class Bulk1:
             raise wire.WireError("InvalidJobState", f"Job {job.id} is {job.state}, not Open")
         if len(data) > MAX_BATCH_BYTES:
             raise wire.WireError("InvalidBatch", "A batch can be at most 10 MB")
-        usage.check(
-            self.org,
-            "bulk_batches",
-            "ExceededQuota",
-            "Maximum number of batches per 24 hours exceeded",
-        )
+        if usage.remaining(self.org, "bulk_batches") <= 0:
+            raise wire.WireError("ExceededQuota", "Maximum number of batches per 24 hours exceeded")
         batch = self._new_batch(job, data)
         if job.pk_chunk is None:
             info = self.batch_info(batch)  # as sent: Queued, before the worker takes it
