@@ -678,6 +678,13 @@ def backup(
     compress: Annotated[
         bool, typer.Option("--compress", help="Write Object.csv.gz files.")
     ] = False,
+    skip_binary: Annotated[
+        bool,
+        typer.Option(
+            "--skip-binary",
+            help="Don't download binary fields (file contents); the manifest lists them as skipped.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Export the org: one CSV per object and a manifest.json, written atomically."""
@@ -697,7 +704,7 @@ def backup(
     job = Backup(client, identity, bars)
     chosen = job.object_names(names, all_objects)  # unknown names fail before anything is written
     with bars:
-        result = job.run(target, chosen, include_deleted, compress)
+        result = job.run(target, chosen, include_deleted, compress, skip_binary)
     StateStore(profile.state_path).record_backup(str(result.path), result.manifest)
     if as_json:
         ui.print_json(

@@ -305,3 +305,97 @@ def test_interrupted_backup_never_looks_complete(connected, tmp_path, control, k
     from lgcrm_sf.store.state import StateStore
 
     assert StateStore(Profile(home).state_path).backups() == []
+
+
+FILES = {"contrato.pdf": b"%PDF-1.4\n\x00\xff binary \x01\x02\n%%EOF", "notas.txt": b"linha 1\n"}
+
+
+@pytest.fixture
+def with_files(connected, demo_sf):
+    """Two more files, and an account with an address and a location."""
+    import base64
+
+    ids = {}
+    for path, data in FILES.items():
+        ids[path] = demo_sf.ContentVersion.create(
+            {"PathOnClient": path, "VersionData": base64.b64encode(data).decode()}
+        )["id"]
+    demo_sf.Account.create(
+        {"Name": "Endereço Ltda", "BillingCity": "Recife", "Location__Latitude__s": -8.05}
+    )
+    return ids
+
+
+def test_compound_fields_are_left_out_and_their_components_kept(with_files, cli, tmp_path, api):
+    result, summary = backup(cli, tmp_path, "--objects", "Account,Contact,Lead")
+    assert result.code == 0, result
+    header, rows = read_csv(Path(summary["path"]) / "Account.csv")
+    assert "BillingAddress" not in header and "Location__c" not in header
+    assert {"BillingCity", "BillingLatitude", "Location__Latitude__s"} <= set(header)
+    row = next(r for r in rows if r[header.index("Name")] == "Endereço Ltda")
+    assert row[header.index("BillingCity")] == "Recife"
+    assert row[header.index("Location__Latitude__s")] == "-8.05"
+    contact, _ = read_csv(Path(summary["path"]) / "Contact.csv")
+    assert "MailingCity" in contact and "MailingAddress" not in contact
+    assert "OtherAddress" not in contact and "OtherCity" in contact
+
+
+def test_binary_fields_are_downloaded_and_verified(with_files, cli, tmp_path, demo_sf, api):
+    result, summary = backup(cli, tmp_path, "--objects", "ContentVersion")
+    assert result.code == 0, result
+    path = Path(summary["path"])
+    [entry] = summary["objects"]
+    assert entry["api"] == api and entry["binary_fields"] == ["VersionData"]
+    assert "VersionData" not in entry["fields"] and entry["skipped_binary"] == []
+    header, rows = read_csv(path / "ContentVersion.csv")
+    assert "VersionData" not in header and len(rows) == 3  # the demo's file and these two
+    blobs = {b["id"]: b for b in entry["blobs"]}
+    assert len(blobs) == 3
+    for name, data in FILES.items():
+        blob = blobs[with_files[name]]
+        stored = path / blob["file"]
+        assert blob["file"] == f"ContentVersion.VersionData/{with_files[name]}"
+        assert stored.read_bytes() == data and blob["bytes"] == len(data)
+        assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE((path / "ContentVersion.VersionData").stat().st_mode) == 0o700
+    report = cli("backup", "verify", path, "--json").json()
+    assert report["ok"] and "3 binary files" in report["objects"][0]["detail"]
+    target = path / blobs[with_files["contrato.pdf"]]["file"]
+    original = target.read_bytes()
+    target.write_bytes(original[:-1] + b"X")  # same size, different bytes
+    result = cli("backup", "verify", path, "--json")
+    assert result.code == ExitCode.VERIFY_FAILED
+    detail = result.json()["objects"][0]["detail"]
+    assert f"ContentVersion.VersionData/{with_files['contrato.pdf']} SHA-256" in detail
+    target.unlink()
+    detail = cli("backup", "verify", path, "--json").json()["objects"][0]["detail"]
+    assert f"ContentVersion.VersionData/{with_files['contrato.pdf']} is missing" in detail
+
+
+def test_skip_binary_records_what_it_left_out(with_files, cli, tmp_path):
+    result, summary = backup(cli, tmp_path, "--objects", "ContentVersion,Lead", "--skip-binary")
+    assert result.code == 0, result
+    path = Path(summary["path"])
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["skip_binary"] is True
+    files = {o["name"]: o for o in manifest["objects"]}
+    assert files["ContentVersion"]["skipped_binary"] == ["VersionData"]
+    assert files["ContentVersion"]["blobs"] == [] and files["ContentVersion"]["rows"] == 3
+    assert files["Lead"]["skipped_binary"] == [] and files["Lead"]["binary_fields"] == []
+    assert not (path / "ContentVersion.VersionData").exists()
+    assert cli("backup", "verify", path).code == 0
+
+
+def test_a_binary_download_cut_or_refused_is_retried(with_files, cli, tmp_path, control):
+    control.fault(path="/sobjects/ContentVersion/[^/]+/VersionData", status=503, count=1)
+    control.fault(
+        path="/sobjects/ContentVersion/[^/]+/VersionData", cut_after_bytes=5, count=1, after=1
+    )
+    result, summary = backup(cli, tmp_path, "--objects", "ContentVersion")
+    assert result.code == 0, result
+    assert all(f["fired"] == f["count"] for f in control.call("GET", "faults"))
+    path = Path(summary["path"])
+    blobs = {b["id"]: b for b in summary["objects"][0]["blobs"]}
+    for name, data in FILES.items():
+        assert (path / blobs[with_files[name]]["file"]).read_bytes() == data
+    assert cli("backup", "verify", path).code == 0

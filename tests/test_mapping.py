@@ -186,6 +186,15 @@ BROKEN = [
         "unsubscribed holds boolean values but Lead.Title is a string field",
     ),
     (
+        "compound address",
+        VALID_HEAD + "      - {leadgen: city, salesforce: Address, direction: pull}\n",
+        6,
+        37,
+        "Lead.Address is a compound address field: Salesforce reads it from its components and "
+        "won't write it. Fix: map the components instead (Street, City, State, PostalCode, "
+        "Country, Latitude, Longitude, GeocodeAccuracy).",
+    ),
+    (
         "push to read-only",
         VALID_HEAD + "      - {leadgen: title, salesforce: Name, direction: push}\n",
         6,

@@ -214,7 +214,7 @@ INVALID = [
     ("SELECT Id FROM Lead WHERE Nope__c = 1", "INVALID_FIELD"),
     ("SELECT Owner.Nope FROM Lead", "INVALID_FIELD"),
     ("SELECT Nobody.Name FROM Lead", "INVALID_FIELD"),
-    ("SELECT What.Name FROM Task", "INVALID_FIELD"),
+    ("SELECT What.Amount FROM Task", "INVALID_FIELD"),  # not a field of the Name entity
     ("SELECT Id FROM Lead ORDER BY Description", "INVALID_FIELD"),
     ("SELECT Id FROM Lead WHERE CreatedDate > '2026-01-01'", "INVALID_QUERY_FILTER_OPERATOR"),
     ("SELECT Id FROM Lead WHERE CreatedDate > 2026-01-01", "INVALID_QUERY_FILTER_OPERATOR"),

@@ -15,7 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from . import auth, composite, metadata, rest, usage
+from . import auth, composite, metadata, rest, search, usage
 from .bulk import BulkJobs
 from .bulk1 import Bulk1
 from .errors import ApiError, RecordError
@@ -78,6 +78,8 @@ DATA_RULES = [
     Rule("/tooling/queryAll", endpoint="tooling_query", methods=["GET"]),
     Rule("/tooling/sobjects", endpoint="tooling_sobjects", methods=["GET"]),
     Rule("/tooling/sobjects/<obj>/describe", endpoint="tooling_describe", methods=["GET"]),
+    Rule("/search", endpoint="search", methods=["GET"]),
+    Rule("/parameterizedSearch", endpoint="parameterized_search", methods=["GET", "POST"]),
     Rule("/composite/sobjects", endpoint="collection", methods=["POST", "PATCH", "DELETE"]),
     Rule("/composite/sobjects/<obj>", endpoint="collection_retrieve", methods=["GET", "POST"]),
     Rule("/composite/sobjects/<obj>/<field>", endpoint="collection_upsert", methods=["PATCH"]),
@@ -360,6 +362,8 @@ class SalesforceApp:
                     "sobjects",
                     "query",
                     "queryAll",
+                    "search",
+                    "parameterizedSearch",
                     "limits",
                     "composite",
                     "jobs",
@@ -402,7 +406,10 @@ class SalesforceApp:
 
     def do_sobject(self, request, user_id, version, obj):
         if request.method == "POST":
-            body = rest.parse_json(request.get_data())
+            if request.mimetype == "multipart/form-data":
+                body = rest.multipart_body(self.org.sobject(obj), request)
+            else:
+                body = rest.parse_json(request.get_data())
             return json_response(rest.create(self.org, user_id, obj, body), 201)
         return json_response(rest.sobject_basic(self.org, obj, version))
 
@@ -450,6 +457,11 @@ class SalesforceApp:
             if status == 300:
                 return json_response([u.replace("{version}", version) for u in result], 300)
             return json_response(result, status)
+        blob = sobject.field(value)
+        if request.method == "GET" and blob is not None and blob.type == "base64":
+            # sobjects/{Obj}/{id}/{blobField}: the bytes of a base64 field.
+            data = rest.blob(self.org, sobject, field, blob)
+            return Response(data, content_type="application/octetstream")
         f = sobject.field(field)
         if f is None or not f.external_id:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
@@ -469,12 +481,33 @@ class SalesforceApp:
         text = request.args.get("q")
         if not text:
             raise ApiError(400, "MALFORMED_QUERY", "A query string is required (q=)")
+        if (request.args.get("columns") or "").lower() == "true":
+            return json_response(rest.query_columns(self.org, text, resource == "queryAll"))
         batch = rest.batch_size(request.headers.get("Sforce-Query-Options"))
         return json_response(
             rest.run_query(
                 self.org, self.cursors, text, resource == "queryAll", version, batch, resource
             )
         )
+
+    def do_search(self, request, user_id, version):
+        text = request.args.get("q")
+        if not text:
+            raise ApiError(
+                400,
+                "MALFORMED_SEARCH",
+                "No search term found. The search term must be enclosed in braces.",
+            )
+        return json_response(search.run_sosl(self.org, text, version))
+
+    def do_parameterized_search(self, request, user_id, version):
+        if request.method == "POST":
+            params = rest.parse_json(request.get_data())
+            if not isinstance(params, dict):
+                raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
+        else:
+            params = {k: v[0] if k != "sobject" else v for k, v in request.args.lists()}
+        return json_response(search.parameterized(self.org, params, version))
 
     def do_query_more(self, request, user_id, version, resource, locator):
         return json_response(rest.query_more(self.org, self.cursors, locator, resource))

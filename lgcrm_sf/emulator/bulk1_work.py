@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass, field
 
 from . import bulk1_formats as wire
-from .errors import RecordError
+from .bulk import refuse_bulk_query
+from .errors import ApiError, RecordError
 from .ids import to18
 from .soql import SoqlError
 from .store import Org
@@ -80,14 +81,12 @@ class BatchRunner:
             raise wire.WireError(
                 "InvalidBatch", f"Failed to process query: {exc.code}: {exc.message}"
             ) from None
-        if compiled.count_only or compiled.aggregate_alias:
+        try:
+            refuse_bulk_query(compiled)  # what the Bulk API refuses, in either version
+        except ApiError as exc:
             raise wire.WireError(
-                "InvalidBatch", "Failed to process query: Aggregate queries are not supported"
-            )
-        if " OFFSET " in compiled.sql:
-            raise wire.WireError(
-                "InvalidBatch", "Failed to process query: OFFSET is not supported in Bulk queries"
-            )
+                "InvalidBatch", f"Failed to process query: {exc.message}"
+            ) from None
         rows_in_file, out, write, finish = RESULT_ROWS, None, None, None
         with self.org.lock:
             cursor = self.org.conn.execute(compiled.sql, compiled.params)

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .clock import parse_datetime, sf_datetime
+from .columns import column_metadata
 from .errors import ApiError, RecordError, not_found
 from .ids import to18
 from .query import Compiled
+from .schema import SObject
 from .soql import SoqlError
 from .store import Org
 
 MAX_BATCH = 2000
+MAX_GROUPS = 2000  # an aggregate query answers in one batch: it has no query locator
 MIN_BATCH = 200
 COLLECTION_LIMIT = 200
 CURSOR_IDLE_SECONDS = 15 * 60  # query locators expire after 15 minutes of inactivity
@@ -86,18 +89,21 @@ def run_query(
     except SoqlError as exc:
         raise ApiError(400, exc.code, exc.message) from None
     with org.lock:
-        if compiled.count_only or compiled.aggregate_alias:
+        if compiled.count_only:
             count_sql = f"SELECT COUNT(*) FROM ({compiled.sql})"
             total = org.conn.execute(count_sql, compiled.params).fetchone()[0]
-            if compiled.count_only:
-                return {"totalSize": total, "done": True, "records": []}
-            return {
-                "totalSize": 1,
-                "done": True,
-                "records": [
-                    {"attributes": {"type": "AggregateResult"}, compiled.aggregate_alias: total}
-                ],
-            }
+            return {"totalSize": total, "done": True, "records": []}
+        if compiled.is_aggregate:
+            rows = org.conn.execute(compiled.sql, compiled.params).fetchmany(MAX_GROUPS + 1)
+            if len(rows) > MAX_GROUPS:
+                raise ApiError(
+                    400,
+                    "EXCEEDED_ID_LIMIT",
+                    "Aggregate query does not support queryMore(), use LIMIT to restrict the "
+                    "results to a single batch",
+                )
+            records = [compiled.aggregate.render(r) for r in rows]
+            return {"totalSize": len(records), "done": True, "records": records}
         # Snapshot the matching rows (by rowid) so later pages are stable, as a locator is.
         rowid_sql = compiled.sql.replace('SELECT t0."Id"', 'SELECT t0.rowid, t0."Id"', 1)
         cur = org.conn.execute(rowid_sql, compiled.params)
@@ -106,12 +112,32 @@ def run_query(
             rowids.append(row[0])
             if len(first_rows) < batch:
                 first_rows.append(row[1:])
+        if compiled.for_clause:
+            mark_viewed(org, compiled, rowids)
     records = [compiled.render(r, version) for r in first_rows]
     result = {"totalSize": len(rowids), "done": len(rowids) <= batch, "records": records}
     if len(rowids) > batch:
         locator = cursors.add(Cursor(compiled, rowids, batch, version, time.monotonic()))
         result["nextRecordsUrl"] = f"/services/data/v{version}/{resource}/{locator}-{batch}"
     return result
+
+
+def mark_viewed(org: Org, compiled: Compiled, rowids: list[int]) -> None:
+    """FOR VIEW / FOR REFERENCE stamp the records returned, as opening them in the UI would,
+    without changing SystemModstamp
+    (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_for_view.htm)."""
+    obj = compiled.sobject
+    if obj.field("LastReferencedDate") is None or not rowids:
+        return
+    names = ["LastReferencedDate"] + (["LastViewedDate"] if compiled.for_clause == "VIEW" else [])
+    sets = ", ".join(f'"{n}" = ?' for n in names)
+    now = org.now()
+    for start in range(0, len(rowids), 500):
+        chunk = rowids[start : start + 500]
+        org.conn.execute(
+            f'UPDATE "{obj.name}" SET {sets} WHERE rowid IN ({",".join("?" * len(chunk))})',
+            [now] * len(names) + chunk,
+        )
 
 
 def query_more(org: Org, cursors: Cursors, locator_part: str, resource: str) -> dict:
@@ -146,7 +172,57 @@ def query_more(org: Org, cursors: Cursors, locator_part: str, resource: str) -> 
     return result
 
 
+def query_columns(org: Org, text: str, include_deleted: bool) -> dict:
+    """`query?q=...&columns=true`: the columns the query would return (see columns.py)."""
+    try:
+        compiled = org.query(text, include_deleted)
+    except SoqlError as exc:
+        raise ApiError(400, exc.code, exc.message) from None
+    return column_metadata(compiled)
+
+
 # --- records --------------------------------------------------------------------------------
+def multipart_body(obj: SObject, request) -> dict:
+    """A record with binary content sent as multipart/form-data: its JSON in the part named
+    entity_<object> (entity_content for ContentVersion, as clients send), the bytes in the
+    part named after the base64 field
+    (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_insert_update_blob.htm)."""
+    entity = None
+    for name in request.form:
+        if name.lower().startswith("entity_"):
+            entity = request.form[name]
+    for name, upload in request.files.items():
+        if name.lower().startswith("entity_"):
+            entity = upload.read().decode("utf-8")
+    if entity is None:
+        raise ApiError(
+            400, "MISSING_ARGUMENT", "multipart requests need a part named entity_<object> (JSON)"
+        )
+    body = parse_json(entity.encode("utf-8"))
+    if not isinstance(body, dict):
+        raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
+    for name, upload in request.files.items():
+        f = obj.field(name)
+        if f is not None and f.type == "base64":
+            body[f.name] = upload.read()
+    return body
+
+
+def blob(org: Org, obj: SObject, record_id: str, f) -> bytes:
+    """The bytes of a base64 field: what the blob URL in query results serves."""
+    try:
+        record_id = to18(record_id)
+    except ValueError:
+        raise not_found() from None
+    with org.lock:
+        row = org.conn.execute(
+            f'SELECT "{f.name}", "IsDeleted" FROM "{obj.name}" WHERE "Id" = ?', (record_id,)
+        ).fetchone()
+    if row is None or row[1] or row[0] is None:
+        raise not_found()
+    return bytes(row[0])
+
+
 def parse_json(body: bytes):
     try:
         return json.loads(body or b"null")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+COMPOUND_TYPES = ("address", "location")
 SYSTEM_FIELDS = (
     "Id",
     "IsDeleted",
@@ -42,6 +43,8 @@ class Field:
     custom: bool = False
     precision: int = 0
     scale: int = 0
+    compound_field: str | None = None  # describe's compoundFieldName: the compound it is part of
+    components: tuple[tuple[str, str], ...] = ()  # a compound's (JSON key, component field)
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -62,16 +65,23 @@ class Field:
             self.precision, self.scale = 18, 2
 
     @property
+    def stored(self) -> bool:
+        """Compound fields have no storage of their own: they are read from their components."""
+        return self.type not in COMPOUND_TYPES
+
+    @property
     def sql_type(self) -> str:
         if self.type in ("boolean", "int"):
             return "INTEGER"
         if self.type in ("double", "currency", "percent"):
             return "REAL"
+        if self.type == "base64":
+            return "BLOB"
         return "TEXT"
 
     @property
     def is_text(self) -> bool:
-        return self.sql_type == "TEXT" and self.type not in ("date", "datetime")
+        return self.sql_type == "TEXT" and self.type not in ("date", "datetime", *COMPOUND_TYPES)
 
     def describe(self) -> dict:
         soap = {
@@ -84,7 +94,11 @@ class Field:
             "percent": "xsd:double",
             "date": "xsd:date",
             "datetime": "xsd:dateTime",
+            "base64": "xsd:base64Binary",
+            "address": "urn:address",
+            "location": "urn:location",
         }.get(self.type, "xsd:string")
+        whole = self.type in COMPOUND_TYPES or self.type == "base64"
         return {
             "name": self.name,
             "label": self.label,
@@ -105,9 +119,9 @@ class Field:
             "idLookup": self.type == "id" or self.external_id or self.name in ("Email", "Username"),
             "calculated": self.calculated,
             "custom": self.custom,
-            "filterable": True,
-            "sortable": self.type != "textarea" or self.length <= 255,
-            "groupable": self.type not in ("textarea", "double", "currency", "percent"),
+            "filterable": not whole,
+            "sortable": self.sortable,
+            "groupable": self.groupable,
             "nameField": self.name == "Name",
             "autoNumber": False,
             "htmlFormatted": False,
@@ -128,7 +142,25 @@ class Field:
             "permissionable": self.nillable
             and not self.calculated
             and self.name not in SYSTEM_FIELDS,
+            "compoundFieldName": self.compound_field,
         }
+
+    @property
+    def sortable(self) -> bool:
+        if self.type in COMPOUND_TYPES or self.type == "base64":
+            return False
+        return self.type != "textarea" or self.length <= 255
+
+    @property
+    def groupable(self) -> bool:
+        return self.type not in (
+            *COMPOUND_TYPES,
+            "base64",
+            "textarea",
+            "double",
+            "currency",
+            "percent",
+        )
 
 
 @dataclass
@@ -143,14 +175,18 @@ class SObject:
     custom: bool = False
     mergeable: bool = False
     bulk_queryable: bool = True
+    searchable: bool = False  # SOSL finds its records (see sosl.py)
 
     def __post_init__(self) -> None:
         self.label = self.label or _label(self.name)
         self._lower = {name.lower(): f for name, f in self.fields.items()}
+        self.stored_fields = [f for f in self.fields.values() if f.stored]
 
     def add(self, f: Field) -> None:
         self.fields[f.name] = f
         self._lower[f.name.lower()] = f
+        if f.stored:
+            self.stored_fields.append(f)
 
     def field(self, name: str) -> Field | None:
         return self._lower.get(name.lower())
@@ -186,7 +222,7 @@ class SObject:
             "custom": self.custom,
             "queryable": True,
             "retrieveable": True,
-            "searchable": True,
+            "searchable": self.searchable,
             "createable": self.createable,
             "updateable": self.updateable,
             "deletable": self.deletable,
@@ -305,6 +341,14 @@ SHARING_DEFAULTS = (
 )
 
 
+def _recent() -> list[Field]:
+    """Set by SOQL's FOR VIEW and FOR REFERENCE (see query.py), never by writes."""
+    return [
+        Field("LastViewedDate", "datetime", **RO),
+        Field("LastReferencedDate", "datetime", **RO),
+    ]
+
+
 def _owner() -> Field:
     return Field(
         "OwnerId",
@@ -316,8 +360,77 @@ def _owner() -> Field:
     )
 
 
-def _person(address_prefix: str) -> list[Field]:
-    p = address_prefix
+GEOCODE_ACCURACIES = (
+    "Address",
+    "NearAddress",
+    "Block",
+    "Street",
+    "ExtendedZip",
+    "Zip",
+    "Neighborhood",
+    "City",
+    "County",
+    "State",
+    "Unknown",
+)
+
+
+def address(prefix: str, compound: str) -> list[Field]:
+    """A compound address as real orgs have it: its components are ordinary fields (each with
+    compoundFieldName), the compound itself is read-only and served as one JSON object
+    (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/compound_fields_address.htm).
+    The components are listed in the JSON object's key order."""
+    p = prefix
+    parts = [
+        ("city", Field(p + "City", "string", 40)),
+        ("country", Field(p + "Country", "string", 80)),
+        (
+            "geocodeAccuracy",
+            Field(
+                p + "GeocodeAccuracy", "picklist", 40, picklist=GEOCODE_ACCURACIES, restricted=True
+            ),
+        ),
+        ("latitude", Field(p + "Latitude", "double", precision=18, scale=15)),
+        ("longitude", Field(p + "Longitude", "double", precision=18, scale=15)),
+        ("postalCode", Field(p + "PostalCode", "string", 20)),
+        ("state", Field(p + "State", "string", 80)),
+        ("street", Field(p + "Street", "textarea", 255)),
+    ]
+    for _, f in parts:
+        f.compound_field = compound
+    # Listed as describe lists them: street first, the compound after its components.
+    order = ["street", "city", "state", "postalCode", "country", "latitude", "longitude"]
+    order.append("geocodeAccuracy")
+    by_key = dict(parts)
+    whole = Field(
+        compound,
+        "address",
+        label=_label(prefix) + " Address" if prefix else "Address",
+        components=tuple((key, f.name) for key, f in parts),
+        **RO,
+    )
+    return [by_key[k] for k in order] + [whole]
+
+
+def geolocation(name: str, label: str, scale: int = 7) -> list[Field]:
+    """A custom geolocation field: NAME__Latitude__s, NAME__Longitude__s and the compound."""
+    base = name.removesuffix("__c")
+    lat = Field(base + "__Latitude__s", "double", label=label + " (Latitude)", custom=True)
+    lon = Field(base + "__Longitude__s", "double", label=label + " (Longitude)", custom=True)
+    for f in (lat, lon):
+        f.precision, f.scale, f.compound_field = scale + 3, scale, name
+    whole = Field(
+        name,
+        "location",
+        label=label,
+        custom=True,
+        components=(("latitude", lat.name), ("longitude", lon.name)),
+        **RO,
+    )
+    return [lat, lon, whole]
+
+
+def _person(address_prefix: str, compound: str) -> list[Field]:
     return [
         Field("Salutation", "picklist", 40, picklist=SALUTATIONS),
         Field("FirstName", "string", 40),
@@ -327,11 +440,7 @@ def _person(address_prefix: str) -> list[Field]:
         Field("Email", "email", 80),
         Field("Phone", "phone", 40),
         Field("MobilePhone", "phone", 40),
-        Field(p + "Street", "textarea", 255),
-        Field(p + "City", "string", 40),
-        Field(p + "State", "string", 80),
-        Field(p + "PostalCode", "string", 20),
-        Field(p + "Country", "string", 80),
+        *address(address_prefix, compound),
         Field("LeadSource", "picklist", picklist=LEAD_SOURCES),
         Field("Description", "textarea", 32000),
         Field("HasOptedOutOfEmail", "boolean", nillable=False, default=False),
@@ -500,8 +609,10 @@ def standard_objects() -> dict[str, SObject]:
                 Field("EmailEncodingKey", "string", 40, default="UTF-8"),
                 Field("LastLoginDate", "datetime", **RO),
                 Field("LastPasswordChangeDate", "datetime", **RO),
+                *_recent(),
             ],
             deletable=False,
+            searchable=True,
         ),
         _obj(
             "Account",
@@ -522,11 +633,8 @@ def standard_objects() -> dict[str, SObject]:
                 Field("Industry", "picklist", picklist=INDUSTRIES),
                 Field("Website", "url", 255),
                 Field("Phone", "phone", 40),
-                Field("BillingStreet", "textarea", 255),
-                Field("BillingCity", "string", 40),
-                Field("BillingState", "string", 80),
-                Field("BillingPostalCode", "string", 20),
-                Field("BillingCountry", "string", 80),
+                *address("Billing", "BillingAddress"),
+                *address("Shipping", "ShippingAddress"),
                 Field("NumberOfEmployees", "int"),
                 Field("AnnualRevenue", "currency"),
                 Field("Description", "textarea", 32000),
@@ -534,27 +642,33 @@ def standard_objects() -> dict[str, SObject]:
                     "ParentId", "reference", reference_to=("Account",), relationship_name="Parent"
                 ),
                 Field("MasterRecordId", "reference", reference_to=("Account",), **RO),
+                *geolocation("Location__c", "Location"),
                 _owner(),
+                *_recent(),
             ],
             mergeable=True,
+            searchable=True,
         ),
         _obj(
             "Contact",
             "003",
             [
-                *_person("Mailing"),
+                *_person("Mailing", "MailingAddress"),
+                *address("Other", "OtherAddress"),
                 Field("AccountId", "reference", reference_to=("Account",)),
                 Field("Department", "string", 80),
                 Field("Birthdate", "date"),
                 Field("MasterRecordId", "reference", reference_to=("Contact",), **RO),
+                *_recent(),
             ],
             mergeable=True,
+            searchable=True,
         ),
         _obj(
             "Lead",
             "00Q",
             [
-                *_person(""),
+                *_person("", "Address"),
                 Field("Company", "string", 255, nillable=False, required=True),
                 Field("Website", "url", 255),
                 Field("Industry", "picklist", picklist=INDUSTRIES),
@@ -577,8 +691,10 @@ def standard_objects() -> dict[str, SObject]:
                 Field("ConvertedOpportunityId", "reference", reference_to=("Opportunity",), **RO),
                 Field("IsUnreadByOwner", "boolean", nillable=False, default=True),
                 Field("MasterRecordId", "reference", reference_to=("Lead",), **RO),
+                *_recent(),
             ],
             mergeable=True,
+            searchable=True,
         ),
         _obj(
             "Opportunity",
@@ -604,7 +720,9 @@ def standard_objects() -> dict[str, SObject]:
                 Field("IsClosed", "boolean", nillable=False, default=False, **RO),
                 Field("IsWon", "boolean", nillable=False, default=False, **RO),
                 _owner(),
+                *_recent(),
             ],
+            searchable=True,
         ),
         _obj(
             "OpportunityContactRole",
@@ -688,6 +806,7 @@ def standard_objects() -> dict[str, SObject]:
                 Field("IsClosed", "boolean", nillable=False, default=False, **RO),
                 _owner(),
             ],
+            searchable=True,
         ),
         _obj(
             "Event",
@@ -711,6 +830,7 @@ def standard_objects() -> dict[str, SObject]:
                 ),
                 _owner(),
             ],
+            searchable=True,
         ),
         _obj(
             "Campaign",
@@ -728,7 +848,9 @@ def standard_objects() -> dict[str, SObject]:
                 Field("IsActive", "boolean", nillable=False, default=False),
                 Field("Description", "textarea", 32000),
                 _owner(),
+                *_recent(),
             ],
+            searchable=True,
         ),
         _obj(
             "CampaignMember",
@@ -752,8 +874,59 @@ def standard_objects() -> dict[str, SObject]:
                 ),
             ],
         ),
+        *content_objects(),
     ]
     return {o.name: o for o in objects}
+
+
+def content_objects() -> list[SObject]:
+    """Files: a ContentDocument and its versions. VersionData is the base64 field REST serves as
+    a blob URL (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_blob_retrieve.htm);
+    store.py derives the read-only fields and the document when a version is inserted."""
+    return [
+        _obj(
+            "ContentDocument",
+            "069",
+            [
+                Field("Title", "string", 255, nillable=False),
+                Field("FileType", "string", 20, **RO),
+                Field("FileExtension", "string", 40, **RO),
+                Field("ContentSize", "int", **RO),
+                Field(
+                    "LatestPublishedVersionId", "reference", reference_to=("ContentVersion",), **RO
+                ),
+                _owner(),
+            ],
+            createable=False,
+        ),
+        _obj(
+            "ContentVersion",
+            "068",
+            [
+                Field("Title", "string", 255, nillable=False),
+                Field("Description", "textarea", 1000),
+                Field(
+                    "PathOnClient", "string", 500, required=True, nillable=False, updateable=False
+                ),
+                Field("VersionData", "base64", required=True, nillable=False, updateable=False),
+                Field(
+                    "ContentDocumentId",
+                    "reference",
+                    reference_to=("ContentDocument",),
+                    updateable=False,
+                ),
+                Field("ContentSize", "int", **RO),
+                Field("FileExtension", "string", 40, **RO),
+                Field("FileType", "string", 20, **RO),
+                Field("VersionNumber", "string", 20, **RO),
+                Field("IsLatest", "boolean", nillable=False, default=True, **RO),
+                Field("ReasonForChange", "string", 1000),
+                _owner(),
+            ],
+            deletable=False,
+            searchable=True,
+        ),
+    ]
 
 
 CUSTOM_TYPES = (

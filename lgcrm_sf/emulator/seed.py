@@ -397,6 +397,17 @@ def _demo_data(org: Org, admin: str, reps: list[str]) -> None:
     org.insert(
         "Campaign", {"Name": "Webinar Inbound 2026", "Type": "Webinar", "IsActive": True}, admin
     )
+    # A file, so backups and tools meet a binary field (ContentVersion.VersionData) in the demo.
+    org.insert(
+        "ContentVersion",
+        {
+            "Title": "Proposta comercial - Padaria Pão Quente",
+            "PathOnClient": "proposta-padaria.txt",
+            "VersionData": b"Proposta comercial\nPlano anual: R$ 12.000,00\n",
+            "OwnerId": admin,
+        },
+        admin,
+    )
 
 
 def _ascii(name: str) -> str:

@@ -1,10 +1,12 @@
 """SOQL: a lark grammar and the syntax tree it builds.
 
 Covers what clients of this project and ordinary integrations send: SELECT with fields,
-parent relationship paths and COUNT(); WHERE with comparisons, LIKE, IN/NOT IN,
-AND/OR/NOT and parentheses; literals of every kind including date literals; ORDER BY,
-LIMIT and OFFSET. As in Salesforce, AND and OR cannot be mixed at one level without
+parent relationship paths (polymorphic ones too), TYPEOF and aggregate functions with aliases;
+WHERE with comparisons, LIKE, IN/NOT IN, semi-joins and anti-joins, AND/OR/NOT and parentheses;
+literals of every kind including date literals; GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET and
+FOR VIEW/REFERENCE/UPDATE. As in Salesforce, AND and OR cannot be mixed at one level without
 parentheses (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_conditionexpression.htm).
+The checks that need the schema (which fields, which objects) are the compiler's (query.py).
 """
 
 from __future__ import annotations
@@ -21,28 +23,40 @@ from .clock import parse_datetime
 
 GRAMMAR = r"""
 start: query
-query: SELECT select_list FROM NAME where_clause? order_clause? limit_clause? offset_clause?
+query: SELECT select_list FROM NAME where_clause? group_clause? having_clause? order_clause? limit_clause? offset_clause? for_clause?
 select_list: select_item ("," select_item)*
-?select_item: count_expr | field_path
-count_expr: COUNT "(" field_path? ")" NAME?
+?select_item: func_call NAME? -> aliased_call
+            | field_path NAME? -> aliased_field
+            | typeof_expr
+func_call: NAME "(" field_path? ")"
 field_path: NAME ("." NAME)*
+typeof_expr: TYPEOF NAME when_clause+ else_clause? END
+when_clause: WHEN NAME THEN field_list
+else_clause: ELSE field_list
+field_list: field_path ("," field_path)*
 where_clause: WHERE condition
+group_clause: GROUP BY field_path ("," field_path)*
+having_clause: HAVING condition
 ?condition: term (AND term)+ -> and_
           | term (OR term)+ -> or_
           | term
 ?term: NOT term -> not_
      | "(" condition ")"
      | comparison
-comparison: field_path COMP_OP value -> compare
-          | field_path LIKE value -> like
-          | field_path IN "(" value_list ")" -> in_
-          | field_path NOT IN "(" value_list ")" -> not_in
+?operand: field_path | func_call
+comparison: operand COMP_OP value -> compare
+          | operand LIKE value -> like
+          | operand IN "(" value_list ")" -> in_
+          | operand NOT IN "(" value_list ")" -> not_in
+          | operand IN "(" query ")" -> semi_join
+          | operand NOT IN "(" query ")" -> anti_join
 value_list: value ("," value)*
 value: STRING | NUMBER | TRUE | FALSE | NULL | DATETIME | DATE | DATE_N_LITERAL | DATE_LITERAL
 order_clause: ORDER BY order_item ("," order_item)*
-order_item: field_path DIRECTION? (NULLS NULLS_WHERE)?
+order_item: operand DIRECTION? (NULLS NULLS_WHERE)?
 limit_clause: LIMIT INT
 offset_clause: OFFSET INT
+for_clause: FOR FOR_WHAT
 
 SELECT.3: /select\b/i
 FROM.3: /from\b/i
@@ -53,10 +67,18 @@ NOT.3: /not\b/i
 LIKE.3: /like\b/i
 IN.3: /in\b/i
 ORDER.3: /order\b/i
+GROUP.3: /group\b/i
+HAVING.3: /having\b/i
 BY.3: /by\b/i
 LIMIT.3: /limit\b/i
 OFFSET.3: /offset\b/i
-COUNT.3: /count\b/i
+FOR.3: /for\b/i
+FOR_WHAT.3: /(view|reference|update)\b/i
+TYPEOF.3: /typeof\b/i
+WHEN.3: /when\b/i
+THEN.3: /then\b/i
+ELSE.3: /else\b/i
+END.3: /end\b/i
 NULLS.3: /nulls\b/i
 NULLS_WHERE.3: /(first|last)\b/i
 DIRECTION.3: /(asc|desc)\b/i
@@ -92,16 +114,63 @@ class FieldPath:
     parts: tuple[str, ...]
     line: int = 1
     column: int = 1
+    alias: str | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:
         return ".".join(self.parts)
 
 
+AGGREGATE_FUNCTIONS = ("COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX")
+# SOQL functions the emulator does not implement: refused by name rather than misread.
+_KNOWN_FUNCTIONS = {
+    "CALENDAR_MONTH",
+    "CALENDAR_QUARTER",
+    "CALENDAR_YEAR",
+    "DAY_IN_MONTH",
+    "DAY_IN_WEEK",
+    "DAY_IN_YEAR",
+    "DAY_ONLY",
+    "FISCAL_MONTH",
+    "FISCAL_QUARTER",
+    "FISCAL_YEAR",
+    "HOUR_IN_DAY",
+    "WEEK_IN_MONTH",
+    "WEEK_IN_YEAR",
+    "CONVERTCURRENCY",
+    "TOLABEL",
+    "FORMAT",
+    "GROUPING",
+    "FIELDS",
+    "DISTANCE",
+    "GEOLOCATION",
+}
+
+
 @dataclass(frozen=True)
-class CountCall:
+class FuncCall:
+    """An aggregate function: COUNT() (no field), COUNT(Id), SUM(Amount) total..."""
+
+    name: str  # upper case
     field: FieldPath | None
     alias: str | None
+    line: int = 1
+    column: int = 1
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}({self.field.text if self.field else ''})"
+
+
+@dataclass(frozen=True)
+class TypeOf:
+    """TYPEOF What WHEN Account THEN Phone WHEN Opportunity THEN Amount ELSE Name END"""
+
+    relationship: str
+    whens: tuple[tuple[str, tuple[FieldPath, ...]], ...]
+    else_fields: tuple[FieldPath, ...]
+    line: int = 1
+    column: int = 1
 
 
 @dataclass(frozen=True)
@@ -113,21 +182,30 @@ class Literal:
 
 @dataclass(frozen=True)
 class Compare:
-    field: FieldPath
+    field: FieldPath | FuncCall
     op: str
     value: Literal
 
 
 @dataclass(frozen=True)
 class Like:
-    field: FieldPath
+    field: FieldPath | FuncCall
     value: Literal
 
 
 @dataclass(frozen=True)
 class InList:
-    field: FieldPath
+    field: FieldPath | FuncCall
     values: tuple[Literal, ...]
+    negate: bool
+
+
+@dataclass(frozen=True)
+class SemiJoin:
+    """`Id IN (SELECT AccountId FROM Contact ...)`; negate for NOT IN (an anti-join)."""
+
+    field: FieldPath | FuncCall
+    query: Query
     negate: bool
 
 
@@ -144,23 +222,30 @@ class Not:
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: FieldPath
+    field: FieldPath | FuncCall
     descending: bool
     nulls_first: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class Query:
     select: list
     sobject: str
     where: object | None = None
+    group_by: list[FieldPath] = field(default_factory=list)
+    having: object | None = None
     order: list[OrderItem] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
+    for_clause: str | None = None  # VIEW REFERENCE UPDATE
 
     @property
-    def is_count(self) -> bool:
-        return any(isinstance(s, CountCall) for s in self.select)
+    def aggregates(self) -> list[FuncCall]:
+        return [s for s in self.select if isinstance(s, FuncCall)]
+
+    @property
+    def is_aggregate(self) -> bool:
+        return bool(self.group_by) or any(isinstance(s, FuncCall) for s in self.select)
 
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -191,6 +276,10 @@ def unescape(body: str, keep_like_escapes: bool) -> str:
 _DATE_N = re.compile(r"([a-z_]+):\s*(\d+)", re.I)
 
 
+def _no_tokens(items) -> tuple:
+    return tuple(i for i in items if not isinstance(i, Token))
+
+
 @v_args(inline=True)
 class _Build(Transformer):
     def start(self, q):
@@ -210,19 +299,59 @@ class _Build(Transformer):
         first = names[0]
         return FieldPath(tuple(str(n) for n in names), first.line, first.column)
 
-    def count_expr(self, _count, *rest):
-        path = next((r for r in rest if isinstance(r, FieldPath)), None)
-        alias = next((str(r) for r in rest if isinstance(r, Token)), None)
-        return CountCall(path, alias)
+    def aliased_field(self, path, alias=None):
+        if alias is None:
+            return path
+        return FieldPath(path.parts, path.line, path.column, str(alias))
+
+    def func_call(self, name, path=None):
+        upper = str(name).upper()
+        if upper not in AGGREGATE_FUNCTIONS:
+            raise SoqlError(
+                "MALFORMED_QUERY",
+                f"line {name.line}:{name.column} unknown function {name}"
+                if upper not in _KNOWN_FUNCTIONS
+                else f"{upper}() is not implemented by this emulator",
+            )
+        return FuncCall(upper, path, None, name.line, name.column)
+
+    def aliased_call(self, call, alias=None):
+        if alias is None:
+            return call
+        return FuncCall(call.name, call.field, str(alias), call.line, call.column)
+
+    def typeof_expr(self, _typeof, name, *clauses):
+        clauses = _no_tokens(clauses)
+        whens = tuple(c for c in clauses if c[0] != "else")
+        else_fields = next((c[1] for c in clauses if c[0] == "else"), ())
+        return TypeOf(str(name), whens, else_fields, name.line, name.column)
+
+    def when_clause(self, _when, name, _then, fields):
+        return (str(name), fields)
+
+    def else_clause(self, _else, fields):
+        return ("else", fields)
+
+    def field_list(self, *paths):
+        return tuple(paths)
 
     def where_clause(self, _where, cond):
         return ("where", cond)
 
+    def group_clause(self, _group, _by, *paths):
+        return ("group_by", list(paths))
+
+    def having_clause(self, _having, cond):
+        return ("having", cond)
+
+    def for_clause(self, _for, what):
+        return ("for_clause", str(what).upper())
+
     def and_(self, *items):
-        return BoolOp("AND", tuple(i for i in items if not isinstance(i, Token)))
+        return BoolOp("AND", _no_tokens(items))
 
     def or_(self, *items):
-        return BoolOp("OR", tuple(i for i in items if not isinstance(i, Token)))
+        return BoolOp("OR", _no_tokens(items))
 
     def not_(self, _not, item):
         return Not(item)
@@ -239,6 +368,12 @@ class _Build(Transformer):
 
     def not_in(self, path, _not, _in, values):
         return InList(path, tuple(values), True)
+
+    def semi_join(self, path, _in, query):
+        return SemiJoin(path, query, False)
+
+    def anti_join(self, path, _not, _in, query):
+        return SemiJoin(path, query, True)
 
     def value_list(self, *values):
         return list(values)
@@ -329,7 +464,10 @@ def located(text: str, path: FieldPath, what: str) -> str:
 
 
 __all__ = [
-    "CountCall",
+    "AGGREGATE_FUNCTIONS",
+    "FuncCall",
+    "TypeOf",
+    "SemiJoin",
     "FieldPath",
     "Literal",
     "Compare",

@@ -13,12 +13,13 @@ import sqlite3
 import threading
 from datetime import datetime
 
+from . import content
 from .clock import Clock, sf_datetime
 from .errors import ApiError, RecordError, not_found
 from .ids import IdFactory, to18
 from .query import Compiled, compile_condition, compile_query
 from .schema import SObject, custom_field, standard_objects
-from .values import coerce, output
+from .values import coerce, record_value
 
 NAME_FROM_PARTS = ("Lead", "Contact", "User")
 CLOSED_STAGES = {"Closed Won": True, "Closed Lost": False}
@@ -65,7 +66,7 @@ class Org:
             for obj, specs in self.settings["custom_fields"].items():
                 for spec in specs:
                     self.schema[obj].add(custom_field(spec))
-            self._add_missing_columns()
+            self._upgrade_tables()
         else:
             self._create_tables()
         self.ids = IdFactory(self.settings["id_counter"])
@@ -88,35 +89,36 @@ class Org:
                 "INSERT OR REPLACE INTO _meta VALUES ('settings', ?)", (json.dumps(self.settings),)
             )
 
-    def _add_missing_columns(self) -> None:
-        """A data file written by an older emulator lacks the standard fields added since:
-        they are added empty, so `emulator serve --data FILE` keeps opening old files."""
+    def _create_tables(self) -> None:
+        for obj in self.schema.values():
+            self._create_table(obj)
+
+    def _upgrade_tables(self) -> None:
+        """A data file written by an older emulator gets the objects and fields added since."""
         for obj in self.schema.values():
             have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{obj.name}")')}
             if not have:
                 self._create_table(obj)
                 continue
-            for f in obj.fields.values():
+            for f in obj.stored_fields:
                 if f.name not in have:
-                    collate = " COLLATE NOCASE" if f.is_text and f.type != "reference" else ""
+                    collate = (
+                        " COLLATE NOCASE" if f.is_text and f.type not in ("id", "reference") else ""
+                    )
                     self.conn.execute(
                         f'ALTER TABLE "{obj.name}" ADD COLUMN "{f.name}" {f.sql_type}{collate}'
                     )
 
-    def _create_tables(self) -> None:
-        for obj in self.schema.values():
-            self._create_table(obj)
-
     def _create_table(self, obj: SObject) -> None:
         cols = []
-        for f in obj.fields.values():
+        for f in obj.stored_fields:
             collate = " COLLATE NOCASE" if f.is_text and f.type not in ("id", "reference") else ""
             cols.append(f'"{f.name}" {f.sql_type}{collate}')
         c = self.conn
         c.execute(f'CREATE TABLE "{obj.name}" ({", ".join(cols)})')
         c.execute(f'CREATE UNIQUE INDEX "{obj.name}_Id" ON "{obj.name}" ("Id")')
         c.execute(f'CREATE INDEX "{obj.name}_Modstamp" ON "{obj.name}" ("SystemModstamp", "Id")')
-        for f in obj.fields.values():
+        for f in obj.stored_fields:
             if (
                 f.type == "reference"
                 and f.name not in ("CreatedById", "LastModifiedById")
@@ -202,7 +204,7 @@ class Org:
                     "INVALID_FIELD",
                     f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
                 )
-            out[f.name] = output(f, row.get(f.name))
+            out[f.name] = record_value(obj, f, row, version)
         return out
 
     def find_ids(self, obj: SObject, field_name: str, value: object) -> list[str]:
@@ -325,8 +327,8 @@ class Org:
                 f"entity type cannot be inserted: {obj.label}",
             )
         with self.lock:
-            row = {f.name: None for f in obj.fields.values()}
-            for f in obj.fields.values():
+            row = {f.name: None for f in obj.stored_fields}
+            for f in obj.stored_fields:
                 if f.default == "$user":
                     row[f.name] = user_id
                 elif f.default is not None:
@@ -349,6 +351,8 @@ class Org:
             self._check_required(obj, row)
             self._check_unique(obj, row)
             with self.atomic():
+                if obj.name == "ContentVersion":
+                    content.new_version(self, row, user_id)
                 names = list(row)
                 self.conn.execute(
                     f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
@@ -453,6 +457,7 @@ class Org:
             ("OpportunityContactRole", "ContactId"),
         ],
         "Campaign": [("CampaignMember", "CampaignId")],
+        "ContentDocument": [("ContentVersion", "ContentDocumentId")],
     }
 
     def delete(self, object_name: str, record_id: str, user_id: str) -> None:
@@ -462,15 +467,18 @@ class Org:
                 "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id"
             )
         with self.lock, self.atomic():
-            row = self._live_row(obj, record_id)
-            self._touch(obj, row["Id"], user_id, IsDeleted=1)
-            for child_name, ref in self.CASCADE.get(obj.name, []):
-                child = self.schema[child_name]
-                for (child_id,) in self.conn.execute(
-                    f'SELECT "Id" FROM "{child_name}" WHERE "{ref}" = ? AND "IsDeleted" = 0',
-                    (row["Id"],),
-                ).fetchall():
-                    self.delete(child.name, child_id, user_id)
+            self._delete(obj, self._live_row(obj, record_id)["Id"], user_id)
+
+    def _delete(self, obj: SObject, record_id: str, user_id: str) -> None:
+        """To the recycle bin with its children, even those not deletable on their own (a
+        file's versions go with the file)."""
+        self._touch(obj, record_id, user_id, IsDeleted=1)
+        for child_name, ref in self.CASCADE.get(obj.name, []):
+            for (child_id,) in self.conn.execute(
+                f'SELECT "Id" FROM "{child_name}" WHERE "{ref}" = ? AND "IsDeleted" = 0',
+                (record_id,),
+            ).fetchall():
+                self._delete(self.schema[child_name], child_id, user_id)
 
     def undelete(self, record_id: str, user_id: str) -> None:
         obj = self.object_for_id(record_id)
@@ -638,7 +646,7 @@ class Org:
         obj = self.sobject(object_name)
         first = self.ids.reserve(count)
         now = self.now()
-        names = list(obj.fields)
+        names = [f.name for f in obj.stored_fields]
         base = {
             f.name: (int(f.default) if isinstance(f.default, bool) else f.default)
             for f in obj.fields.values()

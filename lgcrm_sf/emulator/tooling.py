@@ -177,6 +177,8 @@ class Tooling:
             )
         with self.lock:
             rows = self.conn.execute(compiled.sql, compiled.params).fetchall()
+        if compiled.count_only or compiled.is_aggregate:
+            rows = []  # an empty object counts nothing and has no groups
         records = [compiled.render(r, version) for r in rows]
         for record in records:
             record["attributes"]["url"] = record["attributes"]["url"].replace(

@@ -3,6 +3,8 @@ into what the REST API returns. The checks and messages are Salesforce's."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import date
 
@@ -77,6 +79,8 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
             return sf_datetime(parse_datetime(value))
         except ValueError:
             raise _parse_error(f, value, "datetime") from None
+    if t == "base64":
+        return _blob(f, value)
     if t in ("reference", "id"):
         if not isinstance(value, str):
             raise _parse_error(f, value, "id")
@@ -114,6 +118,43 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
             [f.name],
         )
     return value
+
+
+def _blob(f: Field, value: object) -> bytes | None:
+    """Binary content: raw bytes from a multipart upload, base64 text from JSON or CSV."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if value == "":
+        return None
+    if not isinstance(value, str):
+        raise _parse_error(f, value, "base64Binary")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _parse_error(f, value[:60], "base64Binary") from None
+
+
+def blob_url(sobject: str, record_id: str, field_name: str, version: str) -> str:
+    """REST never inlines a base64 field: it gives the URL that serves the bytes."""
+    return f"/services/data/v{version}/sobjects/{sobject}/{record_id}/{field_name}"
+
+
+def compound_value(f: Field, get) -> dict | None:
+    """An address or geolocation as REST returns it: one JSON object of its components, or
+    null when every component is null. `get(name)` reads a component's stored value."""
+    values = {key: get(name) for key, name in f.components}
+    if all(v is None for v in values.values()):
+        return None
+    return values
+
+
+def record_value(obj, f: Field, row: dict, version: str) -> object:
+    """The REST value of field `f` of a stored row (a dict of column -> stored value)."""
+    if f.type == "base64":
+        return None if row.get(f.name) is None else blob_url(obj.name, row["Id"], f.name, version)
+    if f.components:
+        return compound_value(f, lambda name: output(obj.fields[name], row.get(name)))
+    return output(f, row.get(f.name))
 
 
 def output(f: Field, stored: object) -> object:

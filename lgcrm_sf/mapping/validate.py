@@ -41,6 +41,7 @@ TEXT_TYPES = {
     "multipicklist",
 }
 NUMBER_TYPES = {"double", "currency", "percent", "int"}
+COMPOUND_TYPES = {"address", "location"}  # read-only views of their component fields
 
 
 @dataclass
@@ -167,6 +168,19 @@ def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
                 continue
             ours = field_type(fmap.leadgen, mapping.custom_fields)
             theirs = described["type"]
+            if theirs in COMPOUND_TYPES:
+                parts = [
+                    name
+                    for name, f in sf_fields.items()
+                    if f.get("compoundFieldName") == described["name"]
+                ]
+                check.add(
+                    fmap.salesforce_pos,
+                    f"{obj.sobject}.{described['name']} is a compound {theirs} field: Salesforce "
+                    "reads it from its components and won't write it.",
+                    f"map the components instead ({', '.join(parts)}).",
+                )
+                continue
             if ours and theirs not in COMPATIBLE.get(ours, set()):
                 check.add(
                     fmap.salesforce_pos,

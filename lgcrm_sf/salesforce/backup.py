@@ -2,7 +2,9 @@
 
 One CSV per object (UTF-8, RFC 4180, every field quoted, header of API names), all fields the
 describe call says are readable, next to a manifest.json with per-object query, API used, row
-count, bytes and SHA-256. Bulk API 2.0 query for objects and volumes it suits, REST
+count, bytes and SHA-256. Compound fields (addresses, geolocations) are left out, their
+components kept; binary fields are downloaded one file per value (backup_blobs.py), unless
+`skip_binary` asks to record them in the manifest as skipped. Bulk API 2.0 query for objects and volumes it suits, REST
 query/queryAll otherwise; either way result pages go to disk as they arrive, so memory is bounded
 by one page whatever the row count. The backup is written into a hidden `.partial` directory and
 renamed into place only when every object is done: an interrupted backup never looks complete.
@@ -26,6 +28,7 @@ from typing import Protocol
 
 from ..config import write_atomically
 from ..errors import ConfigError, LgcrmError, SalesforceApiError
+from .backup_blobs import fetch_blobs
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
 from .identity import OrgIdentity
@@ -47,7 +50,10 @@ REST_THRESHOLD = 10_000  # below this many rows a REST query costs fewer calls t
 BULK_PAGE_ROWS = 100_000  # maxRecords per Bulk results page (fewer calls; pages are spooled)
 SPOOL_BYTES = 8 * 1024 * 1024  # a results page is held in memory up to this, then on disk
 CHUNK_BYTES = 1024 * 1024
-UNSUPPORTED_TYPES = {"address", "location", "base64"}  # compound fields and blobs
+# A compound field (address, geolocation) is only a view of its component fields, which are
+# backed up; Bulk API refuses it. Binary (base64) fields come through their blob URLs instead.
+COMPOUND_TYPES = {"address", "location"}
+BINARY_TYPE = "base64"
 
 MESSAGES = {
     "unknown_object": "Salesforce has no queryable object named {name!r} (check --objects; the names are API names such as Lead or My_Object__c).",
@@ -86,6 +92,11 @@ class ObjectResult:
     error: str | None = None
     note: str | None = None  # e.g. why REST was used instead of Bulk API 2.0
     seconds: float = 0.0
+    binary_fields: list[str] = field(default_factory=list)
+    blobs: list[dict] = field(default_factory=list)  # one file per binary value (backup_blobs)
+    skipped_binary: list[str] = field(
+        default_factory=list
+    )  # binary fields left out (--skip-binary)
 
 
 @dataclass
@@ -191,6 +202,7 @@ class _Plan:
     job_id: str | None = None
     note: str | None = None
     error: str | None = None
+    binary: list[str] = field(default_factory=list)
 
 
 class Backup:
@@ -219,15 +231,23 @@ class Backup:
             names.append(queryable[name.lower()])
         return names
 
-    def readable_fields(self, name: str) -> list[str]:
+    def readable_fields(self, name: str) -> tuple[list[str], list[str]]:
+        """(the CSV's fields, the binary fields) of an object, from its describe."""
         describe = self.client.call(
             lambda sf: getattr(sf, name).describe(), f"the describe of {name}"
         )
-        return [f["name"] for f in describe["fields"] if f["type"] not in UNSUPPORTED_TYPES]
+        fields = describe["fields"]
+        plain = [f["name"] for f in fields if f["type"] not in COMPOUND_TYPES | {BINARY_TYPE}]
+        return plain, [f["name"] for f in fields if f["type"] == BINARY_TYPE]
 
     # --- the run --------------------------------------------------------------------------
     def run(
-        self, out_dir: Path, objects: list[str], include_deleted: bool, compress: bool
+        self,
+        out_dir: Path,
+        objects: list[str],
+        include_deleted: bool,
+        compress: bool,
+        skip_binary: bool = False,
     ) -> BackupResult:
         started = utc_now()
         clock = time.perf_counter()
@@ -248,7 +268,7 @@ class Backup:
                 following = bulk.index(plan) + 2
                 if following < len(bulk):
                     self._start_job(bulk[following], include_deleted)
-            results.append(self._export(partial, plan, include_deleted, compress))
+            results.append(self._export(partial, plan, include_deleted, compress, skip_binary))
             self.progress.object_finished(results[-1])
         complete = all(r.status == "ok" for r in results)
         manifest = {
@@ -265,6 +285,7 @@ class Backup:
             "finished_at": _iso(utc_now()),
             "include_deleted": include_deleted,
             "compressed": compress,
+            "skip_binary": skip_binary,
             "complete": complete,
             "objects": [asdict(r) for r in results],
         }
@@ -286,7 +307,7 @@ class Backup:
     def _plan(self, name: str, include_deleted: bool, compress: bool) -> _Plan:
         plan = _Plan(name, f"{name}.csv" + (".gz" if compress else ""))
         try:
-            plan.fields = self.readable_fields(name)
+            plan.fields, plan.binary = self.readable_fields(name)
             if not plan.fields:
                 plan.error = MESSAGES["no_fields"].format(name=name)
                 return plan
@@ -325,11 +346,22 @@ class Backup:
             plan.error = exc.message
 
     def _export(
-        self, directory: Path, plan: _Plan, include_deleted: bool, compress: bool
+        self,
+        directory: Path,
+        plan: _Plan,
+        include_deleted: bool,
+        compress: bool,
+        skip_binary: bool = False,
     ) -> ObjectResult:
         started = time.perf_counter()
         result = ObjectResult(
-            plan.name, plan.file, plan.api, plan.query, plan.fields, note=plan.note
+            plan.name,
+            plan.file,
+            plan.api,
+            plan.query,
+            plan.fields,
+            note=plan.note,
+            binary_fields=plan.binary,
         )
         if plan.error:
             result.status, result.error = "failed", plan.error
@@ -341,6 +373,12 @@ class Backup:
                 result.rows = self._bulk(plan, sink)
             else:
                 result.rows = self._rest(plan, include_deleted, sink)
+            if plan.binary and skip_binary:
+                result.skipped_binary = plan.binary
+            elif plan.binary:
+                result.blobs = fetch_blobs(
+                    self.client, directory, plan.name, plan.binary, include_deleted
+                )
         except LgcrmError as exc:
             result.status, result.error = "failed", exc.message
         finally:

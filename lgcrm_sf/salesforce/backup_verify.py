@@ -1,5 +1,6 @@
 """backup verify: re-hash every file, re-count every row, check the manifest's structure, and
-report each object ok or the exact mismatch. Reads only the backup directory."""
+report each object ok or the exact mismatch. Reads only the backup directory. The files of
+binary fields (backup_blobs.py) are checked like the CSVs: present, same size, same SHA-256."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ MESSAGES = {
     "header": "{file} header does not match the manifest's field list",
     "unreadable": "{file} cannot be read as CSV: {detail}",
     "failed": "the backup of this object failed: {detail}",
+    "bad_blob": "manifest.json: objects[{index}].blobs has an entry that is not a file record",
     "incomplete": "the manifest marks this backup incomplete",
 }
 
@@ -92,9 +94,24 @@ def _structure(manifest) -> list[str]:
                 problems.append(
                     MESSAGES["bad_type"].format(where=where, key=key, kind=kind.__name__)
                 )
+        blobs = obj.get("blobs", []) if isinstance(obj, dict) else []
+        if not isinstance(blobs, list) or not all(_blob_entry_ok(b) for b in blobs):
+            problems.append(MESSAGES["bad_blob"].format(index=i))
     if isinstance(manifest.get("org"), dict) and "id" not in manifest["org"]:
         problems.append(MESSAGES["missing_key"].format(where="org", key="id"))
     return problems
+
+
+def _blob_entry_ok(entry) -> bool:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        return False
+    if entry.get("file") is None:  # a value Salesforce no longer had: recorded, not stored
+        return isinstance(entry.get("missing"), str)
+    return (
+        isinstance(entry["file"], str)
+        and isinstance(entry.get("bytes"), int)
+        and isinstance(entry.get("sha256"), str)
+    )
 
 
 def _hash_and_size(path: Path) -> tuple[str, int]:
@@ -156,11 +173,25 @@ def _check_object(path: Path, obj: dict) -> ObjectCheck:
     except (csv.Error, UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile) as exc:
         problems.append(MESSAGES["unreadable"].format(file=file, detail=exc))
         rows = None
-    sha, size = _hash_and_size(target)
-    if size != obj["bytes"]:
-        problems.append(MESSAGES["size"].format(file=file, actual=size, expected=obj["bytes"]))
-    if sha != obj["sha256"]:
-        problems.append(MESSAGES["sha"].format(file=file, actual=sha, expected=obj["sha256"]))
+    problems += _check_file(path, file, obj["bytes"], obj["sha256"])
+    blobs = [b for b in obj.get("blobs", []) if b.get("file") is not None]
+    for blob in blobs:
+        problems += _check_file(path, blob["file"], blob["bytes"], blob["sha256"])
     if problems:
         return ObjectCheck(name, False, "; ".join(problems))
-    return ObjectCheck(name, True, f"{rows} rows, sha256 ok")
+    files = f", {len(blobs)} binary files" if blobs else ""
+    return ObjectCheck(name, True, f"{rows} rows{files}, sha256 ok")
+
+
+def _check_file(path: Path, file: str, expected_bytes: int, expected_sha: str) -> list[str]:
+    """Size and hash of one file of the backup; a name leading outside it is missing."""
+    target = (path / file).resolve()
+    if not target.is_file() or path.resolve() not in target.parents:
+        return [MESSAGES["missing_file"].format(file=file)]
+    problems = []
+    sha, size = _hash_and_size(target)
+    if size != expected_bytes:
+        problems.append(MESSAGES["size"].format(file=file, actual=size, expected=expected_bytes))
+    if sha != expected_sha:
+        problems.append(MESSAGES["sha"].format(file=file, actual=sha, expected=expected_sha))
+    return problems
