@@ -16,10 +16,6 @@ from lgcrm_sf.emulator.server import Emulator
 
 from .tools import Tools, find_tools, run, tool_env
 
-NEEDS_SOQL = pytest.mark.xfail(
-    strict=False, reason="needs branch soql (query columns=true, SOSL search, FOR VIEW...)"
-)
-
 
 @pytest.fixture(scope="session")
 def tools() -> Tools:

@@ -9,7 +9,6 @@ import json
 import pytest
 
 from ..conftest import login
-from .conftest import NEEDS_SOQL
 
 pytestmark = pytest.mark.ecosystem
 
@@ -279,7 +278,6 @@ def test_legacy_bulk_upsert_goes_through_bulk_api_1(sf_org, api, tmp_path):
     assert remaining(after, "DailyBulkApiBatches") == remaining(before, "DailyBulkApiBatches") - 1
 
 
-@NEEDS_SOQL
 def test_data_query_rest(sf_org, api):
     result = ok(
         sf_org(
@@ -296,7 +294,6 @@ def test_data_query_rest(sf_org, api):
     assert [r["Email"] for r in result["records"]] == [r["Email"] for r in expected]
 
 
-@NEEDS_SOQL
 def test_data_query_all_rows_includes_deleted(sf_org, api):
     victim = api.query("SELECT Id FROM Lead ORDER BY Email LIMIT 1")["records"][0]["Id"]
     api.Lead.delete(victim)
@@ -315,7 +312,6 @@ def test_data_query_all_rows_includes_deleted(sf_org, api):
     assert victim in {r["Id"] for r in result["records"]}
 
 
-@NEEDS_SOQL
 def test_data_search(sf_org):
     result = ok(
         sf_org(
