@@ -76,7 +76,10 @@ def record_counts(org: Org, names: str | None) -> dict:
     if names:
         wanted = []
         for name in (n.strip() for n in names.split(",")):
-            obj = org._by_lower.get(name.lower()) if name else None
+            try:
+                obj = org.sobject(name) if name else None
+            except ApiError:
+                obj = None
             if obj is not None and obj not in wanted:
                 wanted.append(obj)
     else:

@@ -36,7 +36,8 @@ def need(tools: Tools, *names: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def eco_emulator():
+def eco_emulator(tools):
+    need(tools, "sf")  # every ecosystem test drives sf; no emulator is started for a skip
     with Emulator(seed="demo") as server:
         yield server
 
