@@ -12,13 +12,17 @@ import time
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from . import auth, downgrade, metadata, rest, search, soap
+from . import auth, composite, downgrade, metadata, rest, search, soap, usage
 from .bulk import BulkJobs
+from .bulk1 import Bulk1
 from .errors import ApiError, RecordError
 from .faults import Faults
+from .relationships import children_of
 from .store import Org
+from .tooling import Tooling
 
 MIN_VERSION, MAX_VERSION = 50, 66
 VERSIONS = [f"{v}.0" for v in range(MIN_VERSION, MAX_VERSION + 1)]
@@ -45,6 +49,7 @@ RELEASES = {
 DATA_RULES = [
     Rule("/", endpoint="resources", methods=["GET"]),
     Rule("/limits", endpoint="limits", methods=["GET"]),
+    Rule("/limits/recordCount", endpoint="record_count", methods=["GET"]),
     Rule("/sobjects", endpoint="describe_global", methods=["GET"]),
     Rule("/sobjects/<obj>", endpoint="sobject", methods=["GET", "POST"]),
     Rule("/sobjects/<obj>/describe", endpoint="describe", methods=["GET"]),
@@ -67,6 +72,12 @@ DATA_RULES = [
         methods=["GET"],
         defaults={"resource": "queryAll"},
     ),
+    Rule("/composite", endpoint="composite", methods=["POST"]),
+    Rule("/composite/tree/<obj>", endpoint="composite_tree", methods=["POST"]),
+    Rule("/tooling/query", endpoint="tooling_query", methods=["GET"]),
+    Rule("/tooling/queryAll", endpoint="tooling_query", methods=["GET"]),
+    Rule("/tooling/sobjects", endpoint="tooling_sobjects", methods=["GET"]),
+    Rule("/tooling/sobjects/<obj>/describe", endpoint="tooling_describe", methods=["GET"]),
     Rule("/search", endpoint="search", methods=["GET"]),
     Rule("/parameterizedSearch", endpoint="parameterized_search", methods=["GET", "POST"]),
     Rule("/composite/sobjects", endpoint="collection", methods=["POST", "PATCH", "DELETE"]),
@@ -111,6 +122,22 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> Respo
     )
 
 
+def http_error_response(exc: HTTPException) -> Response:
+    """An unknown resource or method, in Salesforce's words (not the WSGI server's)."""
+    if exc.code == 404:
+        return error_response(ApiError(404, "NOT_FOUND", "The requested resource does not exist"))
+    return json_response(
+        [
+            {
+                "message": exc.description or exc.name,
+                "errorCode": "METHOD_NOT_ALLOWED",
+                "fields": [],
+            }
+        ],
+        exc.code or 405,
+    )
+
+
 def error_response(exc: ApiError) -> Response:
     return json_response(exc.errors, exc.status)
 
@@ -138,6 +165,8 @@ class SalesforceApp:
         self.sessions = auth.Sessions(org)
         self.cursors = rest.Cursors()
         self.bulk = BulkJobs(org, self.workdir)
+        self.bulk1 = Bulk1(org, self.workdir, self.sessions)
+        self.tooling = Tooling(org)
         self.faults = Faults()
 
     # --- WSGI -------------------------------------------------------------------------------
@@ -148,16 +177,7 @@ class SalesforceApp:
         except ApiError as exc:
             response = error_response(exc)
         except HTTPException as exc:
-            response = json_response(
-                [
-                    {
-                        "message": exc.description or exc.name,
-                        "errorCode": "NOT_FOUND" if exc.code == 404 else "METHOD_NOT_ALLOWED",
-                        "fields": [],
-                    }
-                ],
-                exc.code,
-            )
+            response = http_error_response(exc)
         except Exception as exc:  # noqa: BLE001 - Salesforce answers 500 UNKNOWN_EXCEPTION
             response = json_response(
                 [
@@ -235,6 +255,8 @@ class SalesforceApp:
             )
         if path.startswith("/services/data/v"):
             return self.data_call(request)
+        if path.startswith("/services/async/"):
+            return self.bulk1(request)
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
 
     @staticmethod
@@ -301,17 +323,48 @@ class SalesforceApp:
         self.org.request.auto_assign = (
             request.headers.get("Sforce-Auto-Assign", "TRUE").strip().upper() != "FALSE"
         )
-        headers = {"Sforce-Limit-Info": self.org.api_usage}
+        response = self.route_data(request, session.user_id, version, tail)
+        response.headers["Sforce-Limit-Info"] = self.org.api_usage
+        return response
+
+    def route_data(self, request: Request, user_id: str, version: str, tail: str) -> Response:
         # Salesforce accepts resource paths with or without a trailing slash.
         route = "/" + tail.rstrip("/")
         endpoint, args = self.data_map.bind("").match(route, method=request.method)
         try:
-            response = getattr(self, "do_" + endpoint)(request, session.user_id, version, **args)
+            return getattr(self, "do_" + endpoint)(request, user_id, version, **args)
         except ApiError as exc:
-            response = error_response(exc)
-        response.headers.update(headers)
-        response.headers["Sforce-Limit-Info"] = self.org.api_usage
-        return response
+            return error_response(exc)
+
+    def subrequest(self, user_id: str, method: str, url: str, body, headers: dict):
+        """One Composite subrequest, served like a REST call of the same session (it spends
+        no API call of its own): (status, headers, JSON body or None)."""
+        prefix = "/services/data/v"
+        path = url.split("?", 1)[0]
+        version, _, tail = path[len(prefix) :].partition("/")
+        if not path.startswith(prefix) or not tail or version not in VERSIONS:
+            exc = ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+            return exc.status, {}, exc.errors
+        if tail.strip("/") == "composite":
+            exc = ApiError(400, "INVALID_INPUT", "A composite request can't contain composite")
+            return exc.status, {}, exc.errors
+        data = json.dumps(body).encode() if body is not None else None
+        builder = EnvironBuilder(
+            path=url, method=method, headers=headers, data=data, content_type="application/json"
+        )
+        request = Request(builder.get_environ())
+        try:
+            response = self.route_data(request, user_id, version, tail)
+        except HTTPException as exc:
+            response = http_error_response(exc)
+        text = response.get_data()
+        answer = json.loads(text) if text else None
+        out_headers = {}
+        if response.status_code == 201 and isinstance(answer, dict) and answer.get("id"):
+            obj = tail.strip("/").split("/")[1] if tail.startswith("sobjects/") else None
+            if obj:
+                out_headers["Location"] = f"{prefix}{version}/sobjects/{obj}/{answer['id']}"
+        return response.status_code, out_headers, answer
 
     def do_resources(self, request, user_id, version):
         base = f"/services/data/v{version}"
@@ -327,12 +380,39 @@ class SalesforceApp:
                     "limits",
                     "composite",
                     "jobs",
+                    "tooling",
                 )
             }
         )
 
     def do_limits(self, request, user_id, version):
-        return json_response(rest.limits(self.org))
+        return json_response(usage.limits(self.org))
+
+    def do_record_count(self, request, user_id, version):
+        return json_response(usage.record_counts(self.org, request.args.get("sObjects")))
+
+    def do_composite(self, request, user_id, version):
+        body = rest.parse_json(request.get_data())
+        return json_response(
+            composite.run_composite(self.org, body, lambda *call: self.subrequest(user_id, *call))
+        )
+
+    def do_composite_tree(self, request, user_id, version, obj):
+        body = rest.parse_json(request.get_data())
+        status, result = composite.create_tree(self.org, user_id, obj, body)
+        return json_response(result, status)
+
+    def do_tooling_query(self, request, user_id, version):
+        text = request.args.get("q")
+        if not text:
+            raise ApiError(400, "MALFORMED_QUERY", "A query string is required (q=)")
+        return json_response(self.tooling.query(text, version))
+
+    def do_tooling_sobjects(self, request, user_id, version):
+        return json_response(self.tooling.describe_global(version))
+
+    def do_tooling_describe(self, request, user_id, version, obj):
+        return json_response(self.tooling.describe(obj, version))
 
     def do_describe_global(self, request, user_id, version):
         return json_response(rest.describe_global(self.org, version))
@@ -347,7 +427,10 @@ class SalesforceApp:
         return json_response(rest.sobject_basic(self.org, obj, version))
 
     def do_describe(self, request, user_id, version, obj):
-        return json_response(self.org.sobject(obj).describe(version))
+        sobject = self.org.sobject(obj)
+        described = sobject.describe(version)
+        described["childRelationships"] = children_of(self.org.schema, sobject.name)
+        return json_response(described)
 
     def do_updated(self, request, user_id, version, obj):
         return json_response(

@@ -15,6 +15,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 
+from . import usage
 from .errors import ApiError, RecordError
 from .query import Compiled
 from .rest import UPSERT_CHUNK, refuse_repeated, repeated_external_ids, upsert
@@ -171,6 +172,13 @@ class BulkJobs:
         except SoqlError as exc:
             raise ApiError(400, exc.code, exc.message) from None
         refuse_bulk_query(compiled)
+        usage.check(
+            self.org,
+            "bulk_v2_query_jobs",
+            "LIMIT_EXCEEDED",
+            "Max number of Bulk API 2.0 query jobs per 24 hours exceeded",
+        )
+        usage.spend(self.org, "bulk_v2_query_jobs")
         job_id = self._new_id("750")
         info = self._base_info(job_id, operation, body, version, user_id)
         info["object"] = compiled.sobject.name
@@ -253,6 +261,7 @@ class BulkJobs:
         except Exception as exc:  # a job that breaks is reported Failed, as Salesforce does
             job.state, job.error = "Failed", f"InternalServerError: {exc}"
             return
+        usage.spend(self.org, "bulk_v2_query_storage_mb", os.path.getsize(path) / (1 << 20))
         job.path, job.processed, job.offsets = path, count, offsets
         job.info["numberRecordsProcessed"] = count
         job.state = "JobComplete"
@@ -393,6 +402,7 @@ class BulkJobs:
                 job.state, job.error = "Failed", "InvalidBatch : Field name not provided"
                 return
             rows = list(reader)
+        usage.spend(self.org, "bulk_batches", usage.ingest_batches(len(rows)))
         outputs = {}
         writers = {}
         for name, prefix in (

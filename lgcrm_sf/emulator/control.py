@@ -30,6 +30,13 @@ SETTABLE = {
     "fail_bulk_message",
     "lead_assignment_owner",
     "downgrade_urls",  # None, or some of "soap", "oauth", "redirect" (downgrade.py)
+    # Bulk allocations spent today (see usage.py), and their daily maxima.
+    "bulk_batches_used",
+    "bulk_batches_max",
+    "bulk_v2_query_jobs_used",
+    "bulk_v2_query_jobs_max",
+    "bulk_v2_query_storage_mb_used",
+    "bulk_v2_query_storage_mb_max",
 }
 
 

@@ -1,4 +1,5 @@
-"""The subset of the Metadata SOAP API that reads the org settings check-prereqs needs.
+"""The subset of the Metadata SOAP API clients use: describeMetadata and listMetadata (see
+metadata_list.py) and `readMetadata` for the org settings check-prereqs needs.
 
 `readMetadata` at /services/Soap/m/{version} for three types:
 - SecuritySettings ("Security"): passwordPolicies.expiration ("Never" when passwords never expire)
@@ -13,6 +14,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from . import metadata_list
 from .auth import SOAP_NS, soap_fault
 from .store import Org
 
@@ -64,13 +66,40 @@ def _records(org: Org, kind: str, names: list[str]) -> list[str]:
     return out
 
 
+def _envelope(body: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_NS}" '
+        f'xmlns="{META_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>'
+        f"{body}</soapenv:Body></soapenv:Envelope>"
+    )
+
+
 def handle(org: Org, body: bytes) -> tuple[int, str]:
     root = ElementTree.fromstring(body)
+    if root.find(f".//{{{META_NS}}}describeMetadata") is not None:
+        return 200, _envelope(metadata_list.describe(org))
+    listing = root.find(f".//{{{META_NS}}}listMetadata")
+    if listing is not None:
+        queries = [
+            (q.findtext(f"{{{META_NS}}}type") or "", q.findtext(f"{{{META_NS}}}folder"))
+            for q in listing.findall(f"{{{META_NS}}}queries")
+        ]
+        if len(queries) > 3:
+            return 500, soap_fault(
+                "INVALID_ARGUMENT", "listMetadata takes at most 3 queries", "UnexpectedErrorFault"
+            )
+        for kind, _ in queries:
+            if not metadata_list.known(kind):
+                return 500, soap_fault(
+                    "INVALID_TYPE", f"Unknown type name '{kind}' specified", "UnexpectedErrorFault"
+                )
+        return 200, _envelope(metadata_list.list_body(org, queries))
     read = root.find(f".//{{{META_NS}}}readMetadata")
     if read is None:
         return 500, soap_fault(
             "INVALID_OPERATION",
-            "Only readMetadata is served by this emulator",
+            "No operation available for request: this emulator serves describeMetadata, "
+            "listMetadata and readMetadata",
             "UnexpectedErrorFault",
         )
     kind = read.findtext(f"{{{META_NS}}}type") or ""
@@ -80,9 +109,6 @@ def handle(org: Org, body: bytes) -> tuple[int, str]:
             "INVALID_TYPE", f"Unsupported metadata type: {kind}", "UnexpectedErrorFault"
         )
     records = "".join(_records(org, kind, names))
-    return 200, (
-        f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_NS}" '
-        f'xmlns="{META_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>'
+    return 200, _envelope(
         f"<readMetadataResponse><result>{records}</result></readMetadataResponse>"
-        "</soapenv:Body></soapenv:Envelope>"
     )

@@ -495,22 +495,6 @@ def collection_retrieve(
     return out
 
 
-def limits(org: Org) -> dict:
-    s = org.settings
-    return {
-        "DailyApiRequests": {
-            "Max": s["api_max"],
-            "Remaining": max(0, s["api_max"] - s["api_used"]),
-        },
-        "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
-        "DailyBulkV2QueryFileStorageMB": {"Max": 1048576, "Remaining": 1048576},
-        "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
-        "DataStorageMB": {"Max": 1024, "Remaining": 1000},
-        "FileStorageMB": {"Max": 2048, "Remaining": 2048},
-        "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
-    }
-
-
 def describe_global(org: Org, version: str) -> dict:
     return {
         "encoding": "UTF-8",

@@ -329,6 +329,20 @@ STAGES = (
     "Closed Lost",
 )
 SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
+# The org-wide sharing defaults the Organization object reports, with their picklist values.
+SHARING_DEFAULTS = (
+    ("Account", ("None", "Read", "Edit")),
+    ("Contact", ("None", "Read", "Edit", "ControlledByParent")),
+    ("Opportunity", ("None", "Read", "Edit", "ControlledByParent")),
+    ("Lead", ("None", "Read", "Edit", "ReadEditTransfer")),
+    ("Case", ("None", "Read", "Edit", "ReadEditTransfer")),
+    (
+        "Calendar",
+        ("HideDetails", "HideDetailsInsert", "ShowDetails", "ShowDetailsInsert", "AllowEdits"),
+    ),
+    ("Pricebook", ("None", "Read", "ReadSelect")),
+    ("Campaign", ("None", "Read", "Edit", "All")),
+)
 
 
 def _recent() -> list[Field]:
@@ -471,6 +485,32 @@ def standard_objects() -> dict[str, SObject]:
                 Field("LanguageLocaleKey", "string", 40, **RO),
                 Field("TimeZoneSidKey", "string", 40, **RO),
                 Field("TrialExpirationDate", "datetime", **RO),
+                # Read by clients at login: `sf` (org display, login) and CumulusCI (org import)
+                # select NamespacePrefix, null in an org without a namespace.
+                Field("NamespacePrefix", "string", 15, **RO),
+                Field("Division", "string", 80, **RO),
+                Field("Street", "textarea", 255, **RO),
+                Field("City", "string", 40, **RO),
+                Field("State", "string", 80, **RO),
+                Field("PostalCode", "string", 20, **RO),
+                Field("Phone", "phone", 40, **RO),
+                Field("Fax", "phone", 40, **RO),
+                Field("PrimaryContact", "string", 80, **RO),
+                Field("SignupCountryIsoCode", "string", 2, **RO),
+                Field("ComplianceBccEmail", "email", 80, **RO),
+                Field("UiSkin", "picklist", 40, picklist=("Theme1", "Theme2", "Theme3"), **RO),
+                Field("FiscalYearStartMonth", "int", **RO),
+                Field("UsesStartDateAsFiscalYearName", "boolean", nillable=False, **RO),
+                Field("ReceivesInfoEmails", "boolean", nillable=False, **RO),
+                Field("ReceivesAdminInfoEmails", "boolean", nillable=False, **RO),
+                Field("PreferencesRequireOpportunityProducts", "boolean", nillable=False, **RO),
+                Field("IsReadOnly", "boolean", nillable=False, **RO),
+                Field("MonthlyPageViewsUsed", "int", **RO),
+                Field("MonthlyPageViewsEntitlement", "int", **RO),
+                *[
+                    Field(f"Default{kind}Access", "picklist", 40, picklist=access, **RO)
+                    for kind, access in SHARING_DEFAULTS
+                ],
             ],
             createable=False,
             updateable=False,

@@ -34,6 +34,36 @@ def username_domain(org_name: str = ORG_NAME) -> str:
     return f"{stem}-{secrets.token_hex(3)}.example"
 
 
+# What the Organization record says beyond its name, edition and locale: an org without a
+# namespace (NamespacePrefix null), not a trial (TrialExpirationDate null), the usual sharing.
+ORGANIZATION = {
+    "NamespacePrefix": None,
+    "Street": "Av. Paulista, 1000",
+    "City": "São Paulo",
+    "State": "SP",
+    "PostalCode": "01310-100",
+    "Phone": "+55 11 4000-0000",
+    "PrimaryContact": "Maria Admin",
+    "SignupCountryIsoCode": "BR",
+    "UiSkin": "Theme3",
+    "FiscalYearStartMonth": 1,
+    "UsesStartDateAsFiscalYearName": 0,
+    "ReceivesInfoEmails": 0,
+    "ReceivesAdminInfoEmails": 0,
+    "PreferencesRequireOpportunityProducts": 0,
+    "IsReadOnly": 0,
+    "MonthlyPageViewsUsed": 0,
+    "MonthlyPageViewsEntitlement": 500000,
+    "DefaultAccountAccess": "Edit",
+    "DefaultContactAccess": "ControlledByParent",
+    "DefaultOpportunityAccess": "Edit",
+    "DefaultLeadAccess": "ReadEditTransfer",
+    "DefaultCaseAccess": "ReadEditTransfer",
+    "DefaultCalendarAccess": "HideDetailsInsert",
+    "DefaultPricebookAccess": "ReadSelect",
+    "DefaultCampaignAccess": "All",
+}
+
 PROFILES = {
     "System Administrator": dict(
         PermissionsApiEnabled=True,
@@ -101,6 +131,10 @@ def seed(
             '"CreatedDate","CreatedById","LastModifiedDate","LastModifiedById","SystemModstamp") '
             "VALUES (?,?,?,0,'EMU1','Brazil','pt_BR','pt_BR','America/Sao_Paulo',0,?,?,?,?,?)",
             (org_id, org_name, edition, org.now(), system_user, org.now(), system_user, org.now()),
+        )
+        org.conn.execute(
+            f'UPDATE "Organization" SET {", ".join(f"{chr(34)}{k}{chr(34)} = ?" for k in ORGANIZATION)}',
+            list(ORGANIZATION.values()),
         )
         profile_ids = {}
         for name, perms in PROFILES.items():
