@@ -1,4 +1,5 @@
-"""The import tool: people from CSV, marketing events from CSV or JSON lines.
+"""The import tool: people from CSV, marketing events from CSV or JSON (an array of objects,
+or JSON lines).
 
 Streams the file: rows are applied in batches, each batch one transaction, so memory stays
 bounded whatever the file's size. A bad row is reported by line number and reason and skipped;
@@ -8,7 +9,6 @@ the good rows go in. Importing a deactivated lead re-activates it, as the help a
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime
 import hashlib
 import json
@@ -19,7 +19,10 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataError
+from .cells import CharacterScreen
+from .csv_records import CsvFile
 from .fields import CUSTOM_NAME, PERSON_FIELDS, normalise_email
+from .json_records import open_json_records
 from .store import EVENT_KINDS, LeadGenStore, now_iso
 
 BATCH_ROWS = 1000
@@ -132,13 +135,16 @@ def _apply_in_batches(db, rows, apply, report) -> None:
         raise
 
 
-def check_encoding(path: Path, encoding: str) -> None:
+def check_encoding(path: Path, encoding: str) -> bool:
     """Decode the whole file before importing anything, so a wrongly encoded file changes
-    nothing and the error names the first bad line."""
+    nothing and the error names the first bad line. Returns whether the file may hold a
+    character that no cell may (cells.CharacterScreen): if not, rows skip that check."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    screen = CharacterScreen(encoding)
     line = 1
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
+            screen.feed(chunk)
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
@@ -155,28 +161,13 @@ def check_encoding(path: Path, encoding: str) -> None:
             raise DataError(
                 MESSAGES["encoding"].format(file=path.name, line=line, encoding=encoding, byte=0)
             ) from None
+    return screen.found
 
 
-def _open_csv(path: Path, encoding: str):
+def _csv_file(path: Path, encoding: str) -> CsvFile:
     if not path.is_file():
         raise DataError(MESSAGES["not_found"].format(file=path))
-    check_encoding(path, encoding)
-    handle = open(
-        path,
-        encoding="utf-8-sig" if encoding.lower().replace("-", "") == "utf8" else encoding,
-        newline="",
-    )
-    sample = handle.read(65536)
-    handle.seek(0)
-    if not sample.strip():
-        handle.close()
-        raise DataError(MESSAGES["empty"].format(file=path.name))
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    return handle, csv.reader(handle, delimiter=delimiter, strict=False)
+    return CsvFile(path, encoding, check_characters=check_encoding(path, encoding))
 
 
 def load_column_map(path: Path | None) -> dict[str, str]:
@@ -262,11 +253,8 @@ def import_people(
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(path.name)
-    handle, reader = _open_csv(path, encoding)
-    with handle:
-        header = next(reader, None)
-        if not header:
-            raise DataError(MESSAGES["empty"].format(file=path.name))
+    with _csv_file(path, encoding) as source:
+        header = source.header
         columns = _columns(header, column_map or {}, report)
         if "email" not in columns.values():
             raise DataError(MESSAGES["no_email_column"].format(file=path.name))
@@ -276,17 +264,11 @@ def import_people(
         )
         db.execute("DELETE FROM import_seen")
         users = {u["email"]: u["id"] for u in store.users()}
-
-        def rows():
-            line = reader.line_num
-            for row in reader:
-                start, line = line + 1, reader.line_num
-                if any(cell.strip() for cell in row):
-                    yield start, (start, row)
-
+        # A record that could not be read arrives as the reason why (a str), reported as is.
+        rows = ((line, row if isinstance(row, str) else (line, row)) for line, row in source.rows())
         _apply_in_batches(
             db,
-            rows(),
+            rows,
             lambda item: _import_row(store, item[1], header, columns, kind, users, item[0], report),
             report,
         )
@@ -378,6 +360,7 @@ DETAIL_KEYS = {
 }
 _DETAILS = {s: k for k, spellings in DETAIL_KEYS.items() for s in [spelling(x) for x in spellings]}
 _TIME_KEYS = {"occurredat", "time", "timestamp", "date", "datetime", "at", "when"}
+_EVENT_KEYS = {"type", "kind", "event", "email", "emailaddress"} | _TIME_KEYS
 
 
 @dataclass
@@ -392,39 +375,32 @@ class EventReport(_Rejects):
     bad_rows: list[dict] = field(default_factory=list)
 
 
+def _looks_like_event(data: dict) -> bool:
+    """Whether an object has any key an event is read from (a lone object without one, say
+    {"events": [...]}, is not an events file)."""
+    return any(spelling(str(key)) in _EVENT_KEYS for key in data)
+
+
 def _event_rows(path: Path, encoding: str):
-    """(line, dict) pairs from a CSV or JSON lines file."""
+    """(line, (label, dict)) pairs from a CSV or JSON events file, or (line, reason) for a
+    record that could not be read; the label names an array element ('element [3]')."""
     if not path.is_file():
         raise DataError(MESSAGES["not_found"].format(file=path))
-    check_encoding(path, encoding)
-    with open(
-        path, encoding="utf-8-sig" if encoding.lower().replace("-", "") == "utf8" else encoding
-    ) as probe:
-        first = probe.read(1)
-    if first in ("{", "") or path.suffix.lower() in (".jsonl", ".ndjson"):
-        with open(path, encoding=encoding) as handle:
-            for number, text in enumerate(handle, 1):
-                if not text.strip():
-                    continue
-                try:
-                    data = json.loads(text)
-                except ValueError as exc:
-                    yield number, f"not valid JSON: {exc.msg}"
-                    continue
-                yield number, data if isinstance(data, dict) else "not a JSON object"
+    check_characters = check_encoding(path, encoding)
+    records = open_json_records(path, encoding, _looks_like_event)
+    if records is not None:
+        with records:
+            yield from records
         return
-    handle, reader = _open_csv(path, encoding)
-    with handle:
-        header = next(reader, [])
-        line = reader.line_num
-        for row in reader:
-            start, line = line + 1, reader.line_num
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                yield start, f"has {len(row)} fields, the header has {len(header)}"
-                continue
-            yield start, dict(zip(header, row, strict=True))
+    with CsvFile(path, encoding, check_characters) as source:
+        header = source.header
+        for line, row in source.rows():
+            if isinstance(row, str):
+                yield line, row
+            elif len(row) != len(header):
+                yield line, f"has {len(row)} fields, the header has {len(header)}"
+            else:
+                yield line, ("", dict(zip(header, row, strict=True)))
 
 
 def _parse_time(text: str) -> str:
@@ -440,12 +416,15 @@ def _parse_time(text: str) -> str:
 def import_events(store: LeadGenStore, path: Path, encoding: str = "utf-8") -> EventReport:
     path = Path(path)
     report = EventReport(path.name)
-    _apply_in_batches(
-        store.db.conn,
-        _event_rows(path, encoding),
-        lambda data: _import_event(store, data, report),
-        report,
-    )
+
+    def apply(item: tuple[str, dict]) -> str | None:
+        label, data = item
+        reason = _import_event(store, data, report)
+        return f"{label}: {reason}" if reason and label else reason
+
+    _apply_in_batches(store.db.conn, _event_rows(path, encoding), apply, report)
+    if report.rows == 0:
+        raise DataError(f"{path.name} holds no events.")
     return report
 
 
