@@ -799,13 +799,26 @@ def emulator_serve(
         Path | None, typer.Option(help="SQLite file that keeps the org across restarts.")
     ] = None,
     seed: Annotated[str, typer.Option(help="Org to start with: empty or demo.")] = "empty",
+    leadgen_rate: Annotated[
+        int, typer.Option(min=1, help="Lead Gen & CRM API calls allowed per second.")
+    ] = 10,
+    leadgen_daily_limit: Annotated[
+        int, typer.Option(min=1, help="Lead Gen & CRM API calls allowed per day.")
+    ] = 50_000,
 ) -> None:
-    """Serve a Salesforce-compatible HTTPS API until Ctrl-C; prints one JSON line when ready."""
+    """Serve Salesforce- and Lead Gen & CRM-compatible HTTPS APIs until Ctrl-C; prints one JSON
+    line when ready."""
     from .emulator.serve import serve
 
     if seed not in ("empty", "demo"):
         raise typer.BadParameter("use empty or demo", param_hint="--seed")
-    serve(port=port, data=str(data) if data else None, seed=seed)
+    serve(
+        port=port,
+        data=str(data) if data else None,
+        seed=seed,
+        leadgen_rate=leadgen_rate,
+        leadgen_daily_limit=leadgen_daily_limit,
+    )
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -10,13 +10,26 @@ import threading
 from .server import Emulator
 
 
-def serve(port: int = 0, data: str | None = None, seed: str = "empty", out=None) -> None:
+def serve(
+    port: int = 0,
+    data: str | None = None,
+    seed: str = "empty",
+    out=None,
+    leadgen_rate: int | None = None,
+    leadgen_daily_limit: int | None = None,
+) -> None:
     out = out or sys.stdout
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
     }
-    emulator = Emulator(port=port, data=data, seed=seed).start()
+    emulator = Emulator(
+        port=port,
+        data=data,
+        seed=seed,
+        leadgen_rate=leadgen_rate,
+        leadgen_daily_limit=leadgen_daily_limit,
+    ).start()
     try:
         # Exactly one JSON line on stdout, so a parent process can read where to connect.
         out.write(json.dumps(emulator.info) + "\n")

@@ -17,6 +17,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import SalesforceApp
 from .control import Control
+from .leadgen import LeadGen
 from .seed import seed as seed_org
 from .store import Org
 
@@ -37,11 +38,19 @@ class KeepAliveHandler(WSGIRequestHandler):
 
 class Emulator:
     def __init__(
-        self, port: int = 0, data: str | None = None, seed: str = "empty", host: str = "127.0.0.1"
+        self,
+        port: int = 0,
+        data: str | None = None,
+        seed: str = "empty",
+        host: str = "127.0.0.1",
+        leadgen_rate: int | None = None,
+        leadgen_daily_limit: int | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.data = data
         self.seed_kind = seed
+        self.leadgen_limits = (leadgen_rate, leadgen_daily_limit)
+        self.leadgen: LeadGen | None = None
         self.workdir = tempfile.mkdtemp(prefix="lgcrm-sf-emulator-")
         self.control_token = secrets.token_urlsafe(24)
         self.org: Org | None = None
@@ -60,6 +69,20 @@ class Emulator:
             os.unlink(self.data)
         self.org = Org(self.data or ":memory:")
         self.credentials = seed_org(self.org, self.seed_kind)
+
+    def _open_leadgen(self) -> None:
+        """The Lead Gen & CRM account: in `<data>.leadgen` beside the org's file (same account id
+        and secret key after a restart), or in memory. It reads the org's clock, whichever org
+        is current, so moving the clock moves both."""
+        rate, daily = self.leadgen_limits
+        self.leadgen = LeadGen(
+            self.data + ".leadgen" if self.data else ":memory:",
+            lambda: self.org.clock,
+            lambda: self.instance_url,
+            self.seed_kind,
+            rate,
+            daily,
+        )
 
     @staticmethod
     def _credentials_from(org: Org) -> dict:
@@ -92,8 +115,11 @@ class Emulator:
         seed: str = "empty",
         custom_fields: dict | None = None,
         edition: str = "Enterprise Edition",
+        leadgen_seed: str | None = None,
     ) -> None:
-        """Replace the org with a freshly seeded one (sessions and jobs are dropped)."""
+        """Replace the org with a freshly seeded one (sessions and jobs are dropped), and empty
+        the Lead Gen & CRM account and seed it (`leadgen_seed`, by default like the org); its
+        account id and secret key stay."""
         old = self.org
         with old.lock:
             if self.data:
@@ -105,6 +131,7 @@ class Emulator:
             self.credentials = seed_org(org, seed, custom_fields, edition)
             self.org = org
             self.app.use_org(org)
+        self.leadgen.reset(leadgen_seed or seed)
 
     # --- serving --------------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -119,7 +146,9 @@ class Emulator:
     def start(self) -> Emulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._open_org()
+        self._open_leadgen()
         self.app = SalesforceApp(self.org, self.workdir, Control(self))
+        self.app.leadgen = self.leadgen.api
         self._server = make_server(
             self.host,
             self.port,
@@ -146,6 +175,8 @@ class Emulator:
             self.org.save_meta()
             if self.data:
                 self.org.conn.close()
+        if self.leadgen is not None:
+            self.leadgen.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
@@ -174,4 +205,8 @@ class Emulator:
             "user_id": c["user_id"],
             "control_token": self.control_token,
             "api_versions": "50.0-66.0",
+            # The Lead Gen & CRM Open API v1.2 on the same port (leadgen/).
+            "leadgen_url": self.instance_url + "/pubapi/v1.2/",
+            "leadgen_account_id": self.leadgen.account.account_id,
+            "leadgen_secret_key": self.leadgen.account.secret_key,
         }
