@@ -267,3 +267,13 @@ def test_control_surface_reads_edits_and_deletes_leads(lg, lg_control):
     lg_control.lg_delete_lead(ids[0])
     assert lg_control.lg_get_lead(ids[0]) is None
     assert lg_control.lg_counters()["by_method"] == {"getLeads": 1}  # control calls are free
+
+
+def test_many_custom_fields_come_back_in_order(lg, lg_control):
+    names = [lg_control.lg_add_field(f"Campo {n}")["systemName"] for n in range(70)]
+    (a,) = lg.create_leads({"emailAddress": "a@x.example", names[-1]: "último", names[0]: "1º"})
+    lead = lg.lead(a)
+    assert list(lead)[-70:] == names and list(lead)[0] == "id"
+    assert lead[names[-1]] == "último" and lead[names[0]] == "1º" and lead[names[30]] == ""
+    page = lg.result("getLeads", {"where": {}})["lead"]
+    assert page == [lead]

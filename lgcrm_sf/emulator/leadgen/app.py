@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..app import SalesforceApp, _cut
 from . import catalog, events, leads, reads, sales
-from .call import DEFAULT_SETTINGS, Answer, Call
+from .call import DEFAULT_SETTINGS, Answer, Call, dumps
 from .errors import UNAUTHORIZED_BODY, CallError, error_body
 from .faults import UNAVAILABLE_BODY, Faults
 from .limits import Limits
@@ -45,7 +45,8 @@ METHODS: dict[str, Callable[[Call], Answer]] = {
 
 
 def _json(data, status: int = 200) -> Response:
-    return Response(json.dumps(data), status=status, content_type="application/json")
+    # UTF-8 as is (PHP's json_encode would write \u00e3; both decode the same).
+    return Response(dumps(data), status=status, content_type="application/json; charset=utf-8")
 
 
 def envelope(result, error, request_id, has_more: bool | None = None) -> Response:

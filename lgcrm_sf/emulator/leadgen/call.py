@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,22 @@ DEFAULT_SETTINGS = {
     # every `<` but a trailing one comes back as `&lt;` (rmuit encoding.md [1]).
     "api_encoding_quirk": False,
 }
+
+
+class RawJSON(str):
+    """JSON text made elsewhere (SQLite's json_object, see reads.py), embedded as is."""
+
+    def value(self):
+        return json.loads(self)
+
+
+def dumps(value) -> str:
+    """json.dumps that embeds RawJSON values of a result as they are."""
+    if isinstance(value, RawJSON):
+        return value
+    if isinstance(value, dict) and any(isinstance(v, RawJSON | dict) for v in value.values()):
+        return "{" + ", ".join(f"{json.dumps(k)}: {dumps(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass

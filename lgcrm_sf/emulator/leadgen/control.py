@@ -189,6 +189,7 @@ class LeadGenControl:
         lead_id = int(rest[0])
         if method == "GET":
             found = get_lead(Call(account, {"id": lead_id}, self.stamp(), {})).result["lead"]
+            found = found.value()
             return {"lead": found[0] if found else None}
         if method == "PATCH":
             changed = edit_as_user(

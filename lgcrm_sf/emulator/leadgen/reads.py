@@ -18,28 +18,43 @@ skips or repeats rows, but predictably.
 
 from __future__ import annotations
 
-from .call import Answer, Call
+from .call import Answer, Call, RawJSON
 from .errors import CallError
 from .params import as_int, field_names, id_list, limit_offset, timestamp, where
 from .schema import LEAD_FIELDS
 from .store import LIVE, Account
 
 STANDARD_NAMES = [f.name for f in LEAD_FIELDS]
+CHUNK = 60  # fields per json_object() call
 
 
 def lead_columns(account: Account) -> list[str]:
     return STANDARD_NAMES + list(account.custom["lead"])
 
 
-def _select(names: list[str]) -> str:
-    return ", ".join("CAST(id AS TEXT)" if n == "id" else f'"{n}"' for n in names)
+def _json_objects(names: list[str]) -> str:
+    """SQL building each lead's JSON in SQLite (json_object), in chunks of fields because a SQL
+    function takes at most 127 arguments; rows_json() joins the chunks. Building the JSON there
+    is about five times faster than Python dicts and json.dumps for a page of 500 leads."""
+    chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+    return ", ".join(
+        "json_object("
+        + ", ".join(f"'{n}', " + ("CAST(id AS TEXT)" if n == "id" else f'"{n}"') for n in chunk)
+        + ")"
+        for chunk in chunks
+    )
 
 
-def select_leads(account: Account, names: list[str], tail: str, args=()) -> list[dict]:
-    """Run `SELECT <names> FROM lead <tail>` and return leads as the API shows them."""
+def _joined(parts) -> str:
+    return parts[0] if len(parts) == 1 else ",".join(p[1:-1] for p in parts).join("{}")
+
+
+def select_leads(account: Account, names: list[str], tail: str, args=()) -> RawJSON:
+    """Run `SELECT <leads as JSON> FROM lead <tail>`: a JSON array of leads as the API shows
+    them (every value a string or null)."""
     with account.lock:
-        rows = account.conn.execute(f"SELECT {_select(names)} FROM lead {tail}", args).fetchall()
-    return [dict(zip(names, r, strict=True)) for r in rows]
+        rows = account.conn.execute(f"SELECT {_json_objects(names)} FROM lead {tail}", args)
+        return RawJSON("[" + ", ".join(_joined(r) for r in rows) + "]")
 
 
 def page_of(account: Account, key: tuple, order_sql: str, args: tuple, names, limit, offset):
@@ -54,19 +69,13 @@ def page_of(account: Account, key: tuple, order_sql: str, args: tuple, names, li
             account.page_cache[key] = cached = (account.lead_version, ids)
         page = cached[1][offset : offset + limit]
         if not page:
-            return []
-        wanted = list(dict.fromkeys([*names, "id"]))
+            return RawJSON("[]")
         marks = ", ".join("?" for _ in page)
         rows = account.conn.execute(
-            f"SELECT {_select(wanted)} FROM lead WHERE id IN ({marks})", page
-        ).fetchall()
-    at = wanted.index("id")
-    found = {r[at]: dict(zip(wanted, r, strict=True)) for r in rows}
-    leads = [found[str(i)] for i in page if str(i) in found]
-    if "id" not in names:
-        for lead in leads:
-            del lead["id"]
-    return leads
+            f"SELECT id, {_json_objects(names)} FROM lead WHERE id IN ({marks})", page
+        )
+        found = {r[0]: _joined(r[1:]) for r in rows}
+    return RawJSON("[" + ", ".join(found[i] for i in page if i in found) + "]")
 
 
 def get_lead(call: Call) -> Answer:

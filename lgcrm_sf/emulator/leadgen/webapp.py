@@ -9,7 +9,6 @@ given, as submitted (not HTML-encoded); no leadCreation event is recorded.
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 from ..seed import COMPANIES, FIRST, LAST, _ascii
@@ -203,33 +202,53 @@ def generate(
     active: bool = True,
 ) -> dict:
     """`count` leads straight into SQLite (benchmarks: 100,000 in a few seconds). Timestamps are
-    `now`, or spread evenly over the `spread_seconds` before it."""
-    rnd = random.Random(count)
+    `now`, or spread evenly over the `spread_seconds` before it. Names and companies cycle
+    through the demo's lists, so a run repeats exactly."""
     ids = account.allocate("lead", count)
     base = now - timedelta(seconds=spread_seconds)
-    names = [f.name for f in LEAD_FIELDS if f.name != "id"]
-    defaults = {f.name: f.default for f in LEAD_FIELDS if f.default is not None}
+    names = [(f, _ascii(f)) for f in FIRST]
+    lasts = [(n, _ascii(n)) for n in LAST]
+    cities = ["São Paulo", "Recife", "Curitiba", "Salvador"]
+    flag = "1" if active else "0"
+    stamps: dict[int, str] = {}
     rows = []
     for n, lead_id in enumerate(ids):
-        first, last = rnd.choice(FIRST), rnd.choice(LAST)
-        when = base + timedelta(seconds=spread_seconds * n // max(count, 1))
-        stamp = when.strftime(TIMESTAMP_FORMAT)
-        values = {
-            **defaults,
-            "firstName": first,
-            "lastName": last,
-            "emailAddress": f"{_ascii(first)}.{_ascii(last)}.{lead_id}@bench.example.com",
-            "companyName": rnd.choice(COMPANIES),
-            "city": rnd.choice(["São Paulo", "Recife", "Curitiba", "Salvador"]),
-            "active": "1" if active else "0",
-            "createTimestamp": stamp,
-            "updateTimestamp": stamp,
-        }
-        rows.append((lead_id, *(values.get(k) for k in names), 0, account.order_key(lead_id, 0)))
-    cols = ", ".join(f'"{k}"' for k in ["id", *names, "rev", "order_key"])
-    marks = ", ".join("?" for _ in range(len(names) + 3))
+        (first, first_ascii), (last, last_ascii) = names[n % 20], lasts[(n // 20) % 10]
+        offset = spread_seconds * n // max(count, 1)
+        stamp = stamps.get(offset)
+        if stamp is None:
+            stamp = stamps[offset] = (base + timedelta(seconds=offset)).strftime(TIMESTAMP_FORMAT)
+        rows.append(
+            (
+                lead_id,
+                first,
+                last,
+                f"{first_ascii}.{last_ascii}.{lead_id}@bench.example.com",
+                COMPANIES[n % 10],
+                cities[n % 4],
+                flag,
+                stamp,
+                stamp,
+                account.order_key(lead_id, 0),
+            )
+        )
+    defaults = {
+        f.name: f.default for f in LEAD_FIELDS if f.default is not None and f.name != "active"
+    }
     with account.atomic():
-        account.conn.executemany(f"INSERT INTO lead ({cols}) VALUES ({marks})", rows)
+        account.conn.executemany(
+            'INSERT INTO lead (id, "firstName", "lastName", "emailAddress", "companyName", "city", '
+            '"active", "createTimestamp", "updateTimestamp", order_key, rev) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            rows,
+        )
+        # The defaults of a created lead (leadStatus, leadScore, ...), set in one statement:
+        # this batch's ids are the only ones between its first and last (ids only grow).
+        sets = ", ".join(f'"{k}" = ?' for k in defaults)
+        account.conn.execute(
+            f"UPDATE lead SET {sets} WHERE id BETWEEN ? AND ?",
+            (*defaults.values(), ids[0], ids[-1]) if ids else (*defaults.values(), 0, -1),
+        )
         account.lead_version += 1
     return {
         "created": count,
