@@ -152,3 +152,11 @@ def test_bad_dates_are_invalid_or_missing_parameters(lg):
         {"startDate": "2026-01-01", "endDate": "2026-01-02", "timestamp": "modified"},
     )
     assert bad_kind["error"]["code"] == 205
+
+
+def test_ids_out_of_int64_and_empty_id_lists(lg):
+    assert lg.call("getLead", {"id": "9" * 20})["error"]["code"] == 205
+    assert lg.result("getLeads", {"where": {"id": []}}) == {"lead": []}
+    data = lg.call("updateLeads", {"objects": [{"id": "9" * 20, "firstName": "X"}]})
+    assert data["result"]["updates"][0]["error"]["code"] == 205
+    assert lg.result("getOpportunities", {"where": {"id": []}}) == {"opportunity": []}

@@ -176,3 +176,10 @@ def test_the_demo_account_has_a_history(lg, lg_control):
     assert len(users) == 5 and users[0]["emailAddress"] == "admin@acme-brasil.example"
     leads = lg.result("getLeads", {"where": {}})["lead"]
     assert len(leads) == 19  # one of the 20 is inactive
+
+
+def test_control_actions_refuse_bad_values(lg_control):
+    with pytest.raises(RuntimeError, match="205"):
+        lg_control.lg_fill_form("a@x.example", {"shoeSize": 42})
+    with pytest.raises(RuntimeError):
+        lg_control.lg_add_event(1, "telepathy")

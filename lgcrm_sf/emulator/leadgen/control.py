@@ -33,6 +33,7 @@ from ..clock import parse_datetime
 from ..errors import ApiError
 from . import webapp
 from .call import DEFAULT_SETTINGS, Call
+from .errors import CallError, ObjectError
 from .leads import edit_as_user
 from .reads import get_lead
 from .schema import TIMESTAMP_FORMAT
@@ -52,6 +53,12 @@ class LeadGenControl:
         return self.now().strftime(TIMESTAMP_FORMAT)
 
     def route(self, method: str, parts: list[str], body: dict):
+        try:
+            return self._route(method, parts, body)
+        except (CallError, ObjectError) as exc:
+            raise ValueError(exc.body) from None  # the control surface answers 400
+
+    def _route(self, method: str, parts: list[str], body: dict):
         lg, account = self.leadgen, self.leadgen.account
         head = parts[0] if parts else ""
         rest = parts[1:]

@@ -104,7 +104,7 @@ def _lead_id(value) -> int | None:
     if value in (None, ""):
         return None
     text = str(value)
-    if isinstance(value, bool) or not text.isdigit():
+    if isinstance(value, bool) or not text.isdigit() or int(text) >= 2**63:
         raise ObjectError.invalid("id", "Expected data of type integer")
     return int(text)
 

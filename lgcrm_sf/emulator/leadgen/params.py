@@ -22,7 +22,7 @@ def as_int(name: str, value, minimum: int | None = None) -> int:
     if isinstance(value, bool) or not _INT.match(str(value)) or isinstance(value, list | dict):
         raise CallError.invalid(name, "Expected data of type integer", INT_FORMAT)
     number = int(str(value))
-    if minimum is not None and number < minimum:
+    if abs(number) >= 2**63 or (minimum is not None and number < minimum):
         raise CallError.invalid(name, "Expected data of type integer", INT_FORMAT)
     return number
 

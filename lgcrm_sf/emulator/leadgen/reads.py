@@ -94,6 +94,8 @@ def get_leads(call: Call) -> Answer:
     terms, args = [], []
     if "id" in condition:
         ids = id_list("id", condition["id"])
+        if not ids:
+            return Answer({"lead": RawJSON("[]")})
         terms.append(f"id IN ({', '.join('?' for _ in ids)})")
         args += ids
     if "emailAddress" in condition:

@@ -59,6 +59,8 @@ def read(call: Call, table: str, condition: dict, limit: int, offset: int) -> li
     for key, value in condition.items():
         if key == "id":
             ids = id_list("id", value)
+            if not ids:
+                return []
             terms.append(f"id IN ({', '.join('?' for _ in ids)})")
             args += ids
         else:
@@ -159,7 +161,7 @@ def _record_id(obj: dict) -> int:
     if obj.get("id") in (None, ""):
         raise ObjectError.missing("id")
     value = str(obj["id"])
-    if not value.isdigit():
+    if not value.isdigit() or int(value) >= 2**63:
         raise ObjectError.invalid("id", "Expected data of type integer")
     return int(value)
 
@@ -214,6 +216,8 @@ def create_opportunity_leads(call: Call) -> Answer:
                 raise ObjectError.missing(name)
         try:
             opportunity_id, lead_id = int(obj["opportunityID"]), int(obj["leadID"])
+            if max(abs(opportunity_id), abs(lead_id)) >= 2**63:
+                raise ValueError
         except (TypeError, ValueError):
             raise ObjectError.invalid("leadID", "Expected data of type integer") from None
         if not account.exists("opportunity", opportunity_id):

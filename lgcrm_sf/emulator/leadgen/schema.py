@@ -178,7 +178,7 @@ def check(field: Field, value) -> str | None:
         # Round-tripping getLead output ("" on accountID, ownerID, ...) bites here (§7.3).
         raise ObjectError.invalid(name, "Expected data of type integer", _format(field))
     if field.kind in ("int", "ref"):
-        if not _INT.match(text):
+        if not _INT.match(text) or abs(int(text)) >= 2**63:  # ids are int64
             raise ObjectError.invalid(name, "Expected data of type integer", _format(field))
         return str(int(text))
     if field.kind == "bit":
