@@ -4,6 +4,7 @@ emulator's CA, exactly the envelope a client sends. Test files import the fixtur
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -65,7 +66,7 @@ class LeadGenCaller:
 
 
 @pytest.fixture
-def lg_control(emulator) -> ControlClient:
+def lg_control(emulator) -> Iterator[ControlClient]:
     """A fresh empty account (same credentials), the real clock, and a rate high enough that
     tests not about limits never meet error 107."""
     control = ControlClient(emulator.info)

@@ -49,7 +49,7 @@ class Limits:
         second, day = int(now.timestamp()), now.date().isoformat()
         with self._lock:
             self.total += 1
-            self.by_method[method] += 1
+            self.by_method[method or "(no method)"] += 1
             if second != self._second:
                 self._second, self._in_second = second, 0
             self._in_second += 1
