@@ -59,3 +59,11 @@ def test_a_reset_empties_the_account_but_keeps_its_credentials(emulator):
     control.reset("empty", leadgen_seed="demo")
     assert len(caller.result("getLeads", {"where": {}})["lead"]) == 19
     control.lg_reset("empty")
+
+
+def test_one_clock_for_both_services(lg, lg_control):
+    lg_control.clock(now="2026-08-01T10:00:00Z")
+    assert lg_control.lg_clock(advance=30) == "2026-08-01 10:00:30"
+    assert lg_control.clock() == "2026-08-01T10:00:30.000+0000"  # the Salesforce side moved too
+    (lead_id,) = lg.create_leads({"emailAddress": "t@x.example"})
+    assert lg.lead(lead_id)["createTimestamp"] == "2026-08-01 10:00:30"
