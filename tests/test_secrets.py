@@ -137,8 +137,11 @@ def converse(args, env, answers, timeout=120) -> str:
             os.write(main, (pending.pop(0)[1] + "\n").encode())
         if process.poll() is not None and not ready:
             break
-    if process.poll() is None:
+    try:
+        # EIO on the pty comes as the child closes it, a moment before it is reaped.
+        process.wait(timeout=max(deadline - time.monotonic(), 5))
+    except subprocess.TimeoutExpired:
         process.kill()
-        raise AssertionError(f"the command did not finish; it printed: {transcript!r}")
+        raise AssertionError(f"the command did not finish; it printed: {transcript!r}") from None
     os.close(main)
     return transcript

@@ -7,11 +7,12 @@ Order of checks, each answered as the vendor does (errors inside HTTP 200 bodies
 2. credentials from the query string: none -> 103, no secret -> 104, a wrong pair -> HTTP 401
    with the body "Unable to determine clusterID from provided accountID/secretKey" (a JSON
    string); credentials repeated in a body `header` are accepted and ignored;
-3. the body: not a JSON object -> 101;
-4. limits (limits.py): 106 for the day, 107 for the second; every call is counted;
-5. injected faults (faults.py);
-6. the envelope: no id -> 102, no method -> 201, unknown method -> 204, no params -> 202;
-7. the method. Reads answer `error: null`, writes and list-member reads `error: []` (or the
+3. limits (limits.py): every authenticated call is counted, a malformed one too; 106 for the
+   day, 107 for the second;
+4. injected faults (faults.py);
+5. the envelope: not a JSON object -> 101, no id -> 102, no method -> 201, unknown method ->
+   204, no params -> 202;
+6. the method. Reads answer `error: null`, writes and list-member reads `error: []` (or the
    failed objects' errors, see call.DEFAULT_SETTINGS["write_error_envelope"]); the request id
    is echoed as sent.
 """
