@@ -821,8 +821,15 @@ def emulator_serve(
         str | None, typer.Option(help="The integration user's username (default: unique).")
     ] = None,
     org_name: Annotated[str | None, typer.Option(help="The org's name.")] = None,
+    leadgen_rate: Annotated[
+        int, typer.Option(min=1, help="Lead Gen & CRM API calls allowed per second.")
+    ] = 10,
+    leadgen_daily_limit: Annotated[
+        int, typer.Option(min=1, help="Lead Gen & CRM API calls allowed per day.")
+    ] = 50_000,
 ) -> None:
-    """Serve a Salesforce-compatible HTTPS API until Ctrl-C; prints one JSON line when ready."""
+    """Serve Salesforce- and Lead Gen & CRM-compatible HTTPS APIs until Ctrl-C; prints one JSON
+    line when ready."""
     from .emulator.serve import serve
 
     if seed not in ("empty", "demo"):
@@ -833,6 +840,8 @@ def emulator_serve(
         seed=seed,
         username=username,
         org_name=org_name,
+        leadgen_rate=leadgen_rate,
+        leadgen_daily_limit=leadgen_daily_limit,
     )
 
 

@@ -10,6 +10,9 @@ from lgcrm_sf.emulator.control import ControlClient
 from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.salesforce.client import PinnedSession
 
+# The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
+from .leadgen_helpers import lg, lg_control  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):

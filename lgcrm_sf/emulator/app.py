@@ -1,7 +1,8 @@
 """The WSGI application: routing, sessions, API counting, fault injection and error shapes.
 
 Everything under /services/... behaves as Salesforce does; /_emulator/... is the control
-surface for tests and the demo (see control.py) and is not part of Salesforce's API.
+surface for tests and the demo (see control.py) and is not part of Salesforce's API; /pubapi/...
+is the Lead Gen & CRM Open API (leadgen/, set as `leadgen` by the server).
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ class SalesforceApp:
     def __init__(self, org: Org, workdir: str, control=None) -> None:
         self.workdir = workdir
         self.control = control  # the control surface handler (control.py)
+        self.leadgen = None  # the Lead Gen & CRM endpoint (leadgen/app.py), set by the server
         self.base_url = ""  # https://127.0.0.1:PORT, set once the port is known
         self.data_map = Map(
             [r.empty() for r in DATA_RULES],
@@ -196,6 +198,8 @@ class SalesforceApp:
         self.org.request.auto_assign = False  # only a REST data call may run assignment rules
         if path.startswith("/_emulator/"):
             return self.control(request)
+        if path.startswith("/pubapi/") and self.leadgen is not None:
+            return self.leadgen(request)  # its own limits and faults
         redirected = downgrade.redirect(self.org.settings, self.base_url, request)
         if redirected is not None:
             return redirected

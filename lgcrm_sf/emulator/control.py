@@ -3,6 +3,7 @@
 It lets tests, the demo and benchmarks act as Salesforce users and admins would (edit, delete,
 undelete, merge, convert), reseed the org, set the clock, read and set API usage, change org
 settings and inject faults. Every call needs the header `X-Emulator-Token` printed at start.
+/_emulator/leadgen/... does the same for the Lead Gen & CRM account (leadgen/control.py).
 """
 
 from __future__ import annotations
@@ -93,8 +94,11 @@ class Control:
                 body.get("edition", "Enterprise Edition"),
                 body.get("username"),
                 body.get("org_name"),
+                body.get("leadgen_seed"),
             )
             return self.server.info
+        if head == "leadgen":
+            return self.server.leadgen.control.route(method, parts[1:], body)
         if head == "records":
             obj = parts[1]
             values = body.get("values", {})
@@ -312,3 +316,82 @@ class ControlClient:
 
     def refresh_token(self, username: str) -> str:
         return self.call("POST", "refresh-token", {"username": username})["refresh_token"]
+
+    # --- the Lead Gen & CRM account (/_emulator/leadgen/..., see leadgen/control.py) ---------
+    def lg(self, method: str, path: str, body=None):
+        return self.call(method, f"leadgen/{path}", body)
+
+    def lg_info(self) -> dict:
+        """{url, account_id, secret_key, seed}"""
+        return self.lg("GET", "info")
+
+    def lg_reset(self, seed: str = "empty") -> dict:
+        return self.lg("POST", "reset", {"seed": seed})
+
+    def lg_rotate_secret(self) -> str:
+        return self.lg("POST", "rotate-secret")["secret_key"]
+
+    def lg_settings(self, **kw) -> dict:
+        return self.lg("POST" if kw else "GET", "settings", kw or None)
+
+    def lg_counters(self) -> dict:
+        return self.lg("GET", "counters")
+
+    def lg_reset_counters(self) -> dict:
+        return self.lg("DELETE", "counters")
+
+    def lg_fault(self, **spec) -> None:
+        self.lg("POST", "faults", spec)
+
+    def lg_faults(self) -> list[dict]:
+        return self.lg("GET", "faults")
+
+    def lg_clear_faults(self) -> None:
+        self.lg("DELETE", "faults")
+
+    def lg_clock(self, **kw) -> str:
+        """The emulator's one clock (same as clock()), answered as `Y-m-d H:i:s`."""
+        return self.lg("POST", "clock", kw)["now"]
+
+    def lg_create_leads_raw(self, leads: list[dict]) -> list[int]:
+        return self.lg("POST", "leads", {"leads": leads})["ids"]
+
+    def lg_get_lead(self, lead_id: int) -> dict | None:
+        return self.lg("GET", f"leads/{lead_id}")["lead"]
+
+    def lg_edit_lead(self, lead_id: int, values: dict, typed: bool = True) -> bool:
+        return self.lg("PATCH", f"leads/{lead_id}", {"values": values, "typed": typed})["changed"]
+
+    def lg_delete_lead(self, lead_id: int) -> None:
+        self.lg("DELETE", f"leads/{lead_id}")
+
+    def lg_generate(self, count: int, spread_seconds: int = 0, active: bool = True) -> dict:
+        body = {"count": count, "spread_seconds": spread_seconds, "active": active}
+        return self.lg("POST", "generate", body)
+
+    def lg_fill_form(self, email: str, fields: dict | None = None, **kw) -> dict:
+        return self.lg("POST", "form", {"email": email, "fields": fields or {}, **kw})
+
+    def lg_send_campaign(self, leads: list[int], **kw) -> dict:
+        return self.lg("POST", "campaign", {"leads": leads, **kw})
+
+    def lg_page_visit(self, lead: int, url: str, referrer: str | None = None) -> int:
+        body = {"lead": lead, "url": url, "referrer": referrer}
+        return self.lg("POST", "page-visit", body)["event_id"]
+
+    def lg_add_event(self, lead: int, source: str, **kw) -> int:
+        return self.lg("POST", "events", {"lead": lead, "source": source, **kw})["event_id"]
+
+    def lg_add_field(self, label: str, data_type: str = "text", relationship: str = "lead") -> dict:
+        body = {"label": label, "dataType": data_type, "relationship": relationship}
+        return self.lg("POST", "fields", body)
+
+    def lg_add_user(self, first: str, last: str, email: str, active: bool = True) -> int:
+        body = {"firstName": first, "lastName": last, "emailAddress": email, "isActive": active}
+        return self.lg("POST", "users", body)["id"]
+
+    def lg_set_user(self, user_id: int, **changes) -> None:
+        self.lg("PATCH", f"users/{user_id}", changes)
+
+    def lg_create_list(self, name: str, leads: list[int]) -> int:
+        return self.lg("POST", "lists", {"name": name, "leads": leads})["id"]

@@ -17,6 +17,8 @@ def serve(
     out=None,
     username: str | None = None,
     org_name: str | None = None,
+    leadgen_rate: int | None = None,
+    leadgen_daily_limit: int | None = None,
 ) -> None:
     out = out or sys.stdout
     stop = threading.Event()
@@ -24,7 +26,13 @@ def serve(
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
     }
     emulator = Emulator(
-        port=port, data=data, seed=seed, username=username, org_name=org_name
+        port=port,
+        data=data,
+        seed=seed,
+        username=username,
+        org_name=org_name,
+        leadgen_rate=leadgen_rate,
+        leadgen_daily_limit=leadgen_daily_limit,
     ).start()
     try:
         # Exactly one JSON line on stdout, so a parent process can read where to connect.

@@ -17,6 +17,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import SalesforceApp
 from .control import Control
+from .leadgen import LeadGen
 from .seed import lead_statuses
 from .seed import seed as seed_org
 from .store import Org
@@ -45,6 +46,8 @@ class Emulator:
         host: str = "127.0.0.1",
         username: str | None = None,
         org_name: str | None = None,
+        leadgen_rate: int | None = None,
+        leadgen_daily_limit: int | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.data = data
@@ -52,6 +55,8 @@ class Emulator:
         # The integration user's username and the org's name when given (`serve --username
         # --org-name`); by default each new org draws a username domain of its own.
         self.username, self.org_name = username, org_name
+        self.leadgen_limits = (leadgen_rate, leadgen_daily_limit)
+        self.leadgen: LeadGen | None = None
         self.workdir = tempfile.mkdtemp(prefix="lgcrm-sf-emulator-")
         self.control_token = secrets.token_urlsafe(24)
         self.org: Org | None = None
@@ -84,6 +89,20 @@ class Emulator:
             org._touch(org.schema["Organization"], c["org_id"], c["user_id"], Name=self.org_name)
             c["org_name"] = self.org_name
         org.save_meta()
+
+    def _open_leadgen(self) -> None:
+        """The Lead Gen & CRM account: in `<data>.leadgen` beside the org's file (same account id
+        and secret key after a restart), or in memory. It reads the org's clock, whichever org
+        is current, so moving the clock moves both."""
+        rate, daily = self.leadgen_limits
+        self.leadgen = LeadGen(
+            self.data + ".leadgen" if self.data else ":memory:",
+            lambda: self.org.clock,
+            lambda: self.instance_url,
+            self.seed_kind,
+            rate,
+            daily,
+        )
 
     @staticmethod
     def _credentials_from(org: Org) -> dict:
@@ -124,9 +143,12 @@ class Emulator:
         edition: str = "Enterprise Edition",
         username: str | None = None,
         org_name: str | None = None,
+        leadgen_seed: str | None = None,
     ) -> None:
         """Replace the org with a freshly seeded one (sessions and jobs are dropped): a new org
-        id and ids, and new usernames unless this emulator was given them."""
+        id and ids, and new usernames unless this emulator was given them. The Lead Gen & CRM
+        account is emptied and seeded too (`leadgen_seed`, by default like the org); its account
+        id and secret key stay."""
         old = self.org
         with old.lock:
             if self.data:
@@ -145,6 +167,7 @@ class Emulator:
             )
             self.org = org
             self.app.use_org(org)
+        self.leadgen.reset(leadgen_seed or seed)
 
     # --- serving --------------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -159,7 +182,9 @@ class Emulator:
     def start(self) -> Emulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._open_org()
+        self._open_leadgen()
         self.app = SalesforceApp(self.org, self.workdir, Control(self))
+        self.app.leadgen = self.leadgen.api
         self._server = make_server(
             self.host,
             self.port,
@@ -187,6 +212,8 @@ class Emulator:
                 self.org.close()
             else:
                 self.org.save_meta()
+        if self.leadgen is not None:
+            self.leadgen.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
@@ -217,4 +244,8 @@ class Emulator:
             "user_id": c["user_id"],
             "control_token": self.control_token,
             "api_versions": "50.0-66.0",
+            # The Lead Gen & CRM Open API v1.2 on the same port (leadgen/).
+            "leadgen_url": self.instance_url + "/pubapi/v1.2/",
+            "leadgen_account_id": self.leadgen.account.account_id,
+            "leadgen_secret_key": self.leadgen.account.secret_key,
         }
