@@ -209,13 +209,14 @@ def check_prereqs(
 ) -> None:
     """Check every requirement of the help article against the connected org."""
     from .connection import open_client
+    from .salesforce.backup import FIRST_SYNC_OBJECTS
     from .salesforce.prereqs import all_pass
     from .salesforce.prereqs import check_prereqs as run_checks
     from .store.state import StateStore
 
     profile = _profile(ctx)
     settings, client = open_client(profile)
-    backup = StateStore(profile.state_path).verified_backup(settings.org_id)
+    backup = StateStore(profile.state_path).backup_covering(settings.org_id, FIRST_SYNC_OBJECTS)
     checks = run_checks(client, settings.user_id, settings.org_id, backup)
     ok = all_pass(checks)
     if as_json:
@@ -441,33 +442,31 @@ def mapping_validate(
     from .connection import open_client
     from .mapping.service import validate_mapping
 
-    profile = _profile(ctx)
-    client = open_client(profile)[1] if profile.load().connected else None
-    users = {u["email"] for u in _leadgen(ctx).users()}
-    mapping, problems, source = validate_mapping(profile, file, client, users)
-    errors = [p for p in problems if p.severity == "error"]
+    report = validate_mapping(_profile(ctx), file, open_client)
     if as_json:
         ui.print_json(
             {
-                "file": source,
-                "checked_against_org": client is not None,
-                "ok": not errors,
-                "problems": [p.as_dict() for p in problems],
+                "file": report.source,
+                "checked_against_org": report.checked_against_org,
+                "not_checked": report.not_checked,
+                "ok": not report.errors,
+                "problems": [p.as_dict() for p in report.problems],
             }
         )
     else:
-        for problem in problems:
+        for problem in report.problems:
             ui.line(str(problem), "red" if problem.severity == "error" else "yellow")
         scope = (
             "our fields and the connected org"
-            if client
-            else "our fields only (connect a profile to check against the org)"
+            if report.checked_against_org
+            else f"our fields only ({report.not_checked})"
         )
+        verdict = "valid" if not report.errors else f"{len(report.errors)} error(s)"
         ui.line(
-            f"{source}: {'valid' if not errors else f'{len(errors)} error(s)'}; checked against {scope}.",
-            "green" if not errors else "bold red",
+            f"{report.source}: {verdict}; checked against {scope}.",
+            "green" if not report.errors else "bold red",
         )
-    if errors:
+    if report.errors:
         raise typer.Exit(int(ExitCode.CONFIG))
 
 
@@ -500,11 +499,20 @@ def mapping_use(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The mapping file this profile syncs with.")],
 ) -> None:
-    """Make FILE the profile's mapping."""
+    """Make FILE the profile's mapping, once it is valid (against the org when connected)."""
+    from .connection import open_client
     from .mapping.service import use_mapping
 
-    path = use_mapping(_profile(ctx), file)
-    ui.line(f"Profile '{_profile(ctx).name}' now syncs with {path}.")
+    result = use_mapping(_profile(ctx), file, open_client)
+    for problem in result.warnings:
+        ui.line(str(problem), "yellow")
+    ui.line(f"Profile '{_profile(ctx).name}' now syncs with {result.path}.")
+    if not result.checked_against_org:
+        ui.line(
+            f"Not checked against Salesforce: {result.not_checked}. Field names, types and "
+            "picklist values are checked before the next sync writes anything.",
+            "yellow",
+        )
 
 
 @app.command()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lgcrm_sf.config import Profile
 from lgcrm_sf.errors import ExitCode
+from lgcrm_sf.salesforce.backup import FIRST_SYNC_OBJECTS
 from lgcrm_sf.store.state import StateStore
 
 from .conftest import connect_args, password_env
@@ -22,18 +25,20 @@ def connected(org, cli, home, keyring_file, sf):
     }
 
 
-def verified_backup(home, org_id):
+def verified_backup(home, org_id, objects=FIRST_SYNC_OBJECTS):
     store = StateStore(Profile(home).state_path)
-    store.db["backups"].insert(
-        {
-            "org_id": org_id,
-            "path": "/backups/x",
-            "complete": 1,
-            "verified": 1,
-            "finished_at": "2026-11-27T00:00:00Z",
-            "verified_at": "2026-11-27T00:01:00Z",
-        }
-    )
+    with store.db.conn:
+        store.db["backups"].insert(
+            {
+                "org_id": org_id,
+                "path": "/backups/x",
+                "complete": 1,
+                "verified": 1,
+                "finished_at": "2026-11-27T00:00:00Z",
+                "verified_at": "2026-11-27T00:01:00Z",
+                "object_names": json.dumps(list(objects)),
+            }
+        )
 
 
 def statuses(cli) -> tuple[int, dict]:
@@ -195,3 +200,19 @@ def test_unreadable_settings_are_unknown_not_guessed(connected, cli, control, ho
         assert checks[check]["status"] == "unknown"
         assert "INSUFFICIENT_ACCESS" in checks[check]["evidence"]
     assert checks["edition"]["status"] == "pass"
+
+
+def test_a_partial_backup_does_not_open_the_first_sync_gate(connected, cli, home, tmp_path):
+    made = cli("backup", "--objects", "Lead,Contact", "--out", tmp_path / "b", "--json")
+    assert made.code == 0, made
+    assert cli("backup", "verify", made.json()["path"]).code == 0
+    code, checks = statuses(cli)
+    assert code == ExitCode.PREREQS_FAILED and checks["backup"]["status"] == "fail"
+    evidence = checks["backup"]["evidence"]
+    assert "lacks Account, Opportunity, OpportunityContactRole, Task, User" in evidence
+    result = cli("sync")
+    assert result.code == ExitCode.PREREQS_FAILED
+    assert "lacks Account, Opportunity, OpportunityContactRole, Task, User" in result.err
+    full = cli("backup", "--out", tmp_path / "b", "--json")
+    assert cli("backup", "verify", full.json()["path"]).code == 0
+    assert statuses(cli)[1]["backup"]["status"] == "pass"

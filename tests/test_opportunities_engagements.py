@@ -285,3 +285,31 @@ def test_exactly_once_across_a_killed_and_restarted_run(world, home):
         Path(world.cli("status", "--json").json()["log_file"]).read_text().splitlines()[-1]
     )
     assert log["status"] == "ok"
+
+
+def test_an_event_recorded_between_switching_on_and_the_next_run_is_sent(world):
+    """Switched on is when `mapping use` ran, not the first run that read the new mapping."""
+    world.use_mapping(engagements_mapping(**ALL_OFF))
+    world.import_people("email,first_name\nana@x.example,Ana\n")
+    world.sync()
+    world.use_mapping(engagements_mapping(**{**ALL_OFF, "page_visits": True}))
+    events(
+        world,
+        "v3,ana@x.example,page_visit,2026-11-27T11:00:00Z,,,,https://acme.example/c,Pricing\n",
+    )
+    world.sync()
+    assert [t["Subject"] for t in tasks(world)] == ["Page visited: Pricing"]
+
+
+def test_a_mapping_edited_in_place_switches_on_when_the_file_changed(world):
+    world.use_mapping(engagements_mapping(**ALL_OFF))
+    world.import_people("email,first_name\nana@x.example,Ana\n")
+    world.sync()
+    path = world.tmp / "mapping.yaml"  # the profile's file, edited without `mapping use`
+    path.write_text(engagements_mapping(**{**ALL_OFF, "email_sends": True}))
+    events(
+        world,
+        "s1,ana@x.example,email_sent,2026-11-27T11:00:00Z,,,Black Friday,,\n",
+    )
+    world.sync()
+    assert [t["Subject"] for t in tasks(world)] == ["Marketing e-mail sent: Black Friday"]

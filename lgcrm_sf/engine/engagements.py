@@ -13,6 +13,7 @@ import json
 import re
 
 from ..leadgen.store import now_iso
+from ..mapping.model import ENGAGEMENT_EVENTS
 from ..store.sync_state import SyncState
 from .salesforce_side import (
     SalesforceSide,
@@ -20,13 +21,7 @@ from .salesforce_side import (
     soql_quote,
 )
 
-SWITCHES = {
-    "form_submission": "form_submissions",
-    "email_sent": "email_sends",
-    "email_open": "email_opens",
-    "email_click": "email_clicks",
-    "page_visit": "page_visits",
-}
+SWITCHES = {kind: switch for switch, kind in ENGAGEMENT_EVENTS.items()}
 MARKER = "Lead Gen & CRM event: "
 MARKER_RE = re.compile(re.escape(MARKER) + r"(\S+)")
 
@@ -83,42 +78,6 @@ class EngagementPusher:
         self.on = {kind for kind, switch in SWITCHES.items() if switches_on.get(switch)}
         self.me, self.run_id, self.backfill = me, run_id, backfill_since
         self.counts = {"created_in_salesforce": 0, "errors": 0, "skipped": 0}
-
-    def update_switches(self, signpost: str) -> dict[str, str | None]:
-        """When each type was switched on. Types on at the profile's first engagement run
-        start from the beginning; a type switched on later starts at that moment."""
-        rows = {
-            r[0]: (r[1], r[2])
-            for r in self.conn.execute("SELECT type, enabled, since FROM engagement_switches")
-        }
-        first = not rows
-        since = {}
-        with self.conn:
-            for kind in SWITCHES:
-                enabled = kind in self.on
-                current = rows.get(kind)
-                if current is None:
-                    start = None if first else signpost
-                    self.conn.execute(
-                        "INSERT INTO engagement_switches VALUES (?, ?, ?, ?)",
-                        [kind, int(enabled), start if enabled else None, signpost],
-                    )
-                    since[kind] = start
-                elif enabled and not current[0]:
-                    self.conn.execute(
-                        "UPDATE engagement_switches SET enabled = 1, since = ?, changed_at = ? "
-                        "WHERE type = ?",
-                        [signpost, signpost, kind],
-                    )
-                    since[kind] = signpost
-                elif not enabled and current[0]:
-                    self.conn.execute(
-                        "UPDATE engagement_switches SET enabled = 0, changed_at = ? WHERE type = ?",
-                        [signpost, kind],
-                    )
-                else:
-                    since[kind] = current[1]
-        return since
 
     def eligible(self, since: dict[str, str | None], limit: int):
         clauses, params = [], []

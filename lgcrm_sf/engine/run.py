@@ -21,7 +21,10 @@ from ..errors import LgcrmError, PrereqsFailed, QuotaReserveReached
 from ..leadgen.fields import normalise_email
 from ..leadgen.store import LeadGenStore, now_iso
 from ..mapping.model import Mapping
+from ..mapping.service import check_against_org, org_schema
+from ..salesforce.backup import FIRST_SYNC_OBJECTS
 from ..salesforce.client import SalesforceClient
+from ..salesforce.prereqs import backup_check
 from ..store.state import StateStore
 from ..store.sync_state import SyncState
 from .engagements import EngagementPusher, task_for
@@ -40,12 +43,12 @@ from .values import sf_native, utc_text
 
 OBJECTS = {"leads": ("lead", "Lead"), "contacts": ("contact", "Contact")}
 OVERLAP = datetime.timedelta(minutes=2)  # re-read this much before the cursor: clocks and commits
-DESCRIBE_MAX_AGE = datetime.timedelta(hours=24)
 BASE_FIELDS = ("Id", "IsDeleted", "MasterRecordId", "SystemModstamp", "LastModifiedById", "Email")
 
 MESSAGES = {
-    "no_backup": "This is the profile's first sync and no verified backup of org {org} is in the catalog. "
-    "Run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass --no-backup-check, at your own risk).",
+    "no_backup": "This is the profile's first sync and it needs a complete, verified backup of org {org}: "
+    "{why}. Run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass --no-backup-check, "
+    "at your own risk).",
     "deleted": "deleted in Salesforce ({object} {id}) on {when}",
     "purged": "no longer in Salesforce ({object} {id}): purged from the recycle bin or hard-deleted",
     "merged_taken": "merged in Salesforce into {master}, which is already linked to {other}",
@@ -143,17 +146,24 @@ class SyncEngine:
         calls_before = self.client.counter.calls
         first = self.state.is_first_sync()
         if first and not self.options.no_backup_check:
-            if not StateStore(self.profile.state_path).verified_backup(self.settings.org_id):
-                raise PrereqsFailed(MESSAGES["no_backup"].format(org=self.settings.org_id))
+            catalog = StateStore(self.profile.state_path)
+            check = backup_check(
+                self.settings.org_id,
+                *catalog.backup_covering(self.settings.org_id, FIRST_SYNC_OBJECTS),
+            )
+            if check.status != "pass":
+                raise PrereqsFailed(
+                    MESSAGES["no_backup"].format(org=self.settings.org_id, why=check.evidence)
+                )
         with self.conn:  # we hold the lock: a run still marked running was killed
             self.conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         self.run_id = self.state.start_run(self.options.dry_run)
         signpost = now_iso()  # "now" for this run: our side's cursor never passes it
         status, message, code = "ok", None, 0
         try:
+            self._setup()  # a mapping the org refuses stops the run before any write
             if not self.options.dry_run:
                 self._reconcile()
-            self._setup()
             chosen = [OBJECTS[n] for n in ("leads", "contacts") if n in self.options.only]
             specs = {
                 sobject: field_specs(self.mapping, kind, self.sf_fields[sobject], self.owners)
@@ -229,68 +239,27 @@ class SyncEngine:
         return result
 
     def _setup(self) -> None:
-        """Describe data and owner ids, cached a day: a quiet run should cost one call per object."""
-        self.sf_fields: dict[str, dict] = {}
-        for name in self.options.only:
-            if name not in OBJECTS:
-                continue
-            _, sobject = OBJECTS[name]
-            self.sf_fields[sobject] = self._cached(
-                f"describe:{sobject}", lambda s=sobject: self.sf.describe(s)
-            )
+        """The mapping checked against the org before anything is written (describe data and
+        owners' users cached a day: a quiet run costs no describe call), and the owner map."""
+        schema = org_schema(self.client, self.state, self.mapping)
+        problems = check_against_org(self.mapping, schema, self.state)
+        self.messages += [str(p) for p in problems]  # warnings: the errors stopped the run
+        self.sf_fields = {
+            sobject: schema.fields[sobject]
+            for name, (_, sobject) in OBJECTS.items()
+            if name in self.options.only
+        }
         self.owners = None
         if self.mapping.owners:
-            targets = sorted(o.salesforce for o in self.mapping.owners)
-            users = self._cached(
-                "owners:" + ",".join(targets), lambda: self._resolve_owners(targets)
-            )
             ours = {u["email"]: u["id"] for u in self.leadgen.users()}
             ours_to_sf, sf_to_ours = {}, {}
             for owner in self.mapping.owners:
-                sf_id = users.get(owner.salesforce.lower())
+                user = schema.user(owner.salesforce)
                 our_id = ours.get(owner.user)
-                if sf_id and our_id:
-                    ours_to_sf[our_id] = sf_id
-                    sf_to_ours[sf_id] = our_id
+                if user and user["IsActive"] and our_id:
+                    ours_to_sf[our_id] = user["Id"]
+                    sf_to_ours[user["Id"]] = our_id
             self.owners = OwnerConverter(ours_to_sf, sf_to_ours)
-
-    def _cached(self, key: str, fetch):
-        hit = self.state.cached(key)
-        if hit is not None:
-            value, fetched = hit
-            age = datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(fetched)
-            if age < DESCRIBE_MAX_AGE:
-                return value
-        value = fetch()
-        self.state.cache(key, value)
-        return value
-
-    def _resolve_owners(self, targets: list[str]) -> dict[str, str]:
-        names = [t for t in targets if "@" in t]
-        ids = [t for t in targets if t.startswith("005") and len(t) in (15, 18) and t.isalnum()]
-        where = " OR ".join(
-            filter(
-                None,
-                [
-                    f"Username IN ({', '.join(soql_quote(n) for n in names)})" if names else "",
-                    f"Id IN ({', '.join(soql_quote(i) for i in ids)})" if ids else "",
-                ],
-            )
-        )
-        if not where:
-            return {}
-        rows = self.sf.call(
-            lambda sf: sf.query_all(
-                f"SELECT Id, Username FROM User WHERE IsActive = true AND ({where})"
-            ),
-            "the owner lookup",
-        )
-        out = {}
-        for row in rows["records"]:
-            out[row["Username"].lower()] = row["Id"]
-            out[row["Id"].lower()] = row["Id"]
-            out[row["Id"][:15].lower()] = row["Id"]
-        return out
 
     def _reserve(self) -> None:
         """The reserve in calls: given, or a share of the daily limit the org reported in the
@@ -552,11 +521,16 @@ class SyncEngine:
             self.run_id,
             self.options.backfill_engagements,
         )
+        if not self.options.dry_run and self.state.meta("mapping_hash") != self.mapping.text_hash:
+            # The mapping changed since it was last seen (edited in place): its switches
+            # changed when the file did.
+            with self.conn:
+                self.state.switch_engagements(
+                    self.mapping.event_switches(), self.mapping.modified_at or signpost
+                )
+                self.state.set_meta("mapping_hash", self.mapping.text_hash)
+        since = {k: at for k, (on, at) in self.state.engagement_switches().items() if on}
         if self.options.dry_run:
-            rows = self.conn.execute(
-                "SELECT type, enabled, since FROM engagement_switches"
-            ).fetchall()
-            since = {r[0]: r[2] for r in rows if r[1]} if rows else {}
             for event in pusher.eligible(since, 10**9):
                 self._count("Task", "created_in_salesforce")
                 self._plan_item(
@@ -570,7 +544,7 @@ class SyncEngine:
                 )
             return
         pusher.reconcile()
-        pusher.push(pusher.update_switches(signpost))
+        pusher.push(since)
         for key, value in pusher.counts.items():
             self._count("Task", key, value)
         if pusher.counts["errors"]:

@@ -4,7 +4,9 @@ file in one go."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -67,15 +69,14 @@ class Problem:
 
 
 class MappingInvalid(ConfigError):
-    def __init__(self, problems: list[Problem]) -> None:
+    """A mapping that must not be used: every problem listed, one a line, so the user fixes
+    the file in one go."""
+
+    def __init__(self, problems: list[Problem], outcome: str = "nothing was done") -> None:
         self.problems = problems
-        first = problems[0]
-        more = (
-            f" (and {len(problems) - 1} more problem(s): run `lgcrm-sf mapping validate`)"
-            if len(problems) > 1
-            else ""
-        )
-        super().__init__(str(first) + more)
+        errors = [p for p in problems if p.severity == "error"]
+        head = f"the mapping {problems[0].file} has {len(errors)} error(s); {outcome}:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in problems)]))
 
 
 def _pos(node: Node) -> Pos:
@@ -423,6 +424,9 @@ def load(path: Path | str) -> Mapping:
     mapping, problems = parse(text, str(path))
     if problems:
         raise MappingInvalid(problems)
+    mapping.text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC)
+    mapping.modified_at = modified.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return mapping
 
 
@@ -435,4 +439,5 @@ def load_default() -> Mapping:
     if problems:  # the shipped file is tested; this would be a packaging bug
         raise MappingInvalid(problems)
     mapping.is_default = True
+    mapping.text_hash = hashlib.sha256(default_text().encode("utf-8")).hexdigest()
     return mapping

@@ -9,6 +9,14 @@ DIRECTIONS = ("push", "pull", "bidirectional")
 CONFLICT_RULES = ("latest_change", "prefer_salesforce", "prefer_leadgen")
 OBJECTS = {"lead": "Lead", "contact": "Contact"}
 ENGAGEMENTS = ("form_submissions", "email_sends", "email_opens", "email_clicks", "page_visits")
+# Each engagement switch and the kind of marketing event it sends.
+ENGAGEMENT_EVENTS = {
+    "form_submissions": "form_submission",
+    "email_sends": "email_sent",
+    "email_opens": "email_open",
+    "email_clicks": "email_click",
+    "page_visits": "page_visit",
+}
 TOO_LONG = ("reject", "truncate")
 
 
@@ -93,6 +101,12 @@ class Mapping:
     # Lead assignment rules on the leads the sync creates: off, so the owner mapping decides.
     assignment_rules: bool = False
     is_default: bool = False
+    text_hash: str = ""  # of the file's text: an edit in place is a change of switches
+    modified_at: str | None = None  # the file's modification time (UTC ISO), when it is a file
+
+    def event_switches(self) -> dict[str, bool]:
+        """Event kind -> sent or not."""
+        return {ENGAGEMENT_EVENTS[name]: on for name, on in self.engagements.items()}
 
     def rule_for(self, fmap: FieldMap) -> str:
         return fmap.conflict_rule or self.conflict_rule

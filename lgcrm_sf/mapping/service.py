@@ -1,14 +1,23 @@
-"""The mapping commands' core: which mapping a profile uses, validating one, writing one."""
+"""The mapping commands' core: which mapping a profile uses, validating one against the org,
+making one the profile's (only a valid one), writing one."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Profile, write_atomically
-from ..errors import ConfigError
-from .loader import DEFAULT_NAME, Problem, load, load_default, parse
+from ..errors import AuthError, ConfigError, ConnectionFailure
+from ..leadgen.store import LeadGenStore, now_iso
+from ..salesforce.describe import describe_fields, find_users
+from ..store.sync_state import SyncState
+from .loader import DEFAULT_NAME, MappingInvalid, Problem, default_text, load, load_default, parse
 from .model import Mapping
-from .validate import read_org_schema, validate
+from .validate import OrgSchema, validate
+
+# Describe data and the owners' users are read once a day: a quiet sync costs no describe call.
+SCHEMA_MAX_AGE = datetime.timedelta(hours=24)
 
 
 def mapping_for(profile: Profile, override: Path | None = None) -> Mapping:
@@ -21,40 +30,127 @@ def mapping_for(profile: Profile, override: Path | None = None) -> Mapping:
     return load_default()
 
 
-def validate_mapping(
-    profile: Profile, path: Path | None, client=None, leadgen_users: set[str] | None = None
-) -> tuple[Mapping | None, list[Problem], str]:
+def org_schema(client, state: SyncState, mapping: Mapping) -> OrgSchema:
+    """The org's side of the checks: fields of every mapped object and the owners' users."""
+    schema = OrgSchema()
+    for sobject in sorted({o.sobject for o in mapping.objects.values()} | {"Lead", "Contact"}):
+        schema.fields[sobject] = state.remembered(
+            f"describe.v2:{sobject}", lambda s=sobject: describe_fields(client, s), SCHEMA_MAX_AGE
+        )
+    targets = sorted({o.salesforce for o in mapping.owners})
+    if targets:
+        schema.add_users(
+            state.remembered(
+                "users.v2:" + ",".join(targets),
+                lambda: find_users(client, targets),
+                SCHEMA_MAX_AGE,
+            )
+        )
+    return schema
+
+
+def leadgen_users(state: SyncState) -> set[str]:
+    return {u["email"] for u in LeadGenStore(state.db).users()}
+
+
+def check_against_org(mapping: Mapping, schema: OrgSchema, state: SyncState) -> list[Problem]:
+    """Every problem, ours and the org's; raises MappingInvalid when one is an error."""
+    problems = validate(mapping, schema, leadgen_users(state))
+    if any(p.severity == "error" for p in problems):
+        raise MappingInvalid(problems, "nothing was synced")
+    return problems
+
+
+@dataclass
+class ValidateResult:
+    source: str
+    problems: list[Problem]
+    checked_against_org: bool = False
+    not_checked: str | None = None  # why the org was not asked, when it was not
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def validate_mapping(profile: Profile, path: Path | None, open_client=None) -> ValidateResult:
+    """Every problem of a mapping file: its own, then against the org when the profile is
+    connected and reachable; otherwise what can be checked here, saying what could not."""
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"The mapping file {path} does not exist.")
         source = str(path)
-        mapping, problems = parse(path.read_text(encoding="utf-8"), source)
+        mapping, problems = parse(_read(path), source)
     else:
         settings = profile.load()
         if settings.mapping_file:
             source = settings.mapping_file
-            mapping, problems = parse(Path(source).read_text(encoding="utf-8"), source)
+            mapping, problems = parse(_read(Path(source)), source)
         else:
-            from .loader import default_text
-
             source = DEFAULT_NAME
             mapping, problems = parse(default_text(), source)
     if mapping is None or problems:
-        return mapping, problems, source
-    schema = read_org_schema(client, mapping) if client is not None else None
-    return mapping, validate(mapping, schema, leadgen_users), source
+        return ValidateResult(source, problems, not_checked="the file itself has problems")
+    state = SyncState(profile.state_path)
+    schema, not_checked = _reachable_schema(profile, open_client, state, mapping)
+    problems = validate(mapping, schema, leadgen_users(state))
+    return ValidateResult(source, problems, schema is not None, not_checked)
 
 
-def use_mapping(profile: Profile, path: Path) -> str:
+def _reachable_schema(profile, open_client, state, mapping) -> tuple[OrgSchema | None, str | None]:
+    if open_client is None or not profile.load().connected:
+        return None, "the profile is not connected to Salesforce"
+    try:
+        return org_schema(open_client(profile)[1], state, mapping), None
+    except (ConnectionFailure, AuthError) as exc:
+        return None, f"Salesforce could not be reached ({exc.message})"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"The mapping file {path} cannot be read ({type(exc).__name__}): save it as UTF-8."
+        ) from None
+
+
+@dataclass
+class UseResult:
+    path: str
+    checked_against_org: bool
+    not_checked: str | None = None  # why the org was not asked, when it was not
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
+    """Make a mapping the profile's, only if it is valid: against the org when the profile is
+    connected (describe data cached a day), else against what can be checked here. A refused
+    file changes nothing."""
     resolved = path.expanduser().resolve()
-    load(resolved)  # refuse a file that doesn't even parse
+    mapping = load(resolved)  # refuses a file that doesn't even parse, every problem listed
+    state = SyncState(profile.state_path)
     settings = profile.load()
+    schema, not_checked = _reachable_schema(profile, open_client, state, mapping)
+    problems = validate(mapping, schema, leadgen_users(state))
+    if any(p.severity == "error" for p in problems):
+        raise MappingInvalid(
+            problems, f"the profile still uses {settings.mapping_file or DEFAULT_NAME}"
+        )
     settings.mapping_file = str(resolved)
     profile.save(settings)
-    return str(resolved)
+    # The engagement types it switches on count from now: events recorded from this moment on
+    # are sent, even before the next sync runs.
+    with state.conn:
+        state.switch_engagements(mapping.event_switches(), now_iso())
+        state.set_meta("mapping_hash", mapping.text_hash)
+    return UseResult(str(resolved), schema is not None, not_checked, problems)
 
 
 def write_mapping(path: Path, text: str, force: bool) -> None:
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists: pass --force to replace it.")
     write_atomically(path, text, mode=0o644)
+
+
+__all__ = ["load_default", "mapping_for", "use_mapping", "validate_mapping", "write_mapping"]

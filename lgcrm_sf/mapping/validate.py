@@ -51,30 +51,14 @@ class OrgSchema:
     fields: dict[str, dict[str, dict]] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)  # lower-cased username or 18-char id
 
-
-def read_org_schema(client, mapping: Mapping) -> OrgSchema:
-    schema = OrgSchema()
-    for obj in {o.sobject for o in mapping.objects.values()} | {"Lead", "Contact"}:
-        describe = client.call(
-            lambda sf, name=obj: getattr(sf, name).describe(), f"the describe of {obj}"
-        )
-        schema.fields[obj] = {f["name"]: f for f in describe["fields"]}
-    targets = [o.salesforce for o in mapping.owners]
-    if targets:
-        names = ", ".join("'" + t.replace("\\", "\\\\").replace("'", "\\'") + "'" for t in targets)
-        ids = [t for t in targets if t.startswith("005") and len(t) in (15, 18) and t.isalnum()]
-        where = f"Username IN ({names})" + (
-            f" OR Id IN ({', '.join(repr(i) for i in ids)})" if ids else ""
-        )
-        rows = client.call(
-            lambda sf: sf.query_all(f"SELECT Id, Username, Name, IsActive FROM User WHERE {where}"),
-            "the owner lookup",
-        )["records"]
+    def add_users(self, rows: list[dict]) -> None:
         for row in rows:
-            schema.users[row["Username"].lower()] = row
-            schema.users[row["Id"]] = row
-            schema.users[row["Id"][:15]] = row
-    return schema
+            self.users[row["Username"].lower()] = row
+            self.users[row["Id"]] = row
+            self.users[row["Id"][:15]] = row
+
+    def user(self, name_or_id: str) -> dict | None:
+        return self.users.get(name_or_id.lower()) or self.users.get(name_or_id)
 
 
 def _suggest(word: str, choices) -> str:
@@ -131,6 +115,7 @@ def check_leadgen_side(mapping: Mapping, leadgen_users: set[str] | None = None) 
                     "map each Salesforce field from one Lead Gen & CRM field.",
                 )
             seen_theirs.setdefault(key, fmap.salesforce_pos)
+    _check_special_targets(check, mapping)
     seen_users: dict[str, Pos] = {}
     for owner in mapping.owners:
         if owner.user in seen_users:
@@ -147,6 +132,27 @@ def check_leadgen_side(mapping: Mapping, leadgen_users: set[str] | None = None) 
                 "add it with `lgcrm-sf users add` or correct the e-mail.",
             )
     return check.problems
+
+
+def _check_special_targets(check: _Checker, mapping: Mapping) -> None:
+    """The score, the link and the owner have Salesforce fields of their own: a field list
+    entry on the same field would send it twice in one write (DUPLICATE_FIELD)."""
+    for name, obj in mapping.objects.items():
+        special = {}
+        if name in mapping.lead_score:
+            special[mapping.lead_score[name].lower()] = "the lead_score section"
+        if name == "lead" and mapping.lead_link:
+            special[mapping.lead_link.salesforce_field.lower()] = "the lead_link section"
+        if mapping.owners:
+            special["ownerid"] = "the owners section (owner mapping)"
+        for fmap in obj.fields:
+            used_by = special.get(fmap.salesforce.lower())
+            if used_by:
+                check.add(
+                    fmap.salesforce_pos,
+                    f"{obj.sobject}.{fmap.salesforce} is already written by {used_by}.",
+                    "remove this entry, or point it at another field.",
+                )
 
 
 def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
@@ -272,7 +278,7 @@ def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
                 f"Salesforce won't let the integration user write Lead.{link.salesforce_field}.",
             )
     for owner in mapping.owners:
-        user = schema.users.get(owner.salesforce.lower()) or schema.users.get(owner.salesforce)
+        user = schema.user(owner.salesforce)
         if user is None:
             check.add(
                 owner.salesforce_pos,

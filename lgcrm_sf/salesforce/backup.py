@@ -46,6 +46,16 @@ DEFAULT_OBJECTS = (
     "Campaign",
     "CampaignMember",
 )
+# What the first sync reads or writes: a backup must hold each before the first sync runs.
+FIRST_SYNC_OBJECTS = (
+    "Lead",
+    "Contact",
+    "Account",
+    "Opportunity",
+    "OpportunityContactRole",
+    "Task",
+    "User",
+)
 REST_THRESHOLD = 10_000  # below this many rows a REST query costs fewer calls than a Bulk job
 BULK_PAGE_ROWS = 100_000  # maxRecords per Bulk results page (fewer calls; pages are spooled)
 SPOOL_BYTES = 8 * 1024 * 1024  # a results page is held in memory up to this, then on disk

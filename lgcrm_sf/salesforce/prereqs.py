@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from ..errors import SalesforceApiError
+from .backup import FIRST_SYNC_OBJECTS
 from .client import SalesforceClient
 from .metadata import children, read_metadata, text
 
@@ -56,7 +57,8 @@ FIXES = {
     "web_to_lead_auto_response": "Setup > Feature Settings > Marketing > Web-to-Lead > Edit: clear "
     "'Default Response Template'; and Setup > Lead Auto-Response Rules: deactivate the active rule. "
     "Otherwise every lead synced to Salesforce gets the auto-response e-mail.",
-    "backup": "Run `lgcrm-sf backup`, then `lgcrm-sf backup verify DIR` on the directory it writes.",
+    "backup": "Run `lgcrm-sf backup` (its default objects include all the first sync needs), then "
+    "`lgcrm-sf backup verify DIR` on the directory it writes.",
     "unknown": "The integration user could not read this ({detail}); give it 'View Setup and "
     "Configuration' or check the setting by hand in Setup.",
 }
@@ -90,7 +92,10 @@ def _permission(user_perms: dict, name: str) -> tuple[bool, list[str]]:
 
 
 def check_prereqs(
-    client: SalesforceClient, user_id: str, org_id: str, verified_backup: dict | None
+    client: SalesforceClient,
+    user_id: str,
+    org_id: str,
+    verified_backup: tuple[dict | None, list[str]],
 ) -> list[Check]:
     checks: list[Check] = []
 
@@ -262,24 +267,22 @@ def check_prereqs(
     except SalesforceApiError as exc:
         checks.append(_unknown("web_to_lead_auto_response", exc))
 
-    if verified_backup:
-        checks.append(
-            Check(
-                "backup",
-                PASS,
-                f"{verified_backup['path']} verified {verified_backup['verified_at']}",
-            )
+    checks.append(backup_check(org_id, *verified_backup))
+    return checks
+
+
+def backup_check(org_id: str, backup: dict | None, missing: list[str]) -> Check:
+    """The first sync needs a complete, verified backup holding every object it touches."""
+    if backup:
+        return Check("backup", PASS, f"{backup['path']} verified {backup['verified_at']}")
+    if len(missing) < len(FIRST_SYNC_OBJECTS):
+        evidence = (
+            f"the newest verified backup of org {org_id} lacks {', '.join(missing)} "
+            f"(the first sync needs {', '.join(FIRST_SYNC_OBJECTS)})"
         )
     else:
-        checks.append(
-            Check(
-                "backup",
-                FAIL,
-                f"no verified backup of org {org_id} in the catalog",
-                FIXES["backup"],
-            )
-        )
-    return checks
+        evidence = f"no verified backup of org {org_id} in the catalog"
+    return Check("backup", FAIL, evidence, FIXES["backup"])
 
 
 def all_pass(checks: list[Check]) -> bool:

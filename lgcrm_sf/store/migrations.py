@@ -124,4 +124,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         DROP TABLE IF EXISTS updated_by_us;
         """,
     ),
+    (
+        "the backup catalog names the objects each backup holds (the first-sync gate needs them)",
+        """
+        ALTER TABLE backups ADD COLUMN object_names TEXT;
+        """,
+    ),
 ]

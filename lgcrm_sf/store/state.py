@@ -39,6 +39,9 @@ class StateStore:
                         "complete": int(manifest["complete"]),
                         "verified": 0,
                         "objects": len(objects),
+                        "object_names": json.dumps(
+                            sorted(o["name"] for o in objects if o.get("status", "ok") == "ok")
+                        ),
                         "rows": sum(o["rows"] for o in objects),
                         "bytes": sum(o["bytes"] for o in objects),
                     }
@@ -66,12 +69,34 @@ class StateStore:
     def backups(self) -> list[dict]:
         return list(self.db.query("SELECT * FROM backups ORDER BY finished_at DESC, id DESC"))
 
-    def verified_backup(self, org_id: str) -> dict | None:
+    def backup_covering(self, org_id: str, required) -> tuple[dict | None, list[str]]:
+        """The newest complete, verified backup of the org holding every `required` object;
+        else (None, the objects the newest verified backup lacks, or all of them)."""
         rows = list(
             self.db.query(
                 "SELECT * FROM backups WHERE org_id = ? AND complete = 1 AND verified = 1 "
-                "ORDER BY finished_at DESC LIMIT 1",
+                "ORDER BY finished_at DESC, id DESC",
                 [org_id],
             )
         )
-        return rows[0] if rows else None
+        missing_from_newest = None
+        for row in rows:
+            held = set(_object_names(row))
+            missing = [name for name in required if name not in held]
+            if not missing:
+                return row, []
+            if missing_from_newest is None:
+                missing_from_newest = missing
+        return None, missing_from_newest if missing_from_newest is not None else list(required)
+
+
+def _object_names(row: dict) -> list[str]:
+    """The objects a catalogued backup holds; for a backup catalogued before the catalog named
+    them, read from its manifest (none if the manifest is gone)."""
+    if row.get("object_names"):
+        return json.loads(row["object_names"])
+    try:
+        manifest = json.loads((Path(row["path"]) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return []
+    return [o["name"] for o in manifest.get("objects", []) if o.get("status", "ok") == "ok"]

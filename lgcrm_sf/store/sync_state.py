@@ -4,6 +4,7 @@ conflicts, record-level errors and runs. No secret is ever stored here."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -98,6 +99,47 @@ class SyncState:
             [sf_id, sf_object, modstamp, reason, utc_now()],
         )
         return True
+
+    # --- the profile's own facts ------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO "
+            "UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [key, value, utc_now()],
+        )
+
+    # --- engagement switches -----------------------------------------------------------------
+    def engagement_switches(self) -> dict[str, tuple[bool, str | None]]:
+        """type -> (enabled, since): since None means from the beginning."""
+        return {
+            r[0]: (bool(r[1]), r[2])
+            for r in self.conn.execute("SELECT type, enabled, since FROM engagement_switches")
+        }
+
+    def switch_engagements(self, switches: dict[str, bool], at: str) -> None:
+        """Record the switches as of `at`. A type switched on counts its events from `at`; the
+        profile's first switches count from the beginning (history is sent once)."""
+        current = self.engagement_switches()
+        first = not current
+        for kind, enabled in switches.items():
+            was = current.get(kind)
+            if was is None or (enabled and not was[0]):
+                since = None if first or not enabled else at
+                self.conn.execute(
+                    "INSERT INTO engagement_switches (type, enabled, since, changed_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(type) DO UPDATE SET enabled = excluded.enabled, "
+                    "since = excluded.since, changed_at = excluded.changed_at",
+                    [kind, int(enabled), since, at],
+                )
+            elif not enabled and was[0]:
+                self.conn.execute(
+                    "UPDATE engagement_switches SET enabled = 0, changed_at = ? WHERE type = ?",
+                    [at, kind],
+                )
 
     # --- cursors --------------------------------------------------------------------------
     def cursor(self, stream: str) -> str | None:
@@ -258,6 +300,18 @@ class SyncState:
             "SELECT value, fetched_at FROM schema_cache WHERE key = ?", [key]
         ).fetchone()
         return (json.loads(row[0]), row[1]) if row else None
+
+    def remembered(self, key: str, fetch, max_age: datetime.timedelta):
+        """The cached value of `key` if younger than max_age, else fetch() (and cache it)."""
+        hit = self.cached(key)
+        if hit is not None:
+            value, fetched = hit
+            age = datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(fetched)
+            if age < max_age:
+                return value
+        value = fetch()
+        self.cache(key, value)
+        return value
 
     def cache(self, key: str, value) -> None:
         with self.conn:
