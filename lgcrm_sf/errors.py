@@ -55,6 +55,13 @@ class AuthError(LgcrmError):
 
 class ConnectionFailure(LgcrmError):
     exit_code = ExitCode.CONNECTION
+    sent = False  # the request may have reached the server (the answer was lost, cut or late)
+    tls = False  # a certificate that does not verify: retrying will not help
+
+
+class OutcomeUnknown(ConnectionFailure):
+    """A write that cannot be sent again blind: the server may have acted on it before the
+    answer was lost. The caller settles it by looking the records up."""
 
 
 class SalesforceApiError(LgcrmError):

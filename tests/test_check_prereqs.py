@@ -50,7 +50,12 @@ def statuses(cli) -> tuple[int, dict]:
 def test_all_pass_with_a_verified_backup(connected, cli, home):
     verified_backup(home, connected["org_id"])
     code, checks = statuses(cli)
-    assert code == 0
+    assert code == 0  # a warning is not a failure
+    # This org has no LGCRM_Id__c: a warning with the Setup steps, nothing created silently.
+    external = checks.pop("external_id_field")
+    assert external["status"] == "warn"
+    assert "Lead and Contact have no unique external-id field LGCRM_Id__c" in external["evidence"]
+    assert "Object Manager" in external["remediation"]
     assert {c["status"] for c in checks.values()} == {"pass"}
     assert set(checks) == {
         "edition",
@@ -216,3 +221,19 @@ def test_a_partial_backup_does_not_open_the_first_sync_gate(connected, cli, home
     full = cli("backup", "--out", tmp_path / "b", "--json")
     assert cli("backup", "verify", full.json()["path"]).code == 0
     assert statuses(cli)[1]["backup"]["status"] == "pass"
+
+
+def test_the_external_id_field_passes_when_the_org_has_it(cli, control, home, keyring_file):
+    from lgcrm_sf.emulator.seed import EXTERNAL_ID_FIELD
+
+    info = control.reset(
+        "empty", custom_fields={"Lead": [EXTERNAL_ID_FIELD], "Contact": [EXTERNAL_ID_FIELD]}
+    )
+    assert cli(*connect_args(info), env=password_env(info)).code == 0
+    _, checks = statuses(cli)
+    assert checks["external_id_field"]["status"] == "pass"
+    info = control.reset("empty", custom_fields={"Lead": [EXTERNAL_ID_FIELD]})
+    assert cli(*connect_args(info), env=password_env(info)).code == 0
+    _, checks = statuses(cli)
+    assert checks["external_id_field"]["status"] == "warn"
+    assert checks["external_id_field"]["evidence"].startswith("Contact has no")

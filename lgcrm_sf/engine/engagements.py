@@ -9,9 +9,11 @@ Only the first click of a given link in a given e-mail is sent."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
+from ..errors import OutcomeUnknown
 from ..leadgen.store import now_iso
 from ..mapping.model import ENGAGEMENT_EVENTS
 from ..store.sync_state import SyncState
@@ -121,6 +123,7 @@ class EngagementPusher:
         return len(self.eligible(since, 10**9))
 
     def push(self, since: dict[str, str | None]) -> None:
+        unknown = 0
         while True:
             tuning = self.sf.tuning
             total = len(self.eligible(since, tuning.bulk_write_threshold + 1))
@@ -139,10 +142,20 @@ class EngagementPusher:
                     ],
                 )
             items = [(e["id"], task_for(e, e["who_id"])) for e in events]
-            if not bulk:
-                results = self.sf.write_collection("Task", "create", items)
-            else:
-                results = self._bulk(items)
+            try:
+                if not bulk:
+                    results = self.sf.write_collection("Task", "create", items)
+                else:
+                    results = self._bulk(items)
+            except OutcomeUnknown:
+                # Tasks Salesforce may have made before the answer was lost (an Activity field
+                # can't be an external id): found by the event id each carries, the rest sent
+                # again by the next turn of this loop.
+                unknown += 1
+                if unknown > 3:
+                    raise
+                self.reconcile(count=True)
+                continue
             with self.conn:
                 for result in results:
                     self._settle(result)
@@ -180,16 +193,21 @@ class EngagementPusher:
                 f"event {result.key}: {result.message}",
             )
 
-    def reconcile(self) -> None:
-        """Tasks an interrupted run may have created: find them by the event id in their
-        description, settle those, and let the rest be sent again."""
+    def reconcile(self, count: bool = False) -> None:
+        """Tasks an interrupted run (or a lost answer, `count`ed as this run's) may have
+        created: find them by the event id in their description, settle those, and let the
+        rest be sent again."""
         pending = self.conn.execute(
             "SELECT event_id, who_id, sent_at FROM engagements_sent WHERE state = 'sent'"
         ).fetchall()
         if not pending:
             return
         who_ids = sorted({r[1] for r in pending})
-        earliest = min(r[2] for r in pending)[:19] + "Z"
+        # Salesforce's clock and ours may differ: an hour's margin (our user's Tasks only).
+        earliest = (
+            datetime.datetime.fromisoformat(min(r[2] for r in pending).replace("Z", "+00:00"))
+            - datetime.timedelta(hours=1)
+        ).strftime("%Y-%m-%dT%H:%M:%SZ")
         found = {}
         for start in range(0, len(who_ids), 300):
             chunk = who_ids[start : start + 300]
@@ -212,6 +230,7 @@ class EngagementPusher:
                         "WHERE event_id = ?",
                         [found[event_id], now_iso(), event_id],
                     )
+                    self.counts["created_in_salesforce"] += int(count)
                 else:
                     self.conn.execute("DELETE FROM engagements_sent WHERE event_id = ?", [event_id])
 

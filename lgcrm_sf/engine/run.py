@@ -13,17 +13,19 @@ from __future__ import annotations
 import datetime
 import json
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ..config import Profile, ProfileSettings
-from ..errors import LgcrmError, PrereqsFailed, QuotaReserveReached
+from ..errors import LgcrmError, OutcomeUnknown, PrereqsFailed, QuotaReserveReached
 from ..leadgen.fields import normalise_email
 from ..leadgen.store import LeadGenStore, now_iso
 from ..mapping.model import Mapping
 from ..mapping.service import check_against_org, org_schema
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
 from ..salesforce.client import SalesforceClient
+from ..salesforce.describe import EXTERNAL_ID_FIELD
 from ..salesforce.prereqs import backup_check
 from ..store.state import StateStore
 from ..store.sync_state import SyncState
@@ -111,7 +113,8 @@ class SyncEngine:
         self.conn = self.state.conn
         self.leadgen = LeadGenStore(self.db, sales_read_only=True)
         self.tuning: Tuning = options.tuning
-        self.sf = SalesforceSide(client, tuning=self.tuning)
+        self.sf = SalesforceSide(client, tuning=self.tuning, me=settings.user_id)
+        self.external_ids: dict[str, str] = {}  # object -> our external-id field, where it has one
         self.me = settings.user_id
         self.summary = {sobject: Counter() for _, (_, sobject) in OBJECTS.items()}
         if "opportunities" in options.only:
@@ -248,6 +251,11 @@ class SyncEngine:
             sobject: schema.fields[sobject]
             for name, (_, sobject) in OBJECTS.items()
             if name in self.options.only
+        }
+        self.external_ids = {
+            sobject: EXTERNAL_ID_FIELD
+            for sobject, fields in self.sf_fields.items()
+            if (fields.get(EXTERNAL_ID_FIELD) or {}).get("externalId")
         }
         self.owners = None
         if self.mapping.owners:
@@ -881,6 +889,8 @@ class SyncEngine:
                 payload[spec.sf_field] = sf
             mirror[spec.key] = {"lg": lg, "sf": sf if spec.sf_field in payload else None}
         payload["Email"] = payload.get("Email") or person["email"]
+        if sobject in self.external_ids:  # makes the create an upsert: safe to send again
+            payload[self.external_ids[sobject]] = self._external_key(person["id"])
         for name, default in REQUIRED_DEFAULTS[sobject].items():
             if not payload.get(name):
                 payload[name] = default
@@ -1139,13 +1149,38 @@ class SyncEngine:
                     self._send(sobject, op, [(str(r[0]), json.loads(r[1])) for r in rows])
 
     def _send(
-        self, sobject: str, op: str, items: list[tuple[str, dict]], retry_locked: int = 2
+        self,
+        sobject: str,
+        op: str,
+        items: list[tuple[str, dict]],
+        retry_locked: int = 2,
+        unknown_left: int = 3,
     ) -> None:
         with self.conn:  # journaled as sent before anything goes out
             self.conn.executemany(
                 "UPDATE journal SET state = 'sent' WHERE id = ?", [(k,) for k, _ in items]
             )
-        results = self.sf.write_collection(sobject, op, items, self.mapping.assignment_rules)
+        try:
+            results = self.sf.write_collection(
+                sobject,
+                op,
+                items,
+                self.mapping.assignment_rules,
+                self.external_ids.get(sobject),
+            )
+        except OutcomeUnknown:
+            if not unknown_left:
+                raise  # the journal keeps them 'sent': the next run settles them first
+            # Creates Salesforce may have made before the answer was lost: look them up
+            # before anything is sent again, and send only what is not there.
+            found = self._find_created(sobject, [int(k) for k, _ in items])
+            with self.conn:
+                for key, sf_id in found.items():
+                    self._settle(sobject, op, WriteResult(str(key), True, sf_id))
+            rest = [(k, p) for k, p in items if int(k) not in found]
+            if rest:
+                self._send(sobject, op, rest, retry_locked, unknown_left - 1)
+            return
         locked = []
         with self.conn:
             for result in results:
@@ -1159,6 +1194,50 @@ class SyncEngine:
             self._send(
                 sobject, op, [(k, p) for k, p in items if k in set(locked)], retry_locked - 1
             )
+
+    def _external_key(self, person_id: int) -> str:
+        """Our external id of a person: which marketing side, and the person in it."""
+        store = self.state.meta("leadgen_store_id")
+        if store is None:
+            store = uuid.uuid4().hex[:16]
+            with self.conn:
+                self.state.set_meta("leadgen_store_id", store)
+        return f"local-{store}:{person_id}"
+
+    def _find_created(self, sobject: str, journal_ids: list[int]) -> dict[int, str]:
+        """Journal rows (creates) whose record Salesforce has: {journal id: Salesforce id}.
+        By our external id where the org has one (exact), else by e-mail among the records the
+        integration user created since the rows were journaled."""
+        rows = self.conn.execute(
+            f"SELECT id, email, payload, created_at FROM journal WHERE id IN "
+            f"({', '.join('?' for _ in journal_ids)})",
+            journal_ids,
+        ).fetchall()
+        if not rows:
+            return {}
+        field = self.external_ids.get(sobject)
+        found: dict[int, str] = {}
+        if field:
+            keys = {json.loads(r[2]).get(field): r[0] for r in rows}
+            for key, record in self.sf.find_by_values(
+                sobject, field, sorted(k for k in keys if k)
+            ).items():
+                found[keys[key]] = record["Id"]
+            return found
+        # Salesforce's clock and ours may differ: an hour's margin (our user's creates only).
+        since = (
+            datetime.datetime.fromisoformat(min(r[3] for r in rows).replace("Z", "+00:00"))
+            - datetime.timedelta(hours=1)
+        ).strftime("%Y-%m-%dT%H:%M:%SZ")
+        extra = f" AND CreatedDate >= {since}" + (
+            f" AND CreatedById = {soql_quote(self.me)}" if self.me else ""
+        )
+        hits = self.sf.find_by_emails(sobject, sorted({r[1] for r in rows}), extra)
+        for journal_id, email, _, _ in rows:
+            matches = hits.get(email, [])
+            if matches:
+                found[journal_id] = matches[0]["Id"]
+        return found
 
     def _apply_bulk(self, sobject: str, op: str, where: str, params: list) -> None:
         while True:
@@ -1192,7 +1271,9 @@ class SyncEngine:
                         f"UPDATE journal SET batch = ? WHERE {sent[0]}", [job_id, *sent[1]]
                     )
 
-            job_id = self.sf.bulk_ingest(sobject, op, payloads, journal_job)
+            job_id = self.sf.bulk_ingest(
+                sobject, op, payloads, journal_job, self.external_ids.get(sobject)
+            )
             key_column = "email" if op == "create" else "sf_id"
             batch = []
             key_of = (
@@ -1322,17 +1403,12 @@ class SyncEngine:
             pending = [r for r in rows if self.state.link_of(r[3]) is None]
             if not pending:
                 continue
-            found = self.sf.find_by_emails(
-                sobject,
-                sorted({r[4] for r in pending}),
-                f" AND CreatedById = {soql_quote(self.me)}" if self.me else "",
-            )
+            found = self._find_created(sobject, [r[0] for r in pending])
             with self.conn:
                 for row in pending:
-                    hits = found.get(row[4], [])
-                    if len(hits) >= 1:
+                    if row[0] in found:
                         # Ours, created by the interrupted run: link it rather than create again.
-                        self.state.set_link(row[3], sobject, hits[0]["Id"], None)
+                        self.state.set_link(row[3], sobject, found[row[0]], None)
                         self.state.set_mirror(row[3], sobject, json.loads(row[5] or "{}"))
         with self.conn:
             self.conn.executemany(

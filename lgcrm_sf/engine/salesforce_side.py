@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from simple_salesforce.util import exception_handler
 
-from ..errors import QuotaReserveReached
+from ..errors import OutcomeUnknown, QuotaReserveReached, SalesforceApiError
 from ..salesforce.bulk_jobs import fetch_results_page, wait_for_job
 from ..salesforce.client import SalesforceClient
 from .options import Tuning
@@ -42,9 +42,14 @@ def soql_quote(value: str) -> str:
 
 class SalesforceSide:
     def __init__(
-        self, client: SalesforceClient, api_reserve: int = 0, tuning: Tuning | None = None
+        self,
+        client: SalesforceClient,
+        api_reserve: int = 0,
+        tuning: Tuning | None = None,
+        me: str | None = None,
     ) -> None:
         self.client = client
+        self.me = me  # the integration user's id
         self.tuning = tuning or Tuning()
         self.api_reserve = api_reserve
         self.quota_hit: QuotaReserveReached | None = None
@@ -167,27 +172,55 @@ class SalesforceSide:
                 found.setdefault((row["Email"] or "").lower(), []).append(row)
         return found
 
+    def find_by_values(self, sobject: str, field: str, values: list[str]) -> dict[str, dict]:
+        """Live records whose `field` holds one of `values` (an external id: one each)."""
+        found: dict[str, dict] = {}
+        size = self.tuning.emails_per_query
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            soql = (
+                f"SELECT Id, {field} FROM {sobject} WHERE {field} IN "
+                f"({', '.join(soql_quote(v) for v in chunk)})"
+            )
+            for row in self.call(lambda sf, q=soql: sf.query_all(q), f"the {sobject} lookup")[
+                "records"
+            ]:
+                found[str(row[field]).lower()] = row
+        return {v: found[v.lower()] for v in values if v.lower() in found}
+
     # --- writing ---------------------------------------------------------------------------
     def write_collection(
-        self, sobject: str, op: str, items: list[tuple[str, dict]], assignment_rules=False
+        self,
+        sobject: str,
+        op: str,
+        items: list[tuple[str, dict]],
+        assignment_rules=False,
+        external_id: str | None = None,
     ) -> list[WriteResult]:
         """Up to 200 creates or updates in one sObject Collections call, allOrNone=false: a
-        rejected record never blocks the others. The REST API runs the org's active
-        assignment rules on every Lead write unless told not to, which would silently replace
-        the owner the sync sets: only a create may ask for them (the mapping's
-        `assignment_rules`)."""
+        rejected record never blocks the others.
+
+        Creates are upserts on our external-id field when the org has one (sending one twice
+        then updates, never duplicates, so it is retried like an update); without it a create
+        is not idempotent, and a lost answer raises OutcomeUnknown for the caller to look the
+        records up. The REST API runs the org's active assignment rules on every Lead write
+        unless told not to, which would silently replace the owner the sync sets: only a create
+        may ask for them (the mapping's `assignment_rules`)."""
         records = [{"attributes": {"type": sobject}, **payload} for _, payload in items]
-        method = "POST" if op == "create" else "PATCH"
         body = {"allOrNone": False, "records": records}
         assign = "TRUE" if assignment_rules and op == "create" else "FALSE"
-        answers = self.call(
+        if op == "create" and external_id:
+            path, method, idempotent = f"composite/sobjects/{sobject}/{external_id}", "PATCH", True
+        elif op == "create":
+            path, method, idempotent = "composite/sobjects", "POST", False
+        else:
+            path, method, idempotent = "composite/sobjects", "PATCH", True
+        answers = self.client.call(
             lambda sf: sf.restful(
-                "composite/sobjects",
-                method=method,
-                json=body,
-                headers={"Sforce-Auto-Assign": assign},
+                path, method=method, json=body, headers={"Sforce-Auto-Assign": assign}
             ),
             f"a batch of {sobject} {op}s",
+            idempotent=idempotent,
         )
         results = []
         for (key, payload), answer in zip(items, answers, strict=True):
@@ -207,9 +240,16 @@ class SalesforceSide:
                 )
         return results
 
-    def bulk_ingest(self, sobject: str, op: str, payloads, on_job) -> str:
+    def bulk_ingest(
+        self, sobject: str, op: str, payloads, on_job, external_id: str | None = None
+    ) -> str:
         """One Bulk API 2.0 ingest job from `payloads()` (called twice: once for the columns,
-        once for the rows), spooled to disk past a few MB. Returns the job id once closed."""
+        once for the rows), spooled to disk past a few MB. Returns the job id once closed.
+
+        Nothing is ever uploaded twice to a job: an upload whose answer is lost is settled by
+        aborting that job (an open job processes nothing) and starting another; a close whose
+        answer is lost by reading the job's state. Creates upsert on our external id when the
+        org has one."""
         columns = sorted({k for payload in payloads() for k in payload})
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
@@ -218,26 +258,69 @@ class SalesforceSide:
         for payload in payloads():
             writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
         text.flush()
-        operation = "insert" if op == "create" else "update"
-        job = self.call(
-            lambda sf: sf.restful(
-                "jobs/ingest",
-                method="POST",
-                json={
-                    "object": sobject,
-                    "operation": operation,
-                    "contentType": "CSV",
-                    "lineEnding": "LF",
-                },
-            ),
-            "a Bulk ingest job",
-        )
-        on_job(job["id"])
+        job_spec = {"object": sobject, "contentType": "CSV", "lineEnding": "LF"}
+        if op == "create" and external_id:
+            job_spec.update(operation="upsert", externalIdFieldName=external_id)
+        else:
+            job_spec["operation"] = "insert" if op == "create" else "update"
+        try:
+            for _ in range(3):
+                job_id = self._open_job(job_spec)
+                on_job(job_id)
+                if self._upload(job_id, spool):
+                    self._close_job(job_id)
+                    return job_id
+            raise OutcomeUnknown(
+                f"Salesforce did not confirm the upload of a {sobject} Bulk job three times; "
+                "nothing was processed. Run the sync again."
+            )
+        finally:
+            text.detach()
+            spool.close()
+
+    def _open_job(self, spec: dict) -> str:
+        try:
+            return self.client.call(
+                lambda sf: sf.restful("jobs/ingest", method="POST", json=spec),
+                "a Bulk ingest job",
+                idempotent=False,
+            )["id"]
+        except OutcomeUnknown:
+            # A job may have been made: it is empty and open, so it can only be aborted.
+            self._abort_open_jobs(spec["object"])
+            return self.client.call(
+                lambda sf: sf.restful("jobs/ingest", method="POST", json=spec),
+                "a Bulk ingest job",
+                idempotent=False,
+            )["id"]
+
+    def _abort_open_jobs(self, sobject: str) -> None:
+        """Abort our open (never uploaded, never closed) ingest jobs on this object."""
+        jobs = self.client.call(lambda sf: sf.restful("jobs/ingest"), "listing Bulk jobs")
+        for job in jobs.get("records", []):
+            mine = self.me is None or (job.get("createdById") or "")[:15] == self.me[:15]
+            if job.get("object") == sobject and job.get("state") == "Open" and mine:
+                self._abort(job["id"])
+
+    def _abort(self, job_id: str) -> None:
+        try:
+            self.client.call(
+                lambda sf: sf.restful(
+                    f"jobs/ingest/{job_id}", method="PATCH", json={"state": "Aborted"}
+                ),
+                "aborting a Bulk job",
+            )
+        except SalesforceApiError:
+            pass  # already aborted, failed or complete: nothing to stop
+
+    def _upload(self, job_id: str, spool) -> bool:
+        """True once Salesforce has the job's data; False when that is unknown (the job is
+        then aborted, so it will process nothing)."""
 
         def upload(sf):
             spool.seek(0)
             response = sf.session.put(
-                f"{sf.base_url}jobs/ingest/{job['id']}/batches",
+                f"{sf.base_url}jobs/ingest/{job_id}/batches",
                 data=spool,
                 headers={**sf.headers, "Content-Type": "text/csv"},
             )
@@ -245,17 +328,28 @@ class SalesforceSide:
                 exception_handler(response, "Bulk upload")
 
         try:
-            self.call(upload, "the Bulk ingest upload")
-        finally:
-            text.detach()
-            spool.close()
-        self.call(
-            lambda sf: sf.restful(
-                f"jobs/ingest/{job['id']}", method="PATCH", json={"state": "UploadComplete"}
-            ),
-            "closing the Bulk ingest job",
-        )
-        return job["id"]
+            self.client.call(upload, "the Bulk ingest upload", idempotent=False)
+            return True
+        except OutcomeUnknown:
+            self._abort(job_id)
+            return False
+
+    def _close_job(self, job_id: str) -> None:
+        path = f"jobs/ingest/{job_id}"
+        try:
+            self.client.call(
+                lambda sf: sf.restful(path, method="PATCH", json={"state": "UploadComplete"}),
+                "closing the Bulk ingest job",
+                idempotent=False,
+            )
+        except OutcomeUnknown:
+            state = self.client.call(lambda sf: sf.restful(path), "a Bulk job status")["state"]
+            if state == "Open":  # the close did not happen: close it now
+                self.client.call(
+                    lambda sf: sf.restful(path, method="PATCH", json={"state": "UploadComplete"}),
+                    "closing the Bulk ingest job",
+                    idempotent=False,
+                )
 
     def bulk_results(
         self, job_id: str, key_of, expected_rows: int | None = None

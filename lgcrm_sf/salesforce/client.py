@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import jwt
 import requests
+import urllib3
 from simple_salesforce import Salesforce, SalesforceLogin
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
@@ -253,13 +254,20 @@ class SalesforceClient:
         return body
 
     def call(
-        self, fn: Callable[[Salesforce], T], what: str = "the request", retry: bool = True
+        self,
+        fn: Callable[[Salesforce], T],
+        what: str = "the request",
+        retry: bool = True,
+        idempotent: bool = True,
     ) -> T:
         """Run `fn(sf)`: transient failures are retried with backoff (see retry.py), an
-        expired session logs in again once."""
+        expired session logs in again once. A call that is not idempotent (a create) is never
+        sent again when Salesforce may have carried it out: OutcomeUnknown instead."""
         if not retry:
             return self._call_once(fn, what)
-        return with_retries(lambda: self._call_once(fn, what), self.retry_policy, self._retried)
+        return with_retries(
+            lambda: self._call_once(fn, what), self.retry_policy, self._retried, idempotent
+        )
 
     def _retried(self, exc: Exception, wait: float) -> None:
         self.retries += 1
@@ -277,10 +285,13 @@ class SalesforceClient:
             except requests.exceptions.SSLError as exc:
                 raise tls_failure(self.target.login_url, exc) from None
             except requests.exceptions.RequestException as exc:
-                # Refused, reset, cut mid-body or timed out: all worth a retry.
-                raise ConnectionFailure(
+                # Refused, reset, cut mid-body or timed out: all worth a retry, but only a
+                # connection never made proves the request did not reach Salesforce.
+                failure = ConnectionFailure(
                     MESSAGES["UNREACHABLE"].format(url=self.target.login_url, detail=_short(exc))
-                ) from None
+                )
+                failure.sent = not never_sent(exc)
+                raise failure from None
         raise AssertionError("unreachable")
 
     @property
@@ -300,6 +311,19 @@ def _short(exc: Exception) -> str:
         text,
     )
     return match.group(0).strip() if match else type(exc).__name__
+
+
+def never_sent(exc: requests.exceptions.RequestException) -> bool:
+    """True when the connection was never made, so the request never left."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        cause = exc.args[0] if exc.args else None
+        reason = getattr(cause, "reason", cause)
+        return isinstance(
+            reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
+        )
+    return False
 
 
 def tls_failure(url: str, exc: Exception) -> ConnectionFailure:

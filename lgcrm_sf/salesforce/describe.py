@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from .client import SalesforceClient
 
+# Our external-id field (Text(40), External ID, Unique): with it, a create is an upsert that can
+# be sent again safely. Its value names the marketing side and the person there.
+EXTERNAL_ID_FIELD = "LGCRM_Id__c"
+
 FIELD_KEYS = (
     "name",
     "label",

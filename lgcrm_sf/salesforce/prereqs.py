@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from ..errors import SalesforceApiError
 from .backup import FIRST_SYNC_OBJECTS
 from .client import SalesforceClient
+from .describe import EXTERNAL_ID_FIELD, describe_fields
 from .metadata import children, read_metadata, text
 
 PASS, FAIL, WARN, UNKNOWN = "pass", "fail", "warn", "unknown"
@@ -32,6 +33,7 @@ TITLES = {
     "session_security": "Session security at login is not High Assurance",
     "web_to_lead_auto_response": "No Web-to-Lead default response",
     "backup": "Verified backup of this org",
+    "external_id_field": "External-id field for safe retries (LGCRM_Id__c)",
 }
 FIXES = {
     "edition": "Lead Gen & CRM supports Enterprise, Unlimited, Performance and Professional editions; "
@@ -59,6 +61,11 @@ FIXES = {
     "Otherwise every lead synced to Salesforce gets the auto-response e-mail.",
     "backup": "Run `lgcrm-sf backup` (its default objects include all the first sync needs), then "
     "`lgcrm-sf backup verify DIR` on the directory it writes.",
+    "external_id_field": "Recommended: on Lead and on Contact, Setup > Object Manager > (object) > "
+    "Fields & Relationships > New > Text, Length 40, Field Name LGCRM_Id, tick 'Unique' (case "
+    "insensitive) and 'External ID', give the integration user edit access > Save. With it, a "
+    "create whose answer is lost on the network is sent again safely; without it, the sync looks "
+    "such records up by e-mail first (one query more).",
     "unknown": "The integration user could not read this ({detail}); give it 'View Setup and "
     "Configuration' or check the setting by hand in Setup.",
 }
@@ -267,8 +274,31 @@ def check_prereqs(
     except SalesforceApiError as exc:
         checks.append(_unknown("web_to_lead_auto_response", exc))
 
+    checks.append(external_id_check(client))
     checks.append(backup_check(org_id, *verified_backup))
     return checks
+
+
+def external_id_check(client: SalesforceClient) -> Check:
+    """Our external-id field on Lead and Contact: a warning when missing (the sync still never
+    duplicates, it looks records up instead); nothing creates it behind the admin's back."""
+    lacking = []
+    try:
+        for sobject in ("Lead", "Contact"):
+            field = describe_fields(client, sobject).get(EXTERNAL_ID_FIELD) or {}
+            if not (field.get("externalId") and field.get("unique")):
+                lacking.append(sobject)
+    except SalesforceApiError as exc:
+        return _unknown("external_id_field", exc)
+    if lacking:
+        return Check(
+            "external_id_field",
+            WARN,
+            f"{' and '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no unique external-id "
+            f"field {EXTERNAL_ID_FIELD}",
+            FIXES["external_id_field"],
+        )
+    return Check("external_id_field", PASS, f"{EXTERNAL_ID_FIELD} on Lead and Contact")
 
 
 def backup_check(org_id: str, backup: dict | None, missing: list[str]) -> Check:

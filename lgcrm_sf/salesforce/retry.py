@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..errors import ConnectionFailure, SalesforceApiError
+from ..errors import ConnectionFailure, LgcrmError, OutcomeUnknown, SalesforceApiError
 
 TRANSIENT_CODES = {
     "UNABLE_TO_LOCK_ROW",
@@ -44,9 +44,20 @@ class RetryPolicy:
 
 def is_transient(exc: Exception) -> bool:
     if isinstance(exc, ConnectionFailure):
-        return not getattr(exc, "tls", False)
+        return not exc.tls
     if isinstance(exc, SalesforceApiError):
         return exc.code in TRANSIENT_CODES or (exc.status is not None and exc.status >= 500)
+    return False
+
+
+def may_have_acted(exc: Exception) -> bool:
+    """Could Salesforce have processed a request that failed this way? A connection never made
+    (refused, DNS, TLS handshake, connect timeout) or a refusal it answered (4xx, 503 Service
+    Unavailable) means no; a lost, cut or late answer, or a 500, means maybe."""
+    if isinstance(exc, ConnectionFailure):
+        return exc.sent
+    if isinstance(exc, SalesforceApiError):
+        return exc.status is not None and exc.status >= 500 and exc.status != 503
     return False
 
 
@@ -54,11 +65,20 @@ def with_retries(
     fn: Callable[[], T],
     policy: RetryPolicy,
     on_retry: Callable[[Exception, float], None] | None = None,
+    idempotent: bool = True,
 ) -> T:
+    """Run fn with bounded backoff on transient failures. A call that is not idempotent (a
+    create) is retried only when the failure proves nothing happened: otherwise OutcomeUnknown,
+    for the caller to look up what the server did before anything is sent again."""
     for attempt in range(1, policy.attempts + 1):
         try:
             return fn()
         except Exception as exc:
+            if not idempotent and may_have_acted(exc):
+                raise OutcomeUnknown(
+                    f"{exc.message if isinstance(exc, LgcrmError) else exc} (the request may "
+                    "have been carried out before its answer was lost)"
+                ) from exc
             if attempt == policy.attempts or not is_transient(exc):
                 raise
             wait = policy.delay(attempt)
