@@ -552,6 +552,9 @@ def test_status_and_the_log(world, home):
     assert {c["stream"] for c in status["cursors"]} == {
         "salesforce:Lead",
         "salesforce:Contact",
+        "salesforce:Account",
+        "salesforce:Opportunity",
+        "salesforce:OpportunityContactRole",
         "leadgen:lead",
         "leadgen:contact",
         "reconcile:salesforce",

@@ -148,3 +148,21 @@ def test_changes_made_as_the_integration_user_are_read(world):
     assert world.person("ana@x.example")["title"] == "Diretora"
     assert report["summary"]["Lead"]["deactivated"] == 1
     assert world.person("bia@x.example")["active"] is False
+
+
+def test_the_salesforce_cursor_follows_the_orgs_clock_not_the_newest_row(world):
+    """Our own writes are the newest rows: a window pinned to them would read them again at
+    every quiet run. The cursor moves to when the org answered the change query."""
+    world.import_people("email,first_name\nana@x.example,Ana\n")
+    world.sync()
+    world.sync()
+    newest = max(
+        r["SystemModstamp"]
+        for r in world.sf.query_all("SELECT SystemModstamp FROM Lead")["records"]
+    )
+    world.control.clock(advance=600)  # cron, ten minutes later
+    world.sync()
+    cursor = {c["stream"]: c["value"] for c in world.cli("status", "--json").json()["cursors"]}
+    assert cursor["salesforce:Lead"] > newest.replace("+0000", "Z")
+    assert cursor["salesforce:Lead"][:16] == world.control.clock()[:16]
+    world.control.clock(real=True)

@@ -3,6 +3,7 @@ werkzeug's threaded WSGI server, in a background thread or in the foreground."""
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import os
 import secrets
@@ -35,6 +36,14 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def log_request(self, *args, **kwargs) -> None:  # quiet: tests and the demo read stdout
         pass
+
+    def date_time_string(self, timestamp=None) -> str:
+        # The Date header tells the org's time, as Salesforce's does: the same clock as
+        # SystemModstamp, which tests move (a client may take "now" from it).
+        clock_now = getattr(self.server, "clock_now", None)
+        if timestamp is None and clock_now is not None:
+            return email.utils.format_datetime(clock_now(), usegmt=True)
+        return super().date_time_string(timestamp)
 
 
 class Emulator:
@@ -194,6 +203,7 @@ class Emulator:
             ssl_context=self._ssl_context(),
         )
         self._server.daemon_threads = True
+        self._server.clock_now = lambda: self.org.clock.now()
         self.port = self._server.server_port
         self.app.base_url = self.instance_url
         self._thread = threading.Thread(

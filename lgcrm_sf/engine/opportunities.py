@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from ..leadgen.store import LeadGenStore
-from .salesforce_side import SalesforceSide
+from .salesforce_side import SalesforceSide, sf_cursor
 from .values import sf_native, utc_text
 
 OVERLAP = datetime.timedelta(minutes=2)
@@ -42,6 +42,7 @@ def pull_sales(
             soql += f" WHERE SystemModstamp >= {since.strftime('%Y-%m-%dT%H:%M:%SZ')}"
         soql += " ORDER BY SystemModstamp, Id"
         counts = summary[sobject]
+        sf.last_query_started = None
         with store.db.conn:
             for record in sf.query_rows(soql, TYPES):
                 row = {
@@ -63,6 +64,8 @@ def pull_sales(
                 outcome = store.upsert_from_salesforce(sobject, row["Id"], values)
                 if outcome != "unchanged":
                     counts["created_here" if outcome == "created" else "updated_here"] += 1
+        if sobject in tops or sf.last_query_started is not None:
+            tops[sobject] = sf_cursor(sf.last_query_started, tops.get(sobject))
     return tops
 
 

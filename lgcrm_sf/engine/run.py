@@ -39,6 +39,7 @@ from .salesforce_side import (
     TRANSIENT_RECORD_CODES,
     SalesforceSide,
     WriteResult,
+    sf_cursor,
     soql_quote,
 )
 from .values import sf_native, utc_text
@@ -124,6 +125,7 @@ class SyncEngine:
         if "engagements" in options.only:
             self.summary["Task"] = Counter()
         self.owner_gaps: Counter = Counter()  # (side, owner) -> records it could not reach
+        self.query_started: dict[str, datetime.datetime | None] = {}  # object -> org's time
         self.gone: dict[str, dict[str, int]] = {}  # object -> {sf id: person} a write missed
         self.links_checked = False
         self.plan: list[dict] = []
@@ -340,6 +342,7 @@ class SyncEngine:
             + " ORDER BY SystemModstamp, Id"
         )
         batch = []
+        self.sf.last_query_started = None
         for record in self.sf.query_rows(soql, types):
             values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
             batch.append(
@@ -359,6 +362,7 @@ class SyncEngine:
                 self._insert_stage(batch)
                 batch = []
         self._insert_stage(batch)
+        self.query_started[sobject] = self.sf.last_query_started
 
     def _insert_stage(self, rows) -> None:
         if rows:
@@ -1370,9 +1374,12 @@ class SyncEngine:
                 if name not in OBJECTS:
                     continue
                 kind, sobject = OBJECTS[name]
-                top = self.conn.execute(
-                    "SELECT MAX(modstamp) FROM temp.stage WHERE sobject = ?", [sobject]
-                ).fetchone()[0]
+                top = sf_cursor(
+                    self.query_started.get(sobject),
+                    self.conn.execute(
+                        "SELECT MAX(modstamp) FROM temp.stage WHERE sobject = ?", [sobject]
+                    ).fetchone()[0],
+                )
                 if top:
                     self.state.set_cursor(f"salesforce:{sobject}", top)
                 elif self.state.cursor(f"salesforce:{sobject}") is None:

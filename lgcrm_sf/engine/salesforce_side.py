@@ -6,6 +6,7 @@ quota reserve."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import tempfile
 from collections.abc import Iterator
@@ -50,6 +51,7 @@ class SalesforceSide:
     ) -> None:
         self.client = client
         self.me = me  # the integration user's id
+        self.last_query_started: datetime.datetime | None = None
         self.tuning = tuning or Tuning()
         self.api_reserve = api_reserve
         self.quota_hit: QuotaReserveReached | None = None
@@ -100,6 +102,9 @@ class SalesforceSide:
         """Every row of a queryAll, as {field: value} with relationship-free field names. The
         first REST page tells how many: past the threshold the rest comes through Bulk API 2.0."""
         first = self.call(lambda sf: sf.query(soql, include_deleted=True), "the change query")
+        # The org's clock when it answered: every change committed before then is in this
+        # query, so the next one may start there (less the overlap), not at the newest row.
+        self.last_query_started = self.client.counter.server_time
         if first["done"] or first["totalSize"] <= self.tuning.bulk_read_threshold:
             page = first
             while True:
@@ -406,3 +411,17 @@ def _csv_cell(value, op: str) -> str:
     if value is False:
         return "false"
     return str(value)
+
+
+def sf_cursor(query_started: datetime.datetime | None, newest_row: str | None) -> str | None:
+    """Where the next change query of an object starts (less the overlap): when the org said
+    this run's query ran (everything committed before is in it), else the newest row read. Not
+    the newest row when the time is known: our own writes are the newest rows, and a window
+    pinned to them would read them again at every quiet run."""
+    if query_started is None:
+        return newest_row
+    return (
+        query_started.astimezone(datetime.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )

@@ -9,6 +9,8 @@ URLs, and My Domain, sandboxes and the emulator need others.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import re
 import time
 from collections.abc import Callable
@@ -127,8 +129,15 @@ class CallCounter:
     by_kind: dict = field(default_factory=dict)
     api_used: int | None = None
     api_max: int | None = None
+    server_time: datetime.datetime | None = None  # the org's clock, from the last Date header
 
     def hook(self, response: requests.Response, *args, **kwargs) -> None:
+        date = response.headers.get("Date")
+        if date:
+            try:
+                self.server_time = email.utils.parsedate_to_datetime(date)
+            except (TypeError, ValueError):
+                pass
         path = requests.utils.urlparse(response.url).path
         kind = "login" if "/Soap/u/" in path or "/oauth2/token" in path else "api"
         if kind == "api":
