@@ -13,7 +13,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .errors import ConfigError, NotConnected
+from .errors import ConfigError, NotConnected, UsageError
 
 APP_NAME = "lgcrm-sf"
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -54,7 +54,7 @@ class ProfileSettings:
 class Profile:
     def __init__(self, home: Path | str | None, name: str = "default") -> None:
         if not PROFILE_NAME.match(name):
-            raise ConfigError(MESSAGES["bad_profile"].format(name=name))
+            raise UsageError(MESSAGES["bad_profile"].format(name=name))
         self.home = Path(home) if home else default_home()
         self.name = name
         self.dir = self.home / "profiles" / name

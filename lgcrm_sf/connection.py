@@ -6,11 +6,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import credentials
 from .config import Profile, ProfileSettings
 from .errors import AuthError, ConfigError
-from .salesforce.client import AUTH_METHODS, LoginTarget, SalesforceClient, Secrets
+from .salesforce.client import (
+    AUTH_METHODS,
+    LoginTarget,
+    SalesforceClient,
+    Secrets,
+    is_https,
+    shown_url,
+)
 from .salesforce.identity import OrgIdentity, read_identity
 
 MESSAGES = {
@@ -123,11 +131,30 @@ def target_of(settings: ProfileSettings) -> LoginTarget:
     )
 
 
+def stored_target(profile: Profile, settings: ProfileSettings) -> LoginTarget:
+    """The login target a profile stored, checked: a value that went bad since `connect` is
+    the settings file's problem (exit 3), named with the way out."""
+    target = target_of(settings)
+    where = profile.settings_path
+    if not is_https(target.login_url):
+        raise ConfigError(
+            f"The login URL {shown_url(target.login_url)} stored in {where} is not https: the "
+            "password would travel in clear. Nothing was sent.",
+            "run `lgcrm-sf connect` again with an https:// --login-url (or --domain).",
+        )
+    if target.ca_bundle and not Path(target.ca_bundle).is_file():
+        raise ConfigError(
+            f"The CA bundle {target.ca_bundle} named in {where} no longer exists.",
+            "put the file back, or run `lgcrm-sf connect` again with --ca-bundle FILE.",
+        )
+    return target
+
+
 def open_client(profile: Profile) -> tuple[ProfileSettings, SalesforceClient]:
     """A client for a connected profile, secrets from the environment or the keyring. It logs
     in lazily and again once if the session expires."""
     settings = profile.load_connected()
-    target = target_of(settings)
+    target = stored_target(profile, settings)
     secrets = credentials.load(profile.name, settings.username, settings.private_key_file)
     try:
         required_secrets(target, secrets)

@@ -28,13 +28,21 @@ class ExitCode(IntEnum):
 
 
 class LgcrmError(Exception):
-    """Base of every error the CLI reports as one line."""
+    """Base of every error the CLI reports as one line (and, with --json, as a JSON object):
+    what happened and, in `fix`, what to do about it."""
 
     exit_code = ExitCode.INTERNAL
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, fix: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.fix = fix
+
+
+class UsageError(LgcrmError):
+    """A value given on the command line (or in an option's environment variable) is wrong."""
+
+    exit_code = ExitCode.USAGE
 
 
 class ConfigError(LgcrmError):
@@ -57,6 +65,13 @@ class ConnectionFailure(LgcrmError):
     exit_code = ExitCode.CONNECTION
     sent = False  # the request may have reached the server (the answer was lost, cut or late)
     tls = False  # a certificate that does not verify: retrying will not help
+
+
+class InsecureUrl(ConnectionFailure):
+    """A server handed back a plain http:// address (a login's serverUrl or instance_url, a
+    redirect): nothing is sent there, and retrying will not make it safe."""
+
+    tls = True
 
 
 class OutcomeUnknown(ConnectionFailure):

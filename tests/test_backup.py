@@ -243,9 +243,11 @@ def test_a_page_cut_mid_way_is_fetched_again_without_duplicates(
 def test_a_failed_job_fails_its_object_only(connected, cli, tmp_path, control, monkeypatch, home):
     monkeypatch.setattr("lgcrm_sf.salesforce.backup.REST_THRESHOLD", 0)
     control.settings(fail_next_bulk_jobs=1, fail_bulk_message="InternalServerError: disk full")
-    result, _ = backup(cli, tmp_path, "--objects", "Lead,Contact")
+    result, summary = backup(cli, tmp_path, "--objects", "Lead,Contact")
     assert result.code == ExitCode.SALESFORCE
-    assert "incomplete: Lead failed" in result.err
+    # --json: one JSON object on stdout, saying it all; nothing on stderr.
+    assert summary["ok"] is False and summary["exit_code"] == ExitCode.SALESFORCE
+    assert "incomplete: Lead failed" in summary["error"]["message"] and result.err == ""
     [path] = (tmp_path / "backups").iterdir()
     assert path.name.endswith("-incomplete")
     manifest = json.loads((path / "manifest.json").read_text())

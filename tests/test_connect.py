@@ -233,7 +233,7 @@ def test_profiles_live_side_by_side(org, cli, home, keyring_file):
     assert cli("--profile", "second", "disconnect").code == 0
     assert settings_of(home)["connected"] is True
     assert settings_of(home, "second")["connected"] is False
-    assert cli("--profile", "../escape", "disconnect").code == ExitCode.CONFIG
+    assert cli("--profile", "../escape", "disconnect").code == ExitCode.USAGE
 
 
 def test_non_interactive_without_yes_is_refused(org, cli, home, keyring_file):

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -27,7 +28,14 @@ from simple_salesforce.exceptions import (
     SalesforceExpiredSession,
 )
 
-from ..errors import AuthError, ConnectionFailure, QuotaReserveReached, SalesforceApiError
+from ..errors import (
+    AuthError,
+    ConnectionFailure,
+    InsecureUrl,
+    QuotaReserveReached,
+    SalesforceApiError,
+    UsageError,
+)
 from .retry import RetryPolicy, with_retries
 
 DEFAULT_API_VERSION = "59.0"
@@ -95,15 +103,45 @@ class Secrets:
 
 
 def login_url_for(domain: str | None = None, login_url: str | None = None) -> str:
-    """`--domain login|test|acme.my` or `--login-url URL` to the base URL logins post to."""
+    """`--domain login|test|acme.my` or `--login-url URL` to the base URL logins post to. Only
+    https: a password and security token must never travel in clear (UsageError, exit 2)."""
     if login_url:
-        return login_url.rstrip("/")
-    domain = domain or "login"
-    if domain in LOGIN_URLS:
-        return LOGIN_URLS[domain]
-    if re.match(r"^https?://", domain):
-        return domain.rstrip("/")
-    return f"https://{domain}.salesforce.com"
+        url, option = login_url.strip().rstrip("/"), "--login-url"
+    else:
+        domain = (domain or "login").strip()
+        option = "--domain"
+        if domain in LOGIN_URLS:
+            url = LOGIN_URLS[domain]
+        elif re.match(r"^[a-z][a-z0-9+.-]*://", domain, re.I):
+            url = domain.rstrip("/")
+        else:
+            url = f"https://{domain}.salesforce.com"
+    if not is_https(url):
+        raise UsageError(
+            f"{option} {shown_url(url)}: only an https:// address is accepted; the password and "
+            "security token would otherwise travel in clear.",
+            f"give the https:// address (e.g. {option} https://{urlsplit(url).netloc or 'login.salesforce.com'}).",
+        )
+    return url
+
+
+def is_https(url: str) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme.lower() == "https" and bool(parts.netloc)
+
+
+def shown_url(url: str) -> str:
+    """A URL fit for a message or a log: no query string (a secret may travel in it)."""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else url
+
+
+def refuse_insecure(url: str, what: str) -> None:
+    if not is_https(url):
+        raise InsecureUrl(
+            f"Salesforce handed back a plain http:// address for {what} ({shown_url(url)}): "
+            "refused, nothing was sent there. Check the login URL and any proxy in between.",
+        )
 
 
 class PinnedSession(requests.Session):
@@ -116,6 +154,12 @@ class PinnedSession(requests.Session):
     def request(self, method, url, *args, **kwargs):
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
+
+    def send(self, request, **kwargs):
+        # Every request, redirects included (requests sends each hop through here): never
+        # over plain http, where a session id or a password would travel in clear.
+        refuse_insecure(request.url, "a request")
+        return super().send(request, **kwargs)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
@@ -163,6 +207,7 @@ class SalesforceClient:
         self.http = PinnedSession()
         self.http.verify = target.ca_bundle or True
         self.http.hooks["response"].append(self.counter.hook)
+        self.http.hooks["response"].append(_refuse_insecure_login_answer)
         self.timeout = timeout
         self._sf: Salesforce | None = None
         self.logins = 0
@@ -260,6 +305,7 @@ class SalesforceClient:
             ) from None
         if response.status_code != 200:
             raise auth_error(body.get("error", "unknown"), body.get("error_description", ""))
+        refuse_insecure(body.get("instance_url", ""), "the instance URL")
         return body
 
     def call(
@@ -320,6 +366,18 @@ def _short(exc: Exception) -> str:
         text,
     )
     return match.group(0).strip() if match else type(exc).__name__
+
+
+def _refuse_insecure_login_answer(response: requests.Response, *args, **kwargs) -> None:
+    """A SOAP login answer names the server to use from then on: refuse an http:// one (and a
+    redirect to http://, before it is followed)."""
+    if response.is_redirect:
+        refuse_insecure(response.headers.get("Location", ""), "a redirect")
+    if "/Soap/u/" in response.url and response.status_code == 200:
+        for tag in ("serverUrl", "metadataServerUrl"):
+            found = re.search(rf"<{tag}>([^<]*)</{tag}>", response.text)
+            if found:
+                refuse_insecure(found.group(1), f"the login's {tag}")
 
 
 def never_sent(exc: requests.exceptions.RequestException) -> bool:

@@ -3,7 +3,7 @@ imports typer. Every LgcrmError becomes one line on stderr and its documented ex
 
 from __future__ import annotations
 
-import sqlite3
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from . import ui
-from .config import Profile
-from .errors import ConfigError, ExitCode, LgcrmError, SalesforceApiError
-from .salesforce.client import DEFAULT_API_VERSION
-from .store.db import busy_error, is_busy
+from .. import ui
+from ..config import Profile
+from ..errors import ConfigError, ExitCode, SalesforceApiError
+from ..salesforce.client import DEFAULT_API_VERSION
+from ._errors import hoist_global_options, run_guarded
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -52,6 +52,14 @@ app.add_typer(backup_app, name="backup")
 err = Console(stderr=True, highlight=False)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"lgcrm-sf {version('lgcrm-sf')}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -62,6 +70,19 @@ def main_options(
     profile: Annotated[
         str, typer.Option(envvar="LGCRM_SF_PROFILE", help="Which linked account/org to use.")
     ] = "default",
+    show_traceback: Annotated[
+        bool,
+        typer.Option(
+            "--traceback",
+            help="Show the traceback of an unexpected error (also LGCRM_SF_DEBUG=1).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = {"home": home, "profile": profile}
 
@@ -121,10 +142,10 @@ def connect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Log in to Salesforce, show the org and user, and link this profile to it."""
-    from . import credentials
-    from .connection import CONFIRM_WORD, WARNING
-    from .connection import connect as connect_profile
-    from .salesforce.client import LoginTarget, Secrets, login_url_for
+    from .. import credentials
+    from ..connection import CONFIRM_WORD, WARNING
+    from ..connection import connect as connect_profile
+    from ..salesforce.client import LoginTarget, Secrets, login_url_for
 
     profile = _profile(ctx)
     if not username:
@@ -193,7 +214,7 @@ def connect(
 @app.command()
 def disconnect(ctx: typer.Context) -> None:
     """Remove this profile's secrets from the keyring and mark it disconnected (state is kept)."""
-    from .connection import disconnect as disconnect_profile
+    from ..connection import disconnect as disconnect_profile
 
     profile = _profile(ctx)
     removed = disconnect_profile(profile)
@@ -208,11 +229,11 @@ def check_prereqs(
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:
     """Check every requirement of the help article against the connected org."""
-    from .connection import open_client
-    from .salesforce.backup import FIRST_SYNC_OBJECTS
-    from .salesforce.prereqs import all_pass
-    from .salesforce.prereqs import check_prereqs as run_checks
-    from .store.state import StateStore
+    from ..connection import open_client
+    from ..salesforce.backup import FIRST_SYNC_OBJECTS
+    from ..salesforce.prereqs import all_pass
+    from ..salesforce.prereqs import check_prereqs as run_checks
+    from ..store.state import StateStore
 
     profile = _profile(ctx)
     settings, client = open_client(profile)
@@ -242,7 +263,7 @@ def check_prereqs(
 
 
 def _leadgen(ctx: typer.Context):
-    from .leadgen.store import LeadGenStore
+    from ..leadgen.store import LeadGenStore
 
     profile = _profile(ctx)
     return LeadGenStore(profile.state_path, sales_read_only=profile.load().connected)
@@ -280,7 +301,7 @@ def leads_import(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import leads or contacts, upserting by e-mail; bad rows are reported, good ones kept."""
-    from .leadgen.importer import import_people, load_column_map
+    from ..leadgen.importer import import_people, load_column_map
 
     if kind not in ("lead", "contact"):
         raise typer.BadParameter("use lead or contact", param_hint="--kind")
@@ -300,7 +321,7 @@ def events_import(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Record marketing events; a form submission also re-activates a deactivated lead."""
-    from .leadgen.importer import import_events
+    from ..leadgen.importer import import_events
 
     report = import_events(_leadgen(ctx), file, encoding)
     _import_summary(report, as_json, "rows")
@@ -363,7 +384,7 @@ def leads_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """One lead or contact: fields, active or why not, Salesforce link, events, opportunities."""
-    from .leadgen.profile_view import person_view
+    from ..leadgen.profile_view import person_view
 
     view = person_view(_leadgen(ctx), email)
     if as_json:
@@ -439,8 +460,8 @@ def mapping_validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
     """Check a mapping against our fields and, when connected, the org's describe data."""
-    from .connection import open_client
-    from .mapping.service import validate_mapping
+    from ..connection import open_client
+    from ..mapping.service import validate_mapping
 
     report = validate_mapping(_profile(ctx), file, open_client)
     if as_json:
@@ -477,9 +498,9 @@ def mapping_init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a starting mapping from the connected org's describe data."""
-    from .connection import open_client
-    from .mapping.init import starting_mapping
-    from .mapping.service import write_mapping
+    from ..connection import open_client
+    from ..mapping.init import starting_mapping
+    from ..mapping.service import write_mapping
 
     _, client = open_client(_profile(ctx))
     fields = {}
@@ -500,8 +521,8 @@ def mapping_use(
     file: Annotated[Path, typer.Argument(help="The mapping file this profile syncs with.")],
 ) -> None:
     """Make FILE the profile's mapping, once it is valid (against the org when connected)."""
-    from .connection import open_client
-    from .mapping.service import use_mapping
+    from ..connection import open_client
+    from ..mapping.service import use_mapping
 
     result = use_mapping(_profile(ctx), file, open_client)
     for problem in result.warnings:
@@ -558,11 +579,11 @@ def sync(
     ] = None,
 ) -> None:
     """Sync leads and contacts both ways; safe to run from cron every few minutes."""
-    from .engine.run import SyncOptions
-    from .engine.service import parse_reserve, run_sync
+    from ..engine.run import SyncOptions
+    from ..engine.service import parse_reserve, run_sync
 
     chosen = tuple(o.strip() for o in only.split(",") if o.strip())
-    from .engine.run import SYNCABLE
+    from ..engine.run import SYNCABLE
 
     if not chosen or any(o not in SYNCABLE for o in chosen):
         raise typer.BadParameter(f"use any of {', '.join(SYNCABLE)}", param_hint="--only")
@@ -619,7 +640,7 @@ def conflicts(
     """List conflicts: record, field, both values, mirror value, winner, rule, when."""
     if ctx.invoked_subcommand is not None:
         return
-    from .store.sync_state import SyncState
+    from ..store.sync_state import SyncState
 
     rows = SyncState(_profile(ctx).state_path).conflicts(None if all_ else "open")
     if as_json:
@@ -655,7 +676,7 @@ def conflicts_resolve(
     take: Annotated[str, typer.Option(help="salesforce or leadgen: whose value both sides get.")],
 ) -> None:
     """Apply the chosen side's value to both sides at the next sync."""
-    from .engine.service import resolve_conflict
+    from ..engine.service import resolve_conflict
 
     row = resolve_conflict(_profile(ctx), conflict_id, take)
     ui.line(
@@ -666,7 +687,7 @@ def conflicts_resolve(
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Connection, last runs, cursors, pending errors and conflicts, API usage, where the log is."""
-    from .engine.service import status as read_status
+    from ..engine.service import status as read_status
 
     data = read_status(_profile(ctx))
     if as_json:
@@ -709,10 +730,10 @@ def backup(
     """Export the org: one CSV per object and a manifest.json, written atomically."""
     if ctx.invoked_subcommand is not None:
         return
-    from .connection import open_client
-    from .salesforce.backup import Backup
-    from .salesforce.identity import read_identity
-    from .store.state import StateStore
+    from ..connection import open_client
+    from ..salesforce.backup import Backup
+    from ..salesforce.identity import read_identity
+    from ..store.state import StateStore
 
     profile = _profile(ctx)
     settings, client = open_client(profile)
@@ -725,9 +746,21 @@ def backup(
     with bars:
         result = job.run(target, chosen, include_deleted, compress, skip_binary)
     StateStore(profile.state_path).record_backup(str(result.path), result.manifest)
+    failed = [o.name for o in result.objects if o.status != "ok"]
+    incomplete = (
+        f"The backup is incomplete: {', '.join(failed)} failed (see the manifest in "
+        f"{result.path}); the other objects were kept."
+    )
     if as_json:
         ui.print_json(
             {
+                "ok": result.complete,
+                "exit_code": 0 if result.complete else int(ExitCode.SALESFORCE),
+                **(
+                    {}
+                    if result.complete
+                    else {"error": {"kind": "salesforce", "message": incomplete, "fix": None}}
+                ),
                 "path": str(result.path),
                 "complete": result.complete,
                 "rows": result.rows,
@@ -745,10 +778,9 @@ def backup(
         if result.complete:
             ui.line(f"Next: lgcrm-sf backup verify {result.path}")
     if not result.complete:
-        failed = [o.name for o in result.objects if o.status != "ok"]
-        raise SalesforceApiError(
-            f"The backup is incomplete: {', '.join(failed)} failed (see the manifest in {result.path}); the other objects were kept."
-        )
+        if as_json:  # the one JSON object above says it all
+            raise typer.Exit(int(ExitCode.SALESFORCE))
+        raise SalesforceApiError(incomplete)
 
 
 @backup_app.command("verify")
@@ -760,8 +792,8 @@ def backup_verify(
     """Re-hash every file and re-count every row of a backup."""
     import hashlib
 
-    from .salesforce.backup_verify import verify
-    from .store.state import StateStore
+    from ..salesforce.backup_verify import verify
+    from ..store.state import StateStore
 
     profile = _profile(ctx)
     report = verify(directory.resolve())
@@ -799,7 +831,7 @@ def backup_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the catalog as JSON.")] = False,
 ) -> None:
     """The backups recorded in this profile's catalog."""
-    from .store.state import StateStore
+    from ..store.state import StateStore
 
     rows = StateStore(_profile(ctx).state_path).backups()
     if as_json:
@@ -813,7 +845,7 @@ def backup_list(
 @app.command()
 def demo(ctx: typer.Context) -> None:
     """See it all work on the built-in emulator: connect, prerequisites, backup, sync, conflicts."""
-    from .demo import run_demo
+    from ..demo import run_demo
 
     run_demo(ctx.obj["home"], run, ui.out)
 
@@ -838,7 +870,7 @@ def emulator_serve(
 ) -> None:
     """Serve Salesforce- and Lead Gen & CRM-compatible HTTPS APIs until Ctrl-C; prints one JSON
     line when ready."""
-    from .emulator.serve import serve
+    from ..emulator.serve import serve
 
     if seed not in ("empty", "demo"):
         raise typer.BadParameter("use empty or demo", param_hint="--seed")
@@ -854,35 +886,17 @@ def emulator_serve(
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run one command and return its exit code. One `except` ladder turns every error into
-    one line on stderr; users never see a traceback for bad input or a refusing org."""
+    """Run one command and return its exit code (see _errors.py for the one ladder). Everything
+    the command creates is readable by its owner only."""
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    previous = os.umask(0o077)
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="lgcrm-sf")
-        return int(result) if isinstance(result, int) else 0
-    except LgcrmError as exc:
-        err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
-        return int(exc.exit_code)
-    except sqlite3.OperationalError as exc:
-        if not is_busy(exc):
-            raise
-        err.print(f"error: {busy_error().message}", markup=False, soft_wrap=True)
-        return int(ExitCode.LOCK_HELD)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        return int(ExitCode.INTERRUPTED)
-    except typer.Abort:
-        err.print("aborted")
-        return int(ExitCode.INTERRUPTED)
-    except typer.TyperException as exc:  # usage errors: Typer prints them as Click would
-        exc.show()
-        return exc.exit_code
-    except typer.Exit as exc:
-        return exc.exit_code
+        return run_guarded(
+            lambda: app(args=args, standalone_mode=False, prog_name="lgcrm-sf"), args
+        )
+    finally:
+        os.umask(previous)
 
 
 def main() -> None:
     sys.exit(run())
-
-
-if __name__ == "__main__":
-    main()

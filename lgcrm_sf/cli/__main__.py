@@ -1,0 +1,5 @@
+"""`python -m lgcrm_sf.cli`: the same as the `lgcrm-sf` console script."""
+
+from . import main
+
+main()
