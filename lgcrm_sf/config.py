@@ -25,6 +25,14 @@ MESSAGES = {
 }
 
 
+def profile_names(home: Path) -> list[str]:
+    """The profiles under a home, by name."""
+    base = Path(home) / "profiles"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and PROFILE_NAME.match(p.name))
+
+
 def default_home() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import credentials
 from .config import Profile, ProfileSettings
-from .errors import AuthError, ConfigError
+from .errors import ConfigError
 from .salesforce.client import (
     AUTH_METHODS,
     LoginTarget,
@@ -24,7 +24,7 @@ from .salesforce.identity import OrgIdentity, read_identity
 MESSAGES = {
     "missing_secret": "The {what} is required for the {method} login: type it when asked or set {env}.",
     "consumer_key": "The {method} login needs the connected app's consumer key (--consumer-key).",
-    "declined": "Not connected: the confirmation word was not typed. Nothing was stored.",
+    "declined": "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored.",
     "bad_method": "Unknown auth method {method!r}: use one of {choices}.",
 }
 
@@ -81,8 +81,10 @@ def connect(
     client = SalesforceClient(target, secrets)
     client.login()
     identity = read_identity(client)
+    if not target.username:  # client credentials: the connected app's run-as user
+        target.username = identity.username
     if not confirm(identity):
-        raise AuthError(MESSAGES["declined"], "DECLINED")
+        raise ConfigError(MESSAGES["declined"])
     source = "keyring" if usable else "environment"
     if usable:
         credentials.store(profile.name, target.username, secrets)

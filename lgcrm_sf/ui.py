@@ -7,8 +7,17 @@ import json
 import sys
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Table as _RichTable
 from rich.text import Text
+
+
+class Table(_RichTable):
+    """A rich Table whose cells wrap (fold), never cut with an ellipsis: keys stay whole."""
+
+    def add_column(self, *args, **kwargs) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -18,6 +27,12 @@ STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "unknown"
 
 def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def print_json_line(data) -> None:
+    """One compact line: a cron log of runs stays valid JSON Lines."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
 
 
@@ -36,7 +51,7 @@ def identity_table(identity) -> Table:
         ("Instance", identity.instance_url),
     ]
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, Text(value))  # remote text: printed as is, never as markup
     return table
 
 
@@ -179,13 +194,42 @@ def backups_table(rows) -> Table:
     return table
 
 
-def rows_table(title: str, rows: list[dict], columns: list[str]) -> Table:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(Text("" if row.get(c) is None else str(row.get(c))) for c in columns))
-    return table
+class Records:
+    """Rows as a table when it fits the terminal, else one `column: value` block per row: a
+    key (an e-mail, a path, an id, a number) is never cut short, at 80 columns or in a pipe."""
+
+    def __init__(self, title: str, rows: list[dict], columns: list[str]) -> None:
+        self.title, self.rows, self.columns = title, rows, columns
+
+    def _cells(self, row: dict) -> list[str]:
+        return ["" if row.get(c) is None else str(row.get(c)) for c in self.columns]
+
+    def natural_width(self) -> int:
+        widths = [len(c) for c in self.columns]
+        for row in self.rows:
+            for i, cell in enumerate(self._cells(row)):
+                widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
+        return sum(widths) + 3 * len(widths) + 1
+
+    def __rich_console__(self, console, options):
+        if self.natural_width() <= options.max_width:
+            table = Table(title=self.title)
+            for column in self.columns:
+                table.add_column(column, overflow="fold")
+            for row in self.rows:
+                table.add_row(*(Text(cell) for cell in self._cells(row)))
+            yield table
+            return
+        yield Text(self.title, style="bold")
+        label = max(len(c) for c in self.columns)
+        for row in self.rows:
+            yield Text("")
+            for column, cell in zip(self.columns, self._cells(row), strict=True):
+                yield Text(f"{column.rjust(label)}: {cell}")
+
+
+def rows_table(title: str, rows: list[dict], columns: list[str]) -> Records:
+    return Records(title, rows, columns)
 
 
 def person_panel(view: dict) -> None:
@@ -312,7 +356,15 @@ def status_report(data: dict) -> None:
             rows_table(
                 "Last runs",
                 data["last_runs"],
-                ["id", "started_at", "finished_at", "status", "exit_code", "api_calls"],
+                ["id", "command", "started_at", "finished_at", "status", "exit_code"],
+            )
+        )
+    if data["record_errors"]:
+        out.print(
+            rows_table(
+                "Record errors (retried at every sync)",
+                data["record_errors"],
+                ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
             )
         )
     if data["cursors"]:

@@ -178,7 +178,7 @@ def test_conflict_resolved_by_hand_takes_the_other_value(world):
     assert world.person("ana@x.example")["title"] == "Diretora"
     assert world.cli("conflicts", "--json").json() == []
     assert world.cli("conflicts", "--all", "--json").json()[0]["status"] == "resolved"
-    assert world.cli("conflicts", "resolve", "999", "--take", "leadgen").code == ExitCode.CONFIG
+    assert world.cli("conflicts", "resolve", "999", "--take", "leadgen").code == ExitCode.USAGE
 
 
 def test_first_sync_matching_contact_before_lead_and_ambiguity(world):

@@ -3,6 +3,8 @@ imports typer. Every LgcrmError becomes one line on stderr and its documented ex
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import os
 import sys
 from pathlib import Path
@@ -13,9 +15,10 @@ from rich.console import Console
 
 from .. import ui
 from ..config import Profile
-from ..errors import ConfigError, ExitCode, SalesforceApiError
+from ..errors import ConfigError, ExitCode, SalesforceApiError, UsageError
 from ..salesforce.client import DEFAULT_API_VERSION
-from ._errors import hoist_global_options, run_guarded
+from ._errors import current_args, hoist_global_options, run_guarded
+from ._runs import recorded
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -87,8 +90,56 @@ def main_options(
     ctx.obj = {"home": home, "profile": profile}
 
 
-def _profile(ctx: typer.Context) -> Profile:
-    return Profile(ctx.obj["home"], ctx.obj["profile"])
+def _profile(ctx: typer.Context, creating: bool = False) -> Profile:
+    """The profile named by --profile. Only `connect` creates one: a name that does not exist
+    (a typo) is refused rather than silently made. The default profile may be used before it
+    is connected (the offline store)."""
+    profile = Profile(ctx.obj["home"], ctx.obj["profile"])
+    if not creating and profile.name != "default" and not profile.dir.exists():
+        from ..config import profile_names
+
+        known = profile_names(profile.home)
+        close = difflib.get_close_matches(profile.name, known, n=1)
+        raise UsageError(
+            f"No profile named {profile.name!r} in {profile.home}"
+            + (f" (did you mean {close[0]!r}?)." if close else "."),
+            "only `lgcrm-sf connect` creates a profile; `lgcrm-sf profiles list` shows them.",
+        )
+    _warn_if_home_is_open(profile.home, ctx)
+    return profile
+
+
+def _warn_if_home_is_open(home: Path, ctx: typer.Context) -> None:
+    """A home the user made is theirs to protect: say so when others can read it."""
+    if ctx.obj.get("warned") or "--json" in current_args.get() or not home.exists():
+        return
+    ctx.obj["warned"] = True
+    if home.stat().st_mode & 0o077:
+        ui.err.print(
+            f"warning: {home} is readable by other users: it holds the profile's state and "
+            f"logs. chmod 700 {home}",
+            style="yellow",
+            markup=False,
+        )
+
+
+def _encoding(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UsageError(
+            f"--encoding {name!r} is not a text encoding Python knows.",
+            "use e.g. utf-8, cp1252 or latin-1.",
+        ) from None
+
+
+def _existing_file(path: Path | None, option: str) -> str | None:
+    if path is None:
+        return None
+    resolved = path.expanduser().resolve()
+    if not resolved.is_file():
+        raise UsageError(f"{option} {path}: no such file.", "give the path of an existing file.")
+    return str(resolved)
 
 
 def _interactive() -> bool:
@@ -145,12 +196,27 @@ def connect(
     from .. import credentials
     from ..connection import CONFIRM_WORD, WARNING
     from ..connection import connect as connect_profile
-    from ..salesforce.client import LoginTarget, Secrets, login_url_for
+    from ..salesforce.client import (
+        AUTH_METHODS,
+        LoginTarget,
+        Secrets,
+        checked_api_version,
+        login_url_for,
+    )
 
-    profile = _profile(ctx)
-    if not username:
+    profile = _profile(ctx, creating=True)
+    # Every value given is checked before anything is asked or sent.
+    if auth not in AUTH_METHODS:
+        raise UsageError(
+            f"--auth {auth!r} is not a login method.", f"use {', '.join(AUTH_METHODS)}."
+        )
+    url = login_url_for(domain, login_url)
+    api_version = checked_api_version(api_version)
+    ca_path = _existing_file(ca_bundle, "--ca-bundle")
+    _existing_file(private_key_file, "--private-key-file")
+    if not username and auth != "client_credentials":  # client credentials name their user
         if not _interactive():
-            raise ConfigError("A username is required: pass --username or set LGCRM_SF_USERNAME.")
+            raise UsageError("A username is required.", "pass --username or set LGCRM_SF_USERNAME.")
         username = typer.prompt("Salesforce username")
     env = credentials.from_environment()
     key_path = str(private_key_file.expanduser().resolve()) if private_key_file else None
@@ -172,11 +238,11 @@ def connect(
         secrets_from_env = bool(env.consumer_secret)
         secrets = Secrets(consumer_secret=secret)
     target = LoginTarget(
-        login_url=login_url_for(domain, login_url),
-        username=username,
+        login_url=url,
+        username=username or "",
         auth_method=auth,
         api_version=api_version,
-        ca_bundle=str(ca_bundle.expanduser().resolve()) if ca_bundle else None,
+        ca_bundle=ca_path,
         consumer_key=consumer_key,
     )
 
@@ -186,9 +252,12 @@ def connect(
         if yes:
             return True
         if not _interactive():
-            raise ConfigError("Connecting needs the word Confirm typed; in scripts pass --yes.")
+            raise ConfigError("Connecting needs the word Confirm typed.", "in scripts pass --yes.")
         ui.err.print(WARNING, markup=False)
-        return typer.prompt("Warning").strip() in (CONFIRM_WORD, "Confirmar")
+        return typer.prompt("Warning").strip().casefold() in (
+            CONFIRM_WORD.casefold(),
+            "confirmar",
+        )
 
     result = connect_profile(profile, target, secrets, confirm, secrets_from_env, key_path)
     if as_json:
@@ -305,7 +374,7 @@ def leads_import(
 
     if kind not in ("lead", "contact"):
         raise typer.BadParameter("use lead or contact", param_hint="--kind")
-    report = import_people(_leadgen(ctx), file, kind, load_column_map(columns), encoding)
+    report = import_people(_leadgen(ctx), file, kind, load_column_map(columns), _encoding(encoding))
     _import_summary(report, as_json, "rows")
     if report.bad:
         raise typer.Exit(int(ExitCode.RECORD_ERRORS))
@@ -323,7 +392,7 @@ def events_import(
     """Record marketing events; a form submission also re-activates a deactivated lead."""
     from ..leadgen.importer import import_events
 
-    report = import_events(_leadgen(ctx), file, encoding)
+    report = import_events(_leadgen(ctx), file, _encoding(encoding))
     _import_summary(report, as_json, "rows")
     if report.bad:
         raise typer.Exit(int(ExitCode.RECORD_ERRORS))
@@ -364,17 +433,26 @@ def leads_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List leads and contacts."""
-    people = _leadgen(ctx).people(kind=kind, active=False if inactive else None, limit=limit)
+    if kind not in (None, "lead", "contact"):
+        raise UsageError(f"--kind {kind!r} is not a kind of person.", "use lead or contact.")
+    if limit < 1:
+        raise UsageError(f"--limit {limit} shows nothing.", "give 1 or more.")
+    store = _leadgen(ctx)
+    active = False if inactive else None
+    people = store.people(kind=kind, active=active, limit=limit)
     if as_json:
         ui.print_json(people)
-    else:
-        ui.out.print(
-            ui.rows_table(
-                "Leads and contacts",
-                people,
-                ["id", "kind", "email", "first_name", "last_name", "company", "active"],
-            )
+        return
+    ui.out.print(
+        ui.rows_table(
+            "Leads and contacts",
+            people,
+            ["id", "kind", "email", "first_name", "last_name", "company", "active"],
         )
+    )
+    total = store.count_people(kind=kind, active=active)
+    if total > len(people):
+        ui.line(f"showing {len(people):,} of {total:,}; use --limit {total} to see them all.")
 
 
 @leads_app.command("show")
@@ -580,7 +658,7 @@ def sync(
 ) -> None:
     """Sync leads and contacts both ways; safe to run from cron every few minutes."""
     from ..engine.run import SyncOptions
-    from ..engine.service import parse_reserve, run_sync
+    from ..engine.service import log_fields, parse_reserve, run_sync
 
     chosen = tuple(o.strip() for o in only.split(",") if o.strip())
     from ..engine.run import SYNCABLE
@@ -616,13 +694,17 @@ def sync(
         backfill_engagements=backfill_engagements,
         reconcile=reconcile,
     )
-    result, code = run_sync(_profile(ctx), options, mapping)
-    if as_json:
-        ui.print_json(ui.sync_json(result, code))
-    else:
-        ui.sync_report(result)
-    if code:
-        raise typer.Exit(code)
+    profile = _profile(ctx)
+    with recorded(profile, "sync") as record:
+        result, code = run_sync(profile, options, mapping, record)
+        record.status, record.exit_code = result.status, code
+        record.details = log_fields(result, result.mapping_source)
+        if as_json:
+            ui.print_json_line(ui.sync_json(result, code))
+        else:
+            ui.sync_report(result)
+        if code:
+            raise typer.Exit(code)
 
 
 conflicts_app = typer.Typer(
@@ -733,19 +815,41 @@ def backup(
     from ..connection import open_client
     from ..salesforce.backup import Backup
     from ..salesforce.identity import read_identity
+    from ..store.runs import RunLog
     from ..store.state import StateStore
+    from ..store.sync_state import SyncState
 
     profile = _profile(ctx)
-    settings, client = open_client(profile)
-    identity = read_identity(client)
     target = out or profile.home / "backups" / profile.name
-    names = [n.strip() for n in objects.split(",") if n.strip()] if objects else None
-    bars = ui.BackupProgressBars(enabled=not as_json)
-    job = Backup(client, identity, bars)
-    chosen = job.object_names(names, all_objects)  # unknown names fail before anything is written
-    with bars:
-        result = job.run(target, chosen, include_deleted, compress, skip_binary)
-    StateStore(profile.state_path).record_backup(str(result.path), result.manifest)
+    if target.exists() and not target.is_dir():
+        raise UsageError(
+            f"--out {out}: a file, not a directory.", "give a directory (it is created if needed)."
+        )
+    with recorded(profile, "backup") as record:
+        settings, client = open_client(profile)
+        identity = read_identity(client)
+        names = [n.strip() for n in objects.split(",") if n.strip()] if objects else None
+        bars = ui.BackupProgressBars(enabled=not as_json)
+        job = Backup(client, identity, bars)
+        chosen = job.object_names(names, all_objects)  # unknown names fail before any write
+        catalog = StateStore(profile.state_path)
+        record.run_id = RunLog(SyncState(catalog.db), profile.log_path).start("backup")
+        with bars:
+            result = job.run(target, chosen, include_deleted, compress, skip_binary)
+        catalog.record_backup(str(result.path), result.manifest)
+        record.status = "ok" if result.complete else "incomplete"
+        record.exit_code = 0 if result.complete else int(ExitCode.SALESFORCE)
+        record.details = {
+            "path": str(result.path),
+            "complete": result.complete,
+            "objects": len(result.objects),
+            "rows": result.rows,
+            "api_calls": result.api_calls,
+        }
+        _backup_report(result, as_json)
+
+
+def _backup_report(result, as_json: bool) -> None:
     failed = [o.name for o in result.objects if o.status != "ok"]
     incomplete = (
         f"The backup is incomplete: {', '.join(failed)} failed (see the manifest in "
@@ -786,7 +890,12 @@ def backup(
 @backup_app.command("verify")
 def backup_verify(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="A backup directory (it holds manifest.json).")],
+    backup_dir: Annotated[
+        str,
+        typer.Argument(
+            metavar="BACKUP", help="A backup directory (it holds manifest.json) or its catalog id."
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Re-hash every file and re-count every row of a backup."""
@@ -796,6 +905,7 @@ def backup_verify(
     from ..store.state import StateStore
 
     profile = _profile(ctx)
+    directory = StateStore(profile.state_path).backup_path(backup_dir)
     report = verify(directory.resolve())
     store = StateStore(profile.state_path)
     if report.ok:

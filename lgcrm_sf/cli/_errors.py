@@ -6,6 +6,7 @@ the traceback on --traceback or LGCRM_SF_DEBUG=1."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import re
@@ -34,6 +35,10 @@ USAGE = tuple(
 
 # Options of the main command that users also put after the subcommand.
 GLOBAL_OPTIONS = {"--profile": True, "--home": True, "--traceback": False}
+# The arguments of the command being run (for code that must know --json before it parses).
+current_args: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "current_args", default=()
+)
 _URL_QUERY = re.compile(r"(https?://[^\s?\"']+)\?[^\s\"']*")
 
 
@@ -77,6 +82,7 @@ def report(code: int, message: str, fix: str | None, as_json: bool) -> int:
 
 def run_guarded(invoke, argv: list[str]) -> int:
     """Run `invoke()` (the Typer app) and return the exit code, whatever happens."""
+    current_args.set(tuple(argv))
     as_json = "--json" in argv
     debug = "--traceback" in argv or os.environ.get("LGCRM_SF_DEBUG") == "1"
     try:

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..config import Profile, ProfileSettings
-from ..errors import LgcrmError, OutcomeUnknown, PrereqsFailed, QuotaReserveReached
+from ..errors import ExitCode, LgcrmError, OutcomeUnknown, PrereqsFailed, QuotaReserveReached
 from ..leadgen.fields import normalise_email
 from ..leadgen.store import LeadGenStore, now_iso
 from ..mapping.model import Mapping
@@ -27,6 +27,7 @@ from ..salesforce.backup import FIRST_SYNC_OBJECTS
 from ..salesforce.client import SalesforceClient
 from ..salesforce.describe import EXTERNAL_ID_FIELD
 from ..salesforce.prereqs import backup_check
+from ..store.runs import RunLog
 from ..store.state import StateStore
 from ..store.sync_state import SyncState
 from .engagements import EngagementPusher, task_for
@@ -101,7 +102,9 @@ class SyncEngine:
         client: SalesforceClient,
         mapping: Mapping,
         options: SyncOptions,
+        record=None,
     ) -> None:
+        self.record = record  # the CLI's record of this run (cli/_runs.py), told the run id
         self.profile, self.settings, self.client, self.mapping, self.options = (
             profile,
             settings,
@@ -160,9 +163,9 @@ class SyncEngine:
                 raise PrereqsFailed(
                     MESSAGES["no_backup"].format(org=self.settings.org_id, why=check.evidence)
                 )
-        with self.conn:  # we hold the lock: a run still marked running was killed
-            self.conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
-        self.run_id = self.state.start_run(self.options.dry_run)
+        self.run_id = RunLog(self.state, self.profile.log_path).start("sync", self.options.dry_run)
+        if self.record is not None:
+            self.record.run_id = self.run_id
         signpost = now_iso()  # "now" for this run: our side's cursor never passes it
         status, message, code = "ok", None, 0
         try:
@@ -207,11 +210,15 @@ class SyncEngine:
         except LgcrmError as exc:
             self._finish(started, calls_before, "failed", int(exc.exit_code), exc.message)
             raise
+        except KeyboardInterrupt:
+            self._finish(started, calls_before, "interrupted", int(ExitCode.INTERRUPTED), None)
+            raise
         except BaseException as exc:
             self._finish(started, calls_before, "failed", 70, f"{type(exc).__name__}")
             raise
-        result = self._finish(started, calls_before, status, code, message)
-        return result
+        if status == "record_errors":
+            code = int(ExitCode.RECORD_ERRORS)
+        return self._finish(started, calls_before, status, code, message)
 
     def _finish(self, started, calls_before, status, code, message) -> SyncResult:
         self._owner_gap_messages()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
+import math
 
 from ..config import Profile
 from ..connection import open_client
-from ..errors import ConfigError, ExitCode
+from ..errors import ExitCode, UsageError
+from ..mapping.loader import MappingInvalid
 from ..mapping.service import mapping_for
-from ..store.state import utc_now
+from ..mapping.validate import check_leadgen_side
 from ..store.sync_state import SyncState
 from .lock import ProfileLock
 from .run import SyncEngine, SyncOptions, SyncResult
@@ -23,58 +24,60 @@ EXIT = {
 
 
 def parse_reserve(text: str | None) -> tuple[int | None, float]:
-    """`--api-reserve 500` (calls) or `--api-reserve 10%` (of the daily limit)."""
-    if not text:
+    """`--api-reserve 500` (calls) or `--api-reserve 10%` (of the daily limit, 0 to 100)."""
+    if text is None or not text.strip():
         return None, 5.0
+    text = text.strip()
+    fix = "give a number of calls (500) or a share of the daily limit from 0% to 100% (10%)."
     try:
         if text.endswith("%"):
-            return None, float(text[:-1])
-        return int(text), 0.0
+            share = float(text[:-1])
+            if not math.isfinite(share) or not 0 <= share <= 100:
+                raise ValueError
+            return None, share
+        calls = int(text)
+        if calls < 0:
+            raise ValueError
+        return calls, 0.0
     except ValueError:
-        raise ConfigError(
-            f"--api-reserve {text!r}: give a number of calls (500) or a share of the daily limit (10%)."
-        ) from None
+        raise UsageError(f"--api-reserve {text!r} is not a valid reserve.", fix) from None
 
 
-def run_sync(profile: Profile, options: SyncOptions, mapping_file=None) -> tuple[SyncResult, int]:
+def run_sync(
+    profile: Profile, options: SyncOptions, mapping_file=None, record=None
+) -> tuple[SyncResult, int]:
+    """One sync. What can be checked here is checked before the profile's lock is taken or
+    anything is written: the stored settings, the mapping file and our side of the mapping."""
+    settings, client = open_client(profile)
+    mapping = mapping_for(profile, mapping_file)
+    problems = check_leadgen_side(mapping)
+    if any(p.severity == "error" for p in problems):
+        raise MappingInvalid(problems, "nothing was synced")
     with ProfileLock(profile.lock_path, profile.name):
-        mapping = mapping_for(profile, mapping_file)
-        settings, client = open_client(profile)
-        engine = SyncEngine(profile, settings, client, mapping, options)
+        engine = SyncEngine(profile, settings, client, mapping, options, record)
         result = engine.sync()
-        code = int(EXIT[result.status])
-        _log(profile, result, code, mapping)
-        return result, code
+        return result, int(EXIT[result.status])
 
 
-def _log(profile: Profile, result: SyncResult, code: int, mapping) -> None:
-    """One JSON line per run in the profile's log (named by `status`); never a secret."""
-    record = {
-        "at": utc_now(),
-        "run": result.run_id,
-        "status": result.status,
-        "exit_code": code,
-        "seconds": round(result.seconds, 3),
+def log_fields(result: SyncResult, mapping_source: str) -> dict:
+    """What a sync's line in log.jsonl says besides its status and exit code; never a secret."""
+    return {
         "api_calls": result.api_calls,
         "api_used": result.api_used,
         "api_max": result.api_max,
-        "mapping": mapping.source,
+        "mapping": mapping_source,
         "summary": result.summary,
         "messages": result.messages[:50],
     }
-    profile.ensure_dir()
-    fd = os.open(profile.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def resolve_conflict(profile: Profile, conflict_id: int, take: str) -> dict:
     if take not in ("salesforce", "leadgen"):
-        raise ConfigError("--take must be salesforce or leadgen.")
+        raise UsageError(f"--take {take!r} is not a side.", "use salesforce or leadgen.")
     state = SyncState(profile.state_path)
     rows = [c for c in state.conflicts() if c["id"] == conflict_id]
     if not rows:
-        raise ConfigError(f"No conflict with id {conflict_id}: see `lgcrm-sf conflicts`.")
+        raise UsageError(f"No conflict with id {conflict_id}.", "see `lgcrm-sf conflicts`.")
     with state.conn:
         state.conn.execute(
             "UPDATE conflicts SET status = 'resolving', take = ? WHERE id = ?", [take, conflict_id]
@@ -99,6 +102,19 @@ def status(profile: Profile) -> dict:
         "last_runs": runs,
         "cursors": state.cursors(),
         "pending_errors": len(state.open_errors()),
+        "record_errors": [
+            {
+                "object": e["sf_object"],
+                "record_id": e["sf_id"],
+                "email": e["email"],
+                "field": (json.loads(e["fields"] or "[]") or [None])[0],
+                "message": f"{e['code']}: {e['message']}" if e["code"] else e["message"],
+                "first_seen": e["first_at"],
+                "last_seen": e["last_at"],
+                "attempts": e["attempts"],
+            }
+            for e in state.open_errors()
+        ],
         "open_conflicts": len(state.conflicts("open")),
         "api_usage": {
             "used": last["api_used"],

@@ -119,6 +119,18 @@ class LeadGenStore:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [self._row(r) for r in self.db.query(sql, params)]
 
+    def count_people(self, kind: str | None = None, active: bool | None = None) -> int:
+        where, params = ["1 = 1"], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if active is not None:
+            where.append("active = ?")
+            params.append(int(active))
+        return self.db.execute(
+            f"SELECT COUNT(*) FROM lg_people WHERE {' AND '.join(where)}", params
+        ).fetchone()[0]
+
     def changed_since(self, since: str | None, until: str | None = None) -> Iterator[dict]:
         """People changed here after `since` (exclusive) up to `until` (inclusive), oldest first."""
         sql, params = "SELECT * FROM lg_people WHERE 1=1", []

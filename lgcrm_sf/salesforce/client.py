@@ -70,6 +70,8 @@ MESSAGES = {
     "server, pass its CA with --ca-bundle.",
     "SESSION_LOST": "Salesforce ended the session twice in a row; log in again with `lgcrm-sf connect`.",
     "API_ERROR": "Salesforce rejected {what} ({code}): {detail}",
+    "LOGIN_UNAVAILABLE": "Salesforce could not log in at {url} just now ({code}); it was tried "
+    "again with backoff. Run again later.",
     "QUOTA_SPENT": "Stopped: the org has spent its daily API requests (REQUEST_LIMIT_EXCEEDED: "
     "{detail}). Work done so far is saved; run again when the 24-hour window frees calls, or "
     "ask Salesforce for a higher limit.",
@@ -100,6 +102,17 @@ class Secrets:
         return f"Secrets(<{', '.join(present) or 'none'}>)"
 
     __str__ = __repr__
+
+
+def checked_api_version(text: str) -> str:
+    """`59` or `59.0` (what Salesforce names versions); anything else is a usage error."""
+    match = re.fullmatch(r"\s*(\d{2})(?:\.0)?\s*", text or "")
+    if not match or not 20 <= int(match.group(1)) <= 99:
+        raise UsageError(
+            f"--api-version {text!r} is not a Salesforce API version.",
+            f"give its number, e.g. --api-version {DEFAULT_API_VERSION}.",
+        )
+    return f"{match.group(1)}.0"
 
 
 def login_url_for(domain: str | None = None, login_url: str | None = None) -> str:
@@ -256,7 +269,12 @@ class SalesforceClient:
                     f"Unknown auth method {t.auth_method!r}: use one of {', '.join(AUTH_METHODS)}."
                 )
         except SalesforceAuthenticationFailed as exc:
-            raise auth_error(str(exc.code), exc.message) from None
+            if str(exc.code) in TRANSIENT_LOGIN_CODES:  # the service, not the credentials
+                failure = ConnectionFailure(
+                    MESSAGES["LOGIN_UNAVAILABLE"].format(url=t.login_url, code=exc.code)
+                )
+                raise failure from None
+            raise auth_error(str(exc.code), _clean(exc.message)) from None
         except requests.exceptions.SSLError as exc:
             raise ConnectionFailure(
                 MESSAGES["TLS"].format(url=t.login_url, detail=_short(exc))
@@ -352,6 +370,15 @@ class SalesforceClient:
     @property
     def instance_url(self) -> str:
         return f"https://{self.sf.sf_instance}"
+
+
+# A login fault that says the service is busy or down, not that the credentials are wrong.
+TRANSIENT_LOGIN_CODES = {"SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION", "REQUEST_LIMIT_EXCEEDED"}
+
+
+def _clean(message: str) -> str:
+    """simple-salesforce leaves a `{content}` placeholder in some login messages."""
+    return (message or "").replace("Response content: {content}", "").strip()
 
 
 def _audience(login_url: str) -> str:

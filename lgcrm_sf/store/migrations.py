@@ -130,4 +130,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE backups ADD COLUMN object_names TEXT;
         """,
     ),
+    (
+        "runs of every command (sync, backup, restore, migrate), with the process that ran them",
+        """
+        ALTER TABLE runs ADD COLUMN command TEXT NOT NULL DEFAULT 'sync';
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        """,
+    ),
 ]

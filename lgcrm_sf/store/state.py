@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..errors import UsageError
 from .db import open_database
 
 
@@ -65,6 +66,19 @@ class StateStore:
     def mark_unverified(self, path: str) -> None:
         with self.db.conn:
             self.db.conn.execute("UPDATE backups SET verified = 0 WHERE path = ?", [path])
+
+    def backup_path(self, given: str) -> Path:
+        """A backup named by its directory or by its id in the catalog (`backup list`)."""
+        path = Path(given).expanduser()
+        if path.exists() or not given.strip().isdigit():
+            return path
+        rows = list(self.db.query("SELECT path FROM backups WHERE id = ?", [int(given)]))
+        if not rows:
+            raise UsageError(
+                f"No backup with id {given} in the catalog, and no directory {given}.",
+                "see `lgcrm-sf backup list`.",
+            )
+        return Path(rows[0]["path"])
 
     def backups(self) -> list[dict]:
         return list(self.db.query("SELECT * FROM backups ORDER BY finished_at DESC, id DESC"))
