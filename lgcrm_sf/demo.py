@@ -66,10 +66,10 @@ d7,elisa.prado@moda.example.com.br,form_submission,2026-11-23T11:00:00Z,Pedir de
 """
 
 
-def run_demo(
-    home: Path | None, run: Callable[[list[str]], int], console: Console | None = None
-) -> Path:
-    """Run the story; `run` is the CLI's own entry point (each step is a real command)."""
+def run_demo(run: Callable[[list[str]], int], console: Console | None = None) -> Path:
+    """Run the story; `run` is the CLI's own entry point (each step is a real command). It
+    always runs in a fresh temporary home: never the user's (not even one --home or
+    LGCRM_SF_HOME names), whose profiles hold a real org's links and secrets."""
     import keyring
     from keyring.backends import fail
 
@@ -77,8 +77,7 @@ def run_demo(
     from .emulator.server import Emulator
 
     console = console or Console(highlight=False)
-    home = Path(home) if home else Path(tempfile.mkdtemp(prefix="lgcrm-sf-demo-"))
-    home.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="lgcrm-sf-demo-"))
     previous_keyring = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())  # never the user's keyring: secrets stay in this process
     saved = {
@@ -107,7 +106,7 @@ def run_demo(
         def cli(*args, expect: tuple[int, ...] = (0,)) -> int:
             shown = " ".join(str(a) for a in args)
             console.print(f"$ lgcrm-sf {shown}", style="bold cyan", markup=False)
-            code = run(["--home", str(home), *[str(a) for a in args]])
+            code = run(["--home", str(home), "--profile", "default", *[str(a) for a in args]])
             if code not in expect:
                 raise LgcrmError(f"the demo step `lgcrm-sf {shown}` exited with {code}")
             return code

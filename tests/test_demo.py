@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 
-def test_demo_runs_the_whole_story(tmp_path):
-    home = tmp_path / "demo-home"
+def snapshot(root: Path) -> dict:
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_demo_runs_the_whole_story_and_never_touches_an_existing_home(tmp_path):
+    # A user's real home (as cron users set LGCRM_SF_HOME): the demo must leave it alone.
+    mine = tmp_path / "my-home"
+    (mine / "profiles" / "default").mkdir(parents=True)
+    (mine / "profiles" / "default" / "settings.json").write_text('{"connected": true}')
+    before = snapshot(mine)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LGCRM_SF_", "PYTHON_KEYRING"))}
     env["COLUMNS"] = "200"  # keep each line whole for the checks below
+    env["LGCRM_SF_HOME"] = str(mine)
     result = subprocess.run(
-        [sys.executable, "-m", "lgcrm_sf.cli", "--home", str(home), "demo"],
+        [sys.executable, "-m", "lgcrm_sf.cli", "--home", str(mine), "demo"],
         env=env,
         capture_output=True,
         text=True,
@@ -21,6 +32,9 @@ def test_demo_runs_the_whole_story(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
+    assert snapshot(mine) == before and "is not touched" in out
+    home = Path(re.search(r"Done\. Everything is in (\S+)", out).group(1))
+    assert home != mine and home.is_dir()
     for text in (
         "Connected profile 'default'",
         "Marketing User is not",
@@ -28,7 +42,7 @@ def test_demo_runs_the_whole_story(tmp_path):
         "All prerequisites pass.",
         "valid; checked against",
         "Dry run:",
-        "Sync run 2: ok",
+        "Sync run 3: ok",
         "Conflicts",
         "deactivated: deleted in Salesforce",
         "Plano Anual",

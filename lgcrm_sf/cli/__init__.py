@@ -957,7 +957,12 @@ def demo(ctx: typer.Context) -> None:
     """See it all work on the built-in emulator: connect, prerequisites, backup, sync, conflicts."""
     from ..demo import run_demo
 
-    run_demo(ctx.obj["home"], run, ui.out)
+    if ctx.obj["home"]:
+        ui.line(
+            f"The demo runs in a throwaway home of its own; {ctx.obj['home']} is not touched.",
+            "yellow",
+        )
+    run_demo(run, ui.out)
 
 
 @emulator_app.command("serve")
