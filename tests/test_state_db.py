@@ -88,7 +88,9 @@ def test_a_busy_profile_waits_then_exits_7_and_changes_nothing(home, tmp_path):
         holder.execute("ROLLBACK")
         holder.close()
     assert result.returncode == ExitCode.LOCK_HELD, result
-    assert "busy" in result.stderr and "Traceback" not in result.stderr
+    error = json.loads(result.stdout)  # --json: the error is JSON on stdout, stderr stays empty
+    assert error["exit_code"] == ExitCode.LOCK_HELD and "busy" in error["error"]["message"]
+    assert result.stderr == ""
     assert (
         open_database(profile.state_path).execute("SELECT COUNT(*) FROM lg_people").fetchone()[0]
         == 0
