@@ -194,9 +194,38 @@ def backups_table(rows) -> Table:
     return table
 
 
+class SyncProgress:
+    """The phase a sync is in, its records and API calls, on one line of stderr that rewrites
+    itself: only in a terminal (a pipe or a cron log gets nothing extra), never with --json."""
+
+    def __init__(self, wanted: bool) -> None:
+        self.enabled = wanted and err.is_terminal
+        self.status = None
+
+    def __enter__(self) -> SyncProgress:
+        if self.enabled:
+            self.status = err.status("starting the sync")
+            self.status.__enter__()
+        return self
+
+    def update(self, phase: str, records: int, api_calls: int) -> None:
+        if self.status is not None:
+            done = f", {records:,} records" if records else ""
+            self.status.update(f"{phase}{done} ({api_calls:,} API calls so far)")
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+            self.status = None
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 class Records:
-    """Rows as a table when it fits the terminal, else one `column: value` block per row: a
-    key (an e-mail, a path, an id, a number) is never cut short, at 80 columns or in a pipe."""
+    """Rows as a table when it fits the terminal, else one `column: value` line per field and a
+    blank line between rows: a key (an e-mail, a path, an id, a number) is never cut short, at
+    80 columns or in a pipe."""
 
     def __init__(self, title: str, rows: list[dict], columns: list[str]) -> None:
         self.title, self.rows, self.columns = title, rows, columns
@@ -211,25 +240,29 @@ class Records:
                 widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
         return sum(widths) + 3 * len(widths) + 1
 
-    def __rich_console__(self, console, options):
-        if self.natural_width() <= options.max_width:
-            table = Table(title=self.title)
-            for column in self.columns:
-                table.add_column(column, overflow="fold")
-            for row in self.rows:
-                table.add_row(*(Text(cell) for cell in self._cells(row)))
-            yield table
+    def table(self) -> Table:
+        table = Table(title=self.title)
+        for column in self.columns:
+            table.add_column(column)
+        for row in self.rows:
+            table.add_row(*(Text(cell) for cell in self._cells(row)))
+        return table
+
+    def show(self, console: Console) -> None:
+        if self.natural_width() <= console.width:
+            console.print(self.table())
             return
-        yield Text(self.title, style="bold")
+        console.print(Text(self.title, style="bold"))
         label = max(len(c) for c in self.columns)
         for row in self.rows:
-            yield Text("")
+            console.print()
             for column, cell in zip(self.columns, self._cells(row), strict=True):
-                yield Text(f"{column.rjust(label)}: {cell}")
+                # Whole, on its line: the terminal may wrap it, nothing here cuts it.
+                console.print(f"{column.rjust(label)}: {cell}", markup=False, soft_wrap=True)
 
 
-def rows_table(title: str, rows: list[dict], columns: list[str]) -> Records:
-    return Records(title, rows, columns)
+def show_rows(title: str, rows: list[dict], columns: list[str], console=None) -> None:
+    Records(title, rows, columns).show(console or out)
 
 
 def person_panel(view: dict) -> None:
@@ -254,15 +287,13 @@ def person_panel(view: dict) -> None:
         Text(f"Salesforce: {link['object']} {link['id']}" if link else "Salesforce: not linked")
     )
     if view["opportunities"]:
-        out.print(
-            rows_table(
-                "Opportunities",
-                view["opportunities"],
-                ["name", "stage", "amount", "close_date", "role"],
-            )
+        show_rows(
+            "Opportunities",
+            view["opportunities"],
+            ["name", "stage", "amount", "close_date", "role"],
         )
     if view["events"]:
-        out.print(rows_table("Events", view["events"], ["occurred_at", "kind", "details"]))
+        show_rows("Events", view["events"], ["occurred_at", "kind", "details"])
 
 
 SUMMARY_LABELS = {
@@ -293,6 +324,7 @@ def sync_json(result, code: int) -> dict:
         "messages": result.messages,
         "plan": result.plan if result.status == "dry_run" else [],
         "plan_total": result.plan_total,
+        "plan_file": result.plan_file,
     }
 
 
@@ -303,21 +335,15 @@ def sync_report(result) -> None:
             "yellow",
         )
     if result.status == "dry_run":
-        table = Table(
-            title=f"Dry run: {result.plan_total:,} planned change(s); nothing was written"
+        show_rows(
+            f"Dry run: {result.plan_total:,} planned change(s); nothing was written",
+            result.plan,
+            ["email", "object", "field", "from", "to", "side", "rule"],
         )
-        for column in ("Record", "Object", "Field", "From", "To", "Side", "Rule"):
-            table.add_column(column)
-        for item in result.plan:
-            table.add_row(
-                *(
-                    Text("" if item[k] is None else str(item[k]))
-                    for k in ("email", "object", "field", "from", "to", "side", "rule")
-                )
-            )
-        out.print(table)
         if result.plan_total > len(result.plan):
-            line(f"... and {result.plan_total - len(result.plan):,} more (see --json).")
+            line(f"... and {result.plan_total - len(result.plan):,} more.")
+        if result.plan_file:
+            line(f"The whole plan, one JSON line per change: {result.plan_file}")
     table = Table(title=f"Sync run {result.run_id}: {result.status}")
     table.add_column("Object")
     for column in SUMMARY_LABELS:  # the engine's counters, in its order
@@ -352,20 +378,16 @@ def status_report(data: dict) -> None:
         f"Pending record errors: {data['pending_errors']}; open conflicts: {data['open_conflicts']}"
     )
     if data["last_runs"]:
-        out.print(
-            rows_table(
-                "Last runs",
-                data["last_runs"],
-                ["id", "command", "started_at", "finished_at", "status", "exit_code"],
-            )
+        show_rows(
+            "Last runs",
+            data["last_runs"],
+            ["id", "command", "started_at", "finished_at", "status", "exit_code"],
         )
     if data["record_errors"]:
-        out.print(
-            rows_table(
-                "Record errors (retried at every sync)",
-                data["record_errors"],
-                ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
-            )
+        show_rows(
+            "Record errors (retried at every sync)",
+            data["record_errors"],
+            ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
         )
     if data["cursors"]:
-        out.print(rows_table("Cursors", data["cursors"], ["stream", "value", "updated_at"]))
+        show_rows("Cursors", data["cursors"], ["stream", "value", "updated_at"])

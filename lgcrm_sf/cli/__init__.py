@@ -37,6 +37,8 @@ events_app = typer.Typer(
     no_args_is_help=True, help="Marketing events (form fills, e-mails, clicks, visits)."
 )
 app.add_typer(events_app, name="events")
+profiles_app = typer.Typer(no_args_is_help=True, help="The profiles of this home.")
+app.add_typer(profiles_app, name="profiles")
 users_app = typer.Typer(no_args_is_help=True, help="Lead Gen & CRM user accounts.")
 app.add_typer(users_app, name="users")
 accounts_app = typer.Typer(
@@ -398,6 +400,35 @@ def events_import(
         raise typer.Exit(int(ExitCode.RECORD_ERRORS))
 
 
+@profiles_app.command("list")
+def profiles_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """The profiles of this home: which org each is linked to, and as whom."""
+    from ..config import profile_names
+
+    home = Profile(ctx.obj["home"], "default").home
+    rows = []
+    for name in profile_names(home):
+        settings = Profile(home, name).load()
+        rows.append(
+            {
+                "profile": name,
+                "connected": settings.connected,
+                "org_id": settings.org_id,
+                "org_name": settings.org_name,
+                "username": settings.username or None,
+                "mapping": settings.mapping_file,
+            }
+        )
+    if as_json:
+        ui.print_json(rows)
+    elif rows:
+        ui.show_rows(f"Profiles in {home}", rows, ["profile", "connected", "org_name", "username"])
+    else:
+        ui.line(f"No profiles in {home} yet: `lgcrm-sf connect` creates one.")
+
+
 @users_app.command("add")
 def users_add(
     ctx: typer.Context,
@@ -421,7 +452,7 @@ def users_list(
     if as_json:
         ui.print_json(users)
     else:
-        ui.out.print(ui.rows_table("Users", users, ["id", "name", "email", "active"]))
+        ui.show_rows("Users", users, ["id", "name", "email", "active"])
 
 
 @leads_app.command("list")
@@ -443,12 +474,10 @@ def leads_list(
     if as_json:
         ui.print_json(people)
         return
-    ui.out.print(
-        ui.rows_table(
-            "Leads and contacts",
-            people,
-            ["id", "kind", "email", "first_name", "last_name", "company", "active"],
-        )
+    ui.show_rows(
+        "Leads and contacts",
+        people,
+        ["id", "kind", "email", "first_name", "last_name", "company", "active"],
     )
     total = store.count_people(kind=kind, active=active)
     if total > len(people):
@@ -489,7 +518,7 @@ def accounts_list(
     if as_json:
         ui.print_json(rows)
     else:
-        ui.out.print(ui.rows_table("Accounts", rows, ["id", "name", "salesforce_id"]))
+        ui.show_rows("Accounts", rows, ["id", "name", "salesforce_id"])
 
 
 @opportunities_app.command("add")
@@ -523,9 +552,7 @@ def opportunities_list(
     if as_json:
         ui.print_json(rows)
     else:
-        ui.out.print(
-            ui.rows_table("Opportunities", rows, ["id", "name", "stage", "amount", "account_name"])
-        )
+        ui.show_rows("Opportunities", rows, ["id", "name", "stage", "amount", "account_name"])
 
 
 @mapping_app.command("validate")
@@ -640,6 +667,13 @@ def sync(
         bool,
         typer.Option("--no-backup-check", help="Allow a first sync without a verified backup."),
     ] = False,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --dry-run: write the whole plan here, one JSON line per change "
+            "(default <profile>/plans/<run>.jsonl)."
+        ),
+    ] = None,
     reconcile: Annotated[
         bool,
         typer.Option(
@@ -693,10 +727,13 @@ def sync(
         reserve_percent=percent,
         backfill_engagements=backfill_engagements,
         reconcile=reconcile,
+        plan_file=plan_file,
     )
     profile = _profile(ctx)
-    with recorded(profile, "sync") as record:
+    with recorded(profile, "sync") as record, ui.SyncProgress(not as_json) as progress:
+        options.progress = progress.update
         result, code = run_sync(profile, options, mapping, record)
+        progress.stop()
         record.status, record.exit_code = result.status, code
         record.details = log_fields(result, result.mapping_source)
         if as_json:
@@ -728,24 +765,22 @@ def conflicts(
     if as_json:
         ui.print_json(rows)
     elif rows:
-        ui.out.print(
-            ui.rows_table(
-                "Conflicts",
-                rows,
-                [
-                    "id",
-                    "email",
-                    "sf_object",
-                    "field",
-                    "leadgen_value",
-                    "salesforce_value",
-                    "mirror_value",
-                    "winner",
-                    "rule",
-                    "at",
-                    "status",
-                ],
-            )
+        ui.show_rows(
+            "Conflicts",
+            rows,
+            [
+                "id",
+                "email",
+                "sf_object",
+                "field",
+                "leadgen_value",
+                "salesforce_value",
+                "mirror_value",
+                "winner",
+                "rule",
+                "at",
+                "status",
+            ],
         )
     else:
         ui.line("No open conflicts.")

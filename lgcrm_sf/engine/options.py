@@ -9,7 +9,9 @@ troubleshooting. Nothing patches module globals.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from ..errors import ConfigError
 
@@ -56,4 +58,7 @@ class SyncOptions:
     api_reserve: int | None = None  # absolute calls; None: reserve_percent of the daily limit
     reserve_percent: float = 5.0
     reconcile: bool = False  # check every linked id now (else once a day, by itself)
+    plan_file: Path | None = None  # where a dry run writes its whole plan (JSON lines)
+    # Told each phase, the records it has handled and the API calls so far (a terminal shows it).
+    progress: Callable[[str, int, int], None] | None = None
     tuning: Tuning = field(default_factory=Tuning.from_environment)

@@ -73,6 +73,7 @@ class SyncResult:
     api_used: int | None = None
     api_max: int | None = None
     mapping_source: str = ""
+    plan_file: str | None = None  # a dry run's whole plan, one JSON line per change
 
     @property
     def errors(self) -> int:
@@ -91,7 +92,7 @@ COUNTERS = (
     "errors",
     "skipped",
 )
-PLAN_SHOWN = 5000
+PLAN_SHOWN = 50  # plan lines a dry run shows; the whole plan goes to its plan file
 
 
 class SyncEngine:
@@ -132,6 +133,8 @@ class SyncEngine:
         self.gone: dict[str, dict[str, int]] = {}  # object -> {sf id: person} a write missed
         self.links_checked = False
         self.plan: list[dict] = []
+        self.plan_out = None  # a dry run's plan file, opened at its first line
+        self.plan_path: str | None = None
         self.plan_total = 0
         self.messages: list[str] = []
         self.conn.execute(
@@ -196,6 +199,7 @@ class SyncEngine:
                 for sobject, missed in self.gone.items():
                     self._check_links(sobject, missed)
             if "engagements" in self.options.only:
+                self._progress("sending engagements as Tasks")
                 self._engagements(signpost)
             if not self.options.dry_run:
                 self._advance_cursors(signpost)
@@ -222,6 +226,8 @@ class SyncEngine:
 
     def _finish(self, started, calls_before, status, code, message) -> SyncResult:
         self._owner_gap_messages()
+        if self.plan_out is not None:
+            self.plan_out.close()
         summary = {k: {c: v.get(c, 0) for c in COUNTERS} for k, v in self.summary.items()}
         counter = self.client.counter
         result = SyncResult(
@@ -236,6 +242,7 @@ class SyncEngine:
             counter.api_used,
             counter.api_max,
             self.mapping.source,
+            self.plan_path,
         )
         if self.run_id:
             self.state.finish_run(
@@ -302,6 +309,7 @@ class SyncEngine:
     )
 
     def _apply_salesforce_changes(self, kind: str, sobject: str, specs: list[FieldSpec]) -> None:
+        self._progress(f"merging {sobject} changes")
         offset = 0
         while True:  # in chunks, oldest change first: memory stays flat
             rows = self.conn.execute(
@@ -348,7 +356,8 @@ class SyncEngine:
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY SystemModstamp, Id"
         )
-        batch = []
+        batch, read = [], 0
+        self._progress(f"reading {sobject} changes from Salesforce")
         self.sf.last_query_started = None
         for record in self.sf.query_rows(soql, types):
             values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
@@ -368,6 +377,8 @@ class SyncEngine:
             if len(batch) >= self.tuning.chunk:
                 self._insert_stage(batch)
                 batch = []
+                read += self.tuning.chunk
+                self._progress(f"reading {sobject} changes from Salesforce", read)
         self._insert_stage(batch)
         self.query_started[sobject] = self.sf.last_query_started
 
@@ -377,6 +388,10 @@ class SyncEngine:
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO temp.stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
+
+    def _progress(self, phase: str, records: int = 0) -> None:
+        if self.options.progress is not None:
+            self.options.progress(phase, records, self.client.counter.calls)
 
     def _count(self, sobject: str, key: str, n: int = 1) -> None:
         self.summary[sobject][key] += n
@@ -679,6 +694,7 @@ class SyncEngine:
 
     # --- here -> Salesforce --------------------------------------------------------------------
     def _from_leadgen(self, kind: str, sobject: str, specs: list[FieldSpec], signpost: str) -> None:
+        self._progress(f"merging our {kind} changes")
         since = self.state.cursor(f"leadgen:{kind}")
         # Changed here since the cursor, plus people whose last write failed (retried every run)
         # and conflicts resolved by hand since.
@@ -1108,18 +1124,26 @@ class SyncEngine:
 
     def _plan_item(self, person, sobject, field_name, old, new, side, rule) -> None:
         self.plan_total += 1
-        if self.options.dry_run and len(self.plan) < PLAN_SHOWN:  # only a dry run shows it
-            self.plan.append(
-                {
-                    "email": person.get("email"),
-                    "object": sobject,
-                    "field": field_name,
-                    "from": old,
-                    "to": new,
-                    "side": side,
-                    "rule": rule,
-                }
-            )
+        if not self.options.dry_run:
+            return
+        item = {
+            "email": person.get("email"),
+            "object": sobject,
+            "field": field_name,
+            "from": old,
+            "to": new,
+            "side": side,
+            "rule": rule,
+        }
+        if len(self.plan) < PLAN_SHOWN:
+            self.plan.append(item)
+        # The whole plan, streamed to its file: however many changes, memory stays flat.
+        if self.plan_out is None:
+            path = self.options.plan_file or self.profile.dir / "plans" / f"{self.run_id}.jsonl"
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.plan_path = str(path)
+            self.plan_out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in _finish
+        self.plan_out.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
 
     # --- the journal and applying it -----------------------------------------------------------
     def _journal(self, op, sobject, person, sf_id, payload, mirror) -> None:
@@ -1153,11 +1177,14 @@ class SyncEngine:
                 if total > self.tuning.bulk_write_threshold:
                     self._apply_bulk(sobject, op, where, params)
                     continue
+                sent = 0
                 while rows := self.conn.execute(
                     f"SELECT id, payload FROM journal WHERE {where} ORDER BY id LIMIT ?",
                     [*params, self.tuning.collection_size],
                 ).fetchall():
+                    self._progress(f"sending {sobject} {op}s to Salesforce", sent)
                     self._send(sobject, op, [(str(r[0]), json.loads(r[1])) for r in rows])
+                    sent += len(rows)
 
     def _send(
         self,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import fcntl
 import gzip
 import hashlib
 import io
@@ -263,9 +264,11 @@ class Backup:
         clock = time.perf_counter()
         calls_before = self.client.counter.calls
         out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        remove_abandoned_partials(out_dir)
         name, partial = _new_name(
             out_dir, f"{self.identity.org_id}-{started.strftime('%Y%m%dT%H%M%SZ')}"
         )
+        work_lock = hold_work_lock(partial)
         results, quota = [], None
         try:
             self._export_all(partial, objects, include_deleted, compress, skip_binary, results)
@@ -301,6 +304,7 @@ class Backup:
             partial / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         )
         final = out_dir / (name if complete else f"{name}-incomplete")
+        release_work_lock(partial, work_lock)
         os.replace(partial, final)
         _fsync_dir(out_dir)
         if quota is not None:
@@ -565,3 +569,41 @@ def _fsync_dir(path: Path) -> None:
 
 def remove_partial(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# A backup at work holds a lock inside its hidden .partial directory: a backup killed midway
+# leaves the directory but not the lock (the system frees it with the process), so the next
+# backup knows which partial directories are abandoned and removes them.
+WORK_LOCK = ".lock"
+UNLOCKED_GRACE_SECONDS = 3600  # a .partial without a lock file: another backup may be starting
+
+
+def hold_work_lock(partial: Path):
+    handle = open(partial / WORK_LOCK, "a+")  # noqa: SIM115 - held until the rename
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def release_work_lock(partial: Path, handle) -> None:
+    (partial / WORK_LOCK).unlink(missing_ok=True)
+    handle.close()
+
+
+def remove_abandoned_partials(out_dir: Path) -> list[Path]:
+    removed = []
+    for partial in sorted(out_dir.glob(".*.partial")):
+        lock = partial / WORK_LOCK
+        if not lock.exists():
+            age = time.time() - partial.stat().st_mtime
+            if age > UNLOCKED_GRACE_SECONDS:
+                remove_partial(partial)
+                removed.append(partial)
+            continue
+        with open(lock, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a backup is writing it right now
+            remove_partial(partial)
+            removed.append(partial)
+    return removed
