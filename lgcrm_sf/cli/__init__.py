@@ -122,6 +122,7 @@ def _warn_if_home_is_open(home: Path, ctx: typer.Context) -> None:
             f"logs. chmod 700 {home}",
             style="yellow",
             markup=False,
+            soft_wrap=True,
         )
 
 
