@@ -80,7 +80,9 @@ def test_a_stored_http_login_url_is_refused_with_exit_3(world, home, listener):
     assert listener.close() == b""
 
 
-def test_a_soap_login_answering_an_http_server_url_is_refused(cli, home, org, control, keyring_file):
+def test_a_soap_login_answering_an_http_server_url_is_refused(
+    cli, home, org, control, keyring_file
+):
     control.settings(downgrade_urls="soap")
     result = cli(*connect_args(org), env=password_env(org))
     assert result.code == ExitCode.CONNECTION, result
@@ -132,4 +134,6 @@ def test_client_credentials_need_no_username(cli, home, org, keyring_file):
     )
     assert result.code == 0, result
     settings = json.loads(Profile(home).settings_path.read_text())
-    assert settings["username"] == org["username"] and settings["auth_method"] == "client_credentials"
+    assert (
+        settings["username"] == org["username"] and settings["auth_method"] == "client_credentials"
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from lgcrm_sf.errors import ExitCode
 
 from .test_sync import FIELDS_MAPPING
-from .world import World, kill_sync_while_held
+from .world import World, kill_sync_while_held, wait_until_served
 
 EVENTS_HEADER = "id,email,type,occurred_at,form_name,page_url,email_name,url,title\n"
 
@@ -268,7 +267,7 @@ def test_exactly_once_across_a_killed_and_restarted_run(world, home):
     # creates the Tasks all the same.
     world.control.fault(path="/composite/sobjects", status=0, latency_ms=1500, count=1)
     kill_sync_while_held(world.control, world.subprocess_env())
-    time.sleep(1.8)
+    wait_until_served(world.control)
     world.control.clear_faults()
     assert world.sf.query("SELECT COUNT() FROM Task")["totalSize"] == 50  # created, never settled
     report = world.sync()

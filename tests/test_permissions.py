@@ -44,7 +44,9 @@ def test_what_the_tool_creates_is_owner_only(world, home, tmp_path):
         reader.close()
 
 
-def test_a_home_the_user_made_is_not_chmoded_but_named(cli, tmp_path, monkeypatch, org, keyring_file):
+def test_a_home_the_user_made_is_not_chmoded_but_named(
+    cli, tmp_path, monkeypatch, org, keyring_file
+):
     home = tmp_path / "shared-home"
     home.mkdir(mode=0o755)
     os.chmod(home, 0o755)

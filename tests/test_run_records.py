@@ -11,7 +11,7 @@ from pathlib import Path
 from lgcrm_sf.config import Profile
 from lgcrm_sf.errors import ExitCode
 
-from .world import kill_sync_while_held
+from .world import kill_sync_while_held, wait_until_served
 
 
 def log_lines(home) -> list[dict]:
@@ -68,8 +68,9 @@ def test_a_killed_run_is_marked_interrupted_at_the_next_start(world, home):
     world.import_people("email,first_name\nana@r.example,Ana\n")
     world.sync()
     # The change query is held on the server while the sync is killed.
-    world.control.fault(path="/query", latency_ms=30000, count=1)
+    world.control.fault(path="/query", latency_ms=1200, count=1)
     kill_sync_while_held(world.control, world.subprocess_env())
+    wait_until_served(world.control)
     world.control.clear_faults()
     world.sync()
     lines = log_lines(home)

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from lgcrm_sf.emulator.seed import CONTACT_CUSTOM_FIELDS, LEAD_CUSTOM_FIELDS
 from lgcrm_sf.leadgen.store import LeadGenStore
 
 from .conftest import connect_args, login
-from .world import default_with_score_and_link, kill_sync_while_held
+from .world import default_with_score_and_link, kill_sync_while_held, wait_until_served
 
 HOLD_MS = 1200
 
@@ -156,9 +155,7 @@ def test_killed_after_each_call_and_rerun_converges(reference, control, tmp_path
     control.fault(path="^/services/data/", status=0, latency_ms=HOLD_MS, after=kill_at - 1, count=1)
     process = kill_sync_while_held(control, env)
     assert process.returncode == -signal.SIGKILL  # killed mid-run, not finished
-    time.sleep(
-        HOLD_MS / 1000 + 0.3
-    )  # the held request finishes on the server, as it would on Salesforce
+    wait_until_served(control)  # the held request finishes on the server, as on Salesforce
     runs = (
         LeadGenStore(Profile(env["LGCRM_SF_HOME"]).state_path)
         .db.execute("SELECT status FROM runs")
@@ -193,7 +190,7 @@ def test_an_edit_made_while_our_killed_update_was_in_flight_is_not_lost(world, h
         # a rep edits another field, meanwhile
         lambda: world.control.update("Lead", lead["Id"], {"Phone": "+55 11 2222-2222"}),
     )
-    time.sleep(HOLD_MS / 1000 + 0.3)
+    wait_until_served(world.control)
     world.control.clear_faults()
     record = world.sf.Lead.get(lead["Id"])
     assert record["Title"] == "Diretora" and record["LastModifiedById"] == world.info["user_id"]

@@ -107,3 +107,12 @@ def kill_sync_while_held(
     process.send_signal(signal.SIGKILL)
     process.wait()
     return process
+
+
+def wait_until_served(control, timeout: float = 60) -> None:
+    """Until the server has finished every request (a held one completes on the server after
+    its client was killed, as on Salesforce): a condition, not a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while control.inflight():
+        assert time.monotonic() < deadline, "the emulator is still handling a request"
+        time.sleep(0.02)

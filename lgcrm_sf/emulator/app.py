@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 
 from werkzeug.exceptions import HTTPException
@@ -153,6 +154,10 @@ class SalesforceApp:
         self.control = control  # the control surface handler (control.py)
         self.leadgen = None  # the Lead Gen & CRM endpoint (leadgen/app.py), set by the server
         self.base_url = ""  # https://127.0.0.1:PORT, set once the port is known
+        # Requests being handled now (the control surface's own apart): tests wait for a held
+        # request to finish on the server by this, not by sleeping.
+        self.inflight = 0
+        self._inflight_lock = threading.Lock()
         self.data_map = Map(
             [r.empty() for r in DATA_RULES],
             strict_slashes=False,
@@ -174,6 +179,18 @@ class SalesforceApp:
     # --- WSGI -------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
         request = Request(environ)
+        control = request.path.startswith("/_emulator/")
+        if not control:
+            with self._inflight_lock:
+                self.inflight += 1
+        try:
+            return self._respond(request, environ, start_response)
+        finally:
+            if not control:
+                with self._inflight_lock:
+                    self.inflight -= 1
+
+    def _respond(self, request: Request, environ, start_response):
         try:
             response = self.dispatch(request)
         except ApiError as exc:

@@ -87,6 +87,8 @@ class Control:
         org, head = self.org, parts[0] if parts else ""
         if head == "info" and method == "GET":
             return self.server.info
+        if head == "inflight" and method == "GET":
+            return {"inflight": self.app.inflight}
         if head == "reset" and method == "POST":
             self.server.reset(
                 body.get("seed", "empty"),
@@ -267,6 +269,10 @@ class ControlClient:
 
     def clock(self, **kw) -> str:
         return self.call("POST", "clock", kw)["now"]
+
+    def inflight(self) -> int:
+        """Requests the server is handling now (the control surface's apart)."""
+        return self.call("GET", "inflight")["inflight"]
 
     def usage(self, **kw) -> dict:
         return self.call("POST" if kw else "GET", "usage", kw or None)
