@@ -19,9 +19,9 @@ APP_NAME = "lgcrm-sf"
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 MESSAGES = {
-    "bad_profile": "Profile name {name!r} is not valid: use letters, digits, '.', '_' or '-' (up to 64).",
+    "bad_profile": "--profile {name!r} is not a valid profile name.",
     "not_connected": "Profile {name!r} is not connected to Salesforce: run `lgcrm-sf connect` first.",
-    "unreadable": "The settings file {path} cannot be read ({detail}); fix it or run `lgcrm-sf connect` again.",
+    "unreadable": "The settings file {path} cannot be read ({detail}).",
 }
 
 
@@ -62,7 +62,15 @@ class ProfileSettings:
 class Profile:
     def __init__(self, home: Path | str | None, name: str = "default") -> None:
         if not PROFILE_NAME.match(name):
-            raise UsageError(MESSAGES["bad_profile"].format(name=name))
+            raise UsageError(
+                MESSAGES["bad_profile"].format(name=name),
+                "use letters, digits, '.', '_' or '-' (up to 64), e.g. --profile acme.",
+            )
+        if home is not None and Path(home).exists() and not Path(home).is_dir():
+            raise UsageError(
+                f"--home {home} is a file, not a directory (or LGCRM_SF_HOME names it).",
+                "give a directory for the tool's profiles (it is created if needed).",
+            )
         self.home = Path(home) if home else default_home()
         self.name = name
         self.dir = self.home / "profiles" / name
@@ -96,8 +104,16 @@ class Profile:
             data = json.loads(self.settings_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(
-                MESSAGES["unreadable"].format(path=self.settings_path, detail=exc)
+                MESSAGES["unreadable"].format(path=self.settings_path, detail=exc),
+                "fix the file, or run `lgcrm-sf connect` again to write it afresh.",
             ) from None
+        if not isinstance(data, dict):
+            raise ConfigError(
+                MESSAGES["unreadable"].format(
+                    path=self.settings_path, detail=f"it holds a JSON {type(data).__name__}"
+                ),
+                "fix the file, or run `lgcrm-sf connect` again to write it afresh.",
+            )
         known = {k: v for k, v in data.items() if k in ProfileSettings.__dataclass_fields__}
         return ProfileSettings(**known)
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from . import credentials
 from .config import Profile, ProfileSettings
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 from .salesforce.client import (
     AUTH_METHODS,
     LoginTarget,
     SalesforceClient,
     Secrets,
+    checked_api_version,
     is_https,
     shown_url,
 )
@@ -144,6 +145,13 @@ def stored_target(profile: Profile, settings: ProfileSettings) -> LoginTarget:
             "password would travel in clear. Nothing was sent.",
             "run `lgcrm-sf connect` again with an https:// --login-url (or --domain).",
         )
+    try:
+        target.api_version = checked_api_version(target.api_version)
+    except UsageError:
+        raise ConfigError(
+            f"The API version {target.api_version!r} stored in {where} is not one.",
+            "run `lgcrm-sf connect` again (--api-version 59.0, for instance).",
+        ) from None
     if target.ca_bundle and not Path(target.ca_bundle).is_file():
         raise ConfigError(
             f"The CA bundle {target.ca_bundle} named in {where} no longer exists.",

@@ -145,7 +145,7 @@ def test_wrong_encoding_changes_nothing(cli, home, tmp_path):
 
 
 def test_missing_file_empty_file_and_no_email_column(cli, tmp_path):
-    assert cli("leads", "import", tmp_path / "nope.csv").code == ExitCode.DATA
+    assert cli("leads", "import", tmp_path / "nope.csv").code == ExitCode.USAGE
     assert "is empty" in cli("leads", "import", write(tmp_path / "e.csv", "")).err
     result = cli("leads", "import", write(tmp_path / "n.csv", "name,company\nX,Y\n"))
     assert result.code == ExitCode.DATA and "no e-mail column" in result.err
@@ -255,7 +255,7 @@ def test_users_and_lists(cli, tmp_path):
     people = cli("leads", "list", "--json", "--kind", "contact").json()
     assert [p["email"] for p in people] == ["x@y.com"]
     assert "x@y.com" in cli("leads", "list").out
-    assert cli("leads", "show", "nobody@y.com").code == ExitCode.CONFIG
+    assert cli("leads", "show", "nobody@y.com").code == ExitCode.USAGE
 
 
 def test_accounts_and_opportunities_are_read_only_while_connected(

@@ -376,7 +376,7 @@ def leads_import(
     from ..leadgen.importer import import_people, load_column_map
 
     if kind not in ("lead", "contact"):
-        raise typer.BadParameter("use lead or contact", param_hint="--kind")
+        raise UsageError(f"--kind {kind!r} is not a kind of person.", "use lead or contact.")
     report = import_people(_leadgen(ctx), file, kind, load_column_map(columns), _encoding(encoding))
     _import_summary(report, as_json, "rows")
     if report.bad:
@@ -538,7 +538,10 @@ def opportunities_add(
     for email in contact or []:
         person = store.by_email(email)
         if person is None:
-            raise ConfigError(f"No lead or contact with e-mail {email}.")
+            raise UsageError(
+                f"--contact {email}: no lead or contact has this e-mail.",
+                "see `lgcrm-sf leads list`.",
+            )
         ids.append(person["id"])
     opportunity_id = store.add_opportunity(name, stage=stage, amount=amount, contact_ids=ids)
     ui.line(f"Added opportunity {opportunity_id}: {name}")
@@ -573,10 +576,23 @@ def mapping_validate(
     if as_json:
         ui.print_json(
             {
+                "ok": not report.errors,
+                "exit_code": int(ExitCode.CONFIG) if report.errors else 0,
+                **(
+                    {
+                        "error": {
+                            "kind": "config",
+                            "message": f"the mapping {report.source} has "
+                            f"{len(report.errors)} error(s).",
+                            "fix": "correct the lines listed in problems and validate it again.",
+                        }
+                    }
+                    if report.errors
+                    else {}
+                ),
                 "file": report.source,
                 "checked_against_org": report.checked_against_org,
                 "not_checked": report.not_checked,
-                "ok": not report.errors,
                 "problems": [p.as_dict() for p in report.problems],
             }
         )
@@ -594,7 +610,12 @@ def mapping_validate(
             "green" if not report.errors else "bold red",
         )
     if report.errors:
-        raise typer.Exit(int(ExitCode.CONFIG))
+        if as_json:  # the report above is the one JSON object, saying ok: false
+            raise typer.Exit(int(ExitCode.CONFIG))
+        raise ConfigError(
+            f"the mapping {report.source} has {len(report.errors)} error(s).",
+            "correct the lines listed above and validate it again.",
+        )
 
 
 @mapping_app.command("init")
@@ -625,12 +646,24 @@ def mapping_init(
 def mapping_use(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The mapping file this profile syncs with.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Make FILE the profile's mapping, once it is valid (against the org when connected)."""
     from ..connection import open_client
     from ..mapping.service import use_mapping
 
     result = use_mapping(_profile(ctx), file, open_client)
+    if as_json:
+        ui.print_json(
+            {
+                "ok": True,
+                "mapping": result.path,
+                "checked_against_org": result.checked_against_org,
+                "not_checked": result.not_checked,
+                "warnings": [p.as_dict() for p in result.warnings],
+            }
+        )
+        return
     for problem in result.warnings:
         ui.line(str(problem), "yellow")
     ui.line(f"Profile '{_profile(ctx).name}' now syncs with {result.path}.")
@@ -699,15 +732,18 @@ def sync(
     from ..engine.run import SYNCABLE
 
     if not chosen or any(o not in SYNCABLE for o in chosen):
-        raise typer.BadParameter(f"use any of {', '.join(SYNCABLE)}", param_hint="--only")
+        raise UsageError(
+            f"--only {only!r} names no part of the sync.", f"use any of {', '.join(SYNCABLE)}."
+        )
     if backfill_engagements:
         import datetime as _dt
 
         try:
             since = _dt.datetime.fromisoformat(backfill_engagements.replace("Z", "+00:00"))
         except ValueError:
-            raise typer.BadParameter(
-                "give a date such as 2026-11-01", param_hint="--backfill-engagements"
+            raise UsageError(
+                f"--backfill-engagements {backfill_engagements!r} is not a date.",
+                "give a date such as 2026-11-01.",
             ) from None
         if since.tzinfo is None:
             since = since.replace(tzinfo=_dt.UTC)
@@ -1024,7 +1060,7 @@ def emulator_serve(
     from ..emulator.serve import serve
 
     if seed not in ("empty", "demo"):
-        raise typer.BadParameter("use empty or demo", param_hint="--seed")
+        raise UsageError(f"--seed {seed!r} is not a seed.", "use empty or demo.")
     serve(
         port=port,
         data=str(data) if data else None,

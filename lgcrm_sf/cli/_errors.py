@@ -67,11 +67,13 @@ def redact(text: str) -> str:
     return _URL_QUERY.sub(r"\1?…", text)
 
 
-def report(code: int, message: str, fix: str | None, as_json: bool) -> int:
+def report(code: int, message: str, fix: str | None, as_json: bool, details=()) -> int:
     message, fix = redact(message), redact(fix) if fix else None
     if as_json:
         kind = ExitCode(code).name.lower() if code in ExitCode._value2member_map_ else "error"
         error = {"kind": kind, "message": message, "fix": fix}
+        if details:
+            error["details"] = [d.strip() for d in details]
         sys.stdout.write(json.dumps({"ok": False, "exit_code": code, "error": error}) + "\n")
         sys.stdout.flush()
     else:
@@ -91,7 +93,12 @@ def run_guarded(invoke, argv: list[str]) -> int:
     except EXITS as exc:
         return exc.exit_code
     except LgcrmError as exc:
-        return report(int(exc.exit_code), exc.message, exc.fix, as_json)
+        details = getattr(exc, "details", ())
+        code = report(int(exc.exit_code), exc.message, exc.fix, as_json, details)
+        if not as_json:  # e.g. every problem of a mapping, one a line, under the error line
+            for detail in getattr(exc, "details", ()):
+                err.print(detail, markup=False, soft_wrap=True)
+        return code
     except ABORTS:
         return report(int(ExitCode.INTERRUPTED), "interrupted.", None, as_json)
     except KeyboardInterrupt:

@@ -33,7 +33,7 @@ def exit_code_of(exc: BaseException) -> int:
         return exc.exit_code
     if isinstance(exc, LgcrmError):
         return int(exc.exit_code)
-    if isinstance(exc, ABORTS | KeyboardInterrupt):
+    if isinstance(exc, (*ABORTS, KeyboardInterrupt)):
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, USAGE):
         return int(ExitCode.USAGE)

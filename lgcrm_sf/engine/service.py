@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 from ..config import Profile
 from ..connection import open_client
 from ..errors import ExitCode, UsageError
 from ..mapping.loader import MappingInvalid
-from ..mapping.service import mapping_for
-from ..mapping.validate import check_leadgen_side
+from ..mapping.service import mapping_for, org_schema
+from ..mapping.validate import check_leadgen_side, validate
 from ..store.sync_state import SyncState
 from .lock import ProfileLock
 from .run import SyncEngine, SyncOptions, SyncResult
@@ -48,11 +49,18 @@ def run_sync(
 ) -> tuple[SyncResult, int]:
     """One sync. What can be checked here is checked before the profile's lock is taken or
     anything is written: the stored settings, the mapping file and our side of the mapping."""
+    if mapping_file is not None and not Path(mapping_file).is_file():
+        raise UsageError(
+            f"--mapping {mapping_file} does not exist.", "give the path of a mapping file."
+        )
     settings, client = open_client(profile)
     mapping = mapping_for(profile, mapping_file)
-    problems = check_leadgen_side(mapping)
-    if any(p.severity == "error" for p in problems):
-        raise MappingInvalid(problems, "nothing was synced")
+    if any(p.severity == "error" for p in check_leadgen_side(mapping)):
+        # Refused before the lock or any write: every problem, the org's too (not cached).
+        raise MappingInvalid(
+            validate(mapping, org_schema(client, None, mapping), None), "nothing was synced"
+        )
+    SyncState(profile.state_path)  # a database that can't be opened stops us before the lock
     with ProfileLock(profile.lock_path, profile.name):
         engine = SyncEngine(profile, settings, client, mapping, options, record)
         result = engine.sync()

@@ -303,7 +303,10 @@ class CsvFile:
         sample = self._handle.read(65536)
         self._handle.seek(0)
         if not sample.strip():
-            raise DataError(f"{self.name} is empty: it needs a header row and at least one row.")
+            raise DataError(
+                f"{self.name} is empty: it needs a header row and at least one row.",
+                "give a CSV file with a header row (Email, First Name...) and one row a person.",
+            )
         try:
             return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
         except csv.Error:
@@ -320,17 +323,27 @@ class CsvFile:
             lines.skip_record()
             problem = self._broken(exc, lambda index: f"column {index + 1}", read_again=False)
             raise DataError(
-                f"{self.name}: the header row {problem}. Nothing was imported."
+                f"{self.name}: the header row {problem}. Nothing was imported.",
+                "correct the header row (the first line) and import again.",
             ) from None
         lines.finish_record()
         if lines.eof_in_quote or lines.bad_quote:
             problem = self._quote_problem(lambda index: f"column {index + 1}", read_again=False)
-            raise DataError(f"{self.name}: the header row {problem}. Nothing was imported.")
+            raise DataError(
+                f"{self.name}: the header row {problem}. Nothing was imported.",
+                "correct the header row (the first line) and import again.",
+            )
         problem = first_problem(header, lambda index: f"column {index + 1}")
         if problem:
-            raise DataError(f"{self.name}: the header row's {problem}. Nothing was imported.")
+            raise DataError(
+                f"{self.name}: the header row's {problem}. Nothing was imported.",
+                "correct the header row (the first line) and import again.",
+            )
         if not header:
-            raise DataError(f"{self.name} is empty: it needs a header row and at least one row.")
+            raise DataError(
+                f"{self.name} is empty: it needs a header row and at least one row.",
+                "give a CSV file with a header row (Email, First Name...) and one row a person.",
+            )
         return header
 
     def _column(self, index: int) -> str:

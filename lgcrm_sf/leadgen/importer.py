@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import DataError
+from ..errors import DataError, UsageError
 from .cells import CharacterScreen
 from .csv_records import CsvFile
 from .fields import CUSTOM_NAME, PERSON_FIELDS, normalise_email
@@ -58,13 +58,18 @@ FALSE = {"false", "no", "n", "0", "nao", "não", ""}
 
 MESSAGES = {
     "encoding": "{file} line {line} is not valid {encoding} (byte 0x{byte:02x}); it looks like "
-    "Latin-1/Windows-1252. Re-save it as UTF-8, or pass --encoding cp1252.",
+    "Latin-1/Windows-1252.",
+    "encoding_fix": "re-save it as UTF-8, or pass --encoding cp1252.",
     "empty": "{file} is empty: it needs a header row and at least one row.",
-    "no_email_column": "{file} has no e-mail column (looked for Email, E-mail, email_address, emailAddress...): "
-    "name it so, or map it with --columns.",
-    "bad_columns_file": "{file}: the column map must be a YAML mapping of 'CSV header: field' ({detail}).",
-    "bad_column_target": "{file}: {header!r} maps to {target!r}, which is not a Lead Gen & CRM field "
-    "(use one of {fields}, custom.<name>, or ignore).",
+    "empty_fix": "give a CSV file with a header row (Email, First Name...) and one row a person.",
+    "no_email_column": "{file} has no e-mail column (looked for Email, E-mail, email_address, "
+    "emailAddress...).",
+    "no_email_column_fix": "name the column Email, or map it with --columns.",
+    "bad_columns_file": "--columns {file}: not a YAML mapping of 'CSV header: field' ({detail}).",
+    "bad_columns_file_fix": "write one 'CSV header: field' line each, in UTF-8.",
+    "bad_column_target": "--columns {file}: {header!r} maps to {target!r}, which is not a Lead Gen "
+    "& CRM field.",
+    "bad_column_target_fix": "use one of {fields}, custom.<name>, or ignore.",
     "not_found": "{file} does not exist.",
 }
 
@@ -152,21 +157,25 @@ def check_encoding(path: Path, encoding: str) -> bool:
                 raise DataError(
                     MESSAGES["encoding"].format(
                         file=path.name, line=line, encoding=encoding, byte=chunk[exc.start]
-                    )
+                    ),
+                    MESSAGES["encoding_fix"],
                 ) from None
             line += chunk.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise DataError(
-                MESSAGES["encoding"].format(file=path.name, line=line, encoding=encoding, byte=0)
+                MESSAGES["encoding"].format(file=path.name, line=line, encoding=encoding, byte=0),
+                MESSAGES["encoding_fix"],
             ) from None
     return screen.found
 
 
 def _csv_file(path: Path, encoding: str) -> CsvFile:
     if not path.is_file():
-        raise DataError(MESSAGES["not_found"].format(file=path))
+        raise UsageError(
+            MESSAGES["not_found"].format(file=path), "give the path of an existing file."
+        )
     return CsvFile(path, encoding, check_characters=check_encoding(path, encoding))
 
 
@@ -175,23 +184,24 @@ def load_column_map(path: Path | None) -> dict[str, str]:
         return {}
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:
         raise DataError(
-            MESSAGES["bad_columns_file"].format(file=path, detail=type(exc).__name__)
+            MESSAGES["bad_columns_file"].format(file=path, detail=type(exc).__name__),
+            MESSAGES["bad_columns_file_fix"],
         ) from None
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
         raise DataError(
-            MESSAGES["bad_columns_file"].format(file=path, detail="not a mapping of strings")
+            MESSAGES["bad_columns_file"].format(file=path, detail="not a mapping of strings"),
+            MESSAGES["bad_columns_file_fix"],
         )
     valid = set(PERSON_FIELDS) | {"owner", "full_name", "ignore"}
     for header, target in data.items():
         if target not in valid and not CUSTOM_NAME.match(target):
             raise DataError(
-                MESSAGES["bad_column_target"].format(
-                    file=path, header=header, target=target, fields=", ".join(sorted(valid))
-                )
+                MESSAGES["bad_column_target"].format(file=path, header=header, target=target),
+                MESSAGES["bad_column_target_fix"].format(fields=", ".join(sorted(valid))),
             )
     return {spelling(k): v for k, v in data.items()}
 
@@ -257,7 +267,9 @@ def import_people(
         header = source.header
         columns = _columns(header, column_map or {}, report)
         if "email" not in columns.values():
-            raise DataError(MESSAGES["no_email_column"].format(file=path.name))
+            raise DataError(
+                MESSAGES["no_email_column"].format(file=path.name), MESSAGES["no_email_column_fix"]
+            )
         db = store.db.conn
         db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen (email TEXT PRIMARY KEY, line INTEGER)"
@@ -273,7 +285,7 @@ def import_people(
             report,
         )
     if report.rows == 0:
-        raise DataError(MESSAGES["empty"].format(file=path.name))
+        raise DataError(MESSAGES["empty"].format(file=path.name), MESSAGES["empty_fix"])
     return report
 
 
@@ -385,7 +397,9 @@ def _event_rows(path: Path, encoding: str):
     """(line, (label, dict)) pairs from a CSV or JSON events file, or (line, reason) for a
     record that could not be read; the label names an array element ('element [3]')."""
     if not path.is_file():
-        raise DataError(MESSAGES["not_found"].format(file=path))
+        raise UsageError(
+            MESSAGES["not_found"].format(file=path), "give the path of an existing file."
+        )
     check_characters = check_encoding(path, encoding)
     records = open_json_records(path, encoding, _looks_like_event)
     if records is not None:
@@ -424,7 +438,7 @@ def import_events(store: LeadGenStore, path: Path, encoding: str = "utf-8") -> E
 
     _apply_in_batches(store.db.conn, _event_rows(path, encoding), apply, report)
     if report.rows == 0:
-        raise DataError(f"{path.name} holds no events.")
+        raise DataError(f"{path.name} holds no events.", "give a file with one event a row.")
     return report
 
 

@@ -18,10 +18,7 @@ PIECE = 1 << 20  # characters read at a time
 MAX_VALUE = 8 << 20  # characters of one element or line: a longer one is a bad row, skipped
 MAX_VALUE_WORDS = "8 MiB"
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
-SHAPES = (
-    "an events file holds a JSON array of event objects, JSON lines (one event object a line) "
-    "or CSV"
-)
+SHAPES = "give a JSON array of event objects, JSON lines (one event object a line) or a CSV file"
 # strict=False: a control character inside a string is judged with the value, the key named
 # (cells.py), instead of failing the line or, in an array, the rest of the file.
 _DECODER = json.JSONDecoder(strict=False)
@@ -174,8 +171,8 @@ class JsonRecords:
             if not isinstance(item, str) and not self._looks_like_event(item[1]):
                 keys = ", ".join(map(str, list(item[1])[:5])) or "none"
                 raise DataError(
-                    f"{self.path.name} holds one JSON object that is not an event "
-                    f"(keys: {keys}): {SHAPES}."
+                    f"{self.path.name} holds one JSON object that is not an event (keys: {keys}).",
+                    SHAPES + ".",
                 )
         for record in (first, second):
             if record is not None:
@@ -302,7 +299,7 @@ def _shape(path: Path, text: _JsonText) -> str | None:
     named_json = path.suffix.lower() in JSON_SUFFIXES
     first = text.peek()
     if not first:
-        raise DataError(f"{path.name} is empty: it holds no events.")
+        raise DataError(f"{path.name} is empty: it holds no events.", SHAPES + ".")
     if first == "[":
         text.take()
         return "array" if named_json or text.peek() in ("{", "]") else None
@@ -321,10 +318,10 @@ def _shape(path: Path, text: _JsonText) -> str | None:
         value = text.value()
     except _Broken as exc:
         raise DataError(
-            f"{path.name} is not valid JSON ({exc.message} at line {exc.line}): {SHAPES}."
+            f"{path.name} is not valid JSON ({exc.message} at line {exc.line}).", SHAPES + "."
         ) from None
     except _TooLong:
         raise DataError(
-            f"{path.name} holds one JSON value over {MAX_VALUE_WORDS}: {SHAPES}."
+            f"{path.name} holds one JSON value over {MAX_VALUE_WORDS}.", SHAPES + "."
         ) from None
-    raise DataError(f"{path.name} holds {_kind(value)}, not events: {SHAPES}.")
+    raise DataError(f"{path.name} holds {_kind(value)}, not events.", SHAPES + ".")

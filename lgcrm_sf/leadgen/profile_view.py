@@ -3,7 +3,7 @@ record it is linked to, its marketing events and its opportunities."""
 
 from __future__ import annotations
 
-from ..errors import ConfigError
+from ..errors import UsageError
 from .store import MESSAGES, LeadGenStore
 
 HIDDEN = (
@@ -20,7 +20,9 @@ HIDDEN = (
 def person_view(store: LeadGenStore, email: str) -> dict:
     person = store.by_email(email)
     if person is None:
-        raise ConfigError(MESSAGES["no_person"].format(email=email))
+        raise UsageError(
+            MESSAGES["no_person"].format(email=email), "see `lgcrm-sf leads list` for who is here."
+        )
     link = None
     if "links" in store.db.table_names():
         rows = list(

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Profile, write_atomically
-from ..errors import AuthError, ConfigError, ConnectionFailure
+from ..errors import AuthError, ConfigError, ConnectionFailure, UsageError
 from ..leadgen.store import LeadGenStore, now_iso
 from ..salesforce.describe import describe_fields, find_users
 from ..store.sync_state import SyncState
 from .loader import DEFAULT_NAME, MappingInvalid, Problem, default_text, load, load_default, parse
 from .model import Mapping
-from .validate import OrgSchema, validate
+from .validate import OrgSchema, check_leadgen_side, validate
 
 # Describe data and the owners' users are read once a day: a quiet sync costs no describe call.
 SCHEMA_MAX_AGE = datetime.timedelta(hours=24)
@@ -30,21 +30,23 @@ def mapping_for(profile: Profile, override: Path | None = None) -> Mapping:
     return load_default()
 
 
-def org_schema(client, state: SyncState, mapping: Mapping) -> OrgSchema:
-    """The org's side of the checks: fields of every mapped object and the owners' users."""
+def org_schema(client, state: SyncState | None, mapping: Mapping) -> OrgSchema:
+    """The org's side of the checks: fields of every mapped object and the owners' users,
+    remembered a day in the profile's state (not remembered without a state: a mapping about
+    to be refused changes nothing)."""
+
+    def remembered(key, fetch):
+        return fetch() if state is None else state.remembered(key, fetch, SCHEMA_MAX_AGE)
+
     schema = OrgSchema()
     for sobject in sorted({o.sobject for o in mapping.objects.values()} | {"Lead", "Contact"}):
-        schema.fields[sobject] = state.remembered(
-            f"describe.v2:{sobject}", lambda s=sobject: describe_fields(client, s), SCHEMA_MAX_AGE
+        schema.fields[sobject] = remembered(
+            f"describe.v2:{sobject}", lambda s=sobject: describe_fields(client, s)
         )
     targets = sorted({o.salesforce for o in mapping.owners})
     if targets:
         schema.add_users(
-            state.remembered(
-                "users.v2:" + ",".join(targets),
-                lambda: find_users(client, targets),
-                SCHEMA_MAX_AGE,
-            )
+            remembered("users.v2:" + ",".join(targets), lambda: find_users(client, targets))
         )
     return schema
 
@@ -78,7 +80,7 @@ def validate_mapping(profile: Profile, path: Path | None, open_client=None) -> V
     connected and reachable; otherwise what can be checked here, saying what could not."""
     if path is not None:
         if not path.is_file():
-            raise ConfigError(f"The mapping file {path} does not exist.")
+            raise UsageError(f"{path} does not exist.", "give the path of a mapping file.")
         source = str(path)
         mapping, problems = parse(_read(path), source)
     else:
@@ -92,9 +94,16 @@ def validate_mapping(profile: Profile, path: Path | None, open_client=None) -> V
     if mapping is None or problems:
         return ValidateResult(source, problems, not_checked="the file itself has problems")
     state = SyncState(profile.state_path)
-    schema, not_checked = _reachable_schema(profile, open_client, state, mapping)
+    schema, not_checked = _reachable_schema(profile, open_client, _cache(state, mapping), mapping)
     problems = validate(mapping, schema, leadgen_users(state))
     return ValidateResult(source, problems, schema is not None, not_checked)
+
+
+def _cache(state: SyncState, mapping: Mapping) -> SyncState | None:
+    """Where describe data may be remembered: not for a mapping with errors of its own, which
+    is refused (a refused mapping leaves the profile as it was)."""
+    local = check_leadgen_side(mapping)
+    return None if any(p.severity == "error" for p in local) else state
 
 
 def _reachable_schema(profile, open_client, state, mapping) -> tuple[OrgSchema | None, str | None]:
@@ -111,7 +120,8 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"The mapping file {path} cannot be read ({type(exc).__name__}): save it as UTF-8."
+            f"The mapping file {path} cannot be read ({type(exc).__name__}).",
+            "save it as UTF-8 text.",
         ) from None
 
 
@@ -128,10 +138,12 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
     connected (describe data cached a day), else against what can be checked here. A refused
     file changes nothing."""
     resolved = path.expanduser().resolve()
+    if not resolved.is_file():
+        raise UsageError(f"{path} does not exist.", "give the path of a mapping file.")
     mapping = load(resolved)  # refuses a file that doesn't even parse, every problem listed
     state = SyncState(profile.state_path)
     settings = profile.load()
-    schema, not_checked = _reachable_schema(profile, open_client, state, mapping)
+    schema, not_checked = _reachable_schema(profile, open_client, _cache(state, mapping), mapping)
     problems = validate(mapping, schema, leadgen_users(state))
     if any(p.severity == "error" for p in problems):
         raise MappingInvalid(

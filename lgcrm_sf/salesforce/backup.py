@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import write_atomically
-from ..errors import ConfigError, LgcrmError, QuotaReserveReached, SalesforceApiError
+from ..errors import LgcrmError, QuotaReserveReached, SalesforceApiError, UsageError
 from .backup_blobs import fetch_blobs
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
@@ -67,7 +67,7 @@ COMPOUND_TYPES = {"address", "location"}
 BINARY_TYPE = "base64"
 
 MESSAGES = {
-    "unknown_object": "Salesforce has no queryable object named {name!r} (check --objects; the names are API names such as Lead or My_Object__c).",
+    "unknown_object": "--objects: Salesforce has no queryable object named {name!r}.",
     "no_fields": "{name}: the integration user cannot read any field of this object.",
 }
 
@@ -237,7 +237,11 @@ class Backup:
         for name in requested or DEFAULT_OBJECTS:
             if name.lower() not in queryable:
                 if requested:
-                    raise ConfigError(MESSAGES["unknown_object"].format(name=name))
+                    raise UsageError(
+                        MESSAGES["unknown_object"].format(name=name),
+                        "give API names such as Lead or My_Object__c (`lgcrm-sf backup --all` "
+                        "takes every object).",
+                    )
                 continue  # a default object this org doesn't have (or can't read)
             names.append(queryable[name.lower()])
         return names

@@ -24,12 +24,12 @@ BUSY_TIMEOUT_SECONDS = 30.0
 
 MESSAGES = {
     "busy": "The state database {path} is busy: another lgcrm-sf command of this profile has been "
-    "writing to it for over {seconds:g} s. Nothing was changed by this one; run it again when the "
-    "other has finished.",
-    "unreadable": "The state database {path} cannot be read ({detail}). It holds the profile's links "
-    "and history: restore it from a copy, or move it away to start the profile afresh.",
+    "writing to it for over {seconds:g} s; nothing was changed by this one.",
+    "unreadable": "The state database {path} cannot be read ({detail}); nothing was changed.",
+    "unreadable_fix": "restore it from a copy (it holds the profile's links and history), or move "
+    "it away to start the profile afresh.",
     "too_new": "The state database {path} was written by a newer lgcrm-sf (schema {found}; this "
-    "release knows up to {known}). Upgrade lgcrm-sf; nothing was changed.",
+    "release knows up to {known}); nothing was changed.",
 }
 
 
@@ -57,7 +57,10 @@ def is_busy(exc: BaseException) -> bool:
 
 def busy_error(path: Path | str | None = None) -> StateDatabaseBusy:
     where = path or "of this profile"
-    return StateDatabaseBusy(MESSAGES["busy"].format(path=where, seconds=busy_timeout()))
+    return StateDatabaseBusy(
+        MESSAGES["busy"].format(path=where, seconds=busy_timeout()),
+        "run it again when the other command has finished.",
+    )
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:
@@ -74,12 +77,12 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
         if is_busy(exc):
             raise busy_error(path) from None
         raise StateDatabaseUnreadable(
-            MESSAGES["unreadable"].format(path=path, detail=exc)
+            MESSAGES["unreadable"].format(path=path, detail=exc), MESSAGES["unreadable_fix"]
         ) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StateDatabaseUnreadable(
-            MESSAGES["unreadable"].format(path=path, detail=exc)
+            MESSAGES["unreadable"].format(path=path, detail=exc), MESSAGES["unreadable_fix"]
         ) from None
     except BaseException:
         conn.close()
@@ -97,7 +100,9 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "") -> None:
     known = len(MIGRATIONS)
     found = schema_version(conn)
     if found > known:
-        raise ConfigError(MESSAGES["too_new"].format(path=path, found=found, known=known))
+        raise ConfigError(
+            MESSAGES["too_new"].format(path=path, found=found, known=known), "upgrade lgcrm-sf."
+        )
     while found < known:
         conn.execute("BEGIN IMMEDIATE")
         try:
