@@ -1,0 +1,39 @@
+"""The README documents what the code does: its exit-code table is the ExitCode enum, its two
+set-up lines are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lgcrm_sf.errors import ExitCode
+
+ROOT = Path(__file__).parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def section(title: str) -> str:
+    start = README.index(f"\n## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end > 0 else None]
+
+
+def test_the_exit_code_table_is_the_enum():
+    rows = re.findall(r"^\| (\d+) \| (.+?) \|$", section("Exit codes"), re.M)
+    documented = {int(code) for code, _ in rows}
+    assert documented == {int(code) for code in ExitCode}
+    assert len(rows) == len(documented)  # each code once
+
+
+def test_the_cron_section_names_the_codes_cron_branches_on():
+    sync = section("sync")
+    for code in (ExitCode.OK, ExitCode.RECORD_ERRORS, ExitCode.LOCK_HELD, ExitCode.QUOTA_RESERVE):
+        assert re.search(rf"\b{int(code)} ", sync), code
+    assert "sync --json >> " in sync and "2>&1" in sync
+
+
+def test_ci_runs_the_readmes_test_line():
+    setup = re.findall(r"^python3 -m pip install .*$", README, re.M)[:2]
+    assert setup[0] == "python3 -m pip install -e . && lgcrm-sf demo"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert setup[1] in ci.splitlines()
