@@ -9,7 +9,6 @@ import sys
 from importlib.metadata import version
 
 from lgcrm_sf.config import Profile
-from lgcrm_sf.errors import ExitCode
 
 from .conftest import connect_args, password_env
 from .test_secrets import converse
