@@ -8,9 +8,11 @@ would when a client dies mid-call: the worst case for a create."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,16 @@ def setup_world(control, tmp_path: Path, name: str) -> tuple[dict, dict]:
     )
     for i in range(5):
         control.create("Contact", {"LastName": f"Contato{i}", "Email": f"contact{i}@crash.example"})
-    home = tmp_path / name
+    env = cli_env(info, tmp_path / name)
+    cli(env, *connect_args(info))
+    mapping = tmp_path / f"{name}-mapping.yaml"
+    mapping.write_text(default_with_score_and_link())
+    cli(env, "mapping", "use", str(mapping))
+    cli(env, "leads", "import", str(people_csv(tmp_path / f"{name}.csv")))
+    return info, env
+
+
+def cli_env(info: dict, home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LGCRM_SF_")}
     env.update(
         LGCRM_SF_HOME=str(home),
@@ -66,12 +77,32 @@ def setup_world(control, tmp_path: Path, name: str) -> tuple[dict, dict]:
         LGCRM_SF_RETRY_BASE_SECONDS="0.01",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
-    cli(env, *connect_args(info))
-    mapping = tmp_path / f"{name}-mapping.yaml"
-    mapping.write_text(default_with_score_and_link())
-    cli(env, "mapping", "use", str(mapping))
-    cli(env, "leads", "import", str(people_csv(tmp_path / f"{name}.csv")))
-    return info, env
+    return env
+
+
+@dataclass
+class Prepared:
+    """The world before the first sync, made once: the org kept as an emulator snapshot, the
+    profile's home as a directory. Each case gets a copy of both."""
+
+    home: Path
+    snapshot: str = "crash-world"
+
+    def copy(self, control, target: Path) -> tuple[dict, dict]:
+        info = control.restore(self.snapshot)
+        shutil.copytree(self.home, target)
+        return info, cli_env(info, target)
+
+
+@pytest.fixture(scope="module")
+def prepared(emulator, tmp_path_factory) -> Prepared:
+    from lgcrm_sf.emulator.control import ControlClient
+
+    control = ControlClient(emulator.info)
+    tmp = tmp_path_factory.mktemp("prepared")
+    _, env = setup_world(control, tmp, "world")
+    control.snapshot(Prepared.snapshot)
+    return Prepared(Path(env["LGCRM_SF_HOME"]))
 
 
 def cli(env: dict, *args, check: bool = True) -> subprocess.CompletedProcess:
@@ -126,12 +157,11 @@ def snapshot(info: dict, home: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def reference(emulator, tmp_path_factory):
+def reference(emulator, prepared, tmp_path_factory):
     from lgcrm_sf.emulator.control import ControlClient
 
     control = ControlClient(emulator.info)
-    tmp = tmp_path_factory.mktemp("reference")
-    info, env = setup_world(control, tmp, "reference")
+    info, env = prepared.copy(control, tmp_path_factory.mktemp("reference") / "home")
     before = control.usage()["used"]
     cli(env, "sync", "--no-backup-check")
     calls = control.usage()["used"] - before
@@ -147,11 +177,13 @@ def test_the_reference_run_is_complete(reference):
 
 
 @pytest.mark.parametrize("kill_at", range(1, 12))
-def test_killed_after_each_call_and_rerun_converges(reference, control, tmp_path, kill_at):
+def test_killed_after_each_call_and_rerun_converges(
+    reference, prepared, control, tmp_path, kill_at
+):
     expected, calls = reference
     if kill_at > calls:
         pytest.skip(f"the run makes only {calls} calls")
-    info, env = setup_world(control, tmp_path, f"kill{kill_at}")
+    info, env = prepared.copy(control, tmp_path / "home")
     control.fault(path="^/services/data/", status=0, latency_ms=HOLD_MS, after=kill_at - 1, count=1)
     process = kill_sync_while_held(control, env)
     assert process.returncode == -signal.SIGKILL  # killed mid-run, not finished

@@ -796,9 +796,9 @@ def conflicts(
     """List conflicts: record, field, both values, mirror value, winner, rule, when."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..store.sync_state import SyncState
+    from ..engine.service import conflicts as list_conflicts
 
-    rows = SyncState(_profile(ctx).state_path).conflicts(None if all_ else "open")
+    rows = list_conflicts(_profile(ctx), all_)
     if as_json:
         ui.print_json(rows)
     elif rows:
@@ -887,7 +887,6 @@ def backup(
     from ..connection import open_client
     from ..salesforce.backup import Backup
     from ..salesforce.identity import read_identity
-    from ..store.runs import RunLog
     from ..store.state import StateStore
     from ..store.sync_state import SyncState
 
@@ -905,7 +904,7 @@ def backup(
         job = Backup(client, identity, bars)
         chosen = job.object_names(names, all_objects)  # unknown names fail before any write
         catalog = StateStore(profile.state_path)
-        record.run_id = RunLog(SyncState(catalog.db), profile.log_path).start("backup")
+        record.run_id = SyncState(catalog.db, profile.log_path).runs.start("backup")
         with bars:
             result = job.run(target, chosen, include_deleted, compress, skip_binary)
         catalog.record_backup(str(result.path), result.manifest)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..config import Profile
 from ..errors import ExitCode, LgcrmError
 from ..store.db import is_busy
-from ..store.runs import RunLog, append_log
+from ..store.runs import append_log
 from ..store.sync_state import SyncState
 from ._errors import ABORTS, EXITS, USAGE, redact
 
@@ -69,7 +69,7 @@ def _finish(profile, command, record, status, code, started, message) -> None:
     if message:
         details["error"] = message
     try:
-        log = RunLog(SyncState(profile.state_path), profile.log_path) if record.run_id else None
+        log = SyncState(profile.state_path, profile.log_path).runs if record.run_id else None
     except (LgcrmError, sqlite3.Error):
         log = None  # the state database is the trouble: the log line still says what happened
     if log is not None:

@@ -99,6 +99,12 @@ class Control:
                 body.get("leadgen_seed"),
             )
             return self.server.info
+        if head == "snapshot" and method == "POST":
+            self.server.snapshot(body["name"])
+            return None
+        if head == "restore" and method == "POST":
+            self.server.restore(body["name"])
+            return self.server.info
         if head == "leadgen":
             return self.server.leadgen.control.route(method, parts[1:], body)
         if head == "records":
@@ -237,6 +243,13 @@ class ControlClient:
 
     def reset(self, seed: str = "empty", **kw) -> dict:
         return self.call("POST", "reset", {"seed": seed, **kw})
+
+    def snapshot(self, name: str) -> None:
+        """Keep the org as it is now under `name`; restore(name) brings it back."""
+        self.call("POST", "snapshot", {"name": name})
+
+    def restore(self, name: str) -> dict:
+        return self.call("POST", "restore", {"name": name})
 
     def create(self, sobject: str, values: dict, **kw) -> str:
         return self.call("POST", f"records/{sobject}", {"values": values, **kw})["id"]

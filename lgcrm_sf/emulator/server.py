@@ -178,6 +178,37 @@ class Emulator:
             self.app.use_org(org)
         self.leadgen.reset(leadgen_seed or seed)
 
+    def snapshot(self, name: str) -> None:
+        """Keep a copy of the org under `name` (the Lead Gen & CRM account is not included)."""
+        self.org.snapshot(self._snapshot_path(name))
+
+    def restore(self, name: str) -> None:
+        """Serve the org as it was at `snapshot(name)`, on the emulator's current clock
+        (time does not go back). Sessions and jobs are dropped, as after reset()."""
+        path = self._snapshot_path(name)
+        if not os.path.exists(path):
+            raise ValueError(f"no snapshot {name}")
+        old = self.org
+        with old.lock:
+            if self.data:
+                old.close()
+                for suffix in ("-wal", "-shm"):
+                    if os.path.exists(self.data + suffix):
+                        os.unlink(self.data + suffix)
+                shutil.copyfile(path, self.data)
+                org = Org(self.data)
+            else:
+                org = Org(":memory:", copy_of=path)
+            org.clock = old.clock
+            self.credentials = self._credentials_from(org)
+            self.org = org
+            self.app.use_org(org)
+
+    def _snapshot_path(self, name: str) -> str:
+        if not name.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("a snapshot name is letters, digits, - and _")
+        return os.path.join(self.workdir, f"snapshot-{name}.db")
+
     # --- serving --------------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
         ca = trustme.CA(organization_name="lgcrm-sf emulator")

@@ -54,9 +54,13 @@ DEFAULT_SETTINGS = {
 
 
 class Org(RecycleBin):
-    def __init__(self, path: str = ":memory:") -> None:
+    def __init__(self, path: str = ":memory:", copy_of: str | None = None) -> None:
         self.path = path
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if copy_of is not None:  # a snapshot (see snapshot()): the org exactly as it was then
+            source = sqlite3.connect(copy_of)
+            source.backup(self.conn)
+            source.close()
         self.conn.execute(
             "PRAGMA journal_mode = WAL" if path != ":memory:" else "PRAGMA journal_mode = MEMORY"
         )
@@ -111,6 +115,16 @@ class Org(RecycleBin):
 
     def _persist_id_high_water(self, until: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO _meta VALUES ('id_high_water', ?)", (until,))
+
+    def snapshot(self, path: str) -> None:
+        """Copy the whole org (records, schema, settings, id sequence) into a file that
+        `Org(copy_of=path)` opens again: a test prepares a world once and copies it per case."""
+        with self.lock:
+            self.save_meta()
+            self._persist_id_high_water(self.ids.position)
+            target = sqlite3.connect(path)
+            self.conn.backup(target)
+            target.close()
 
     def close(self) -> None:
         """Save and close: the next start on this file continues the id sequence exactly."""

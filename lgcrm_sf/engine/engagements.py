@@ -10,18 +10,14 @@ Only the first click of a given link in a given e-mail is sent."""
 from __future__ import annotations
 
 import datetime
-import json
+import itertools
 import re
 
+from ..clock import parse
 from ..errors import OutcomeUnknown
-from ..leadgen.store import now_iso
 from ..mapping.model import ENGAGEMENT_EVENTS
-from ..store.sync_state import SyncState
-from .salesforce_side import (
-    SalesforceSide,
-    WriteResult,
-    soql_quote,
-)
+from ..salesforce.writes import WriteResult
+from .context import Sync
 
 SWITCHES = {kind: switch for switch, kind in ENGAGEMENT_EVENTS.items()}
 MARKER = "Lead Gen & CRM event: "
@@ -67,174 +63,138 @@ def task_for(event: dict, who_id: str) -> dict:
 
 
 class EngagementPusher:
-    def __init__(
-        self,
-        state: SyncState,
-        sf: SalesforceSide,
-        switches_on: dict[str, bool],
-        me: str | None,
-        run_id: int,
-        backfill_since: str | None,
-    ) -> None:
-        self.state, self.conn, self.sf = state, state.conn, sf
+    def __init__(self, sync: Sync) -> None:
+        self.sync, self.state, self.sf = sync, sync.state, sync.sf
+        switches_on = sync.mapping.engagements
         self.on = {kind for kind, switch in SWITCHES.items() if switches_on.get(switch)}
-        self.me, self.run_id, self.backfill = me, run_id, backfill_since
+        self.backfill = sync.options.backfill_engagements
         self.counts = {"created_in_salesforce": 0, "errors": 0, "skipped": 0}
 
-    def eligible(self, since: dict[str, str | None], limit: int):
-        clauses, params = [], []
-        for kind in sorted(self.on):
-            if self.backfill:
-                clauses.append("(e.kind = ? AND e.occurred_at >= ?)")
-                params += [kind, self.backfill]
-            elif since.get(kind):
-                clauses.append("(e.kind = ? AND e.recorded_at >= ?)")
-                params += [kind, since[kind]]
-            else:
-                clauses.append("e.kind = ?")
-                params.append(kind)
-        if not clauses:
-            return []
-        first_click = (
-            "NOT (e.kind = 'email_click' AND EXISTS (SELECT 1 FROM lg_events f WHERE f.person_id = e.person_id "
-            "AND f.kind = 'email_click' AND json_extract(f.details, '$.email_name') IS json_extract(e.details, '$.email_name') "
-            "AND json_extract(f.details, '$.url') IS json_extract(e.details, '$.url') "
-            "AND (f.occurred_at < e.occurred_at OR (f.occurred_at = e.occurred_at AND f.id < e.id))))"
-        )
-        sql = (
-            f"SELECT e.id, e.person_id, e.kind, e.occurred_at, e.details, l.sf_id FROM lg_events e "
-            f"JOIN links l ON l.person_id = e.person_id JOIN lg_people p ON p.id = e.person_id AND p.active = 1 "
-            f"WHERE ({' OR '.join(clauses)}) AND {first_click} "
-            f"AND e.id NOT IN (SELECT event_id FROM engagements_sent) ORDER BY e.occurred_at, e.id LIMIT ?"
-        )
-        return [
-            {
-                "id": r[0],
-                "person_id": r[1],
-                "kind": r[2],
-                "occurred_at": r[3],
-                "details": json.loads(r[4]),
-                "who_id": r[5],
-            }
-            for r in self.conn.execute(sql, [*params, limit])
-        ]
-
-    def count_eligible(self, since) -> int:
-        return len(self.eligible(since, 10**9))
-
-    def push(self, since: dict[str, str | None]) -> None:
-        unknown = 0
-        while True:
-            tuning = self.sf.tuning
-            total = len(self.eligible(since, tuning.bulk_write_threshold + 1))
-            bulk = total > tuning.bulk_write_threshold
-            batch_size = tuning.bulk_job_rows if bulk else tuning.collection_size
-            events = self.eligible(since, batch_size)
+    def eligible(self, since: dict[str, str | None], after: tuple | None = None):
+        """Events to send, oldest first: of a type switched on (recorded since it was, unless
+        backfilled), the first click of a link only, of an active person linked to a
+        Salesforce record, not sent yet. Streamed in chunks: memory stays flat."""
+        kinds = {kind: since.get(kind) for kind in self.on}
+        chunk = self.sync.tuning.chunk
+        while kinds:
+            events = self.sync.leadgen.events_for_sync(kinds, self.backfill, after, chunk)
             if not events:
                 return
-            with self.conn:  # recorded as sent before anything goes out
-                self.conn.executemany(
-                    "INSERT INTO engagements_sent (event_id, person_id, who_id, state, run_id, sent_at) "
-                    "VALUES (?, ?, ?, 'sent', ?, ?)",
-                    [
-                        (e["id"], e["person_id"], e["who_id"], self.run_id, now_iso())
-                        for e in events
-                    ],
-                )
+            after = (events[-1]["occurred_at"], events[-1]["id"])
+            sent = self.state.engagements.already([e["id"] for e in events])
+            who = self.state.links.linked_people(sorted({e["person_id"] for e in events}))
+            for event in events:
+                if event["id"] not in sent and event["person_id"] in who:
+                    yield {**event, "who_id": who[event["person_id"]]}
+
+    def push(self, since: dict[str, str | None]) -> None:
+        tuning = self.sync.tuning
+        ahead = sum(
+            1 for _ in itertools.islice(self.eligible(since), tuning.bulk_write_threshold + 1)
+        )
+        bulk = ahead > tuning.bulk_write_threshold
+        size = tuning.bulk_job_rows if bulk else tuning.collection_size
+        after, unknown = None, 0
+        while events := list(itertools.islice(self.eligible(since, after), size)):
+            with self.state.conn:  # recorded as sent before anything goes out
+                self.state.engagements.sending(events, self.sync.run_id)
             items = [(e["id"], task_for(e, e["who_id"])) for e in events]
             try:
-                if not bulk:
-                    results = self.sf.write_collection("Task", "create", items)
-                else:
-                    results = self._bulk(items)
+                results = self._bulk(items) if bulk else self.sf.write_many("Task", "create", items)
             except OutcomeUnknown:
                 # Tasks Salesforce may have made before the answer was lost (an Activity field
-                # can't be an external id): found by the event id each carries, the rest sent
-                # again by the next turn of this loop.
+                # can't be an external id): found by the event id each carries; the rest are
+                # sent again from this batch's place on.
                 unknown += 1
                 if unknown > 3:
                     raise
                 self.reconcile(count=True)
                 continue
-            with self.conn:
+            with self.state.conn:
                 for result in results:
                     self._settle(result)
             self.sf.check_quota()
+            after = (events[-1]["occurred_at"], events[-1]["id"])  # failures wait for next run
 
     def _bulk(self, items: list[tuple[str, dict]]) -> list[WriteResult]:
-        job_id = self.sf.bulk_ingest(
+        job_id = self.sf.ingest.run_job(
             "Task", "create", lambda: (p for _, p in items), lambda job: None
         )
-        results = []
-        for result in self.sf.bulk_results(job_id, bulk_task_key, len(items)):
-            results.append(result)
-        return results
+        return list(self.sf.ingest.results(job_id, bulk_task_key, len(items)))
 
     def _settle(self, result: WriteResult) -> None:
         if result.success:
-            self.conn.execute(
-                "UPDATE engagements_sent SET state = 'settled', task_id = ?, settled_at = ? "
-                "WHERE event_id = ?",
-                [result.sf_id, now_iso(), result.key],
-            )
+            self.state.engagements.settled(result.key, result.sf_id)
             self.counts["created_in_salesforce"] += 1
-        else:
-            # Not sent: forget the attempt so a later run tries again, and report it.
-            self.conn.execute("DELETE FROM engagements_sent WHERE event_id = ?", [result.key])
-            self.counts["errors"] += 1
-            self.state.record_error(
-                None,
-                None,
-                "Task",
-                None,
-                "engagement",
-                result.fields or [],
-                result.code,
-                f"event {result.key}: {result.message}",
-            )
+            return
+        # Not sent: forget the attempt so a later run tries again, and report it.
+        self.state.engagements.forget(result.key)
+        self.counts["errors"] += 1
+        self.state.errors.record(
+            None,
+            None,
+            "Task",
+            None,
+            "engagement",
+            result.fields or [],
+            result.code,
+            f"event {result.key}: {result.message}",
+        )
 
     def reconcile(self, count: bool = False) -> None:
         """Tasks an interrupted run (or a lost answer, `count`ed as this run's) may have
         created: find them by the event id in their description, settle those, and let the
         rest be sent again."""
-        pending = self.conn.execute(
-            "SELECT event_id, who_id, sent_at FROM engagements_sent WHERE state = 'sent'"
-        ).fetchall()
+        pending = self.state.engagements.in_flight()
         if not pending:
             return
-        who_ids = sorted({r[1] for r in pending})
         # Salesforce's clock and ours may differ: an hour's margin (our user's Tasks only).
-        earliest = (
-            datetime.datetime.fromisoformat(min(r[2] for r in pending).replace("Z", "+00:00"))
-            - datetime.timedelta(hours=1)
-        ).strftime("%Y-%m-%dT%H:%M:%SZ")
+        earliest = min(parse(r[2]) for r in pending) - datetime.timedelta(hours=1)
+        since = earliest.strftime("%Y-%m-%dT%H:%M:%SZ")
         found = {}
-        for start in range(0, len(who_ids), 300):
-            chunk = who_ids[start : start + 300]
-            soql = (
-                f"SELECT Id, Description FROM Task WHERE WhoId IN ({', '.join(soql_quote(w) for w in chunk)}) "
-                f"AND CreatedDate >= {earliest}"
-                + (f" AND CreatedById = {soql_quote(self.me)}" if self.me else "")
-            )
-            for row in self.sf.call(
-                lambda sf, q=soql: sf.query_all(q), "finding Tasks of an interrupted run"
-            )["records"]:
-                match = MARKER_RE.search(row.get("Description") or "")
-                if match:
-                    found[match.group(1)] = row["Id"]
-        with self.conn:
+        for row in self.sf.tasks_since(sorted({r[1] for r in pending}), since):
+            match = MARKER_RE.search(row.get("Description") or "")
+            if match:
+                found[match.group(1)] = row["Id"]
+        with self.state.conn:
             for event_id, _, _ in pending:
                 if event_id in found:
-                    self.conn.execute(
-                        "UPDATE engagements_sent SET state = 'settled', task_id = ?, settled_at = ? "
-                        "WHERE event_id = ?",
-                        [found[event_id], now_iso(), event_id],
-                    )
+                    self.state.engagements.settled(event_id, found[event_id])
                     self.counts["created_in_salesforce"] += int(count)
                 else:
-                    self.conn.execute("DELETE FROM engagements_sent WHERE event_id = ?", [event_id])
+                    self.state.engagements.forget(event_id)
 
 
 def bulk_task_key(row: dict) -> str:
     match = MARKER_RE.search(row.get("Description") or "")
     return match.group(1) if match else ""
+
+
+def push_engagements(sync: Sync) -> None:
+    """This run's engagements: switches brought up to date (a mapping edited in place switched
+    them when the file changed), a killed run's Tasks settled, then new events sent."""
+    state, mapping = sync.state, sync.mapping
+    if not sync.dry_run and state.meta.get("mapping_hash") != mapping.text_hash:
+        with state.conn:
+            state.engagements.switch(mapping.event_switches(), mapping.modified_at or sync.signpost)
+            state.meta.set("mapping_hash", mapping.text_hash)
+    since = {kind: at for kind, (on, at) in state.engagements.switches().items() if on}
+    pusher = EngagementPusher(sync)
+    if sync.dry_run:
+        for event in pusher.eligible(since):
+            sync.report.count("Task", "created_in_salesforce")
+            subject = task_for(event, event["who_id"])["Subject"]
+            person = {"email": f"person {event['person_id']}"}
+            sync.report.plan_line(
+                person, "Task", event["kind"], None, subject, "salesforce", "engagement"
+            )
+        return
+    pusher.reconcile()
+    pusher.push(since)
+    for key, value in pusher.counts.items():
+        sync.report.count("Task", key, value)
+    if pusher.counts["errors"]:
+        sync.report.say(
+            f"{pusher.counts['errors']} engagement(s) were refused by Salesforce; they are "
+            "retried on the next run (see `lgcrm-sf status`)."
+        )

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 
 from ..leadgen.store import LeadGenStore
-from .salesforce_side import SalesforceSide, sf_cursor
+from ..salesforce import soql
+from ..salesforce.side import cursor_after
+from .context import Sync
 from .values import sf_native, utc_text
 
 OVERLAP = datetime.timedelta(minutes=2)
@@ -24,49 +26,44 @@ TYPES = {
 }
 
 
-def pull_sales(
-    sf: SalesforceSide,
-    store: LeadGenStore,
-    cursors: dict[str, str | None],
-    owners,
-    summary,
-    dry_run: bool,
-) -> dict[str, str]:
-    """Returns the highest SystemModstamp seen per object, for the cursors."""
-    tops = {}
+def pull_sales(sync: Sync) -> None:
+    """Sets the next cursor per object in sync.work.sales_cursors."""
     for sobject, fields in SALES_OBJECTS.items():
-        soql = f"SELECT Id, IsDeleted, SystemModstamp, {', '.join(fields)} FROM {sobject}"
-        cursor = cursors.get(sobject)
-        if cursor:
-            since = datetime.datetime.fromisoformat(cursor.replace("Z", "+00:00")) - OVERLAP
-            soql += f" WHERE SystemModstamp >= {since.strftime('%Y-%m-%dT%H:%M:%SZ')}"
-        soql += " ORDER BY SystemModstamp, Id"
-        counts = summary[sobject]
-        sf.last_query_started = None
-        with store.db.conn:
-            for record in sf.query_rows(soql, TYPES):
+        cursor = sync.state.cursors.get(f"salesforce:{sobject}")
+        where = [soql.since_clause(cursor, OVERLAP)]
+        text = soql.select(
+            ("Id", "IsDeleted", "SystemModstamp", *fields), sobject, where, "SystemModstamp, Id"
+        )
+        sync.sf.last_query_started = None
+        newest = None
+        with sync.leadgen.db.conn:
+            for record in sync.sf.rows(text):
                 row = {
                     k: sf_native(record.get(k), TYPES.get(k, "string"))
                     for k in ("Id", "IsDeleted", "SystemModstamp", *fields)
                 }
                 stamp = utc_text(row["SystemModstamp"])
-                tops[sobject] = max(tops.get(sobject, stamp), stamp)
-                if dry_run:
-                    continue
-                if row["IsDeleted"]:
-                    if store.delete_from_salesforce(sobject, row["Id"]):
-                        counts["deactivated"] += 1
-                    continue
-                values = _values(sobject, row, store, owners)
-                if values is None:
-                    counts["skipped"] += 1
-                    continue
-                outcome = store.upsert_from_salesforce(sobject, row["Id"], values)
-                if outcome != "unchanged":
-                    counts["created_here" if outcome == "created" else "updated_here"] += 1
-        if sobject in tops or sf.last_query_started is not None:
-            tops[sobject] = sf_cursor(sf.last_query_started, tops.get(sobject))
-    return tops
+                newest = max(newest or stamp, stamp)
+                if not sync.dry_run:
+                    _copy(sync, sobject, row)
+        top = cursor_after(sync.sf.last_query_started, newest)
+        if top:
+            sync.work.sales_cursors[sobject] = top
+
+
+def _copy(sync: Sync, sobject: str, row: dict) -> None:
+    store, counts = sync.leadgen, sync.report.counts[sobject]
+    if row["IsDeleted"]:
+        if store.delete_from_salesforce(sobject, row["Id"]):
+            counts["deactivated"] += 1
+        return
+    values = _values(sobject, row, store, sync.owners)
+    if values is None:
+        counts["skipped"] += 1
+        return
+    outcome = store.upsert_from_salesforce(sobject, row["Id"], values)
+    if outcome != "unchanged":
+        counts["created_here" if outcome == "created" else "updated_here"] += 1
 
 
 def _owner(owners, sf_owner: str | None) -> int | None:

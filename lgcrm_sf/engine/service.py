@@ -83,20 +83,22 @@ def resolve_conflict(profile: Profile, conflict_id: int, take: str) -> dict:
     if take not in ("salesforce", "leadgen"):
         raise UsageError(f"--take {take!r} is not a side.", "use salesforce or leadgen.")
     state = SyncState(profile.state_path)
-    rows = [c for c in state.conflicts() if c["id"] == conflict_id]
+    rows = [c for c in state.conflicts.list() if c["id"] == conflict_id]
     if not rows:
         raise UsageError(f"No conflict with id {conflict_id}.", "see `lgcrm-sf conflicts`.")
     with state.conn:
-        state.conn.execute(
-            "UPDATE conflicts SET status = 'resolving', take = ? WHERE id = ?", [take, conflict_id]
-        )
+        state.conflicts.take(conflict_id, take)
     return rows[0]
+
+
+def conflicts(profile: Profile, include_resolved: bool = False) -> list[dict]:
+    return SyncState(profile.state_path).conflicts.list(None if include_resolved else "open")
 
 
 def status(profile: Profile) -> dict:
     settings = profile.load()
-    state = SyncState(profile.state_path)
-    runs = state.runs(5)
+    state = SyncState(profile.state_path, profile.log_path)
+    runs = state.runs.recent(5)
     last = next((r for r in runs if r["api_used"] is not None), None)
     return {
         "profile": profile.name,
@@ -108,8 +110,8 @@ def status(profile: Profile) -> dict:
         "log_file": str(profile.log_path),
         "state_database": str(profile.state_path),
         "last_runs": runs,
-        "cursors": state.cursors(),
-        "pending_errors": len(state.open_errors()),
+        "cursors": state.cursors.all(),
+        "pending_errors": len(state.errors.open()),
         "record_errors": [
             {
                 "object": e["sf_object"],
@@ -121,9 +123,9 @@ def status(profile: Profile) -> dict:
                 "last_seen": e["last_at"],
                 "attempts": e["attempts"],
             }
-            for e in state.open_errors()
+            for e in state.errors.open()
         ],
-        "open_conflicts": len(state.conflicts("open")),
+        "open_conflicts": len(state.conflicts.list("open")),
         "api_usage": {
             "used": last["api_used"],
             "max": last["api_max"],

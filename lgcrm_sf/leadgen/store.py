@@ -8,13 +8,13 @@ form fill or a re-import (the help article)."""
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
+from ..clock import utc_now
 from ..errors import ConfigError, DataError
 from ..store.db import open_database
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS
@@ -29,16 +29,20 @@ MESSAGES = {
     "unknown_field": "Unknown Lead Gen & CRM field {name!r}.",
 }
 
+# Of the clicks of one link in one e-mail by one person, the first (occurred first, then id).
+_FIRST_CLICK = (
+    "NOT (e.kind = 'email_click' AND EXISTS (SELECT 1 FROM lg_events f WHERE "
+    "f.person_id = e.person_id AND f.kind = 'email_click' "
+    "AND json_extract(f.details, '$.email_name') IS json_extract(e.details, '$.email_name') "
+    "AND json_extract(f.details, '$.url') IS json_extract(e.details, '$.url') "
+    "AND (f.occurred_at < e.occurred_at OR (f.occurred_at = e.occurred_at AND f.id < e.id))))"
+)
 EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
 KINDS = ("lead", "contact")
 
 
 def now_iso() -> str:
-    return (
-        datetime.datetime.now(datetime.UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
+    return utc_now()
 
 
 class LeadGenStore:
@@ -130,6 +134,68 @@ class LeadGenStore:
         return self.db.execute(
             f"SELECT COUNT(*) FROM lg_people WHERE {' AND '.join(where)}", params
         ).fetchone()[0]
+
+    def get_many(self, person_ids: list[int]) -> list[dict]:
+        """These people (those that exist), by id."""
+        out = []
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += [
+                self._row(r)
+                for r in self.db.query(
+                    f"SELECT * FROM lg_people WHERE id IN ({marks}) ORDER BY id", chunk
+                )
+            ]
+        return out
+
+    def changed_ids(self, kind: str, since: str | None, until: str, size: int) -> Iterator[list]:
+        """Ids of the people of a kind changed after `since` (all when None) up to `until`,
+        in lists of `size`."""
+        sql = "SELECT id FROM lg_people WHERE kind = ? AND updated_at <= ?"
+        params: list = [kind, until]
+        if since:
+            sql += " AND updated_at > ?"
+            params.append(since)
+        cursor = self.db.execute(sql + " ORDER BY id", params)
+        while rows := cursor.fetchmany(size):
+            yield [r[0] for r in rows]
+
+    def of_kind(self, person_ids: list[int], kind: str) -> list[int]:
+        return [p["id"] for p in self.get_many(person_ids) if p["kind"] == kind]
+
+    def events_for_sync(
+        self, kinds: dict[str, str | None], backfill: str | None, after: tuple | None, limit: int
+    ) -> list[dict]:
+        """Events of active people, oldest first after `after` (occurred_at, id): of these kinds,
+        each recorded since its time (all when None), or occurred since `backfill`; of a link
+        clicked several times in one e-mail, only the first click."""
+        clauses, params = [], []
+        for kind, since in sorted(kinds.items()):
+            if backfill:
+                clauses.append("(e.kind = ? AND e.occurred_at >= ?)")
+                params += [kind, backfill]
+            elif since:
+                clauses.append("(e.kind = ? AND e.recorded_at >= ?)")
+                params += [kind, since]
+            else:
+                clauses.append("e.kind = ?")
+                params.append(kind)
+        position = ""
+        if after:
+            position = "AND (e.occurred_at > ? OR (e.occurred_at = ? AND e.id > ?))"
+            params += [after[0], after[0], after[1]]
+        sql = (
+            "SELECT e.id, e.person_id, e.kind, e.occurred_at, e.details FROM lg_events e "
+            "JOIN lg_people p ON p.id = e.person_id AND p.active = 1 "
+            f"WHERE ({' OR '.join(clauses)}) AND {_FIRST_CLICK} {position} "
+            "ORDER BY e.occurred_at, e.id LIMIT ?"
+        )
+        names = ("id", "person_id", "kind", "occurred_at", "details")
+        rows = [dict(zip(names, r, strict=True)) for r in self.db.execute(sql, [*params, limit])]
+        for row in rows:
+            row["details"] = json.loads(row["details"])
+        return rows
 
     def changed_since(self, since: str | None, until: str | None = None) -> Iterator[dict]:
         """People changed here after `since` (exclusive) up to `until` (inclusive), oldest first."""

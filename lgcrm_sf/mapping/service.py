@@ -36,7 +36,7 @@ def org_schema(client, state: SyncState | None, mapping: Mapping) -> OrgSchema:
     to be refused changes nothing)."""
 
     def remembered(key, fetch):
-        return fetch() if state is None else state.remembered(key, fetch, SCHEMA_MAX_AGE)
+        return fetch() if state is None else state.cache.remembered(key, fetch, SCHEMA_MAX_AGE)
 
     schema = OrgSchema()
     for sobject in sorted({o.sobject for o in mapping.objects.values()} | {"Lead", "Contact"}):
@@ -154,8 +154,8 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
     # The engagement types it switches on count from now: events recorded from this moment on
     # are sent, even before the next sync runs.
     with state.conn:
-        state.switch_engagements(mapping.event_switches(), now_iso())
-        state.set_meta("mapping_hash", mapping.text_hash)
+        state.engagements.switch(mapping.event_switches(), now_iso())
+        state.meta.set("mapping_hash", mapping.text_hash)
     return UseResult(str(resolved), schema is not None, not_checked, problems)
 
 

@@ -10,8 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from .state import utc_now
-from .sync_state import SyncState
+from .clock import utc_now
 
 
 def append_log(path: Path, record: dict) -> None:
@@ -35,9 +34,26 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
+RUN_COLUMNS = (
+    "id",
+    "command",
+    "started_at",
+    "finished_at",
+    "status",
+    "dry_run",
+    "exit_code",
+    "summary",
+    "api_calls",
+    "api_used",
+    "api_max",
+    "message",
+    "pid",
+)
+
+
 class RunLog:
-    def __init__(self, state: SyncState, log_path: Path) -> None:
-        self.state, self.conn, self.log_path = state, state.conn, log_path
+    def __init__(self, conn, log_path: Path) -> None:
+        self.conn, self.log_path = conn, log_path
 
     def start(self, command: str, dry_run: bool = False) -> int:
         self.mark_interrupted()
@@ -95,3 +111,33 @@ class RunLog:
                 **record,
             },
         )
+
+    def record_outcome(
+        self, run_id, status, exit_code, summary, api_calls, api_used, api_max, message
+    ):
+        """What a sync did (its row; the log line is written when the command ends)."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, exit_code = ?, summary = ?, "
+                "api_calls = ?, api_used = ?, api_max = ?, message = ? WHERE id = ?",
+                [
+                    utc_now(),
+                    status,
+                    exit_code,
+                    json.dumps(summary),
+                    api_calls,
+                    api_used,
+                    api_max,
+                    message,
+                    run_id,
+                ],
+            )
+
+    def recent(self, limit: int = 10) -> list[dict]:
+        rows = self.conn.execute(
+            f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY id DESC LIMIT ?", [limit]
+        ).fetchall()
+        out = [dict(zip(RUN_COLUMNS, r, strict=True)) for r in rows]
+        for row in out:
+            row["summary"] = json.loads(row["summary"]) if row["summary"] else None
+        return out

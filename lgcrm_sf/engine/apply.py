@@ -1,0 +1,168 @@
+"""Sending what was journaled: sObject Collections in batches of 200, or Bulk API 2.0 ingest
+jobs past the threshold, rows read from the journal as they go so memory does not grow with the
+number of writes. Each row is marked sent before it goes out and settled with Salesforce's
+answer (a create links its person; both set the mirror). A create whose answer was lost is
+looked up (our external id, or the e-mail among the integration user's creates) before anything
+is sent again."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from ..clock import parse
+from ..errors import OutcomeUnknown
+from ..salesforce.writes import TRANSIENT_RECORD_CODES, WriteResult
+from .context import Sync
+
+# Codes a write answers for a record no longer there (deleted, merged away, purged).
+GONE_CODES = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_ID_FIELD"}
+
+
+def apply_journal(sync: Sync) -> None:
+    for op in ("create", "update"):
+        for sobject in ("Lead", "Contact"):
+            total = sync.state.journal.planned_count(sync.run_id, op, sobject)
+            if total > sync.tuning.bulk_write_threshold:
+                _apply_bulk(sync, sobject, op)
+                continue
+            sent = 0
+            while rows := sync.state.journal.planned(
+                sync.run_id, op, sobject, sync.tuning.collection_size
+            ):
+                sync.progress(f"sending {sobject} {op}s to Salesforce", sent)
+                send(sync, sobject, op, [(str(i), p) for i, p in rows])
+                sent += len(rows)
+
+
+def send(sync: Sync, sobject, op, items, retry_locked: int = 2, unknown_left: int = 3) -> None:
+    with sync.state.conn:  # journaled as sent before anything goes out
+        sync.state.journal.mark_sent([int(k) for k, _ in items])
+    try:
+        results = sync.sf.write_many(
+            sobject, op, items, sync.mapping.assignment_rules, sync.external_ids.get(sobject)
+        )
+    except OutcomeUnknown:
+        if not unknown_left:
+            raise  # the journal keeps them 'sent': the next run settles them first
+        # Creates Salesforce may have made before the answer was lost: look them up before
+        # anything is sent again, and send only what is not there.
+        found = find_created(sync, sobject, [int(k) for k, _ in items])
+        settle_many(sync, sobject, op, [WriteResult(str(k), True, i) for k, i in found.items()])
+        rest = [(k, p) for k, p in items if int(k) not in found]
+        if rest:
+            send(sync, sobject, op, rest, retry_locked, unknown_left - 1)
+        return
+    locked = {r.key for r in results if not r.success and r.code in TRANSIENT_RECORD_CODES}
+    if not retry_locked:
+        locked = set()
+    settle_many(sync, sobject, op, [r for r in results if r.key not in locked])
+    sync.sf.check_quota()
+    if locked:  # a locked row frees up in a moment: try those again
+        time.sleep(sync.sf.client.retry_policy.delay(1))
+        send(sync, sobject, op, [(k, p) for k, p in items if k in locked], retry_locked - 1)
+
+
+def find_created(sync: Sync, sobject: str, journal_ids: list[int]) -> dict[int, str]:
+    """Journal rows (creates) whose record Salesforce has: {journal id: Salesforce id}. By our
+    external id where the org has one (exact), else by e-mail among the records the integration
+    user created since the rows were journaled."""
+    rows = sync.state.journal.entries(journal_ids)
+    if not rows:
+        return {}
+    field = sync.external_ids.get(sobject)
+    if field:
+        keys = {row["payload"].get(field): jid for jid, row in rows.items()}
+        found = sync.sf.find_by_values(sobject, field, sorted(k for k in keys if k))
+        return {keys[key]: record["Id"] for key, record in found.items()}
+    # Salesforce's clock and ours may differ: an hour's margin (our user's creates only).
+    earliest = min(parse(row["created_at"]) for row in rows.values())
+    since = (earliest - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    hits = sync.sf.created_by_me_since(sobject, sorted({r["email"] for r in rows.values()}), since)
+    return {jid: hits[row["email"]][0]["Id"] for jid, row in rows.items() if hits.get(row["email"])}
+
+
+def _apply_bulk(sync: Sync, sobject: str, op: str) -> None:
+    journal = sync.state.journal
+    while ids := journal.planned_ids(sync.run_id, op, sobject, sync.tuning.bulk_job_rows):
+        span = (sync.run_id, op, sobject, ids[0], ids[-1])
+        with sync.state.conn:
+            journal.mark_span_sent(*span)
+
+        def journal_job(job_id: str, span=span) -> None:
+            with sync.state.conn:  # a crash from here on is settled from the job's results
+                journal.set_batch(*span, job_id)
+
+        job_id = sync.sf.ingest.run_job(
+            sobject,
+            op,
+            lambda span=span: journal.sent_payloads(*span),
+            journal_job,
+            sync.external_ids.get(sobject),
+        )
+        _settle_job(sync, sobject, op, job_id, span, len(ids))
+        sync.sf.check_quota()
+
+
+def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, rows: int) -> None:
+    journal, batch = sync.state.journal, []
+    column = "email" if op == "create" else "sf_id"
+    if op == "create":
+        key_of = lambda row: (row.get("Email") or "").lower()  # noqa: E731
+    else:
+        key_of = lambda row: row.get("Id") or row.get("sf__Id")  # noqa: E731
+    for result in sync.sf.ingest.results(job_id, key_of, rows):
+        journal_id = journal.sent_id_by_key(*span, column, result.key)
+        if journal_id is None:
+            continue
+        result.key = str(journal_id)
+        batch.append(result)
+        if len(batch) >= sync.tuning.chunk:
+            settle_many(sync, sobject, op, batch)
+            batch = []
+    settle_many(sync, sobject, op, batch)
+    unprocessed = [
+        WriteResult(str(i), False, None, "UNPROCESSED", "Salesforce did not process this row")
+        for i in journal.still_sent(*span)
+    ]
+    settle_many(sync, sobject, op, unprocessed)
+
+
+def settle_many(sync: Sync, sobject: str, op: str, results: list[WriteResult]) -> None:
+    with sync.state.conn:
+        for result in results:
+            settle(sync, sobject, op, result)
+
+
+def settle(sync: Sync, sobject: str, op: str, result: WriteResult) -> None:
+    entry = sync.state.journal.entry(int(result.key))
+    person_id, payload = entry["person_id"], entry["payload"]
+    if result.success:
+        sync.state.journal.settle(int(result.key), result.sf_id)
+        if op == "create":
+            sync.state.links.set_link(person_id, sobject, result.sf_id, None)
+        sync.state.links.set_mirror(person_id, sobject, entry["mirror"])
+        sync.state.errors.clear(person_id)
+        return
+    sync.state.journal.fail(int(result.key), f"{result.code}: {result.message}")
+    done = "created_in_salesforce" if op == "create" else "updated_in_salesforce"
+    sync.report.count(sobject, done, -1)
+    if op == "update" and result.code in GONE_CODES and payload.get("Id"):
+        # Deleted, merged away or purged since we read it: found out next (link_checks.py),
+        # like any deletion Salesforce reports, not an error to retry forever.
+        sync.work.gone.setdefault(sobject, {})[payload["Id"]] = person_id
+        return
+    sync.state.errors.record(
+        person_id,
+        entry["email"],
+        sobject,
+        payload.get("Id"),
+        op,
+        result.fields or [],
+        result.code,
+        result.message,
+    )
+    sync.report.count(sobject, "errors")
+    sync.report.say(
+        f"{entry['email']}: Salesforce rejected the {op} ({result.code}: {result.message})."
+    )

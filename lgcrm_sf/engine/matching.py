@@ -1,0 +1,131 @@
+"""Unlinked people: matched by e-mail (Contact first, then Lead; several matches are an
+ambiguity to report, never a guess), or created in Salesforce. In chunks: memory stays flat,
+and each chunk's e-mails are looked up together (in this run's stage when it read the whole
+object, else in Salesforce)."""
+
+from __future__ import annotations
+
+from .context import Sync
+from .fields import OWNER, REQUIRED_DEFAULTS, lg_value
+from .lifecycle import link
+
+
+def match_or_create(sync: Sync, kind: str, sobject: str) -> None:
+    last = 0
+    while ids := sync.state.scratch.next_unlinked(last, sync.tuning.chunk):
+        last = ids[-1]
+        people = sync.leadgen.get_many(ids)
+        matches = _matches(sync, sorted({p["email"] for p in people}))
+        with sync.state.conn:
+            for person in people:
+                _match_one(sync, person, matches, sobject)
+
+
+def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:
+    matches: dict[str, list[tuple[str, str]]] = {}
+    for candidate in ("Contact", "Lead"):
+        if sync.work.full_pull.get(candidate):  # read whole this run: look in the stage
+            for email, sf_id in sync.state.scratch.staged_by_email(candidate, emails):
+                matches.setdefault(email, []).append((candidate, sf_id))
+            continue
+        extra = ["IsConverted = false"] if candidate == "Lead" else []
+        for email, rows in sync.sf.find_by_emails(candidate, emails, extra).items():
+            for row in rows:
+                matches.setdefault(email, []).append((candidate, row["Id"]))
+    return matches
+
+
+def _match_one(sync: Sync, person: dict, matches, sobject: str) -> None:
+    found = [
+        f
+        for f in matches.get(person["email"], [])
+        if sync.state.links.person_of(f[1]) in (None, person["id"])
+    ]
+    contacts = [f for f in found if f[0] == "Contact"]
+    chosen = contacts or [f for f in found if f[0] == "Lead"]
+    if len(chosen) > 1:
+        _ambiguous(sync, person, chosen, sobject)
+        return
+    if chosen:
+        match_object, sf_id = chosen[0]
+        link(sync, person, match_object, sf_id, None)
+        if not sync.dry_run:
+            sync.work.to_read.setdefault(match_object, set()).add(person["id"])
+        return
+    plan_create(sync, person, sobject)
+
+
+def _ambiguous(sync: Sync, person: dict, chosen: list[tuple[str, str]], sobject: str) -> None:
+    sync.report.count(sobject, "skipped")
+    sync.report.say(
+        f"{person['email']} matches {len(chosen)} Salesforce {chosen[0][0]}s "
+        f"({', '.join(c[1] for c in chosen)}): not linked; merge them in Salesforce."
+    )
+    if not sync.dry_run:
+        sync.state.errors.record(
+            person["id"],
+            person["email"],
+            chosen[0][0],
+            None,
+            "match",
+            [],
+            "AMBIGUOUS_EMAIL",
+            f"{len(chosen)} {chosen[0][0]}s have this e-mail",
+        )
+
+
+def plan_create(sync: Sync, person: dict, sobject: str) -> None:
+    payload, mirror = _create_payload(sync, person, sobject)
+    sync.report.count(sobject, "created_in_salesforce")
+    sync.report.plan_line(
+        person, sobject, "create", None, payload.get("Email"), "salesforce", "new in Lead Gen & CRM"
+    )
+    if not sync.dry_run:
+        sync.state.journal.add(
+            sync.run_id, "create", sobject, person["id"], person["email"], None, payload, mirror
+        )
+
+
+def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]:
+    payload, mirror = {}, {}
+    described = sync.sf_fields[sobject]
+    for spec in sync.specs[sobject]:
+        lg = lg_value(spec, person, sync.mapping)
+        if spec.direction == "pull":
+            # Salesforce's to set (its default included): never sent; the next run's change
+            # query brings Salesforce's value here.
+            mirror[spec.key] = {"lg": lg, "sf": None}
+            continue
+        sf = spec.converter.to_salesforce(lg)
+        if spec.kind == OWNER and sf is None:
+            if lg is not None:
+                sync.report.owner_gap("leadgen", lg, sobject)
+            # Not sent: Salesforce makes the integration user the owner (assignment rules are
+            # off for our writes), unless the mapping lets the org's rules assign it.
+            mirror[spec.key] = {"lg": lg, "sf": None if sync.mapping.assignment_rules else sync.me}
+            continue
+        if sf is not None and described[spec.sf_field].get("createable", True):
+            payload[spec.sf_field] = sf
+        mirror[spec.key] = {"lg": lg, "sf": sf if spec.sf_field in payload else None}
+    payload["Email"] = payload.get("Email") or person["email"]
+    if sobject in sync.external_ids:  # makes the create an upsert: safe to send again
+        payload[sync.external_ids[sobject]] = external_key(sync, person["id"])
+    for name, default in REQUIRED_DEFAULTS[sobject].items():
+        if not payload.get(name):
+            payload[name] = default
+            for spec in sync.specs[sobject]:
+                if spec.sf_field == name:
+                    mirror[spec.key] = {"lg": mirror.get(spec.key, {}).get("lg"), "sf": default}
+    return payload, mirror
+
+
+def external_key(sync: Sync, person_id: int) -> str:
+    """Our external id of a person: which marketing side, and the person in it."""
+    store = sync.state.meta.get("leadgen_store_id")
+    if store is None:
+        import uuid
+
+        store = uuid.uuid4().hex[:16]
+        with sync.state.conn:
+            sync.state.meta.set("leadgen_store_id", store)
+    return f"local-{store}:{person_id}"

@@ -1,0 +1,153 @@
+"""The journal of Salesforce writes: every create and update is written here ('planned')
+before it goes out, marked 'sent' just before, and settled ('settled' or 'failed') once
+Salesforce answers, in the same transaction as what the answer changes. A run killed at any
+moment leaves rows a later run settles ('abandoned' once dealt with)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from .clock import utc_now
+
+
+class JournalState(enum.StrEnum):
+    PLANNED = "planned"  # written, not sent
+    SENT = "sent"  # on its way: Salesforce may or may not have it
+    SETTLED = "settled"  # Salesforce answered yes
+    FAILED = "failed"  # Salesforce answered no
+    ABANDONED = "abandoned"  # left by a killed run, dealt with by the next
+
+
+class Journal:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def add(self, run_id, op, sobject, person_id, email, sf_id, payload, mirror) -> None:
+        self.conn.execute(
+            "INSERT INTO journal (run_id, op, sf_object, person_id, sf_id, email, payload, mirror, "
+            "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                op,
+                sobject,
+                person_id,
+                sf_id,
+                email,
+                json.dumps(payload),
+                json.dumps(mirror),
+                JournalState.PLANNED,
+                utc_now(),
+            ],
+        )
+
+    def planned_count(self, run_id: int, op: str, sobject: str) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM journal WHERE run_id = ? AND state = ? AND op = ? AND sf_object = ?",
+            [run_id, JournalState.PLANNED, op, sobject],
+        ).fetchone()[0]
+
+    def planned(self, run_id: int, op: str, sobject: str, limit: int) -> list[tuple[int, dict]]:
+        rows = self.conn.execute(
+            "SELECT id, payload FROM journal WHERE run_id = ? AND state = ? AND op = ? "
+            "AND sf_object = ? ORDER BY id LIMIT ?",
+            [run_id, JournalState.PLANNED, op, sobject, limit],
+        ).fetchall()
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def planned_ids(self, run_id: int, op: str, sobject: str, limit: int) -> list[int]:
+        return [r[0] for r in self.planned(run_id, op, sobject, limit)]
+
+    def mark_sent(self, ids: list[int]) -> None:
+        self.conn.executemany(
+            "UPDATE journal SET state = ? WHERE id = ?", [(JournalState.SENT, i) for i in ids]
+        )
+
+    def mark_span_sent(self, run_id, op, sobject, first: int, last: int) -> None:
+        self.conn.execute(
+            "UPDATE journal SET state = ? WHERE run_id = ? AND state = ? AND op = ? "
+            "AND sf_object = ? AND id BETWEEN ? AND ?",
+            [JournalState.SENT, run_id, JournalState.PLANNED, op, sobject, first, last],
+        )
+
+    def set_batch(self, run_id, op, sobject, first: int, last: int, job_id: str) -> None:
+        self.conn.execute(
+            "UPDATE journal SET batch = ? WHERE run_id = ? AND state = ? AND op = ? "
+            "AND sf_object = ? AND id BETWEEN ? AND ?",
+            [job_id, run_id, JournalState.SENT, op, sobject, first, last],
+        )
+
+    def sent_payloads(self, run_id, op, sobject, first: int, last: int) -> Iterator[dict]:
+        for (payload,) in self.conn.execute(
+            "SELECT payload FROM journal WHERE run_id = ? AND state = ? AND op = ? "
+            "AND sf_object = ? AND id BETWEEN ? AND ? ORDER BY id",
+            [run_id, JournalState.SENT, op, sobject, first, last],
+        ):
+            yield json.loads(payload)
+
+    def sent_id_by_key(self, run_id, op, sobject, first, last, column: str, key) -> int | None:
+        """A sent row of this span by its e-mail or Salesforce id (Bulk results carry those)."""
+        assert column in ("email", "sf_id")
+        row = self.conn.execute(
+            f"SELECT id FROM journal WHERE run_id = ? AND state = ? AND op = ? AND sf_object = ? "
+            f"AND id BETWEEN ? AND ? AND {column} = ?",
+            [run_id, JournalState.SENT, op, sobject, first, last, key],
+        ).fetchone()
+        return row[0] if row else None
+
+    def still_sent(self, run_id, op, sobject, first: int, last: int) -> list[int]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM journal WHERE run_id = ? AND state = ? AND op = ? "
+                "AND sf_object = ? AND id BETWEEN ? AND ?",
+                [run_id, JournalState.SENT, op, sobject, first, last],
+            )
+        ]
+
+    def entry(self, journal_id: int) -> dict:
+        row = self.conn.execute(
+            "SELECT person_id, email, mirror, payload, created_at FROM journal WHERE id = ?",
+            [journal_id],
+        ).fetchone()
+        return {
+            "person_id": row[0],
+            "email": row[1],
+            "mirror": json.loads(row[2] or "{}"),
+            "payload": json.loads(row[3]),
+            "created_at": row[4],
+        }
+
+    def entries(self, journal_ids: list[int]) -> dict[int, dict]:
+        return {i: self.entry(i) for i in journal_ids}
+
+    def settle(self, journal_id: int, sf_id: str | None) -> None:
+        self.conn.execute(
+            "UPDATE journal SET state = ?, sf_id = ?, settled_at = ? WHERE id = ?",
+            [JournalState.SETTLED, sf_id, utc_now(), journal_id],
+        )
+
+    def fail(self, journal_id: int, error: str) -> None:
+        self.conn.execute(
+            "UPDATE journal SET state = ?, error = ?, settled_at = ? WHERE id = ?",
+            [JournalState.FAILED, error, utc_now(), journal_id],
+        )
+
+    def leftovers(self) -> list[dict]:
+        """Rows an earlier run journaled but never settled, oldest first."""
+        cur = self.conn.execute(
+            "SELECT id, op, sf_object, person_id, email, mirror, batch, state FROM journal "
+            "WHERE state IN (?, ?) ORDER BY id",
+            [JournalState.PLANNED, JournalState.SENT],
+        )
+        names = ("id", "op", "sf_object", "person_id", "email", "mirror", "batch", "state")
+        return [dict(zip(names, r, strict=True)) for r in cur]
+
+    def abandon(self, ids: list[int]) -> None:
+        now = utc_now()
+        self.conn.executemany(
+            "UPDATE journal SET state = ?, settled_at = ? WHERE id = ?",
+            [(JournalState.ABANDONED, now, i) for i in ids],
+        )

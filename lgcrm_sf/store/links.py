@@ -1,0 +1,115 @@
+"""Links (which Salesforce record a person here is paired with) and the mirror (each synced
+field's value on both sides as they last agreed), and the Salesforce records the sync left
+alone (so a re-read is not reported twice)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from .clock import utc_now
+
+
+class Links:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def link_of(self, person_id: int) -> dict | None:
+        row = self.conn.execute(
+            "SELECT sf_object, sf_id, sf_modstamp FROM links WHERE person_id = ?", [person_id]
+        ).fetchone()
+        return {"sf_object": row[0], "sf_id": row[1], "sf_modstamp": row[2]} if row else None
+
+    def person_of(self, sf_id: str) -> int | None:
+        row = self.conn.execute("SELECT person_id FROM links WHERE sf_id = ?", [sf_id]).fetchone()
+        return row[0] if row else None
+
+    def set_link(self, person_id: int, sf_object: str, sf_id: str, modstamp: str | None) -> None:
+        self.conn.execute(
+            "DELETE FROM links WHERE sf_id = ? AND person_id != ?", [sf_id, person_id]
+        )
+        self.conn.execute(
+            "INSERT INTO links (person_id, sf_object, sf_id, sf_modstamp, linked_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET "
+            "sf_object = excluded.sf_object, sf_id = excluded.sf_id, "
+            "sf_modstamp = COALESCE(excluded.sf_modstamp, links.sf_modstamp)",
+            [person_id, sf_object, sf_id, modstamp, utc_now()],
+        )
+
+    def linked_ids(self, sf_object: str) -> dict[str, int]:
+        """Every Salesforce id of this object linked to a person here: {sf id: person id}."""
+        return dict(
+            self.conn.execute(
+                "SELECT sf_id, person_id FROM links WHERE sf_object = ?", [sf_object]
+            ).fetchall()
+        )
+
+    def linked_people(self, person_ids: list[int]) -> dict[int, str]:
+        """{person id: linked Salesforce id} for those of these people who are linked."""
+        out: dict[int, str] = {}
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out.update(
+                self.conn.execute(
+                    f"SELECT person_id, sf_id FROM links WHERE person_id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+
+    def touch_link(self, person_id: int, modstamp: str) -> None:
+        self.conn.execute(
+            "UPDATE links SET sf_modstamp = ? WHERE person_id = ? AND "
+            "(sf_modstamp IS NULL OR sf_modstamp < ?)",
+            [modstamp, person_id, modstamp],
+        )
+
+    def unlink(self, person_id: int) -> None:
+        self.conn.execute("DELETE FROM links WHERE person_id = ?", [person_id])
+        self.conn.execute("DELETE FROM mirror WHERE person_id = ?", [person_id])
+
+    def forget_mirror(self, person_id: int) -> None:
+        self.conn.execute("DELETE FROM mirror WHERE person_id = ?", [person_id])
+
+    def mirror_of(self, person_id: int) -> dict:
+        row = self.conn.execute(
+            "SELECT fields FROM mirror WHERE person_id = ?", [person_id]
+        ).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def set_mirror(self, person_id: int, sf_object: str, fields: dict) -> None:
+        """Merge `fields` ({name: {"lg": v, "sf": v}}) into the person's mirror."""
+        current = self.mirror_of(person_id)
+        if (
+            all(current.get(k) == v for k, v in fields.items())
+            and self.conn.execute(
+                "SELECT 1 FROM mirror WHERE person_id = ? AND sf_object = ?", [person_id, sf_object]
+            ).fetchone()
+        ):
+            return  # nothing new: a quiet run leaves the mirror as it was
+        current.update(fields)
+        self.conn.execute(
+            "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(person_id) DO UPDATE SET sf_object = excluded.sf_object, "
+            "fields = excluded.fields, synced_at = excluded.synced_at",
+            [person_id, sf_object, json.dumps(current), utc_now()],
+        )
+
+    def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:
+        """Remember a Salesforce record the sync left alone; False if this version of it was
+        already noted (so a re-read is not reported twice)."""
+        row = self.conn.execute(
+            "SELECT modstamp FROM skipped_records WHERE sf_id = ?", [sf_id]
+        ).fetchone()
+        if row is not None and row[0] == modstamp:
+            return False
+        self.conn.execute(
+            "INSERT INTO skipped_records (sf_id, sf_object, modstamp, reason, at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sf_id) DO UPDATE SET modstamp = excluded.modstamp, "
+            "reason = excluded.reason, at = excluded.at",
+            [sf_id, sf_object, modstamp, reason, utc_now()],
+        )
+        return True
