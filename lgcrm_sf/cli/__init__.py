@@ -301,29 +301,14 @@ def check_prereqs(
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:
     """Check every requirement of the help article against the connected org."""
-    from ..connection import open_client
-    from ..salesforce.backup import FIRST_SYNC_OBJECTS
-    from ..salesforce.prereqs import all_pass
-    from ..salesforce.prereqs import check_prereqs as run_checks
-    from ..store.state import StateStore
+    from ..salesforce.prereqs_run import check_profile
 
-    profile = _profile(ctx)
-    settings, client = open_client(profile)
-    backup = StateStore(profile.state_path).backup_covering(settings.org_id, FIRST_SYNC_OBJECTS)
-    checks = run_checks(client, settings.user_id, settings.org_id, backup)
-    ok = all_pass(checks)
+    report = check_profile(_profile(ctx))
+    ok = report.ok
     if as_json:
-        ui.print_json(
-            {
-                "profile": profile.name,
-                "org_id": settings.org_id,
-                "org_name": settings.org_name,
-                "ok": ok,
-                "checks": [c.as_dict() for c in checks],
-            }
-        )
+        ui.print_json(report.as_dict())
     else:
-        ui.out.print(ui.checks_table(checks))
+        ui.out.print(ui.checks_table(report.checks))
         ui.line(
             "All prerequisites pass."
             if ok
@@ -335,10 +320,9 @@ def check_prereqs(
 
 
 def _leadgen(ctx: typer.Context):
-    from ..leadgen.store import LeadGenStore
+    from ..leadgen.account import open_account
 
-    profile = _profile(ctx)
-    return LeadGenStore(profile.state_path, sales_read_only=profile.load().connected)
+    return open_account(_profile(ctx))
 
 
 def _import_summary(report, as_json: bool, noun: str) -> None:
@@ -406,22 +390,10 @@ def profiles_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """The profiles of this home: which org each is linked to, and as whom."""
-    from ..config import profile_names
+    from ..config import list_profiles
 
-    home = Profile(ctx.obj["home"], "default").home
-    rows = []
-    for name in profile_names(home):
-        settings = Profile(home, name).load()
-        rows.append(
-            {
-                "profile": name,
-                "connected": settings.connected,
-                "org_id": settings.org_id,
-                "org_name": settings.org_name,
-                "username": settings.username or None,
-                "mapping": settings.mapping_file,
-            }
-        )
+    listing = list_profiles(ctx.obj["home"])
+    home, rows = listing.home, listing.profiles
     if as_json:
         ui.print_json(rows)
     elif rows:
@@ -469,9 +441,10 @@ def leads_list(
         raise UsageError(f"--kind {kind!r} is not a kind of person.", "use lead or contact.")
     if limit < 1:
         raise UsageError(f"--limit {limit} shows nothing.", "give 1 or more.")
-    store = _leadgen(ctx)
-    active = False if inactive else None
-    people = store.people(kind=kind, active=active, limit=limit)
+    from ..leadgen.account import list_people
+
+    page = list_people(_profile(ctx), kind, inactive, limit)
+    people, total = page.people, page.total
     if as_json:
         ui.print_json(people)
         return
@@ -480,7 +453,6 @@ def leads_list(
         people,
         ["id", "kind", "email", "first_name", "last_name", "company", "active"],
     )
-    total = store.count_people(kind=kind, active=active)
     if total > len(people):
         ui.line(f"showing {len(people):,} of {total:,}; use --limit {total} to see them all.")
 
@@ -492,9 +464,9 @@ def leads_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """One lead or contact: fields, active or why not, Salesforce link, events, opportunities."""
-    from ..leadgen.profile_view import person_view
+    from ..engine.person import person_view
 
-    view = person_view(_leadgen(ctx), email)
+    view = person_view(_profile(ctx), email)
     if as_json:
         ui.print_json(view)
     else:
@@ -533,17 +505,9 @@ def opportunities_add(
     ] = None,
 ) -> None:
     """Add an opportunity (refused while connected: opportunities live in Salesforce then)."""
-    store = _leadgen(ctx)
-    ids = []
-    for email in contact or []:
-        person = store.by_email(email)
-        if person is None:
-            raise UsageError(
-                f"--contact {email}: no lead or contact has this e-mail.",
-                "see `lgcrm-sf leads list`.",
-            )
-        ids.append(person["id"])
-    opportunity_id = store.add_opportunity(name, stage=stage, amount=amount, contact_ids=ids)
+    from ..leadgen.account import add_opportunity
+
+    opportunity_id = add_opportunity(_profile(ctx), name, stage, amount, contact or [])
     ui.line(f"Added opportunity {opportunity_id}: {name}")
 
 
@@ -626,17 +590,9 @@ def mapping_init(
 ) -> None:
     """Write a starting mapping from the connected org's describe data."""
     from ..connection import open_client
-    from ..mapping.init import starting_mapping
-    from ..mapping.service import write_mapping
+    from ..mapping.init import init_mapping
 
-    _, client = open_client(_profile(ctx))
-    fields = {}
-    for sobject in ("Lead", "Contact"):
-        describe = client.call(
-            lambda sf, name=sobject: getattr(sf, name).describe(), f"the describe of {sobject}"
-        )
-        fields[sobject] = {f["name"]: f for f in describe["fields"]}
-    write_mapping(out, starting_mapping(fields), force)
+    init_mapping(_profile(ctx), out, force, open_client)
     ui.line(
         f"Wrote {out}. Review it, then `lgcrm-sf mapping validate {out}` and `lgcrm-sf mapping use {out}`."
     )
@@ -725,47 +681,22 @@ def sync(
     ] = None,
 ) -> None:
     """Sync leads and contacts both ways; safe to run from cron every few minutes."""
-    from ..engine.run import SyncOptions
-    from ..engine.service import log_fields, parse_reserve, run_sync
+    from ..engine.service import log_fields, run_sync, sync_options
 
-    chosen = tuple(o.strip() for o in only.split(",") if o.strip())
-    from ..engine.run import SYNCABLE
-
-    if not chosen or any(o not in SYNCABLE for o in chosen):
-        raise UsageError(
-            f"--only {only!r} names no part of the sync.", f"use any of {', '.join(SYNCABLE)}."
-        )
-    if backfill_engagements:
-        import datetime as _dt
-
-        try:
-            since = _dt.datetime.fromisoformat(backfill_engagements.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(
-                f"--backfill-engagements {backfill_engagements!r} is not a date.",
-                "give a date such as 2026-11-01.",
-            ) from None
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=_dt.UTC)
-        backfill_engagements = (
-            since.astimezone(_dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        )
-    reserve, percent = parse_reserve(api_reserve)
+    options = sync_options(
+        only,
+        backfill_engagements,
+        api_reserve,
+        dry_run=dry_run,
+        no_backup_check=no_backup_check,
+        reconcile=reconcile,
+        plan_file=plan_file,
+    )
     if no_backup_check and not as_json:
         ui.err.print(
             "WARNING: --no-backup-check: a first sync without a verified backup of the org.",
             style="bold red",
         )
-    options = SyncOptions(
-        dry_run=dry_run,
-        only=chosen,
-        no_backup_check=no_backup_check,
-        api_reserve=reserve,
-        reserve_percent=percent,
-        backfill_engagements=backfill_engagements,
-        reconcile=reconcile,
-        plan_file=plan_file,
-    )
     profile = _profile(ctx)
     with recorded(profile, "sync") as record, ui.SyncProgress(not as_json) as progress:
         options.progress = progress.update
@@ -796,9 +727,9 @@ def conflicts(
     """List conflicts: record, field, both values, mirror value, winner, rule, when."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..store.sync_state import SyncState
+    from ..engine.service import conflicts as settled
 
-    rows = SyncState(_profile(ctx).state_path).conflicts(None if all_ else "open")
+    rows = settled(_profile(ctx), include_resolved=all_)
     if as_json:
         ui.print_json(rows)
     elif rows:
@@ -884,49 +815,24 @@ def backup(
     """Export the org: one CSV per object and a manifest.json, written atomically."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..connection import open_client
-    from ..salesforce.backup import Backup
-    from ..salesforce.identity import read_identity
-    from ..store.runs import RunLog
-    from ..store.state import StateStore
-    from ..store.sync_state import SyncState
+    from ..salesforce import backup_run
 
+    names = [n.strip() for n in objects.split(",") if n.strip()] if objects else None
+    request = backup_run.BackupRequest(
+        out, names, all_objects, include_deleted, compress, skip_binary
+    )
     profile = _profile(ctx)
-    target = out or profile.home / "backups" / profile.name
-    if target.exists() and not target.is_dir():
-        raise UsageError(
-            f"--out {out}: a file, not a directory.", "give a directory (it is created if needed)."
-        )
     with recorded(profile, "backup") as record:
-        settings, client = open_client(profile)
-        identity = read_identity(client)
-        names = [n.strip() for n in objects.split(",") if n.strip()] if objects else None
         bars = ui.BackupProgressBars(enabled=not as_json)
-        job = Backup(client, identity, bars)
-        chosen = job.object_names(names, all_objects)  # unknown names fail before any write
-        catalog = StateStore(profile.state_path)
-        record.run_id = RunLog(SyncState(catalog.db), profile.log_path).start("backup")
-        with bars:
-            result = job.run(target, chosen, include_deleted, compress, skip_binary)
-        catalog.record_backup(str(result.path), result.manifest)
-        record.status = "ok" if result.complete else "incomplete"
-        record.exit_code = 0 if result.complete else int(ExitCode.SALESFORCE)
-        record.details = {
-            "path": str(result.path),
-            "complete": result.complete,
-            "objects": len(result.objects),
-            "rows": result.rows,
-            "api_calls": result.api_calls,
-        }
+        result = backup_run.run_backup(profile, request, bars, record)
+        record.status, record.exit_code, record.details = backup_run.outcome(result)
         _backup_report(result, as_json)
 
 
 def _backup_report(result, as_json: bool) -> None:
-    failed = [o.name for o in result.objects if o.status != "ok"]
-    incomplete = (
-        f"The backup is incomplete: {', '.join(failed)} failed (see the manifest in "
-        f"{result.path}); the other objects were kept."
-    )
+    from ..salesforce.backup_run import incomplete_message
+
+    incomplete = incomplete_message(result)
     if as_json:
         ui.print_json(
             {
@@ -971,20 +877,9 @@ def backup_verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Re-hash every file and re-count every row of a backup."""
-    import hashlib
+    from ..salesforce.backup_run import verify_backup
 
-    from ..salesforce.backup_verify import verify
-    from ..store.state import StateStore
-
-    profile = _profile(ctx)
-    directory = StateStore(profile.state_path).backup_path(backup_dir)
-    report = verify(directory.resolve())
-    store = StateStore(profile.state_path)
-    if report.ok:
-        manifest_sha = hashlib.sha256((report.path / "manifest.json").read_bytes()).hexdigest()
-        store.mark_verified(str(report.path), report.manifest, manifest_sha)
-    else:
-        store.mark_unverified(str(report.path))
+    report = verify_backup(_profile(ctx), backup_dir)
     if as_json:
         ui.print_json(
             {
@@ -1013,9 +908,9 @@ def backup_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the catalog as JSON.")] = False,
 ) -> None:
     """The backups recorded in this profile's catalog."""
-    from ..store.state import StateStore
+    from ..salesforce.backup_run import catalog_of
 
-    rows = StateStore(_profile(ctx).state_path).backups()
+    rows = catalog_of(_profile(ctx))
     if as_json:
         ui.print_json(rows)
     elif rows:
