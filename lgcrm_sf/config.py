@@ -128,6 +128,31 @@ class Profile:
         write_atomically(self.settings_path, json.dumps(asdict(settings), indent=2) + "\n")
 
 
+@dataclass
+class HomeProfiles:
+    home: Path
+    profiles: list[dict]  # one row a profile: which org it is linked to, and as whom
+
+
+def list_profiles(home: Path | str | None) -> HomeProfiles:
+    """The profiles of a home (the default home when None), each read from its settings."""
+    home = Profile(home).home  # a --home that is a file is refused here
+    rows = []
+    for name in profile_names(home):
+        settings = Profile(home, name).load()
+        rows.append(
+            {
+                "profile": name,
+                "connected": settings.connected,
+                "org_id": settings.org_id,
+                "org_name": settings.org_name,
+                "username": settings.username or None,
+                "mapping": settings.mapping_file,
+            }
+        )
+    return HomeProfiles(home, rows)
+
+
 def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

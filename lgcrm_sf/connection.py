@@ -105,9 +105,9 @@ def connect(
     settings.user_id = identity.user_id
     settings.connected_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     profile.save(settings)
-    from .store.state import StateStore
+    from .store.catalog import Catalog
 
-    StateStore(profile.state_path).record_event("connected", {"org_id": identity.org_id})
+    Catalog(profile.state_path).record_event("connected", {"org_id": identity.org_id})
     return ConnectResult(identity, source, profile.name)
 
 
@@ -117,9 +117,9 @@ def disconnect(profile: Profile) -> int:
     removed = credentials.forget(profile.name, settings.username)
     settings.connected = False
     profile.save(settings)
-    from .store.state import StateStore
+    from .store.catalog import Catalog
 
-    StateStore(profile.state_path).record_event("disconnected", {"org_id": settings.org_id})
+    Catalog(profile.state_path).record_event("disconnected", {"org_id": settings.org_id})
     return removed
 
 

@@ -304,9 +304,9 @@ def test_interrupted_backup_never_looks_complete(connected, tmp_path, control, k
     assert entries and all(e.name.startswith(".") and e.name.endswith(".partial") for e in entries)
     assert not (entries[0] / "manifest.json").exists()
     from lgcrm_sf.config import Profile
-    from lgcrm_sf.store.state import StateStore
+    from lgcrm_sf.store.catalog import Catalog
 
-    assert StateStore(Profile(home).state_path).backups() == []
+    assert Catalog(Profile(home).state_path).backups() == []
 
 
 FILES = {"contrato.pdf": b"%PDF-1.4\n\x00\xff binary \x01\x02\n%%EOF", "notas.txt": b"linha 1\n"}

@@ -9,7 +9,7 @@ import pytest
 from lgcrm_sf.config import Profile
 from lgcrm_sf.errors import ExitCode
 from lgcrm_sf.salesforce.backup import FIRST_SYNC_OBJECTS
-from lgcrm_sf.store.state import StateStore
+from lgcrm_sf.store.catalog import Catalog
 
 from .conftest import connect_args, password_env
 
@@ -26,7 +26,7 @@ def connected(org, cli, home, keyring_file, sf):
 
 
 def verified_backup(home, org_id, objects=FIRST_SYNC_OBJECTS):
-    store = StateStore(Profile(home).state_path)
+    store = Catalog(Profile(home).state_path)
     with store.db.conn:
         store.db["backups"].insert(
             {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from lgcrm_sf import ui
+from lgcrm_sf.cli import _render as ui
 
 from .test_secrets import converse
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from pathlib import Path
@@ -14,7 +15,8 @@ from ..mapping.service import mapping_for, org_schema
 from ..mapping.validate import check_leadgen_side, validate
 from ..store.sync_state import SyncState
 from .lock import ProfileLock
-from .run import SyncEngine, SyncOptions, SyncResult
+from .options import SYNCABLE, SyncOptions
+from .run import SyncEngine, SyncResult
 
 EXIT = {
     "ok": ExitCode.OK,
@@ -42,6 +44,48 @@ def parse_reserve(text: str | None) -> tuple[int | None, float]:
         return calls, 0.0
     except ValueError:
         raise UsageError(f"--api-reserve {text!r} is not a valid reserve.", fix) from None
+
+
+def parse_only(text: str) -> tuple[str, ...]:
+    """`--only leads,contacts`: the parts of the sync to run, each one the sync knows."""
+    chosen = tuple(o.strip() for o in text.split(",") if o.strip())
+    if not chosen or any(o not in SYNCABLE for o in chosen):
+        raise UsageError(
+            f"--only {text!r} names no part of the sync.", f"use any of {', '.join(SYNCABLE)}."
+        )
+    return chosen
+
+
+def parse_since(text: str | None) -> str | None:
+    """`--backfill-engagements 2026-11-01` (or a date-time; UTC unless it says otherwise), in
+    the one ISO spelling the state uses."""
+    if not text:
+        return text
+    try:
+        since = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--backfill-engagements {text!r} is not a date.", "give a date such as 2026-11-01."
+        ) from None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=datetime.UTC)
+    return since.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def sync_options(
+    only: str, backfill_engagements: str | None, api_reserve: str | None, **flags
+) -> SyncOptions:
+    """A sync's options from the command line's words, each checked (exit 2 naming the option);
+    `flags` are SyncOptions' own: dry_run, no_backup_check, reconcile, plan_file."""
+    chosen, since = parse_only(only), parse_since(backfill_engagements)
+    reserve, percent = parse_reserve(api_reserve)
+    return SyncOptions(
+        only=chosen,
+        backfill_engagements=since,
+        api_reserve=reserve,
+        reserve_percent=percent,
+        **flags,
+    )
 
 
 def run_sync(
@@ -92,6 +136,7 @@ def resolve_conflict(profile: Profile, conflict_id: int, take: str) -> dict:
 
 
 def conflicts(profile: Profile, include_resolved: bool = False) -> list[dict]:
+    """The conflicts the sync settled: the open ones, or all of them."""
     return SyncState(profile.state_path).conflicts.list(None if include_resolved else "open")
 
 

@@ -456,19 +456,16 @@ class LeadGenStore:
             )
         )
 
-    def opportunities_of(self, person_id: int) -> list[dict]:
-        """The person's opportunities: local ones, and Salesforce's through the contact's link
-        (the product's "Members" tab shows the Salesforce opportunity name)."""
-        via_link = (
-            " OR c.sf_contact_id IN (SELECT sf_id FROM links WHERE person_id = :p)"
-            if "links" in self.db.table_names()
-            else ""
-        )
+    def opportunities_of(self, person_id: int, sf_contact_id: str | None = None) -> list[dict]:
+        """The person's opportunities: local ones, and Salesforce's whose contact role names
+        `sf_contact_id`, the person's Salesforce record (the product's "Members" tab shows the
+        Salesforce opportunity name). The caller knows the link: this side never reads it."""
         return list(
             self.db.query(
                 "SELECT o.id, o.name, o.stage, o.amount, o.close_date, o.salesforce_id, c.role "
                 "FROM lg_opportunity_contacts c JOIN lg_opportunities o ON o.id = c.opportunity_id "
-                f"WHERE (c.person_id = :p{via_link}) AND o.deleted = 0 ORDER BY o.name",
-                {"p": person_id},
+                "WHERE (c.person_id = :p OR c.sf_contact_id = :sf) AND o.deleted = 0 "
+                "ORDER BY o.name",
+                {"p": person_id, "sf": sf_contact_id},
             )
         )

@@ -4,8 +4,21 @@ and a profile link field among the org's custom fields."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..config import Profile
+from ..salesforce.describe import describe_fields
 from .loader import load_default
+from .service import write_mapping
 from .validate import NUMBER_TYPES
+
+
+def init_mapping(profile: Profile, out: Path, force: bool, open_client) -> None:
+    """Write a starting mapping to `out` from the connected org's Lead and Contact describes
+    (`open_client` is connection.open_client: this package never logs in by itself)."""
+    _, client = open_client(profile)
+    fields = {sobject: describe_fields(client, sobject) for sobject in ("Lead", "Contact")}
+    write_mapping(out, starting_mapping(fields), force)
 
 
 def _find_custom(fields: dict[str, dict], words: tuple[str, ...], types: set[str]) -> str | None:
@@ -15,6 +28,29 @@ def _find_custom(fields: dict[str, dict], words: tuple[str, ...], types: set[str
         if writable and described["type"] in types and any(w in lowered for w in words):
             return name
     return None
+
+
+def _field_line(sobject: str, fmap, described: dict | None) -> str:
+    """One default pair as this org allows it: commented out when the org lacks the field,
+    pulled when the user can't write it, picklist values the org doesn't have left out."""
+    if described is None:
+        return f"      # {fmap.leadgen} -> {sobject}.{fmap.salesforce}: not in this org"
+    direction = fmap.direction
+    if direction != "pull" and not described.get("updateable"):
+        direction = "pull"
+    entry = (
+        f"      - {{leadgen: {fmap.leadgen}, salesforce: {fmap.salesforce}, direction: {direction}"
+    )
+    transform = fmap.transform
+    if transform and transform.values:
+        picklist = {p["value"] for p in described.get("picklistValues") or []}
+        values = {k: v for k, v in transform.values.items() if not picklist or v in picklist}
+        if values:
+            pairs = ", ".join(f"{k}: {v!r}" for k, v in values.items())
+            entry += f", transform: {{values: {{{pairs}}}}}"
+    elif transform and transform.too_long == "truncate":
+        entry += ", transform: {too_long: truncate}"
+    return entry + "}"
 
 
 def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
@@ -31,29 +67,9 @@ def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
     for name, obj in default.objects.items():
         fields = org_fields.get(obj.sobject, {})
         lines += [f"  {name}:", f"    salesforce: {obj.sobject}", "    fields:"]
-        for fmap in obj.fields:
-            described = fields.get(fmap.salesforce)
-            if described is None:
-                lines.append(
-                    f"      # {fmap.leadgen} -> {obj.sobject}.{fmap.salesforce}: not in this org"
-                )
-                continue
-            direction = fmap.direction
-            if direction != "pull" and not described.get("updateable"):
-                direction = "pull"
-            entry = f"      - {{leadgen: {fmap.leadgen}, salesforce: {fmap.salesforce}, direction: {direction}"
-            transform = fmap.transform
-            if transform and transform.values:
-                picklist = {p["value"] for p in described.get("picklistValues") or []}
-                values = {
-                    k: v for k, v in transform.values.items() if not picklist or v in picklist
-                }
-                if values:
-                    pairs = ", ".join(f"{k}: {v!r}" for k, v in values.items())
-                    entry += f", transform: {{values: {{{pairs}}}}}"
-            elif transform and transform.too_long == "truncate":
-                entry += ", transform: {too_long: truncate}"
-            lines.append(entry + "}")
+        lines += [
+            _field_line(obj.sobject, fmap, fields.get(fmap.salesforce)) for fmap in obj.fields
+        ]
     score = {
         name: _find_custom(org_fields.get(sobject, {}), ("score", "pontua"), NUMBER_TYPES)
         for name, sobject in (("lead", "Lead"), ("contact", "Contact"))

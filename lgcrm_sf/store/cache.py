@@ -8,8 +8,7 @@ import datetime
 import json
 import sqlite3
 
-from ..clock import parse
-from .clock import utc_now
+from ..clock import parse, utc_now
 
 
 class Cache:

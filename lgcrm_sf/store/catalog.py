@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..clock import utc_now
 from ..errors import UsageError
-from .clock import utc_now
 from .db import open_database
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .clock import utc_now
+from ..clock import utc_now
 
 
 class EngagementLog:

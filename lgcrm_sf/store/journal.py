@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
-from .clock import utc_now
+from ..clock import utc_now
 
 
 class JournalState(enum.StrEnum):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from .clock import utc_now
+from ..clock import utc_now
 
 COLUMNS = (
     "id",

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from .clock import utc_now
+from ..clock import utc_now
 
 
 def append_log(path: Path, record: dict) -> None:

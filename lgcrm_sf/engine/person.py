@@ -1,10 +1,15 @@
 """What `leads show` shows of one person: fields, whether active and why not, the Salesforce
-record it is linked to, its marketing events and its opportunities."""
+record it is linked to, its marketing events and its opportunities. Composed here, above both
+sides: the Lead Gen & CRM side never reads the sync's links; the link comes from the sync's
+state and is handed to the side's query for the opportunities Salesforce brought."""
 
 from __future__ import annotations
 
+from ..config import Profile
 from ..errors import UsageError
-from .store import MESSAGES, LeadGenStore
+from ..leadgen.account import open_account
+from ..leadgen.store import MESSAGES
+from ..store.sync_state import SyncState
 
 HIDDEN = (
     "id",
@@ -17,19 +22,15 @@ HIDDEN = (
 )
 
 
-def person_view(store: LeadGenStore, email: str) -> dict:
+def person_view(profile: Profile, email: str) -> dict:
+    store = open_account(profile)
     person = store.by_email(email)
     if person is None:
         raise UsageError(
             MESSAGES["no_person"].format(email=email), "see `lgcrm-sf leads list` for who is here."
         )
-    link = None
-    if "links" in store.db.table_names():
-        rows = list(
-            store.db.query("SELECT sf_object, sf_id FROM links WHERE person_id = ?", [person["id"]])
-        )
-        if rows:
-            link = {"object": rows[0]["sf_object"], "id": rows[0]["sf_id"]}
+    linked = SyncState(store.db).links.link_of(person["id"])
+    link = {"object": linked["sf_object"], "id": linked["sf_id"]} if linked else None
     fields = {k: v for k, v in person.items() if k not in HIDDEN}
     return {
         "id": person["id"],
@@ -41,5 +42,6 @@ def person_view(store: LeadGenStore, email: str) -> dict:
         "person": fields,
         "salesforce": link,
         "events": store.events_of(person["id"]),
-        "opportunities": store.opportunities_of(person["id"]),
+        # A Salesforce contact role names the contact's Salesforce id: the link says whose.
+        "opportunities": store.opportunities_of(person["id"], link["id"] if link else None),
     }

@@ -1,0 +1,43 @@
+"""What every command takes from the main command's options: the profile named by --profile
+in the home named by --home."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import typer
+
+from ..config import Profile, profile_names
+from ..errors import UsageError
+from ._errors import current_args
+from ._render import warn
+
+
+def profile_of(ctx: typer.Context, creating: bool = False) -> Profile:
+    """The profile named by --profile. Only `connect` creates one: a name that does not exist
+    (a typo) is refused rather than silently made. The default profile may be used before it
+    is connected (the offline store)."""
+    profile = Profile(ctx.obj["home"], ctx.obj["profile"])
+    if not creating and profile.name != "default" and not profile.dir.exists():
+        known = profile_names(profile.home)
+        close = difflib.get_close_matches(profile.name, known, n=1)
+        raise UsageError(
+            f"No profile named {profile.name!r} in {profile.home}"
+            + (f" (did you mean {close[0]!r}?)." if close else "."),
+            "only `lgcrm-sf connect` creates a profile; `lgcrm-sf profiles list` shows them.",
+        )
+    _warn_if_home_is_open(profile.home, ctx)
+    return profile
+
+
+def _warn_if_home_is_open(home: Path, ctx: typer.Context) -> None:
+    """A home the user made is theirs to protect: say so when others can read it."""
+    if ctx.obj.get("warned") or "--json" in current_args.get() or not home.exists():
+        return
+    ctx.obj["warned"] = True
+    if home.stat().st_mode & 0o077:
+        warn(
+            f"warning: {home} is readable by other users: it holds the profile's state and "
+            f"logs. chmod 700 {home}"
+        )

@@ -1,0 +1,141 @@
+"""How the CLI prints, with rich: the one table-or-JSON choice (`show`), tables whose keys are
+never cut short, and lines of text. Text that comes from a remote service or a file (a record,
+a name, an error) is printed with markup off, so it can't inject formatting. The human form of
+each result is in _views.py; progress on stderr in _progress.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table as _RichTable
+from rich.text import Text
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Table(_RichTable):
+    """A rich Table whose cells wrap (fold), never cut with an ellipsis: keys stay whole."""
+
+    def add_column(self, *args, **kwargs) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
+
+def json_form(result: Any) -> Any:
+    """What a result is as JSON: its own `as_dict()`, a dataclass's fields, or itself."""
+    if hasattr(result, "as_dict"):
+        return result.as_dict()
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return dataclasses.asdict(result)
+    return result
+
+
+def show(
+    result: Any,
+    as_json: bool,
+    human: Callable[[Any], None],
+    as_dict: Callable[[Any], Any] = json_form,
+    one_line: bool = False,
+) -> None:
+    """The one table-or-JSON choice: with --json one JSON document on stdout (`one_line` for
+    cron logs that must stay JSON Lines), else the human form."""
+    if not as_json:
+        human(result)
+    elif one_line:
+        print_json_line(as_dict(result))
+    else:
+        print_json(as_dict(result))
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def print_json_line(data) -> None:
+    """One compact line: a cron log of runs stays valid JSON Lines."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def failure(code: int, kind: str, message: str, fix: str | None) -> dict:
+    """The head of a JSON report that failed, as the error ladder writes one (_errors.py)."""
+    return {"ok": False, "exit_code": code, "error": {"kind": kind, "message": message, "fix": fix}}
+
+
+def line(text: str, style: str | None = None) -> None:
+    out.print(text, style=style, markup=False, soft_wrap=True)
+
+
+def warn(text: str, style: str = "yellow") -> None:
+    """A warning on stderr, so stdout stays the command's output."""
+    err.print(text, style=style, markup=False, soft_wrap=True)
+
+
+def human_bytes(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+class Records:
+    """Rows as a table when it fits the terminal, else one `column: value` line per field and a
+    blank line between rows: a key (an e-mail, a path, an id, a number) is never cut short, at
+    80 columns or in a pipe."""
+
+    def __init__(self, title: str, rows: list[dict], columns: list[str]) -> None:
+        self.title, self.rows, self.columns = title, rows, columns
+
+    def _cells(self, row: dict) -> list[str]:
+        return ["" if row.get(c) is None else str(row.get(c)) for c in self.columns]
+
+    def natural_width(self) -> int:
+        widths = [len(c) for c in self.columns]
+        for row in self.rows:
+            for i, cell in enumerate(self._cells(row)):
+                widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
+        return sum(widths) + 3 * len(widths) + 1
+
+    def table(self) -> Table:
+        table = Table(title=self.title)
+        for column in self.columns:
+            table.add_column(column)
+        for row in self.rows:
+            table.add_row(*(Text(cell) for cell in self._cells(row)))
+        return table
+
+    def show(self, console: Console) -> None:
+        if self.natural_width() <= console.width:
+            console.print(self.table())
+            return
+        console.print(Text(self.title, style="bold"))
+        label = max(len(c) for c in self.columns)
+        for row in self.rows:
+            console.print()
+            for column, cell in zip(self.columns, self._cells(row), strict=True):
+                # Whole, on its line: the terminal may wrap it, nothing here cuts it.
+                console.print(f"{column.rjust(label)}: {cell}", markup=False, soft_wrap=True)
+
+
+def show_rows(title: str, rows: list[dict], columns: list[str], console=None) -> None:
+    Records(title, rows, columns).show(console or out)
+
+
+def rows_or(empty: str, title: str, columns: list[str]) -> Callable[[list[dict]], None]:
+    """The human form of a list of rows: a table, or a line saying there are none."""
+
+    def human(rows: list[dict]) -> None:
+        if rows:
+            show_rows(title, rows, columns)
+        else:
+            line(empty)
+
+    return human
