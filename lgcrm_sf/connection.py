@@ -11,14 +11,13 @@ from pathlib import Path
 from . import credentials
 from .config import Profile, ProfileSettings
 from .errors import ConfigError, UsageError
+from .salesforce.addresses import is_https, shown_url
 from .salesforce.client import (
     AUTH_METHODS,
     LoginTarget,
     SalesforceClient,
     Secrets,
     checked_api_version,
-    is_https,
-    shown_url,
 )
 from .salesforce.identity import OrgIdentity, read_identity
 
