@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..config import Profile, write_atomically
 from ..errors import AuthError, ConfigError, ConnectionFailure, UsageError
-from ..leadgen.store import LeadGenStore, now_iso
+from ..leadgen.store import LeadGenStore
+from ..leadgen.timestamps import now_iso
 from ..salesforce.describe import describe_fields, find_users
 from ..store.sync_state import SyncState
 from .loader import DEFAULT_NAME, MappingInvalid, Problem, default_text, load, load_default, parse
