@@ -5,7 +5,7 @@ and a profile link field among the org's custom fields."""
 from __future__ import annotations
 
 from .loader import load_default
-from .validate import NUMBER_TYPES
+from .org_checks import NUMBER_TYPES
 
 
 def _find_custom(fields: dict[str, dict], words: tuple[str, ...], types: set[str]) -> str | None:
@@ -15,6 +15,27 @@ def _find_custom(fields: dict[str, dict], words: tuple[str, ...], types: set[str
         if writable and described["type"] in types and any(w in lowered for w in words):
             return name
     return None
+
+
+def _field_entry(fmap, described: dict) -> str:
+    """A field entry of the default mapping as this org allows it: pulled when Salesforce won't
+    let it be written, its value transform kept to the picklist values the org has."""
+    direction = fmap.direction
+    if direction != "pull" and not described.get("updateable"):
+        direction = "pull"
+    entry = (
+        f"      - {{leadgen: {fmap.leadgen}, salesforce: {fmap.salesforce}, direction: {direction}"
+    )
+    transform = fmap.transform
+    if transform and transform.values:
+        picklist = {p["value"] for p in described.get("picklistValues") or []}
+        values = {k: v for k, v in transform.values.items() if not picklist or v in picklist}
+        if values:
+            pairs = ", ".join(f"{k}: {v!r}" for k, v in values.items())
+            entry += f", transform: {{values: {{{pairs}}}}}"
+    elif transform and transform.too_long == "truncate":
+        entry += ", transform: {too_long: truncate}"
+    return entry + "}"
 
 
 def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
@@ -37,23 +58,8 @@ def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
                 lines.append(
                     f"      # {fmap.leadgen} -> {obj.sobject}.{fmap.salesforce}: not in this org"
                 )
-                continue
-            direction = fmap.direction
-            if direction != "pull" and not described.get("updateable"):
-                direction = "pull"
-            entry = f"      - {{leadgen: {fmap.leadgen}, salesforce: {fmap.salesforce}, direction: {direction}"
-            transform = fmap.transform
-            if transform and transform.values:
-                picklist = {p["value"] for p in described.get("picklistValues") or []}
-                values = {
-                    k: v for k, v in transform.values.items() if not picklist or v in picklist
-                }
-                if values:
-                    pairs = ", ".join(f"{k}: {v!r}" for k, v in values.items())
-                    entry += f", transform: {{values: {{{pairs}}}}}"
-            elif transform and transform.too_long == "truncate":
-                entry += ", transform: {too_long: truncate}"
-            lines.append(entry + "}")
+            else:
+                lines.append(_field_entry(fmap, described))
     score = {
         name: _find_custom(org_fields.get(sobject, {}), ("score", "pontua"), NUMBER_TYPES)
         for name, sobject in (("lead", "Lead"), ("contact", "Contact"))
