@@ -22,7 +22,9 @@ from .salesforce.client import (
 from .salesforce.identity import OrgIdentity, read_identity
 
 MESSAGES = {
-    "missing_secret": "The {what} is required for the {method} login: type it when asked or set {env}.",
+    "missing_secret": (
+        "The {what} is required for the {method} login: type it when asked or set {env}."
+    ),
     "consumer_key": "The {method} login needs the connected app's consumer key (--consumer-key).",
     "declined": "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored.",
     "bad_method": "Unknown auth method {method!r}: use one of {choices}.",

@@ -9,7 +9,6 @@ form fill or a re-import (the help article)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -22,13 +21,11 @@ from .timestamps import now_iso as now_iso  # the engine imports it from here
 
 MESSAGES = {
     "no_person": "No lead or contact with e-mail {email}.",
-    "no_user": "No Lead Gen & CRM user with e-mail {email}: add it with `lgcrm-sf users add`.",
     "user_exists": "A user with e-mail {email} already exists.",
     "unknown_field": "Unknown Lead Gen & CRM field {name!r}.",
 }
 
 EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
-KINDS = ("lead", "contact")
 
 
 class LeadGenStore(SalesCopies):
@@ -121,18 +118,6 @@ class LeadGenStore(SalesCopies):
         return self.db.execute(
             f"SELECT COUNT(*) FROM lg_people WHERE {' AND '.join(where)}", params
         ).fetchone()[0]
-
-    def changed_since(self, since: str | None, until: str | None = None) -> Iterator[dict]:
-        """People changed here after `since` (exclusive) up to `until` (inclusive), oldest first."""
-        sql, params = "SELECT * FROM lg_people WHERE 1=1", []
-        if since:
-            sql += " AND updated_at > ?"
-            params.append(since)
-        if until:
-            sql += " AND updated_at <= ?"
-            params.append(until)
-        for row in self.db.query(sql + " ORDER BY updated_at, id", params):
-            yield self._row(row)
 
     def create_person(self, email: str, kind: str, values: dict, at: str | None = None) -> int:
         at = at or now_iso()

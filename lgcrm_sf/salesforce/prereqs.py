@@ -40,10 +40,6 @@ FIXES = {
         "Lead Gen & CRM supports Enterprise, Unlimited, Performance and Professional editions; "
         "use one of these orgs (a Developer Edition org is fine for testing only)."
     ),
-    "professional_api": (
-        "Professional Edition needs API access bought from Salesforce: ask your Salesforce "
-        "account executive or support to enable it."
-    ),
     "api_enabled": (
         "Setup > Users > Profiles > (the integration user's profile) > System Permissions > "
         "Edit: tick 'API Enabled' > Save."
