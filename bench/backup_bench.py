@@ -57,7 +57,8 @@ def main() -> None:
             + ", ".join(f"{o['name']} {o['rows']:,} ({o['api']})" for o in summary["objects"])
         )
         print(
-            f"backup: {rows:,} rows, {summary['bytes'] / 1e6:.0f} MB in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
+            f"backup: {rows:,} rows, {summary['bytes'] / 1e6:.0f} MB in {seconds:.1f} s = "
+            f"{rows / seconds:,.0f} rows/s "
             f"(whole command, including login and describe)"
         )
         print(f"API calls used by the backup: {api_calls} (counted by the org)")

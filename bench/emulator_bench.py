@@ -73,8 +73,9 @@ def plans() -> dict[str, str]:
     for name, soql in {
         "by Id": "SELECT Id FROM Lead WHERE Id = '00Q5g0000000btKEAQ'",
         "by Email": "SELECT Id FROM Lead WHERE Email = 'lead5@example.com.br'",
-        "by SystemModstamp range": "SELECT Id FROM Lead WHERE SystemModstamp > 2026-01-01T00:00:00Z "
-        "AND SystemModstamp <= 2026-01-01T00:01:00Z ORDER BY SystemModstamp, Id",
+        "by SystemModstamp range": "SELECT Id FROM Lead "
+        "WHERE SystemModstamp > 2026-01-01T00:00:00Z AND SystemModstamp <= 2026-01-01T00:01:00Z "
+        "ORDER BY SystemModstamp, Id",
     }.items():
         compiled = org.query(soql, False)
         rows = org.conn.execute("EXPLAIN QUERY PLAN " + compiled.sql, compiled.params).fetchall()
@@ -117,7 +118,8 @@ def main() -> None:
                 http.get(f"{base}/query", params={"q": soql}).raise_for_status()
                 times.append((time.perf_counter() - t) * 1000)
             print(
-                f"lookup {name}: median {statistics.median(times):.1f} ms over 30; plan: {plan[name]}"
+                f"lookup {name}: median {statistics.median(times):.1f} ms over 30; plan: "
+                f"{plan[name]}"
             )
         print(f"emulator peak memory: {peak_rss_mb(info['pid']):,.0f} MB")
 

@@ -1,7 +1,7 @@
 """Sync benchmark: a first sync of N leads (created in Salesforce), then a no-change sync, then
 a sync after 1% of the records changed (half on each side). Between the first and the no-change
-sync, one run reads the first sync's records back (every change is read, whoever made it). For each: wall time, records/s,
-API calls (counted by the org) and the sync process's peak memory.
+sync, one run reads the first sync's records back (every change is read, whoever made it). For
+each: wall time, records/s, API calls (counted by the org) and the sync process's peak memory.
 
 Goals: first sync of 100,000 leads in at most 20 API calls; a no-change sync in at most one call
 per synced object; memory that does not grow with the number of records (compare --leads 10000).
@@ -37,7 +37,8 @@ def main() -> None:
             handle.write("email,first_name,last_name,company,title,lead score\n")
             for i in range(args.leads):
                 handle.write(
-                    f"lead{i}@bench.example,Nome{i},Sobrenome,Empresa {i % 997},Cargo {i % 13},{i % 100}\n"
+                    f"lead{i}@bench.example,Nome{i},Sobrenome,"
+                    f"Empresa {i % 997},Cargo {i % 13},{i % 100}\n"
                 )
         code, _, err, seconds, _ = run_cli(["leads", "import", str(csv_path)], env)
         assert code == 0, err

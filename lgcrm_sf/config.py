@@ -20,7 +20,9 @@ PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 MESSAGES = {
     "bad_profile": "--profile {name!r} is not a valid profile name.",
-    "not_connected": "Profile {name!r} is not connected to Salesforce: run `lgcrm-sf connect` first.",
+    "not_connected": (
+        "Profile {name!r} is not connected to Salesforce: run `lgcrm-sf connect` first."
+    ),
     "unreadable": "The settings file {path} cannot be read ({detail}).",
 }
 

@@ -11,19 +11,20 @@ from pathlib import Path
 from . import credentials
 from .config import Profile, ProfileSettings
 from .errors import ConfigError, UsageError
+from .salesforce.addresses import is_https, shown_url
 from .salesforce.client import (
     AUTH_METHODS,
     LoginTarget,
     SalesforceClient,
     Secrets,
     checked_api_version,
-    is_https,
-    shown_url,
 )
 from .salesforce.identity import OrgIdentity, read_identity
 
 MESSAGES = {
-    "missing_secret": "The {what} is required for the {method} login: type it when asked or set {env}.",
+    "missing_secret": (
+        "The {what} is required for the {method} login: type it when asked or set {env}."
+    ),
     "consumer_key": "The {method} login needs the connected app's consumer key (--consumer-key).",
     "declined": "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored.",
     "bad_method": "Unknown auth method {method!r}: use one of {choices}.",

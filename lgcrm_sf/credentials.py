@@ -23,15 +23,22 @@ ENV = {
 ENV_PRIVATE_KEY_FILE = "LGCRM_SF_PRIVATE_KEY_FILE"
 
 MESSAGES = {
-    "no_keyring": "No usable OS keyring was found to keep the Salesforce secrets ({backend}). Either "
-    "install a keyring backend (e.g. gnome-keyring or KWallet on Linux; macOS and Windows have one), "
-    "or give the secrets in environment variables (LGCRM_SF_PASSWORD, LGCRM_SF_SECURITY_TOKEN, "
-    "LGCRM_SF_PRIVATE_KEY_FILE, LGCRM_SF_CONSUMER_SECRET). Secrets are never written to a file.",
+    "no_keyring": (
+        "No usable OS keyring was found to keep the Salesforce secrets ({backend}). Either "
+        "install a keyring backend (e.g. gnome-keyring or KWallet on Linux; macOS and Windows "
+        "have one), or give the secrets in environment variables (LGCRM_SF_PASSWORD, "
+        "LGCRM_SF_SECURITY_TOKEN, LGCRM_SF_PRIVATE_KEY_FILE, LGCRM_SF_CONSUMER_SECRET). Secrets "
+        "are never written to a file."
+    ),
     "keyring_failed": "The OS keyring refused to {action} the Salesforce secrets: {detail}.",
-    "key_file": "The private key file {path} cannot be read ({detail}); set LGCRM_SF_PRIVATE_KEY_FILE "
-    "or --private-key-file to the PEM file of the key whose certificate is on the connected app.",
-    "missing": "No {what} for profile {profile!r}: it is neither in the OS keyring nor in {env}. Run "
-    "`lgcrm-sf connect` again or set {env}.",
+    "key_file": (
+        "The private key file {path} cannot be read ({detail}); set LGCRM_SF_PRIVATE_KEY_FILE or "
+        "--private-key-file to the PEM file of the key whose certificate is on the connected app."
+    ),
+    "missing": (
+        "No {what} for profile {profile!r}: it is neither in the OS keyring nor in {env}. Run "
+        "`lgcrm-sf connect` again or set {env}."
+    ),
 }
 
 

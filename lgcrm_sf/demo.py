@@ -7,6 +7,7 @@ and runs the real commands one after another, each shown as you would type it.""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -20,19 +21,32 @@ from .errors import LgcrmError
 # The demo's words, one place.
 STEPS = {
     "start": "A Salesforce org (the built-in emulator, demo data) is up at {url}",
-    "connect": "Connect the integration user (username, password, security token; --yes stands for typing Confirm)",
-    "prereqs_fail": "Check the help article's prerequisites. The demo org starts with 'Marketing User' unticked",
+    "connect": (
+        "Connect the integration user (username, password, security token; --yes stands for "
+        "typing Confirm)"
+    ),
+    "prereqs_fail": (
+        "Check the help article's prerequisites. The demo org starts with 'Marketing User' unticked"
+    ),
     "prereqs_fix": "The admin follows the fix shown above (Marketing User ticked) and checks again",
     "backup": "Back up Salesforce before integrating, then verify the backup",
     "prereqs_pass": "With a verified backup, every prerequisite passes",
     "mapping": "Check the field mapping (the built-in default) against the org",
     "import": "Import leads and contacts into Lead Gen & CRM, and their marketing events",
     "dry_run": "Dry run: what the first sync would do, without writing anything",
-    "sync1": "The first sync: link by e-mail, create on both sides, push engagements as Tasks, pull opportunities",
+    "sync1": (
+        "The first sync: link by e-mail, create on both sides, push engagements as Tasks, pull "
+        "opportunities"
+    ),
     "change": "A change on each side: a title here, a phone number in Salesforce",
-    "conflict": "Both sides change the same field: a conflict, settled by the rule (most recent change wins)",
+    "conflict": (
+        "Both sides change the same field: a conflict, settled by the rule (most recent change "
+        "wins)"
+    ),
     "delete": "A sales rep deletes a lead in Salesforce: it is deactivated here, not deleted",
-    "opportunities": "Opportunities come one way, from Salesforce: a contact shows its opportunities",
+    "opportunities": (
+        "Opportunities come one way, from Salesforce: a contact shows its opportunities"
+    ),
     "engagements": "Marketing engagements in Salesforce: completed Tasks on the leads and contacts",
     "status": "Status: connection, last runs, cursors, pending errors and conflicts",
     "end": "Done. Everything is in {home}",
@@ -73,121 +87,20 @@ def run_demo(run: Callable[[list[str]], int], console: Console | None = None) ->
     import keyring
     from keyring.backends import fail
 
-    from .emulator.control import ControlClient
     from .emulator.server import Emulator
 
     console = console or Console(highlight=False)
     home = Path(tempfile.mkdtemp(prefix="lgcrm-sf-demo-"))
     previous_keyring = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())  # never the user's keyring: secrets stay in this process
-    saved = {
-        k: os.environ.get(k)
-        for k in (
-            "LGCRM_SF_PASSWORD",
-            "LGCRM_SF_SECURITY_TOKEN",
-            "LGCRM_SF_HOME",
-            "LGCRM_SF_PROFILE",
-        )
-    }
+    saved = {k: os.environ.get(k) for k in SAVED_ENVIRONMENT}
     emulator = Emulator(seed="demo").start()
     try:
-        info = emulator.info
-        control = ControlClient(info)
-        os.environ.update(
-            LGCRM_SF_PASSWORD=info["password"], LGCRM_SF_SECURITY_TOKEN=info["security_token"]
-        )
-        os.environ.pop("LGCRM_SF_PROFILE", None)
-        step_no = [0]
-
-        def step(key: str, **kw) -> None:
-            step_no[0] += 1
-            console.print(Rule(f"{step_no[0]}. {STEPS[key].format(**kw)}", align="left"))
-
-        def cli(*args, expect: tuple[int, ...] = (0,)) -> int:
-            shown = " ".join(str(a) for a in args)
-            console.print(f"$ lgcrm-sf {shown}", style="bold cyan", markup=False)
-            code = run(["--home", str(home), "--profile", "default", *[str(a) for a in args]])
-            if code not in expect:
-                raise LgcrmError(f"the demo step `lgcrm-sf {shown}` exited with {code}")
-            return code
-
-        step("start", url=info["instance_url"])
-        step("connect")
-        cli(
-            "connect",
-            "--username",
-            info["username"],
-            "--login-url",
-            info["login_url"],
-            "--ca-bundle",
-            info["ca_bundle"],
-            "--yes",
-        )
-        step("prereqs_fail")
-        control.update("User", info["user_id"], {"UserPermissionsMarketingUser": False})
-        cli("check-prereqs", expect=(6,))
-        step("prereqs_fix")
-        control.update("User", info["user_id"], {"UserPermissionsMarketingUser": True})
-        step("backup")
-        cli("backup", "--out", home / "backups")
-        backup_dir = sorted((home / "backups").iterdir())[-1]
-        cli("backup", "verify", backup_dir)
-        step("prereqs_pass")
-        cli("check-prereqs")
-        step("mapping")
-        cli("mapping", "validate")
-        step("import")
-        for name, text in (
-            ("leads.csv", LEADS),
-            ("contacts.csv", CONTACTS),
-            ("events.csv", EVENTS),
-        ):
-            (home / name).write_text(text, encoding="utf-8")
-        cli("leads", "import", home / "leads.csv")
-        cli("leads", "import", home / "contacts.csv", "--kind", "contact")
-        cli("events", "import", home / "events.csv")
-        step("dry_run")
-        cli("sync", "--dry-run")
-        step("sync1")
-        cli("sync")
-        step("change")
-        (home / "change.csv").write_text(
-            "email,title\nbruno.lima@techsul.example.com.br,CEO\n", encoding="utf-8"
-        )
-        cli("leads", "import", home / "change.csv")
-        sf = _login(info)
-        camila = _lead(sf, "camila.rocha@agrovale.example.com.br")
-        control.update("Lead", camila, {"Phone": "+55 62 3500-7000"})
-        cli("sync")
-        cli("leads", "show", "camila.rocha@agrovale.example.com.br")
-        step("conflict")
-        (home / "conflict.csv").write_text(
-            "email,title\ndiego.alves@clinica.example.com.br,Diretor Clínico\n", encoding="utf-8"
-        )
-        cli("leads", "import", home / "conflict.csv")
-        control.clock(advance=2)
-        control.update(
-            "Lead", _lead(sf, "diego.alves@clinica.example.com.br"), {"Title": "Diretor Geral"}
-        )
-        cli("sync")
-        cli("conflicts")
-        step("delete")
-        control.delete("Lead", _lead(sf, "henrique.silva0@prospect.example.com.br"))
-        cli("sync")
-        cli("leads", "show", "henrique.silva0@prospect.example.com.br")
-        step("opportunities")
-        contact = sf.query("SELECT Contact.Email FROM OpportunityContactRole LIMIT 1")["records"][
-            0
-        ]["Contact"]["Email"]
-        cli("leads", "show", contact)
-        step("engagements")
-        tasks = sf.query("SELECT Subject, WhoId FROM Task ORDER BY Subject")["records"]
-        for task in tasks:
-            console.print(f"  Task: {task['Subject']}  (on {task['WhoId']})", markup=False)
-        step("status")
-        cli("status")
-        step("end", home=home)
-        console.print(NEXT.format(home=home), markup=False)
+        story = _Story(run, console, home, emulator.info)
+        story.connect_and_check()
+        story.import_and_sync()
+        story.changes_on_both_sides()
+        story.what_salesforce_shows()
         return home
     finally:
         emulator.stop()
@@ -199,12 +112,125 @@ def run_demo(run: Callable[[list[str]], int], console: Console | None = None) ->
                 os.environ[key] = value
 
 
-def _login(info: dict):
-    """The demo acts as a Salesforce user too: the product's own client, logged in."""
-    from .salesforce.client import LoginTarget, SalesforceClient, Secrets
+# The variables the demo sets for its own commands, given back as they were afterwards.
+SAVED_ENVIRONMENT = (
+    "LGCRM_SF_PASSWORD",
+    "LGCRM_SF_SECURITY_TOKEN",
+    "LGCRM_SF_HOME",
+    "LGCRM_SF_PROFILE",
+)
 
-    target = LoginTarget(info["login_url"], info["username"], ca_bundle=info["ca_bundle"])
-    return SalesforceClient(target, Secrets(info["password"], info["security_token"])).sf
+
+class _Story:
+    """The demo's steps, each a heading and real commands, shown as you would type them."""
+
+    def __init__(self, run, console: Console, home: Path, info: dict) -> None:
+        from .emulator.control import ControlClient
+
+        self.run, self.console, self.home, self.info = run, console, home, info
+        self.control = ControlClient(info)
+        self.step_no = 0
+        os.environ.update(
+            LGCRM_SF_PASSWORD=info["password"], LGCRM_SF_SECURITY_TOKEN=info["security_token"]
+        )
+        os.environ.pop("LGCRM_SF_PROFILE", None)
+
+    def step(self, key: str, **kw) -> None:
+        self.step_no += 1
+        self.console.print(Rule(f"{self.step_no}. {STEPS[key].format(**kw)}", align="left"))
+
+    def cli(self, *args, expect: tuple[int, ...] = (0,)) -> int:
+        shown = " ".join(str(a) for a in args)
+        self.console.print(f"$ lgcrm-sf {shown}", style="bold cyan", markup=False)
+        code = self.run(["--home", str(self.home), "--profile", "default", *map(str, args)])
+        if code not in expect:
+            raise LgcrmError(f"the demo step `lgcrm-sf {shown}` exited with {code}")
+        return code
+
+    @functools.cached_property
+    def sf(self):
+        """The demo acts as a Salesforce user too: the product's own client, logged in."""
+        from .salesforce.client import LoginTarget, SalesforceClient, Secrets
+
+        info = self.info
+        target = LoginTarget(info["login_url"], info["username"], ca_bundle=info["ca_bundle"])
+        return SalesforceClient(target, Secrets(info["password"], info["security_token"])).sf
+
+    def write(self, name: str, text: str) -> Path:
+        (self.home / name).write_text(text, encoding="utf-8")
+        return self.home / name
+
+    def connect_and_check(self) -> None:
+        info, home = self.info, self.home
+        self.step("start", url=info["instance_url"])
+        self.step("connect")
+        self.cli(
+            "connect",
+            "--username",
+            info["username"],
+            "--login-url",
+            info["login_url"],
+            "--ca-bundle",
+            info["ca_bundle"],
+            "--yes",
+        )
+        self.step("prereqs_fail")
+        self.control.update("User", info["user_id"], {"UserPermissionsMarketingUser": False})
+        self.cli("check-prereqs", expect=(6,))
+        self.step("prereqs_fix")
+        self.control.update("User", info["user_id"], {"UserPermissionsMarketingUser": True})
+        self.step("backup")
+        self.cli("backup", "--out", home / "backups")
+        self.cli("backup", "verify", sorted((home / "backups").iterdir())[-1])
+        self.step("prereqs_pass")
+        self.cli("check-prereqs")
+        self.step("mapping")
+        self.cli("mapping", "validate")
+
+    def import_and_sync(self) -> None:
+        self.step("import")
+        self.cli("leads", "import", self.write("leads.csv", LEADS))
+        self.cli("leads", "import", self.write("contacts.csv", CONTACTS), "--kind", "contact")
+        self.cli("events", "import", self.write("events.csv", EVENTS))
+        self.step("dry_run")
+        self.cli("sync", "--dry-run")
+        self.step("sync1")
+        self.cli("sync")
+
+    def changes_on_both_sides(self) -> None:
+        self.step("change")
+        change = "email,title\nbruno.lima@techsul.example.com.br,CEO\n"
+        self.cli("leads", "import", self.write("change.csv", change))
+        camila = _lead(self.sf, "camila.rocha@agrovale.example.com.br")
+        self.control.update("Lead", camila, {"Phone": "+55 62 3500-7000"})
+        self.cli("sync")
+        self.cli("leads", "show", "camila.rocha@agrovale.example.com.br")
+        self.step("conflict")
+        conflict = "email,title\ndiego.alves@clinica.example.com.br,Diretor Clínico\n"
+        self.cli("leads", "import", self.write("conflict.csv", conflict))
+        self.control.clock(advance=2)
+        diego = _lead(self.sf, "diego.alves@clinica.example.com.br")
+        self.control.update("Lead", diego, {"Title": "Diretor Geral"})
+        self.cli("sync")
+        self.cli("conflicts")
+
+    def what_salesforce_shows(self) -> None:
+        sf = self.sf
+        self.step("delete")
+        self.control.delete("Lead", _lead(sf, "henrique.silva0@prospect.example.com.br"))
+        self.cli("sync")
+        self.cli("leads", "show", "henrique.silva0@prospect.example.com.br")
+        self.step("opportunities")
+        role = sf.query("SELECT Contact.Email FROM OpportunityContactRole LIMIT 1")["records"][0]
+        self.cli("leads", "show", role["Contact"]["Email"])
+        self.step("engagements")
+        tasks = sf.query("SELECT Subject, WhoId FROM Task ORDER BY Subject")["records"]
+        for task in tasks:
+            self.console.print(f"  Task: {task['Subject']}  (on {task['WhoId']})", markup=False)
+        self.step("status")
+        self.cli("status")
+        self.step("end", home=self.home)
+        self.console.print(NEXT.format(home=self.home), markup=False)
 
 
 def _lead(sf, email: str) -> str:

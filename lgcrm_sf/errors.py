@@ -99,10 +99,6 @@ class DataError(LgcrmError):
     exit_code = ExitCode.DATA
 
 
-class VerifyFailed(LgcrmError):
-    exit_code = ExitCode.VERIFY_FAILED
-
-
 class PrereqsFailed(LgcrmError):
     exit_code = ExitCode.PREREQS_FAILED
 

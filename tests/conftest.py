@@ -8,7 +8,7 @@ from simple_salesforce import Salesforce, SalesforceLogin
 
 from lgcrm_sf.emulator.control import ControlClient
 from lgcrm_sf.emulator.server import Emulator
-from lgcrm_sf.salesforce.client import PinnedSession
+from lgcrm_sf.salesforce.session import PinnedSession
 
 # The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
 from .leadgen_helpers import lg, lg_control  # noqa: F401

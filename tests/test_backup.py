@@ -47,7 +47,7 @@ def connected(demo_org, cli, keyring_file, demo_sf):
 def api(request, monkeypatch):
     """Run the same test through Bulk API 2.0 and through the REST fallback."""
     threshold = 0 if request.param == "bulk2" else 10**9
-    monkeypatch.setattr("lgcrm_sf.salesforce.backup.REST_THRESHOLD", threshold)
+    monkeypatch.setenv("LGCRM_SF_BACKUP_TUNING", f"rest_threshold={threshold}")
     return request.param
 
 
@@ -125,7 +125,7 @@ def test_include_deleted(connected, cli, tmp_path, demo_sf, api):
 
 
 def test_rest_fallback_where_bulk_refuses(connected, cli, tmp_path, monkeypatch):
-    monkeypatch.setattr("lgcrm_sf.salesforce.backup.REST_THRESHOLD", 0)
+    monkeypatch.setenv("LGCRM_SF_BACKUP_TUNING", "rest_threshold=0")
     _, summary = backup(cli, tmp_path, "--objects", "Organization,Profile,Lead")
     apis = {o["name"]: (o["api"], o["note"]) for o in summary["objects"]}
     assert apis["Lead"] == ("bulk2", None)
@@ -203,7 +203,7 @@ def test_catalog_and_prereqs_backup_check(connected, cli, tmp_path):
 
 
 def test_injected_faults_are_recovered(connected, cli, tmp_path, control, monkeypatch):
-    monkeypatch.setattr("lgcrm_sf.salesforce.backup.REST_THRESHOLD", 0)
+    monkeypatch.setenv("LGCRM_SF_BACKUP_TUNING", "rest_threshold=0")
     control.fault(
         path="/jobs/query/[^/]+/results", status=503, error_code="SERVER_UNAVAILABLE", count=2
     )
@@ -226,8 +226,7 @@ def test_injected_faults_are_recovered(connected, cli, tmp_path, control, monkey
 def test_a_page_cut_mid_way_is_fetched_again_without_duplicates(
     connected, cli, tmp_path, control, monkeypatch, demo_sf, compress
 ):
-    monkeypatch.setattr("lgcrm_sf.salesforce.backup.REST_THRESHOLD", 0)
-    monkeypatch.setattr("lgcrm_sf.salesforce.backup.BULK_PAGE_ROWS", 10)
+    monkeypatch.setenv("LGCRM_SF_BACKUP_TUNING", "rest_threshold=0,bulk_page_rows=10")
     control.fault(path="/jobs/query/[^/]+/results", cut_after_bytes=900, count=2, after=1)
     args = ["--objects", "Lead"] + (["--compress"] if compress else [])
     result, summary = backup(cli, tmp_path, *args)
@@ -241,7 +240,7 @@ def test_a_page_cut_mid_way_is_fetched_again_without_duplicates(
 
 
 def test_a_failed_job_fails_its_object_only(connected, cli, tmp_path, control, monkeypatch, home):
-    monkeypatch.setattr("lgcrm_sf.salesforce.backup.REST_THRESHOLD", 0)
+    monkeypatch.setenv("LGCRM_SF_BACKUP_TUNING", "rest_threshold=0")
     control.settings(fail_next_bulk_jobs=1, fail_bulk_message="InternalServerError: disk full")
     result, summary = backup(cli, tmp_path, "--objects", "Lead,Contact")
     assert result.code == ExitCode.SALESFORCE
@@ -258,6 +257,15 @@ def test_a_failed_job_fails_its_object_only(connected, cli, tmp_path, control, m
     assert cli("backup", "verify", path).code == ExitCode.VERIFY_FAILED
     listed = cli("backup", "list", "--json").json()
     assert listed[0]["complete"] == 0 and listed[0]["verified"] == 0
+
+
+def test_a_bad_tuning_is_one_clear_line(connected, cli, tmp_path):
+    """LGCRM_SF_BACKUP_TUNING is read like LGCRM_SF_TUNING: a name it lacks is refused (exit 3)."""
+    env = {"LGCRM_SF_BACKUP_TUNING": "rest_threshold=0,page_rows=10"}
+    result = cli("backup", "--out", tmp_path / "backups", env=env)
+    assert result.code == ExitCode.CONFIG and result.err.count("\n") == 1
+    assert "'page_rows=10' is not valid" in result.err and "bulk_page_rows" in result.err
+    assert not list((tmp_path / "backups").glob("*"))
 
 
 def test_unknown_object_is_one_clear_line(connected, cli, tmp_path):

@@ -175,7 +175,7 @@ def test_no_keyring_without_env_secrets_fails_before_login(org, cli, home, no_ke
             Profile(home),
             target,
             Secrets(org["password"], org["security_token"]),
-            lambda identity: True,
+            lambda _identity: True,
             secrets_from_environment=False,
         )
     assert "install a keyring backend" in caught.value.message

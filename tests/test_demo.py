@@ -58,7 +58,8 @@ def test_demo_runs_the_whole_story_and_never_touches_an_existing_home(tmp_path):
     assert one("SELECT COUNT(*) FROM lg_people") == 7 + 24 + 12 - 1
     assert one("SELECT COUNT(*) FROM links") == 7 + 24 + 12 - 1 - 1  # the deleted lead is unlinked
     assert one(
-        "SELECT deactivation_reason FROM lg_people WHERE email = 'henrique.silva0@prospect.example.com.br'"
+        "SELECT deactivation_reason FROM lg_people WHERE email = "
+        "'henrique.silva0@prospect.example.com.br'"
     ).startswith("deleted in Salesforce")
     assert one("SELECT COUNT(*) FROM conflicts WHERE field = 'title'") == 1
     assert (

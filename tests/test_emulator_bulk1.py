@@ -312,7 +312,8 @@ def test_xml_batches_load_and_query(bulk, sf):
     job_id = bulk.create("insert", "Account", content="XML").findtext(f"{N}id")
     data = (
         f'<?xml version="1.0" encoding="UTF-8"?><sObjects xmlns="{NS}">'
-        "<sObject><Name>Conta XML</Name><NumberOfEmployees>7</NumberOfEmployees></sObject></sObjects>"
+        "<sObject><Name>Conta XML</Name><NumberOfEmployees>7</NumberOfEmployees></sObject>"
+        "</sObjects>"
     )
     batch_id = ET.fromstring(bulk.add(job_id, data, "application/xml").content).findtext(f"{N}id")
     bulk.wait(job_id, batch_id)

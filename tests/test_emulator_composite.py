@@ -109,7 +109,8 @@ def test_composite_chains_references_and_counts_one_call(rest, sf, control):
             },
             {
                 "method": "GET",
-                "url": "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account+WHERE+Id='@{newAccount.id}'",
+                "url": "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account"
+                "+WHERE+Id='@{newAccount.id}'",
                 "referenceId": "found",
             },
             {
@@ -161,7 +162,10 @@ def test_all_or_none_rolls_back_and_halts_the_rest(rest, sf):
     halted = [
         {
             "errorCode": "PROCESSING_HALTED",
-            "message": "The transaction was rolled back since another operation in the same transaction failed.",
+            "message": (
+                "The transaction was rolled back since another operation in the same transaction "
+                "failed."
+            ),
         }
     ]
     assert results[0]["body"] == halted and results[2]["body"] == halted

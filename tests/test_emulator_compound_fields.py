@@ -243,8 +243,8 @@ def test_a_new_version_of_a_document(sf):
         }
     )["id"]
     rows = sf.query(
-        f"SELECT Id, VersionNumber, IsLatest FROM ContentVersion WHERE ContentDocumentId = '{document}' "
-        "ORDER BY VersionNumber"
+        "SELECT Id, VersionNumber, IsLatest FROM ContentVersion "
+        f"WHERE ContentDocumentId = '{document}' ORDER BY VersionNumber"
     )["records"]
     assert [(r["Id"], r["VersionNumber"], r["IsLatest"]) for r in rows] == [
         (first, "1", False),

@@ -41,7 +41,8 @@ def test_tooling_query_of_objects_the_org_has_none_of(get):
         "records": [],
     }
     sandboxes = get(
-        "/tooling/query?q=SELECT Id, SandboxName, Status FROM SandboxProcess ORDER BY CreatedDate DESC"
+        "/tooling/query?q=SELECT Id, SandboxName, Status FROM SandboxProcess "
+        "ORDER BY CreatedDate DESC"
     ).json()
     assert sandboxes["entityTypeName"] == "SandboxProcess" and sandboxes["records"] == []
 

@@ -97,7 +97,8 @@ def test_full_name_owner_and_column_map(cli, home, tmp_path):
     )
     csv_file = write(
         tmp_path / "p.csv",
-        "Correo,Name,Puntos,Tamanho,Lixo,Owner\nx@y.com,Maria da Silva,3,big,zzz,rep@acme.example\n",
+        "Correo,Name,Puntos,Tamanho,Lixo,Owner\n"
+        "x@y.com,Maria da Silva,3,big,zzz,rep@acme.example\n",
     )
     result = cli("leads", "import", csv_file, "--columns", columns, "--kind", "contact", "--json")
     assert result.code == 0, result
@@ -296,7 +297,8 @@ def test_a_50_mb_file_imports_in_bounded_memory(home, tmp_path):
     # report the size of this test runner.
     code = (
         "import re, sys; from lgcrm_sf.cli import run; rc = run(sys.argv[1:]); "
-        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)); sys.exit(rc)"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)); "
+        "sys.exit(rc)"
     )
     env = {**os.environ, "LGCRM_SF_HOME": str(home)}
     result = subprocess.run(

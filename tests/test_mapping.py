@@ -132,8 +132,8 @@ BROKEN = [
     ),
     (
         "duplicate key",
-        VALID_HEAD
-        + "      - leadgen: email\n        leadgen: title\n        salesforce: Email\n        direction: pull\n",
+        VALID_HEAD + "      - leadgen: email\n        leadgen: title\n        salesforce: Email\n"
+        "        direction: pull\n",
         7,
         9,
         "'leadgen' appears twice",
@@ -155,16 +155,16 @@ BROKEN = [
     ),
     (
         "leadgen mapped twice",
-        VALID_HEAD
-        + "      - {leadgen: title, salesforce: Title, direction: pull}\n      - {leadgen: title, salesforce: Description, direction: push}\n",
+        VALID_HEAD + "      - {leadgen: title, salesforce: Title, direction: pull}\n"
+        "      - {leadgen: title, salesforce: Description, direction: push}\n",
         7,
         19,
         "title is mapped twice in objects.lead (first at line 6)",
     ),
     (
         "salesforce mapped twice",
-        VALID_HEAD
-        + "      - {leadgen: title, salesforce: Title, direction: pull}\n      - {leadgen: description, salesforce: title, direction: push}\n",
+        VALID_HEAD + "      - {leadgen: title, salesforce: Title, direction: pull}\n"
+        "      - {leadgen: description, salesforce: title, direction: push}\n",
         7,
         44,
         "Lead.title is mapped twice (first at line 6)",
@@ -209,7 +209,8 @@ BROKEN = [
     (
         "picklist value rejected",
         VALID_HEAD
-        + "      - leadgen: lead_status\n        salesforce: Status\n        direction: push\n        transform:\n          values: {open: Aberto}\n",
+        + "      - leadgen: lead_status\n        salesforce: Status\n        direction: push\n"
+        "        transform:\n          values: {open: Aberto}\n",
         10,
         26,
         "Lead.Status has no picklist value 'Aberto'; Salesforce would reject it",
@@ -217,15 +218,17 @@ BROKEN = [
     (
         "ambiguous value map",
         VALID_HEAD
-        + "      - leadgen: lead_status\n        salesforce: Status\n        direction: push\n        transform:\n          values: {open: Working - Contacted, new: Working - Contacted}\n",
+        + "      - leadgen: lead_status\n        salesforce: Status\n        direction: push\n"
+        "        transform:\n"
+        "          values: {open: Working - Contacted, new: Working - Contacted}\n",
         10,
         52,
         "'new' and 'open' both map to 'Working - Contacted'",
     ),
     (
         "truncate a number",
-        VALID_HEAD
-        + "      - leadgen: custom.size\n        salesforce: NumberOfEmployees\n        direction: push\n        transform: {too_long: truncate}\n",
+        VALID_HEAD + "      - leadgen: custom.size\n        salesforce: NumberOfEmployees\n"
+        "        direction: push\n        transform: {too_long: truncate}\n",
         9,
         20,
         "too_long: truncate only applies to text fields",
@@ -233,7 +236,8 @@ BROKEN = [
     (
         "bad too_long",
         VALID_HEAD
-        + "      - leadgen: company\n        salesforce: Company\n        direction: push\n        transform: {too_long: chop}\n",
+        + "      - leadgen: company\n        salesforce: Company\n        direction: push\n"
+        "        transform: {too_long: chop}\n",
         9,
         31,
         "too_long 'chop' is not valid",
@@ -268,21 +272,24 @@ BROKEN = [
     ),
     (
         "owner unknown here",
-        "version: 1\nobjects: {}\nowners:\n  - user: zoe@acme.example\n    salesforce: ADMIN_USERNAME\n",
+        "version: 1\nobjects: {}\nowners:\n  - user: zoe@acme.example\n"
+        "    salesforce: ADMIN_USERNAME\n",
         4,
         5,
         "zoe@acme.example is not a Lead Gen & CRM user",
     ),
     (
         "owner unknown in salesforce",
-        "version: 1\nobjects: {}\nowners:\n  - user: ana@acme.example\n    salesforce: ghost@acme-brasil.example\n",
+        "version: 1\nobjects: {}\nowners:\n  - user: ana@acme.example\n"
+        "    salesforce: ghost@acme-brasil.example\n",
         5,
         17,
         "no Salesforce user 'ghost@acme-brasil.example'",
     ),
     (
         "owner inactive",
-        "version: 1\nobjects: {}\nowners:\n  - user: ana@acme.example\n    salesforce: REP_USERNAME\n",
+        "version: 1\nobjects: {}\nowners:\n  - user: ana@acme.example\n"
+        "    salesforce: REP_USERNAME\n",
         5,
         17,
         "Salesforce user REP_USERNAME is inactive",
@@ -310,7 +317,8 @@ BROKEN = [
     ),
     (
         "lead link without placeholder",
-        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n  url_template: https://x.example/profile\n",
+        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n"
+        "  url_template: https://x.example/profile\n",
         5,
         17,
         "url_template has no {id} or {email} placeholder",
@@ -324,14 +332,16 @@ BROKEN = [
     ),
     (
         "lead link at a placeholder host",
-        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n  url_template: https://app.leadgen-crm.example/contacts/{id}\n",
+        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n"
+        "  url_template: https://app.leadgen-crm.example/contacts/{id}\n",
         5,
         17,
         "placeholder host (app.leadgen-crm.example)",
     ),
     (
         "lead link at example.com",
-        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n  url_template: https://www.example.com/p/{email}\n",
+        "version: 1\nobjects: {}\nlead_link:\n  salesforce_field: LGCRM_Profile_URL__c\n"
+        "  url_template: https://www.example.com/p/{email}\n",
         5,
         17,
         "placeholder host (www.example.com)",
@@ -383,8 +393,8 @@ def test_text_output_names_file_line_and_column(connected, cli, tmp_path):
     result = cli("mapping", "validate", path)
     assert result.code == ExitCode.CONFIG
     assert (
-        f"{path}:6:19: error: 'frist_name' is not a Lead Gen & CRM field. Fix: did you mean 'first_name'?"
-        in result.out
+        f"{path}:6:19: error: 'frist_name' is not a Lead Gen & CRM field. Fix: did you mean "
+        "'first_name'?" in result.out
     )
 
 

@@ -87,7 +87,8 @@ VALID = [
         ["Bruno", "Carla"],
     ),
     (
-        "SELECT FirstName FROM Lead WHERE NumberOfEmployees >= 10 AND NumberOfEmployees <= 50 ORDER BY FirstName",
+        "SELECT FirstName FROM Lead WHERE NumberOfEmployees >= 10 AND NumberOfEmployees <= 50 "
+        "ORDER BY FirstName",
         ["Ana", "Carla"],
     ),
     ("SELECT FirstName FROM Lead WHERE NumberOfEmployees < 50", ["Ana"]),
@@ -108,15 +109,18 @@ VALID = [
     ("SELECT FirstName FROM Lead WHERE DoNotCall = FALSE AND Email = null", ["Carla"]),
     ("SELECT FirstName FROM Lead WHERE Email != null AND City = null", ["Diego"]),
     (
-        "SELECT FirstName FROM Lead WHERE (City = 'Recife' OR City = 'Natal') AND NOT Email = null ORDER BY FirstName",
+        "SELECT FirstName FROM Lead WHERE (City = 'Recife' OR City = 'Natal') "
+        "AND NOT Email = null ORDER BY FirstName",
         ["Ana", "Elisa"],
     ),
     (
-        "SELECT FirstName FROM Lead WHERE NOT (City = 'Recife') AND City != null ORDER BY FirstName",
+        "SELECT FirstName FROM Lead WHERE NOT (City = 'Recife') AND City != null "
+        "ORDER BY FirstName",
         ["Bruno", "Elisa"],
     ),
     (
-        "SELECT FirstName FROM Lead WHERE City = 'Recife' OR City = 'Natal' OR City = null ORDER BY FirstName",
+        "SELECT FirstName FROM Lead WHERE City = 'Recife' OR City = 'Natal' OR City = null "
+        "ORDER BY FirstName",
         ["Ana", "Carla", "Diego", "Elisa"],
     ),
     (
@@ -134,7 +138,8 @@ VALID = [
     ),
     ("SELECT FirstName FROM Lead WHERE CreatedDate < 2026-11-21T00:00:00Z", ["Elisa"]),
     (
-        "SELECT FirstName FROM Lead WHERE CreatedDate > 2026-11-27T11:00:00.000+00:00 ORDER BY FirstName LIMIT 2",
+        "SELECT FirstName FROM Lead WHERE CreatedDate > 2026-11-27T11:00:00.000+00:00 "
+        "ORDER BY FirstName LIMIT 2",
         ["Ana", "Bruno"],
     ),
     ("SELECT FirstName FROM Lead WHERE CreatedDate > 2026-11-27T08:00:00-05:00", []),

@@ -243,7 +243,8 @@ def test_form_submission_brings_a_deleted_lead_back(world, tmp_path):
     world.sync()
     events = tmp_path / "events.csv"
     events.write_text(
-        "email,type,occurred_at,form_name\nana@x.example,form_submission,2026-11-27T10:00:00Z,Contact us\n"
+        "email,type,occurred_at,form_name\n"
+        "ana@x.example,form_submission,2026-11-27T10:00:00Z,Contact us\n"
     )
     assert world.cli("events", "import", events).code == 0
     assert world.sync()["summary"]["Lead"]["created_in_salesforce"] == 1
@@ -429,7 +430,8 @@ def test_a_rejected_record_among_good_ones(world):
         "Lead", "No_Test", "Company LIKE '%test%'", "Test companies are not allowed", "Company"
     )
     world.import_people(
-        "email,first_name,company\nana@x.example,Ana,Padaria\nbad@x.example,Bad,Test Ltd\nbia@x.example,Bia,Agro\n"
+        "email,first_name,company\nana@x.example,Ana,Padaria\nbad@x.example,Bad,Test Ltd\n"
+        "bia@x.example,Bia,Agro\n"
     )
     report = world.sync(code=ExitCode.RECORD_ERRORS)
     assert (

@@ -336,7 +336,8 @@ class SalesforceApp:
             raise ApiError(
                 403,
                 "INVALID_OPERATION_WITH_EXPIRED_PASSWORD",
-                "The users password has expired, you must call SetPassword before attempting any other API operations",
+                "The users password has expired, you must call SetPassword before attempting any "
+                "other API operations",
             )
         self.org.spend_api_call()
         # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
@@ -564,7 +565,8 @@ class SalesforceApp:
             raise ApiError(
                 400,
                 "INVALID_FIELD",
-                f"Field name provided, {field} is not an External ID or indexed field for {sobject.name}",
+                f"Field name provided, {field} is not an External ID or indexed field for "
+                f"{sobject.name}",
             )
         return json_response(
             rest.collection_write(self.org, user_id, "PATCH", body, sobject.name, f.name, version)

@@ -92,7 +92,8 @@ def create_tree(org: Org, user_id: str, object_name: str, body) -> tuple[int, di
         raise ApiError(
             400,
             "LIMIT_EXCEEDED",
-            f"Exceeded max limit of {TREE_MAX_RECORDS} records: {len(nodes)} records in the request",
+            f"Exceeded max limit of {TREE_MAX_RECORDS} records: {len(nodes)} records in the "
+            "request",
         )
     if len({n.sobject for n in nodes}) > TREE_MAX_TYPES:
         raise ApiError(

@@ -150,7 +150,9 @@ def query_more(org: Org, cursors: Cursors, locator_part: str, resource: str) -> 
     compiled = cursor.compiled
     if chunk:
         sql = compiled.sql.replace('SELECT t0."Id"', 'SELECT t0.rowid, t0."Id"', 1)
-        sql = f"SELECT * FROM ({sql.split(' ORDER BY ')[0].split(' LIMIT ')[0]}) WHERE rowid IN ({','.join('?' * len(chunk))})"
+        unordered = sql.split(" ORDER BY ")[0].split(" LIMIT ")[0]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT * FROM ({unordered}) WHERE rowid IN ({marks})"
         with org.lock:
             by_rowid = {r[0]: r[1:] for r in org.conn.execute(sql, [*compiled.params, *chunk])}
         rows = [by_rowid[r] for r in chunk if r in by_rowid]
@@ -236,7 +238,8 @@ def create(org: Org, user_id: str, object_name: str, body: dict) -> dict:
     if "Id" in body:
         raise RecordError(
             "INVALID_FIELD_FOR_INSERT_UPDATE",
-            "Unable to create/update fields: Id. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+            "Unable to create/update fields: Id. Please check the security settings of this field "
+            "and verify that it is read/write for your profile or permission set.",
             ["Id"],
         )
     record_id = org.insert(object_name, body, user_id)
@@ -345,7 +348,8 @@ def updated_or_deleted(
 # --- sObject Collections ----------------------------------------------------------------------
 _ROLLED_BACK = {
     "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-    "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
+    "message": "Record rolled back because not all records were valid and the request was using "
+    "AllOrNone header",
     "fields": [],
 }
 

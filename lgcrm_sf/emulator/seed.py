@@ -133,7 +133,7 @@ def seed(
             (org_id, org_name, edition, org.now(), system_user, org.now(), system_user, org.now()),
         )
         org.conn.execute(
-            f'UPDATE "Organization" SET {", ".join(f"{chr(34)}{k}{chr(34)} = ?" for k in ORGANIZATION)}',
+            'UPDATE "Organization" SET ' + ", ".join(f'"{k}" = ?' for k in ORGANIZATION),
             list(ORGANIZATION.values()),
         )
         profile_ids = {}

@@ -25,7 +25,8 @@ def compile_semi_join(c, node: soql.SemiJoin, top: bool) -> str:
     if not top:
         raise SoqlError(
             "MALFORMED_QUERY",
-            "Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.",
+            "Semi join sub-selects are only allowed at the top level WHERE expressions and not in "
+            "nested WHERE expressions.",
         )
     c.semi_joins += 1
     if c.semi_joins > MAX_SEMI_JOINS:

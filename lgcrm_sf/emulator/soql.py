@@ -97,7 +97,7 @@ NAME: /[A-Za-z][A-Za-z0-9_]*/
 
 %import common.WS
 %ignore WS
-"""
+"""  # noqa: E501 - a lark rule, and a terminal's regular expression, stay on one line
 
 
 class SoqlError(Exception):
@@ -264,7 +264,8 @@ def unescape(body: str, keep_like_escapes: bool) -> str:
             else:
                 raise SoqlError(
                     "MALFORMED_QUERY",
-                    f"Invalid string literal '{body}'. Illegal character sequence '\\{nxt}' in string literal.",
+                    f"Invalid string literal '{body}'. Illegal character sequence '\\{nxt}' in "
+                    "string literal.",
                 )
             i += 2
         else:
@@ -460,7 +461,8 @@ def _located(text: str, exc: UnexpectedInput, what: str) -> str:
 
 
 def located(text: str, path: FieldPath, what: str) -> str:
-    return f"\n{text}\n{' ' * (path.column - 1)}^\nERROR at Row:{path.line}:Column:{path.column}\n{what}"
+    caret = " " * (path.column - 1) + "^"
+    return f"\n{text}\n{caret}\nERROR at Row:{path.line}:Column:{path.column}\n{what}"
 
 
 __all__ = [

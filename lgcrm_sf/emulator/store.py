@@ -263,7 +263,10 @@ class Org(RecycleBin):
                 raise ApiError(
                     400,
                     "INVALID_FIELD",
-                    f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
+                    f"No such column '{name}' on entity '{obj.name}'. If you are attempting to "
+                    "use a custom field, be sure to append the '__c' after the custom field "
+                    "name. Please reference your WSDL or the describe call for the appropriate "
+                    "names.",
                 )
             out[f.name] = record_value(obj, f, row, version)
         return out
@@ -325,7 +328,9 @@ class Org(RecycleBin):
         if read_only:
             raise RecordError(
                 "INVALID_FIELD_FOR_INSERT_UPDATE",
-                f"Unable to create/update fields: {', '.join(read_only)}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+                f"Unable to create/update fields: {', '.join(read_only)}. Please check the "
+                "security settings of this field and verify that it is read/write for your "
+                "profile or permission set.",
                 read_only,
             )
         for name, value in out.items():

@@ -26,8 +26,6 @@ PERSON_FIELDS = {
     "lead_score": "number",
     "unsubscribed": "boolean",
 }
-# Fields the sync handles itself, not through the field list of the mapping.
-SPECIAL_FIELDS = {"lead_score": "the lead_score section", "email": None}
 CUSTOM_PREFIX = "custom."
 CUSTOM_NAME = re.compile(r"^custom\.[a-z][a-z0-9_]{0,63}$")
 CUSTOM_TYPES = ("text", "number", "boolean", "date")

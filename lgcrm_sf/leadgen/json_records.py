@@ -105,14 +105,21 @@ class _JsonText:
         """Pass over a value too long to decode, a piece at a time; False if the text ends
         inside it. Strings and brackets are followed, nothing is decoded."""
         if self.peek() not in '"[{':
-            while True:
-                found = _SCALAR_END.search(self.buf, self.pos)
-                if found:
-                    self._advance(found.start())
-                    return True
-                self._advance(len(self.buf))
-                if not self._more():
-                    return True
+            return self._skip_scalar()
+        return self._skip_nested()
+
+    def _skip_scalar(self) -> bool:
+        while True:
+            found = _SCALAR_END.search(self.buf, self.pos)
+            if found:
+                self._advance(found.start())
+                return True
+            self._advance(len(self.buf))
+            if not self._more():
+                return True
+
+    def _skip_nested(self) -> bool:
+        """A string, array or object: to the quote or bracket that closes it."""
         depth, in_string, escaped = 0, False, False
         while True:
             buf, i = self.buf, self.pos
@@ -128,10 +135,8 @@ class _JsonText:
                     escaped = True
                 elif char == '"':
                     in_string = not in_string
-                elif char in "[{":
-                    depth += 1
                 else:
-                    depth -= 1
+                    depth += 1 if char in "[{" else -1
                 if depth == 0 and not in_string and not escaped:
                     self._advance(i)
                     return True

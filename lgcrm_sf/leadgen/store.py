@@ -14,17 +14,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..clock import utc_now
 from ..errors import ConfigError, DataError
 from ..store.db import open_database
-from .fields import CUSTOM_PREFIX, PERSON_FIELDS
+from .fields import CUSTOM_PREFIX, PERSON_FIELDS, normalise_email
+from .sales import SalesCopies
+from .timestamps import now_iso as now_iso  # the engine imports it from here
 
 MESSAGES = {
-    "read_only": "Accounts and opportunities are managed in Salesforce while this profile is connected "
-    "(once connected, Lead Gen & CRM's Accounts, Opportunities, Pipeline and Reports are switched off). "
-    "Change them in Salesforce; the next sync brings them here.",
     "no_person": "No lead or contact with e-mail {email}.",
-    "no_user": "No Lead Gen & CRM user with e-mail {email}: add it with `lgcrm-sf users add`.",
     "user_exists": "A user with e-mail {email} already exists.",
     "unknown_field": "Unknown Lead Gen & CRM field {name!r}.",
 }
@@ -38,14 +35,12 @@ _FIRST_CLICK = (
     "AND (f.occurred_at < e.occurred_at OR (f.occurred_at = e.occurred_at AND f.id < e.id))))"
 )
 EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
-KINDS = ("lead", "contact")
 
 
-def now_iso() -> str:
-    return utc_now()
+class LeadGenStore(SalesCopies):
+    """People (leads and contacts), users and marketing events; accounts and opportunities
+    come from SalesCopies."""
 
-
-class LeadGenStore:
     def __init__(
         self, path: Path | str | sqlite_utils.Database, sales_read_only: bool = False
     ) -> None:
@@ -55,8 +50,6 @@ class LeadGenStore:
 
     # --- users -------------------------------------------------------------------------
     def add_user(self, name: str, email: str, active: bool = True) -> int:
-        from .fields import normalise_email
-
         try:
             address = normalise_email(email)
         except ValueError:
@@ -197,18 +190,6 @@ class LeadGenStore:
             row["details"] = json.loads(row["details"])
         return rows
 
-    def changed_since(self, since: str | None, until: str | None = None) -> Iterator[dict]:
-        """People changed here after `since` (exclusive) up to `until` (inclusive), oldest first."""
-        sql, params = "SELECT * FROM lg_people WHERE 1=1", []
-        if since:
-            sql += " AND updated_at > ?"
-            params.append(since)
-        if until:
-            sql += " AND updated_at <= ?"
-            params.append(until)
-        for row in self.db.query(sql + " ORDER BY updated_at, id", params):
-            yield self._row(row)
-
     def create_person(self, email: str, kind: str, values: dict, at: str | None = None) -> int:
         at = at or now_iso()
         columns, custom = self._split(values)
@@ -222,9 +203,9 @@ class LeadGenStore:
             "updated_at": at,
             "field_changed_at": json.dumps(changed),
         }
+        marks = ", ".join("?" for _ in record)
         cur = self.db.conn.execute(
-            f"INSERT INTO lg_people ({', '.join(record)}) VALUES ({', '.join('?' for _ in record)})",
-            list(record.values()),
+            f"INSERT INTO lg_people ({', '.join(record)}) VALUES ({marks})", list(record.values())
         )
         return cur.lastrowid
 
@@ -283,8 +264,8 @@ class LeadGenStore:
     def deactivate(self, person_id: int, reason: str, at: str | None = None) -> None:
         at = at or now_iso()
         self.db.conn.execute(
-            "UPDATE lg_people SET active = 0, deactivation_reason = ?, deactivated_at = ?, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE lg_people SET active = 0, deactivation_reason = ?, deactivated_at = ?, "
+            "updated_at = ? WHERE id = ?",
             [reason, at, at, person_id],
         )
 
@@ -303,12 +284,13 @@ class LeadGenStore:
     def add_event(
         self, event_id: str, person_id: int, kind: str, occurred_at: str, details: dict
     ) -> bool:
-        """Record a marketing event; False if this id was already recorded (imports are idempotent)."""
+        """Record a marketing event; False if this id was already recorded (imports are
+        idempotent)."""
         if kind not in EVENT_KINDS:
             raise DataError(f"unknown event type {kind!r}: use one of {', '.join(EVENT_KINDS)}")
         cur = self.db.conn.execute(
-            "INSERT OR IGNORE INTO lg_events (id, person_id, kind, occurred_at, details, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO lg_events "
+            "(id, person_id, kind, occurred_at, details, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
             [event_id, person_id, kind, occurred_at, json.dumps(details), now_iso()],
         )
         return cur.rowcount == 1
@@ -320,152 +302,3 @@ class LeadGenStore:
             [person_id],
         )
         return [{**r, "details": json.loads(r["details"])} for r in rows]
-
-    # --- accounts and opportunities (read-only while connected) ----------------------------
-    def _guard(self, from_salesforce: bool) -> None:
-        if self.sales_read_only and not from_salesforce:
-            raise ConfigError(MESSAGES["read_only"])
-
-    def add_account(self, name: str, from_salesforce: bool = False, **values) -> int:
-        self._guard(from_salesforce)
-        with self.db.conn:
-            cur = self.db.conn.execute(
-                "INSERT INTO lg_accounts (name, salesforce_id, industry, website, owner_user_id, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    name,
-                    values.get("salesforce_id"),
-                    values.get("industry"),
-                    values.get("website"),
-                    values.get("owner_user_id"),
-                    now_iso(),
-                ],
-            )
-        return cur.lastrowid
-
-    def add_opportunity(
-        self, name: str, from_salesforce: bool = False, contact_ids: list[int] = (), **values
-    ) -> int:
-        self._guard(from_salesforce)
-        with self.db.conn:
-            cur = self.db.conn.execute(
-                "INSERT INTO lg_opportunities (name, salesforce_id, stage, amount, close_date, account_id, "
-                "owner_user_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    name,
-                    values.get("salesforce_id"),
-                    values.get("stage"),
-                    values.get("amount"),
-                    values.get("close_date"),
-                    values.get("account_id"),
-                    values.get("owner_user_id"),
-                    now_iso(),
-                ],
-            )
-            for person_id in contact_ids:
-                self.db.conn.execute(
-                    "INSERT INTO lg_opportunity_contacts (opportunity_id, person_id) VALUES (?, ?)",
-                    [cur.lastrowid, person_id],
-                )
-        return cur.lastrowid
-
-    # The sync's own path: Salesforce is where these live while connected.
-    SALES_TABLES = {
-        "Account": "lg_accounts",
-        "Opportunity": "lg_opportunities",
-        "OpportunityContactRole": "lg_opportunity_contacts",
-    }
-
-    def upsert_from_salesforce(self, sobject: str, sf_id: str, values: dict) -> str:
-        """Create or update the copy of a Salesforce account, opportunity or contact role;
-        returns created, updated or unchanged (a re-read record changes nothing)."""
-        table = self.SALES_TABLES[sobject]
-        columns = list(values)
-        row = self.db.execute(
-            f"SELECT id, {', '.join(columns)}{', deleted' if sobject != 'OpportunityContactRole' else ''} "
-            f"FROM {table} WHERE salesforce_id = ?",
-            [sf_id],
-        ).fetchone()
-        if row:
-            current = dict(zip(columns, row[1 : len(columns) + 1], strict=True))
-            revived = sobject != "OpportunityContactRole" and row[-1]
-            if current == values and not revived:
-                return "unchanged"
-            if sobject != "OpportunityContactRole":
-                values = {**values, "updated_at": now_iso(), "deleted": 0}
-            self.db.conn.execute(
-                f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
-                [*values.values(), row[0]],
-            )
-            return "updated"
-        if sobject != "OpportunityContactRole":
-            values = {**values, "updated_at": now_iso()}
-        values = {**values, "salesforce_id": sf_id}
-        self.db.conn.execute(
-            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-            list(values.values()),
-        )
-        return "created"
-
-    def delete_from_salesforce(self, sobject: str, sf_id: str) -> bool:
-        table = self.SALES_TABLES[sobject]
-        if sobject == "OpportunityContactRole":
-            return (
-                self.db.conn.execute(
-                    f"DELETE FROM {table} WHERE salesforce_id = ?", [sf_id]
-                ).rowcount
-                > 0
-            )
-        return (
-            self.db.conn.execute(
-                f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE salesforce_id = ? "
-                "AND deleted = 0",
-                [now_iso(), sf_id],
-            ).rowcount
-            > 0
-        )
-
-    def salesforce_ids(self, sobject: str) -> list[str]:
-        """The Salesforce ids of the live copies of an object's records here."""
-        table = self.SALES_TABLES[sobject]
-        live = "" if sobject == "OpportunityContactRole" else " AND deleted = 0"
-        return [
-            r[0]
-            for r in self.db.execute(
-                f"SELECT salesforce_id FROM {table} WHERE salesforce_id IS NOT NULL{live} "
-                "ORDER BY salesforce_id"
-            )
-        ]
-
-    def local_id(self, sobject: str, sf_id: str | None) -> int | None:
-        if not sf_id:
-            return None
-        row = self.db.execute(
-            f"SELECT id FROM {self.SALES_TABLES[sobject]} WHERE salesforce_id = ?", [sf_id]
-        ).fetchone()
-        return row[0] if row else None
-
-    def accounts(self) -> list[dict]:
-        return list(self.db.query("SELECT * FROM lg_accounts WHERE deleted = 0 ORDER BY name"))
-
-    def opportunities(self) -> list[dict]:
-        return list(
-            self.db.query(
-                "SELECT o.*, a.name AS account_name FROM lg_opportunities o LEFT JOIN lg_accounts a "
-                "ON a.id = o.account_id WHERE o.deleted = 0 ORDER BY o.name"
-            )
-        )
-
-    def opportunities_of(self, person_id: int, sf_contact_id: str | None = None) -> list[dict]:
-        """The person's opportunities: local ones, and Salesforce's whose contact role names
-        `sf_contact_id`, the person's Salesforce record (the product's "Members" tab shows the
-        Salesforce opportunity name). The caller knows the link: this side never reads it."""
-        return list(
-            self.db.query(
-                "SELECT o.id, o.name, o.stage, o.amount, o.close_date, o.salesforce_id, c.role "
-                "FROM lg_opportunity_contacts c JOIN lg_opportunities o ON o.id = c.opportunity_id "
-                "WHERE (c.person_id = :p OR c.sf_contact_id = :sf) AND o.deleted = 0 "
-                "ORDER BY o.name",
-                {"p": person_id, "sf": sf_contact_id},
-            )
-        )

@@ -9,8 +9,8 @@ from pathlib import Path
 from ..config import Profile
 from ..salesforce.describe import describe_fields
 from .loader import load_default
+from .org_checks import NUMBER_TYPES
 from .service import write_mapping
-from .validate import NUMBER_TYPES
 
 
 def init_mapping(profile: Profile, out: Path, force: bool, open_client) -> None:

@@ -66,9 +66,6 @@ class ObjectMap:
     pos: Pos | None = None
     sobject_pos: Pos | None = None
 
-    def field_for(self, leadgen: str) -> FieldMap | None:
-        return next((f for f in self.fields if f.leadgen == leadgen), None)
-
 
 @dataclass
 class OwnerMap:

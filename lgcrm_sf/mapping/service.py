@@ -9,12 +9,15 @@ from pathlib import Path
 
 from ..config import Profile, write_atomically
 from ..errors import AuthError, ConfigError, ConnectionFailure, UsageError
-from ..leadgen.store import LeadGenStore, now_iso
+from ..leadgen.store import LeadGenStore
+from ..leadgen.timestamps import now_iso
 from ..salesforce.describe import describe_fields, find_users
 from ..store.sync_state import SyncState
-from .loader import DEFAULT_NAME, MappingInvalid, Problem, default_text, load, load_default, parse
+from .loader import DEFAULT_NAME, default_text, load, load_default, parse
 from .model import Mapping
-from .validate import OrgSchema, check_leadgen_side, validate
+from .org_checks import OrgSchema
+from .problems import MappingInvalid, Problem
+from .validate import check_leadgen_side, validate
 
 # Describe data and the owners' users are read once a day: a quiet sync costs no describe call.
 SCHEMA_MAX_AGE = datetime.timedelta(hours=24)

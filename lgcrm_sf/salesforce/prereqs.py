@@ -5,7 +5,7 @@ and for anything but pass the steps to take in Salesforce Setup. A check that ca
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from ..errors import SalesforceApiError
 from .backup import FIRST_SYNC_OBJECTS
@@ -36,38 +36,60 @@ TITLES = {
     "external_id_field": "External-id field for safe retries (LGCRM_Id__c)",
 }
 FIXES = {
-    "edition": "Lead Gen & CRM supports Enterprise, Unlimited, Performance and Professional editions; "
-    "use one of these orgs (a Developer Edition org is fine for testing only).",
-    "professional_api": "Professional Edition needs API access bought from Salesforce: ask your "
-    "Salesforce account executive or support to enable it.",
-    "api_enabled": "Setup > Users > Profiles > (the integration user's profile) > System Permissions > "
-    "Edit: tick 'API Enabled' > Save.",
-    "api_only_user": "Setup > Users > Profiles (or Permission Sets) > (the integration user's profile) > "
-    "System Permissions > Edit: tick 'API Only User' > Save. Use a dedicated integration user: since "
-    "April 2024 Salesforce requires MFA for people, not for API-only users.",
-    "modify_all_data": "Setup > Users > Profiles > (the integration user's profile, e.g. System "
-    "Administrator) > System Permissions > Edit: tick 'Modify All Data' > Save.",
-    "role_admin": "Log in as the integration user > your name (top right) > My Settings > Personal > "
-    "Advanced User Details > Edit > Role: Admin > Save.",
-    "marketing_user": "Log in as the integration user > My Settings > Personal > Advanced User Details "
-    "> Edit: tick 'Marketing User' > Save (an admin can also do it in Setup > Users > Edit).",
-    "password_never_expires": "Setup > Security Controls > Password Policies > 'User passwords expire "
-    "in': Never expires > Save (or tick 'Password Never Expires' on the integration user's profile). "
-    "An expired password disconnects the integration.",
-    "session_security": "Setup > Users > Profiles > (the integration user's profile) > Session Settings "
-    "> 'Session Security Level Required at Login': None (not High Assurance) > Save.",
-    "web_to_lead_auto_response": "Setup > Feature Settings > Marketing > Web-to-Lead > Edit: clear "
-    "'Default Response Template'; and Setup > Lead Auto-Response Rules: deactivate the active rule. "
-    "Otherwise every lead synced to Salesforce gets the auto-response e-mail.",
-    "backup": "Run `lgcrm-sf backup` (its default objects include all the first sync needs), then "
-    "`lgcrm-sf backup verify DIR` on the directory it writes.",
-    "external_id_field": "Recommended: on Lead and on Contact, Setup > Object Manager > (object) > "
-    "Fields & Relationships > New > Text, Length 40, Field Name LGCRM_Id, tick 'Unique' (case "
-    "insensitive) and 'External ID', give the integration user edit access > Save. With it, a "
-    "create whose answer is lost on the network is sent again safely; without it, the sync looks "
-    "such records up by e-mail first (one query more).",
-    "unknown": "The integration user could not read this ({detail}); give it 'View Setup and "
-    "Configuration' or check the setting by hand in Setup.",
+    "edition": (
+        "Lead Gen & CRM supports Enterprise, Unlimited, Performance and Professional editions; "
+        "use one of these orgs (a Developer Edition org is fine for testing only)."
+    ),
+    "api_enabled": (
+        "Setup > Users > Profiles > (the integration user's profile) > System Permissions > "
+        "Edit: tick 'API Enabled' > Save."
+    ),
+    "api_only_user": (
+        "Setup > Users > Profiles (or Permission Sets) > (the integration user's profile) > "
+        "System Permissions > Edit: tick 'API Only User' > Save. Use a dedicated integration "
+        "user: since April 2024 Salesforce requires MFA for people, not for API-only users."
+    ),
+    "modify_all_data": (
+        "Setup > Users > Profiles > (the integration user's profile, e.g. System Administrator) "
+        "> System Permissions > Edit: tick 'Modify All Data' > Save."
+    ),
+    "role_admin": (
+        "Log in as the integration user > your name (top right) > My Settings > Personal > "
+        "Advanced User Details > Edit > Role: Admin > Save."
+    ),
+    "marketing_user": (
+        "Log in as the integration user > My Settings > Personal > Advanced User Details > Edit: "
+        "tick 'Marketing User' > Save (an admin can also do it in Setup > Users > Edit)."
+    ),
+    "password_never_expires": (
+        "Setup > Security Controls > Password Policies > 'User passwords expire in': Never "
+        "expires > Save (or tick 'Password Never Expires' on the integration user's profile). An "
+        "expired password disconnects the integration."
+    ),
+    "session_security": (
+        "Setup > Users > Profiles > (the integration user's profile) > Session Settings > "
+        "'Session Security Level Required at Login': None (not High Assurance) > Save."
+    ),
+    "web_to_lead_auto_response": (
+        "Setup > Feature Settings > Marketing > Web-to-Lead > Edit: clear 'Default Response "
+        "Template'; and Setup > Lead Auto-Response Rules: deactivate the active rule. Otherwise "
+        "every lead synced to Salesforce gets the auto-response e-mail."
+    ),
+    "backup": (
+        "Run `lgcrm-sf backup` (its default objects include all the first sync needs), then "
+        "`lgcrm-sf backup verify DIR` on the directory it writes."
+    ),
+    "external_id_field": (
+        "Recommended: on Lead and on Contact, Setup > Object Manager > (object) > Fields & "
+        "Relationships > New > Text, Length 40, Field Name LGCRM_Id, tick 'Unique' (case "
+        "insensitive) and 'External ID', give the integration user edit access > Save. With it, "
+        "a create whose answer is lost on the network is sent again safely; without it, the sync "
+        "looks such records up by e-mail first (one query more)."
+    ),
+    "unknown": (
+        "The integration user could not read this ({detail}); give it 'View Setup and "
+        "Configuration' or check the setting by hand in Setup."
+    ),
 }
 
 
@@ -93,190 +115,188 @@ def _unknown(check_id: str, exc: Exception) -> Check:
     )
 
 
-def _permission(user_perms: dict, name: str) -> tuple[bool, list[str]]:
-    granted_by = [source for source, perms in user_perms.items() if perms.get(name)]
-    return bool(granted_by), granted_by
-
-
 def check_prereqs(
     client: SalesforceClient,
     user_id: str,
     org_id: str,
     verified_backup: tuple[dict | None, list[str]],
 ) -> list[Check]:
-    checks: list[Check] = []
+    """Every check, in the help article's order; each reads what it needs from the org."""
+    edition, edition_check = _edition(client)
+    user = _user_facts(client, user_id)
+    return [
+        edition_check,
+        _api_enabled(user, edition),
+        _permission_check(user, "api_only_user", "PermissionsApiUserOnly", "API Only User"),
+        _permission_check(user, "modify_all_data", "PermissionsModifyAllData", "Modify All Data"),
+        _role_admin(user),
+        _marketing_user(user),
+        _password_never_expires(client, user),
+        _session_security(client, user),
+        _web_to_lead_auto_response(client),
+        external_id_check(client),
+        backup_check(org_id, *verified_backup),
+    ]
 
-    def query(soql: str) -> list[dict]:
-        return client.call(lambda sf: sf.query_all(soql), "a prerequisites query")["records"]
 
-    # Edition
+def _query(client: SalesforceClient, soql: str) -> list[dict]:
+    return client.call(lambda sf: sf.query_all(soql), "a prerequisites query")["records"]
+
+
+def _edition(client: SalesforceClient) -> tuple[str | None, Check]:
+    """The org's edition (None when unread) and its check."""
     try:
-        org = query("SELECT OrganizationType FROM Organization")[0]
-        edition = org["OrganizationType"]
-        if edition == "Developer Edition":
-            checks.append(Check("edition", WARN, f"{edition}: a test org", FIXES["edition"]))
-        elif edition in SUPPORTED:
-            checks.append(Check("edition", PASS, edition))
-        else:
-            checks.append(Check("edition", FAIL, edition, FIXES["edition"]))
+        org = _query(client, "SELECT OrganizationType FROM Organization")[0]
     except SalesforceApiError as exc:
-        edition = None
-        checks.append(_unknown("edition", exc))
+        return None, _unknown("edition", exc)
+    edition = org["OrganizationType"]
+    if edition == "Developer Edition":
+        return edition, Check("edition", WARN, f"{edition}: a test org", FIXES["edition"])
+    if edition in SUPPORTED:
+        return edition, Check("edition", PASS, edition)
+    return edition, Check("edition", FAIL, edition, FIXES["edition"])
 
-    # The user's permissions: profile-owned and assigned permission sets together.
-    perms_fields = (
-        "PermissionsApiEnabled",
-        "PermissionsApiUserOnly",
-        "PermissionsModifyAllData",
-        "PermissionsPasswordNeverExpires",
-    )
-    user_perms: dict[str, dict] = {}
-    user: dict | None = None
+
+# The permissions the checks read, granted by the profile or by an assigned permission set.
+PERMISSION_FIELDS = (
+    "PermissionsApiEnabled",
+    "PermissionsApiUserOnly",
+    "PermissionsModifyAllData",
+    "PermissionsPasswordNeverExpires",
+)
+
+
+@dataclass
+class _UserFacts:
+    """The integration user's record and permissions, or the error that kept them unread."""
+
+    record: dict | None = None
+    permissions: dict[str, dict] = field(default_factory=dict)  # source -> permission -> on
+    error: SalesforceApiError | None = None
+
+    def granted_by(self, permission: str) -> list[str]:
+        return [source for source, perms in self.permissions.items() if perms.get(permission)]
+
+
+def _user_facts(client: SalesforceClient, user_id: str) -> _UserFacts:
+    facts = _UserFacts()
     try:
-        user = query(
-            "SELECT Id, Username, UserPermissionsMarketingUser, UserRole.Name, UserRole.DeveloperName, "
-            f"Profile.Name FROM User WHERE Id = '{user_id}'"
+        facts.record = _query(
+            client,
+            "SELECT Id, Username, UserPermissionsMarketingUser, UserRole.Name, "
+            f"UserRole.DeveloperName, Profile.Name FROM User WHERE Id = '{user_id}'",
         )[0]
-        select = ", ".join(f"PermissionSet.{f}" for f in perms_fields)
-        for row in query(
+        select = ", ".join(f"PermissionSet.{f}" for f in PERMISSION_FIELDS)
+        for row in _query(
+            client,
             f"SELECT PermissionSet.Label, PermissionSet.IsOwnedByProfile, {select} "
-            f"FROM PermissionSetAssignment WHERE AssigneeId = '{user_id}'"
+            f"FROM PermissionSetAssignment WHERE AssigneeId = '{user_id}'",
         ):
             pset = row["PermissionSet"]
             source = (
-                f"profile {user['Profile']['Name']}"
+                f"profile {facts.record['Profile']['Name']}"
                 if pset["IsOwnedByProfile"]
                 else f"permission set {pset['Label']}"
             )
-            user_perms[source] = {f: pset[f] for f in perms_fields}
-        perms_error = None
+            facts.permissions[source] = {f: pset[f] for f in PERMISSION_FIELDS}
     except SalesforceApiError as exc:
-        perms_error = exc
+        facts.error = exc
+    return facts
 
-    def permission_check(check_id: str, field: str, label: str) -> Check:
-        if perms_error is not None:
-            return _unknown(check_id, perms_error)
-        granted, sources = _permission(user_perms, field)
-        if granted:
-            return Check(check_id, PASS, f"'{label}' granted by {', '.join(sources)}")
-        return Check(
-            check_id,
-            FAIL,
-            f"'{label}' not granted by the profile or any permission set",
-            FIXES[check_id],
-        )
 
-    api = permission_check("api_enabled", "PermissionsApiEnabled", "API Enabled")
+def _permission_check(user: _UserFacts, check_id: str, permission: str, label: str) -> Check:
+    if user.error is not None:
+        return _unknown(check_id, user.error)
+    sources = user.granted_by(permission)
+    if sources:
+        return Check(check_id, PASS, f"'{label}' granted by {', '.join(sources)}")
+    return Check(
+        check_id,
+        FAIL,
+        f"'{label}' not granted by the profile or any permission set",
+        FIXES[check_id],
+    )
+
+
+def _api_enabled(user: _UserFacts, edition: str | None) -> Check:
+    api = _permission_check(user, "api_enabled", "PermissionsApiEnabled", "API Enabled")
     if api.status == PASS and edition == "Professional Edition":
         api.evidence += (
             "; Professional Edition with API access (this check logged in through the API)"
         )
-    checks.append(api)
-    checks.append(permission_check("api_only_user", "PermissionsApiUserOnly", "API Only User"))
-    checks.append(
-        permission_check("modify_all_data", "PermissionsModifyAllData", "Modify All Data")
-    )
+    return api
 
-    if user is None:
-        checks.append(_unknown("role_admin", perms_error))
-        checks.append(_unknown("marketing_user", perms_error))
-    else:
-        role = user.get("UserRole") or {}
-        names = {str(role.get("Name") or "").lower(), str(role.get("DeveloperName") or "").lower()}
-        if names & {"admin", "administrator"}:
-            checks.append(Check("role_admin", PASS, f"role: {role.get('Name')}"))
-        else:
-            checks.append(
-                Check(
-                    "role_admin", FAIL, f"role: {role.get('Name') or 'none'}", FIXES["role_admin"]
-                )
-            )
-        if user["UserPermissionsMarketingUser"]:
-            checks.append(Check("marketing_user", PASS, "Marketing User is ticked"))
-        else:
-            checks.append(
-                Check(
-                    "marketing_user", FAIL, "Marketing User is not ticked", FIXES["marketing_user"]
-                )
-            )
 
-    # Password expiry: the org's policy, or the profile's 'Password Never Expires'.
+def _role_admin(user: _UserFacts) -> Check:
+    if user.record is None:
+        return _unknown("role_admin", user.error)
+    role = user.record.get("UserRole") or {}
+    names = {str(role.get("Name") or "").lower(), str(role.get("DeveloperName") or "").lower()}
+    if names & {"admin", "administrator"}:
+        return Check("role_admin", PASS, f"role: {role.get('Name')}")
+    return Check("role_admin", FAIL, f"role: {role.get('Name') or 'none'}", FIXES["role_admin"])
+
+
+def _marketing_user(user: _UserFacts) -> Check:
+    if user.record is None:
+        return _unknown("marketing_user", user.error)
+    if user.record["UserPermissionsMarketingUser"]:
+        return Check("marketing_user", PASS, "Marketing User is ticked")
+    return Check("marketing_user", FAIL, "Marketing User is not ticked", FIXES["marketing_user"])
+
+
+def _password_never_expires(client: SalesforceClient, user: _UserFacts) -> Check:
+    """The org's password policy, or the profile's 'Password Never Expires'."""
+    check_id = "password_never_expires"
     try:
         security = read_metadata(client, "SecuritySettings", ["Security"])
-        expiration = text(security[0] if security else None, "passwordPolicies/expiration")
-        exempt, sources = _permission(user_perms, "PermissionsPasswordNeverExpires")
-        if expiration == "Never":
-            checks.append(
-                Check("password_never_expires", PASS, "org password policy: never expires")
-            )
-        elif exempt:
-            checks.append(
-                Check(
-                    "password_never_expires",
-                    PASS,
-                    f"org policy {expiration}, but 'Password Never Expires' granted by {', '.join(sources)}",
-                )
-            )
-        else:
-            checks.append(
-                Check(
-                    "password_never_expires",
-                    FAIL,
-                    f"passwords expire: {expiration}",
-                    FIXES["password_never_expires"],
-                )
-            )
     except SalesforceApiError as exc:
-        checks.append(_unknown("password_never_expires", exc))
+        return _unknown(check_id, exc)
+    expiration = text(security[0] if security else None, "passwordPolicies/expiration")
+    sources = user.granted_by("PermissionsPasswordNeverExpires")
+    if expiration == "Never":
+        return Check(check_id, PASS, "org password policy: never expires")
+    if sources:
+        granted = f"'Password Never Expires' granted by {', '.join(sources)}"
+        return Check(check_id, PASS, f"org policy {expiration}, but {granted}")
+    return Check(check_id, FAIL, f"passwords expire: {expiration}", FIXES[check_id])
 
-    # Session security level required at login, on the user's profile.
+
+def _session_security(client: SalesforceClient, user: _UserFacts) -> Check:
+    """The session security level required at login, on the user's profile."""
+    if user.record is None:
+        return _unknown("session_security", user.error)
+    profile_name = user.record["Profile"]["Name"]
     try:
-        if user is None:
-            raise perms_error
-        profile_name = user["Profile"]["Name"]
         records = read_metadata(client, "ProfileSessionSetting", [profile_name])
-        level = text(records[0] if records else None, "requiredSessionLevel") or "none set"
-        if level == "HIGH_ASSURANCE":
-            checks.append(
-                Check(
-                    "session_security",
-                    FAIL,
-                    f"profile {profile_name}: High Assurance",
-                    FIXES["session_security"],
-                )
-            )
-        else:
-            checks.append(Check("session_security", PASS, f"profile {profile_name}: {level}"))
     except SalesforceApiError as exc:
-        checks.append(_unknown("session_security", exc))
+        return _unknown("session_security", exc)
+    level = text(records[0] if records else None, "requiredSessionLevel") or "none set"
+    if level == "HIGH_ASSURANCE":
+        return Check(
+            "session_security",
+            FAIL,
+            f"profile {profile_name}: High Assurance",
+            FIXES["session_security"],
+        )
+    return Check("session_security", PASS, f"profile {profile_name}: {level}")
 
-    # Web-to-Lead auto-response.
+
+def _web_to_lead_auto_response(client: SalesforceClient) -> Check:
+    check_id = "web_to_lead_auto_response"
     try:
         records = read_metadata(client, "AutoResponseRules", ["Lead"])
-        active = [
-            text(r, "fullName")
-            for r in children(records[0] if records else None, "autoResponseRule")
-            if text(r, "active") == "true"
-        ]
-        if active:
-            checks.append(
-                Check(
-                    "web_to_lead_auto_response",
-                    FAIL,
-                    f"active Lead auto-response rule: {', '.join(active)}",
-                    FIXES["web_to_lead_auto_response"],
-                )
-            )
-        else:
-            checks.append(
-                Check("web_to_lead_auto_response", PASS, "no active Lead auto-response rule")
-            )
     except SalesforceApiError as exc:
-        checks.append(_unknown("web_to_lead_auto_response", exc))
-
-    checks.append(external_id_check(client))
-    checks.append(backup_check(org_id, *verified_backup))
-    return checks
+        return _unknown(check_id, exc)
+    active = [
+        text(r, "fullName")
+        for r in children(records[0] if records else None, "autoResponseRule")
+        if text(r, "active") == "true"
+    ]
+    if active:
+        rules = f"active Lead auto-response rule: {', '.join(active)}"
+        return Check(check_id, FAIL, rules, FIXES[check_id])
+    return Check(check_id, PASS, "no active Lead auto-response rule")
 
 
 def external_id_check(client: SalesforceClient) -> Check:
@@ -291,11 +311,11 @@ def external_id_check(client: SalesforceClient) -> Check:
     except SalesforceApiError as exc:
         return _unknown("external_id_field", exc)
     if lacking:
+        has = "has" if len(lacking) == 1 else "have"
         return Check(
             "external_id_field",
             WARN,
-            f"{' and '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no unique external-id "
-            f"field {EXTERNAL_ID_FIELD}",
+            f"{' and '.join(lacking)} {has} no unique external-id field {EXTERNAL_ID_FIELD}",
             FIXES["external_id_field"],
         )
     return Check("external_id_field", PASS, f"{EXTERNAL_ID_FIELD} on Lead and Contact")

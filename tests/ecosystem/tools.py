@@ -103,7 +103,10 @@ class Run:
         return json.loads(self.out)
 
     def __repr__(self) -> str:
-        return f"Run({self.args!r}, code={self.code}, out={self.out[-3000:]!r}, err={self.err[-3000:]!r})"
+        return (
+            f"Run({self.args!r}, code={self.code}, out={self.out[-3000:]!r}, "
+            f"err={self.err[-3000:]!r})"
+        )
 
 
 def run(args: list[str], env: dict, cwd: Path | None = None) -> Run:

@@ -1,0 +1,234 @@
+"""Checking a mapping against the connected org's describe data: fields that don't exist or
+can't be read, type mismatches, writes Salesforce won't allow, picklist values it would reject,
+and owners that are unknown or inactive. Every problem has a line, a column and a fix."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..leadgen.fields import field_type
+from .model import FieldMap, Mapping, ObjectMap
+from .problems import Problem, Problems
+
+# Our value types and the Salesforce field types each can travel to and from.
+COMPATIBLE = {
+    "text": {
+        "string",
+        "textarea",
+        "picklist",
+        "multipicklist",
+        "combobox",
+        "email",
+        "phone",
+        "url",
+    },
+    "textarea": {"string", "textarea", "picklist", "combobox"},
+    "email": {"email", "string"},
+    "url": {"url", "string", "textarea"},
+    "number": {"double", "currency", "percent", "int"},
+    "boolean": {"boolean"},
+    "date": {"date", "datetime"},
+}
+TEXT_TYPES = {
+    "string",
+    "textarea",
+    "email",
+    "phone",
+    "url",
+    "combobox",
+    "picklist",
+    "multipicklist",
+}
+NUMBER_TYPES = {"double", "currency", "percent", "int"}
+COMPOUND_TYPES = {"address", "location"}  # read-only views of their component fields
+
+
+@dataclass
+class OrgSchema:
+    """What the org told us: readable fields per object, and the Salesforce users owners name."""
+
+    fields: dict[str, dict[str, dict]] = field(default_factory=dict)
+    users: dict[str, dict] = field(default_factory=dict)  # lower-cased username or 18-char id
+
+    def add_users(self, rows: list[dict]) -> None:
+        for row in rows:
+            self.users[row["Username"].lower()] = row
+            self.users[row["Id"]] = row
+            self.users[row["Id"][:15]] = row
+
+    def user(self, name_or_id: str) -> dict | None:
+        return self.users.get(name_or_id.lower()) or self.users.get(name_or_id)
+
+    def field(self, sobject: str, name: str) -> dict | None:
+        """A field's describe, its name in any case (Salesforce's API names are not)."""
+        fields = self.fields.get(sobject, {})
+        return {k.lower(): v for k, v in fields.items()}.get(name.lower())
+
+
+def suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
+    check = Problems(mapping.source)
+    for obj in mapping.objects.values():
+        sf_fields = schema.fields.get(obj.sobject, {})
+        lower = {name.lower(): f for name, f in sf_fields.items()}
+        for fmap in obj.fields:
+            described = lower.get(fmap.salesforce.lower())
+            if described is None:
+                check.add(
+                    fmap.salesforce_pos,
+                    f"{obj.sobject}.{fmap.salesforce} does not exist or the integration "
+                    "user cannot read it.",
+                    suggest(fmap.salesforce, sf_fields)
+                    or f"check the field's API name in Setup > Object Manager > {obj.sobject}.",
+                )
+            elif described["type"] in COMPOUND_TYPES:
+                _compound(check, obj, fmap, described, sf_fields)
+            else:
+                _check_field(check, mapping, obj, fmap, described)
+    _check_lead_score(check, mapping, schema)
+    _check_lead_link(check, mapping, schema)
+    _check_owners(check, mapping, schema)
+    return check.problems
+
+
+def _compound(check: Problems, obj: ObjectMap, fmap: FieldMap, described, sf_fields) -> None:
+    parts = [
+        name for name, f in sf_fields.items() if f.get("compoundFieldName") == described["name"]
+    ]
+    check.add(
+        fmap.salesforce_pos,
+        f"{obj.sobject}.{described['name']} is a compound {described['type']} field: "
+        "Salesforce reads it from its components and won't write it.",
+        f"map the components instead ({', '.join(parts)}).",
+    )
+
+
+def _check_field(
+    check: Problems, mapping: Mapping, obj: ObjectMap, fmap: FieldMap, described: dict
+) -> None:
+    """One field entry against the field Salesforce described: type, write access, length
+    rule, picklist values."""
+    name, theirs = f"{obj.sobject}.{described['name']}", described["type"]
+    ours = field_type(fmap.leadgen, mapping.custom_fields)
+    if ours and theirs not in COMPATIBLE.get(ours, set()):
+        check.add(
+            fmap.salesforce_pos,
+            f"{fmap.leadgen} holds {ours} values but {name} is a {theirs} field.",
+            "map it to a field of a matching type.",
+        )
+    writes = fmap.direction in ("push", "bidirectional")
+    if writes and not described.get("updateable"):
+        check.add(
+            fmap.direction_pos,
+            f"Salesforce won't let the integration user write {name} (read-only or not "
+            f"updateable), but the direction is {fmap.direction}.",
+            "use direction: pull, or give the user edit access to the field (field-level "
+            "security).",
+        )
+    transform = fmap.transform
+    if transform and transform.too_long == "truncate" and theirs not in TEXT_TYPES:
+        check.add(
+            transform.pos,
+            f"too_long: truncate only applies to text fields; {described['name']} is {theirs}.",
+        )
+    _check_picklist(check, fmap, name, described, writes)
+
+
+def _check_picklist(
+    check: Problems, fmap: FieldMap, name: str, described: dict, writes: bool
+) -> None:
+    """Values a transform sends must be in the picklist; a restricted picklist without a
+    transform rejects what is not (record by record)."""
+    picklist = [p["value"] for p in described.get("picklistValues") or [] if p.get("active", True)]
+    restricted = described["type"] in ("picklist", "multipicklist") and described.get(
+        "restrictedPicklist"
+    )
+    transform = fmap.transform
+    if transform and transform.values is not None and picklist:
+        for ours_value, theirs_value in transform.values.items():
+            if theirs_value not in picklist:
+                check.add(
+                    transform.values_pos.get(ours_value),
+                    f"{name} has no picklist value {theirs_value!r}; Salesforce would reject it.",
+                    suggest(theirs_value, picklist) or f"use one of: {', '.join(picklist)}.",
+                    "error" if restricted else "warning",
+                )
+    elif restricted and writes:
+        check.add(
+            fmap.salesforce_pos,
+            f"{name} is a restricted picklist: values outside its list will be rejected record "
+            "by record.",
+            "add transform: values: {our value: Salesforce value}.",
+            "warning",
+        )
+
+
+def _check_lead_score(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
+    for name, target in mapping.lead_score.items():
+        sobject = "Lead" if name == "lead" else "Contact"
+        described = schema.field(sobject, target)
+        pos = mapping.lead_score_pos.get(name)
+        if described is None:
+            check.add(
+                pos,
+                f"{sobject}.{target} does not exist or the integration user cannot read it.",
+                f"create a Number field for the lead score on {sobject}, or fix the name.",
+            )
+        elif described["type"] not in NUMBER_TYPES:
+            check.add(
+                pos,
+                f"the lead score is a number but {sobject}.{target} is a "
+                f"{described['type']} field.",
+            )
+        elif not described.get("updateable"):
+            check.add(
+                pos,
+                f"Salesforce won't let the integration user write {sobject}.{target}.",
+                "give the user edit access to the field.",
+            )
+
+
+def _check_lead_link(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
+    link = mapping.lead_link
+    if not link:
+        return
+    described = schema.field("Lead", link.salesforce_field)
+    if described is None:
+        check.add(
+            link.pos,
+            f"Lead.{link.salesforce_field} does not exist or the integration user cannot read it.",
+            "create a URL field on Lead for the marketing profile link, or fix the name.",
+        )
+    elif described["type"] not in ("url", "string", "textarea"):
+        check.add(
+            link.pos,
+            f"the lead link is a URL but Lead.{link.salesforce_field} is a "
+            f"{described['type']} field.",
+        )
+    elif not described.get("updateable"):
+        check.add(
+            link.pos,
+            f"Salesforce won't let the integration user write Lead.{link.salesforce_field}.",
+        )
+
+
+def _check_owners(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
+    for owner in mapping.owners:
+        user = schema.user(owner.salesforce)
+        if user is None:
+            check.add(
+                owner.salesforce_pos,
+                f"no Salesforce user {owner.salesforce!r}.",
+                "give the user's Salesforce username (user@company.com) or its 005... id.",
+            )
+        elif not user["IsActive"]:
+            check.add(
+                owner.salesforce_pos,
+                f"Salesforce user {user['Username']} is inactive: records can't be assigned to it.",
+                "map to an active user, or reactivate it in Setup > Users.",
+            )
