@@ -1072,6 +1072,11 @@ def emulator_serve(
     )
 
 
+from .migrate import register as _register_migrate  # noqa: E402 - needs the groups above
+
+_register_migrate(app, backup_app, _profile)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code (see _errors.py for the one ladder). Everything
     the command creates is readable by its owner only."""
