@@ -203,7 +203,7 @@ class Progress:
                 "(SELECT source_id FROM id_map)) c JOIN (SELECT key, target_id, ROW_NUMBER() OVER "
                 "(PARTITION BY key ORDER BY rowid) AS n FROM temp.results) r "
                 "ON r.key = c.key AND r.n = c.n",
-                [sobject, now()],
+                [sobject, now(), chunk],
             )
         mapped = conn.total_changes - before
         conn.execute("DELETE FROM temp.results")

@@ -32,9 +32,8 @@ class ObjectPlan:
             "skip": dict(self.skip.most_common()),
             "fields": dict(self.fields.most_common()),
             "notes": dict(self.notes.most_common()),
+            "done": {k: self.done[k] for k in sorted(self.done)},
         }
-        if self.done:
-            data["done"] = {k: self.done[k] for k in sorted(self.done)}
         return data
 
 
