@@ -145,18 +145,14 @@ def assert_copied(source: dict, target: dict) -> dict[str, str]:
         dst = login(target).query_all(f"SELECT Id, {fields} FROM {sobject}")["records"]
         assert len(dst) == len(src), (sobject, len(src), len(dst))
         pending.append((sobject, key, refs, src, dst))
-    for sobject, key, refs, src, dst in pending:  # parents first: keys may hold references
-
-        def natural(row, mapped: bool):
-            return tuple(new_of.get(row[k], row[k]) if mapped else row[k] for k in key)
-
-        copies = {natural(r, False): r for r in dst}
+    for sobject, key, _, src, dst in pending:  # parents first: keys may hold references
+        copies = {tuple(r[k] for k in key): r for r in dst}
         assert len(copies) == len(dst), f"{sobject}: two copies of one record"
         for row in src:
-            copy = copies[natural(row, True)]
+            copy = copies[tuple(new_of.get(row[k], row[k]) for k in key)]
             assert copy["Id"] != row["Id"]
             new_of[row["Id"]] = copy["Id"]
-    for sobject, key, refs, src, dst in pending:
+    for sobject, _, refs, src, dst in pending:
         copies = {r["Id"]: r for r in dst}
         for row in src:
             copy = copies[new_of[row["Id"]]]
