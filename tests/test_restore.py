@@ -270,3 +270,16 @@ def test_a_killed_copy_resumes_without_duplicates(
     assert_copied(source[0], target_info)
     statuses = [e["status"] for e in log_lines(home, "target") if e["command"] == "restore"]
     assert statuses == ["interrupted", "ok"]
+
+
+def test_update_is_refused_across_orgs(source, target, copy_args, cli, home):
+    """--mode update writes a backup back into its own org only: another org's ids are not
+    this one's."""
+    path = copy_args[1]
+    result = cli("restore", path, "--mode", "update", "--target-profile", "target", "--yes")
+    assert result.code == ExitCode.USAGE, result
+    assert f"this backup is of org {source[0]['org_id']}" in result.err
+    assert "--mode copy" in result.err
+    assert count(target[0], "Account") == 0
+    [line] = [e for e in log_lines(home, "target") if e["command"] == "restore"]
+    assert line["exit_code"] == ExitCode.USAGE

@@ -129,7 +129,7 @@ class UpdateRestore(RestoreJob):
                 plan.notes["merged since the backup: brought back beside its master"] += 1
         if changes:
             plan.update += 1
-            plan.fields.update(changes)
+            plan.fields.update(changes.keys())
         elif not deleted:
             return None, UNCHANGED, None
         return ("undelete" if deleted else "update"), None, changes
