@@ -109,13 +109,18 @@ class OwnerResolver:
         }
 
     def summary(self) -> list[dict]:
-        return [
-            {
-                "source": self.source_usernames.get(uid, uid),
-                "target": m.username if m.user_id else None,
-                "how": m.how
-                if m.user_id
-                else (f"{DEFAULT} ({m.how})" if self.default else f"unresolved ({m.how})"),
-            }
-            for uid, m in sorted(self.matches.items())
-        ]
+        """Each source user met, the target user standing for it, and how it was found."""
+        out = []
+        for uid, match in sorted(self.matches.items()):
+            found = match.user_id is not None
+            default = self.default if not found else None
+            out.append(
+                {
+                    "source": self.source_usernames.get(uid, uid),
+                    "target": match.username if found else (default and default.username),
+                    "how": match.how
+                    if found
+                    else (f"{DEFAULT} ({match.how})" if default else f"unresolved ({match.how})"),
+                }
+            )
+        return out
