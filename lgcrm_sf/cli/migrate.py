@@ -51,44 +51,52 @@ def register(app: typer.Typer, backup_app: typer.Typer, profile_of: Callable) ->
     backup_app.command("diff")(_diff_command(profile_of))
 
 
+# The options of `restore`, named once (the command's signature stays readable).
+BackupArg = Annotated[
+    str, typer.Argument(metavar="BACKUP", help="A backup directory or its catalog id.")
+]
+ModeOpt = Annotated[
+    str, typer.Option(help="update (undo a bad sync in the same org) or copy (into another).")
+]
+ObjectsOpt = Annotated[
+    str | None, typer.Option(help="Comma-separated objects (default: all in the backup).")
+]
+FieldsOpt = Annotated[
+    str | None, typer.Option(help="Comma-separated fields to write (default: all writable).")
+]
+TargetOpt = Annotated[
+    str | None, typer.Option(help="Restore into this profile's org (default: --profile's).")
+]
+OwnerOpt = Annotated[
+    str | None, typer.Option(help="Owner (username) of records whose owner is not in the target.")
+]
+NonemptyOpt = Annotated[
+    bool, typer.Option("--allow-nonempty", help="Copy into an org that already holds records.")
+]
+SourceIdOpt = Annotated[
+    str, typer.Option(help="Text field that keeps each record's source id, where it exists.")
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", help="Skip typing Confirm (scripts).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
 def _restore_command(profile_of: Callable):
     def restore(
         ctx: typer.Context,
-        backup: Annotated[
-            str,
-            typer.Argument(metavar="BACKUP", help="A backup directory or its catalog id."),
-        ],
-        mode: Annotated[
-            str,
-            typer.Option(help="update (undo a bad sync in the same org) or copy (into another)."),
-        ],
-        objects: Annotated[
-            str | None, typer.Option(help="Comma-separated objects (default: all in the backup).")
-        ] = None,
-        fields: Annotated[
-            str | None,
-            typer.Option(help="Comma-separated fields to write back (default: all writable)."),
-        ] = None,
-        target_profile: Annotated[
-            str | None, typer.Option(help="Restore into this profile's org (default: --profile's).")
-        ] = None,
-        default_owner: Annotated[
-            str | None,
-            typer.Option(help="Owner (username) of records whose owner is not in the target."),
-        ] = None,
-        allow_nonempty: Annotated[
-            bool,
-            typer.Option("--allow-nonempty", help="Copy into an org that already holds records."),
-        ] = False,
-        source_id_field: Annotated[
-            str,
-            typer.Option(help="Text field that keeps each record's source id, where it exists."),
-        ] = "LGCRM_Source_Id__c",
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
-        ] = False,
-        yes: Annotated[bool, typer.Option("--yes", help="Skip typing Confirm (scripts).")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+        backup: BackupArg,
+        mode: ModeOpt,
+        objects: ObjectsOpt = None,
+        fields: FieldsOpt = None,
+        target_profile: TargetOpt = None,
+        default_owner: OwnerOpt = None,
+        allow_nonempty: NonemptyOpt = False,
+        source_id_field: SourceIdOpt = "LGCRM_Source_Id__c",
+        dry_run: DryRunOpt = False,
+        yes: YesOpt = False,
+        as_json: JsonOpt = False,
     ) -> None:
         """Restore a verified backup: write back what a bad sync changed (--mode update), or
         copy it into another org (--mode copy)."""
@@ -103,9 +111,8 @@ def _restore_command(profile_of: Callable):
         profile = profile_of(ctx)
         target = _target(profile, target_profile)
         tuning = RestoreTuning.from_environment()
-        files = open_verified(_backup_dir(profile, backup))
         request = RestoreRequest(
-            files,
+            open_verified(_backup_dir(profile, backup)),
             mode,
             target,
             objects=names,
@@ -154,7 +161,7 @@ def _confirm(yes: bool, as_json: bool):
     def confirm(report) -> bool:
         if not as_json:
             _show(report, planned=True)
-        if yes:
+        if yes or not report.writes:
             return True
         if not sys.stdin.isatty():
             raise ConfigError(
@@ -172,22 +179,8 @@ def _confirm(yes: bool, as_json: bool):
 
 
 def _show(report, planned: bool) -> None:
-    rows = []
-    for name in report.order:
-        plan = report.objects[name]
-        done = plan.done
-        rows.append(
-            {
-                "object": name,
-                "create": plan.create if planned else done["created"],
-                "update": plan.update if planned else done["updated"],
-                "undelete": plan.undelete if planned else done["undeleted"],
-                "2nd pass": plan.second_pass,
-                "skip": sum(plan.skip.values()),
-                "failed": "" if planned else done["failed"],
-                "api": plan.api,
-            }
-        )
+    """The plan (before the confirmation, or for --dry-run) or what was done."""
+    rows = [_object_row(report.objects[name], planned) for name in report.order]
     title = f"Restore ({report.mode}) into {report.target_org_name} ({report.target_org})"
     ui.show_rows(title + (": plan" if planned else ": done"), rows, list(rows[0]) if rows else [])
     for name in report.order:
@@ -199,26 +192,51 @@ def _show(report, planned: bool) -> None:
         if plan.fields:
             changed = ", ".join(f"{f} {n:,}" for f, n in plan.fields.most_common(8))
             ui.line(f"{name}: fields written back: {changed}")
-    for name, skipped in report.fields_skipped.items():
-        reasons: dict[str, list[str]] = {}
-        for field, why in skipped.items():
-            reasons.setdefault(why, []).append(field)
-        for why, names in reasons.items():
-            ui.line(f"{name}: not written ({why}): {', '.join(names)}", "yellow")
-    for owner in report.owners:
-        ui.line(f"owner {owner['source']} -> {owner['target'] or '-'} ({owner['how']})")
-    if not planned:
-        for failure in report.failures[:20]:
-            ui.line(
-                f"{failure['object']}: {failure['records']:,} {failure['op']} refused "
-                f"({failure['code']}: {failure['message']}), e.g. {failure['example']}",
-                "red",
-            )
+    if planned:
+        _show_fields_skipped(report)
+        for owner in report.owners:
+            ui.line(f"owner {owner['source']} -> {owner['target'] or '-'} ({owner['how']})")
+        return
+    for failure in report.failures[:20]:
         ui.line(
-            f"{report.writes:,} planned writes, {report.failed:,} refused, "
-            f"{report.api_calls} API calls, {report.seconds:.1f} s. "
-            f"Progress: {report.progress_file}"
+            f"{failure['object']}: {failure['records']:,} {failure['op']} refused "
+            f"({failure['code']}: {failure['message']}), e.g. {failure['example']}",
+            "red",
         )
+    ui.line(
+        f"{report.writes:,} writes planned, {report.failed:,} refused, "
+        f"{report.api_calls} API calls, {report.seconds:.1f} s. Progress: {report.progress_file}"
+    )
+
+
+def _object_row(plan, planned: bool) -> dict:
+    done = plan.done
+    return {
+        "object": plan.name,
+        "create": plan.create if planned else done["created"],
+        "update": plan.update if planned else done["updated"],
+        "undelete": plan.undelete if planned else done["undeleted"],
+        "2nd pass": plan.second_pass,
+        "skip": sum(plan.skip.values()),
+        "failed": "" if planned else done["failed"],
+        "api": plan.api,
+    }
+
+
+def _show_fields_skipped(report) -> None:
+    """Fields never written, once: by reason, each field with the objects it is skipped on
+    (or "every object")."""
+    every = len(report.order)
+    by_reason: dict[str, dict[str, list[str]]] = {}
+    for name, skipped in report.fields_skipped.items():
+        for field, why in skipped.items():
+            by_reason.setdefault(why, {}).setdefault(field, []).append(name)
+    for why, fields in by_reason.items():
+        listed = ", ".join(
+            field if len(names) == every else f"{field} ({', '.join(names)})"
+            for field, names in fields.items()
+        )
+        ui.line(f"not written, {why}: {listed}", "yellow")
 
 
 def _diff_command(profile_of: Callable):

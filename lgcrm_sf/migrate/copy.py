@@ -12,7 +12,7 @@ from .remap import insert_values, missing_required, references_in
 from .sender import batched
 from .target import ObjectSpec
 
-ALREADY = "already restored (by an earlier, interrupted run)"
+ALREADY = "already restored (by an earlier run of this restore)"
 CONVERTED = "converted lead (its account, contact and opportunity are restored instead)"
 PLANNED = "(to be created)"  # a planned record's id, while planning only
 

@@ -32,7 +32,7 @@ from .values import differs
 NEW_SINCE = "created since the backup (left alone)"
 UNCHANGED = "unchanged"
 CONVERTED = "converted lead (a conversion cannot be undone; convertLead made its contact)"
-ALREADY = "already created again (by an earlier, interrupted run)"
+ALREADY = "already created again (by an earlier run of this restore)"
 
 
 class UpdateRestore(RestoreJob):
