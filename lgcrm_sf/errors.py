@@ -99,6 +99,12 @@ class DataError(LgcrmError):
     exit_code = ExitCode.DATA
 
 
+class VerifyFailed(LgcrmError):
+    """A backup that does not verify (a restore or a diff refuses to trust it)."""
+
+    exit_code = ExitCode.VERIFY_FAILED
+
+
 class PrereqsFailed(LgcrmError):
     exit_code = ExitCode.PREREQS_FAILED
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import backup, connect, emulator, leadgen, mapping, sync
+from . import backup, connect, emulator, leadgen, mapping, migrate, sync
 from ._errors import hoist_global_options, run_guarded
 
 app = typer.Typer(
@@ -70,6 +70,7 @@ emulator.register(app)
 leadgen.register(app)
 mapping.register(app)
 backup.register(app)
+migrate.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

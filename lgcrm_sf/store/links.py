@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
 
 from ..clock import utc_now
+from .db import open_database
 
 
 class Links:
@@ -113,3 +116,23 @@ class Links:
             [sf_id, sf_object, modstamp, reason, utc_now()],
         )
         return True
+
+    def repoint(self, old_sf_id: str, new_sf_id: str) -> int:
+        """A linked record purged and created again (a restore gives it a new id, as Salesforce
+        gives every record it creates): the link follows it, so the next sync updates that
+        record instead of creating a duplicate. Returns how many links moved."""
+        return self.conn.execute(
+            "UPDATE links SET sf_id = ? WHERE sf_id = ?", [new_sf_id, old_sf_id]
+        ).rowcount
+
+
+def repoint_links(state_path: Path | str, pairs: Iterable[tuple[str, str]]) -> int:
+    """(old Salesforce id, new id) pairs of a restore; returns how many links moved. One
+    transaction."""
+    db = open_database(state_path)
+    try:
+        with db.conn:
+            links = Links(db.conn)
+            return sum(links.repoint(old, new) for old, new in pairs)
+    finally:
+        db.conn.close()

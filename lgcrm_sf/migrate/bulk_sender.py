@@ -1,0 +1,195 @@
+"""Large batches of a restore's writes through Bulk API 2.0 ingest. The rows of a job are
+written to a spool file and journaled (source id, key) in one pass, so memory does not grow
+with the job; the job's id is journaled before its data is uploaded. Its results come back in
+no particular order, each row echoing the columns uploaded: the key (the source id column when
+the object has a source-id field, else the digest of the values sent) pairs each result with
+its row. After a crash, the journaled job id leads to those same results: nothing is created
+twice, nothing uploaded twice (salesforce/bulk_ingest.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from itertools import chain, islice
+
+from ..errors import OutcomeUnknown
+from ..salesforce import bulk_ingest
+from .target import ObjectSpec
+from .values import sent_fingerprint
+
+SPOOL_BYTES = 8 * 1024 * 1024
+UPLOAD_ATTEMPTS = 3
+CLEAR = "#N/A"  # Bulk API: set the field to null on update (an empty cell leaves it as is)
+
+
+class BulkSender:
+    def __init__(self, sender) -> None:
+        self.s = sender  # the Sender: client, progress, tuning, tallies
+
+    # --- creates ----------------------------------------------------------------------------
+    def create(self, spec: ObjectSpec, items) -> None:
+        iterator = iter(items)
+        while (first := next(iterator, None)) is not None:
+            group = chain([first], islice(iterator, self.s.tuning.bulk_job_rows - 1))
+            value_columns = list(first[1])
+            self._create_job(spec, group, value_columns)
+            self.s.tell(spec.name, "created", self.s.tallies[spec.name]["created"])
+
+    def _create_job(self, spec: ObjectSpec, group, value_columns: list[str]) -> None:
+        columns = value_columns + ([spec.source_id_field] if spec.source_id_field else [])
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(columns)
+
+        def rows():
+            for source_id, values in group:
+                cells = [values.get(c, "") for c in value_columns]
+                writer.writerow(cells + ([source_id] if spec.source_id_field else []))
+                yield source_id, self.s.key(spec, source_id, values), None
+
+        try:
+            chunk = self.s.progress.journal(spec.name, "bulk", self.s.since(), columns, rows())
+            text.flush()
+            job_id = self._submit(spec, chunk, spool, "insert")
+        finally:
+            text.detach()
+            spool.close()
+        self.settle(spec, {"id": chunk, "job_id": job_id, "fields": columns})
+
+    def _submit(self, spec: ObjectSpec, chunk: int, spool, operation: str) -> str:
+        client, me = self.s.client, self.s.me
+        for _ in range(UPLOAD_ATTEMPTS):
+            job_id = bulk_ingest.open_job(client, spec.name, operation, me)
+            self.s.progress.set_job(chunk, job_id)
+            if bulk_ingest.upload(client, job_id, spool):
+                bulk_ingest.close(client, job_id)
+                return job_id
+        raise OutcomeUnknown(
+            f"Salesforce did not confirm the upload of a {spec.name} Bulk job "
+            f"{UPLOAD_ATTEMPTS} times; nothing was processed. Run the restore again."
+        )
+
+    def settle(self, spec: ObjectSpec, chunk: dict) -> None:
+        """Map a journaled create job's rows from its results (after a crash too)."""
+        progress, client = self.s.progress, self.s.client
+        job_id = chunk["job_id"]
+        info = bulk_ingest.job_info(client, job_id) if job_id else {"state": "Open"}
+        if info["state"] == "Open":  # never closed: it processes nothing, the rows go again
+            if job_id:
+                bulk_ingest.abort(client, job_id)
+            progress.settle(chunk["id"])
+            return
+        if info["state"] not in bulk_ingest.TERMINAL:
+            info = bulk_ingest.wait(client, job_id)
+        key_of = self._key_of(spec, chunk["fields"])
+        with bulk_ingest.results(client, job_id, "successfulResults") as spool:
+            pairs = ((key_of(row), row["sf__Id"]) for row in _rows(spool))
+            created = progress.match_results(chunk["id"], spec.name, pairs)
+        failed = self._failures(spec, chunk, job_id, key_of, info)
+        progress.settle(chunk["id"])
+        self.s.tallies[spec.name]["created"] += created
+        self.s.tallies[spec.name]["failed"] += failed
+
+    def _key_of(self, spec: ObjectSpec, columns: list[str]):
+        if spec.source_id_field:
+            return lambda row: row[spec.source_id_field]
+        values = [c for c in columns if c != spec.source_id_field]
+        return lambda row: sent_fingerprint({c: row[c] for c in values}, spec.types)
+
+    def _failures(self, spec: ObjectSpec, chunk: dict, job_id: str, key_of, info: dict) -> int:
+        """Rows refused (failedResults) and rows a failed or aborted job never processed."""
+        progress = self.s.progress
+        waiting: dict[str, list[str]] = {}
+        for source_id, key in ((s, k) for s, k, _ in progress.unmapped_rows(chunk["id"])):
+            waiting.setdefault(key, []).append(source_id)
+        failures = []
+        with bulk_ingest.results(self.s.client, job_id, "failedResults") as spool:
+            for row in _rows(spool):
+                sources = waiting.get(key_of(row))
+                if sources:
+                    code, message = _error(row["sf__Error"])
+                    failures.append((sources.pop(0), spec.name, "create", code, message))
+        reason = info.get("errorMessage") or f"the Bulk job ended {info['state']}"
+        failures += [
+            (sid, spec.name, "create", "UNPROCESSED", reason)
+            for sources in waiting.values()
+            for sid in sources
+        ]
+        progress.fail(failures)
+        return len(failures)
+
+    # --- updates ----------------------------------------------------------------------------
+    def update(self, spec: ObjectSpec, items, done) -> None:
+        iterator = iter(items)
+        while (first := next(iterator, None)) is not None:
+            group = chain([first], islice(iterator, self.s.tuning.bulk_job_rows - 1))
+            self._update_job(spec, group, done)
+            self.s.tell(spec.name, "updated", self.s.tallies[spec.name]["updated"])
+
+    def _update_job(self, spec: ObjectSpec, group, done) -> None:
+        columns = sorted(set(spec.update_fields) | set(spec.deferred))
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(["Id", *columns])
+
+        def rows():
+            for source_id, target_id, values in group:
+                cells = [_update_cell(values, c) for c in columns]
+                writer.writerow([target_id, *cells])
+                yield source_id, target_id, None
+
+        try:
+            chunk = self.s.progress.journal(spec.name, "bulk-update", None, columns, rows())
+            text.flush()
+            job_id = self._submit(spec, chunk, spool, "update")
+        finally:
+            text.detach()
+            spool.close()
+        self._settle_update(spec, chunk, job_id, done)
+
+    def _settle_update(self, spec: ObjectSpec, chunk: int, job_id: str, done) -> None:
+        progress, client = self.s.progress, self.s.client
+        info = bulk_ingest.wait(client, job_id)
+        source_of = {tid: sid for sid, tid, _ in progress.chunk_rows(chunk)}
+        with bulk_ingest.results(client, job_id, "successfulResults") as spool:
+            succeeded = [source_of[r["sf__Id"]] for r in _rows(spool) if r["sf__Id"] in source_of]
+        failures = []
+        with bulk_ingest.results(client, job_id, "failedResults") as spool:
+            for row in _rows(spool):
+                code, message = _error(row["sf__Error"])
+                sid = source_of.get(row.get("Id") or row.get("sf__Id"))
+                failures.append((sid, spec.name, "update", code, message))
+        left = set(source_of.values()) - set(succeeded) - {f[0] for f in failures}
+        reason = info.get("errorMessage") or f"the Bulk job ended {info['state']}"
+        failures += [(sid, spec.name, "update", "UNPROCESSED", reason) for sid in sorted(left)]
+        with progress.transaction():
+            progress.fail(failures)
+            if done:
+                done(succeeded)
+            progress.settle(chunk)
+        self.s.tallies[spec.name]["updated"] += len(succeeded)
+        self.s.tallies[spec.name]["failed"] += len(failures)
+
+
+def _update_cell(values: dict, column: str) -> str:
+    if column not in values:
+        return ""  # unchanged
+    return values[column] if values[column] != "" else CLEAR
+
+
+def _rows(spool):
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    try:
+        yield from csv.DictReader(text)
+    finally:
+        text.detach()
+
+
+def _error(text: str) -> tuple[str, str]:
+    """`CODE:message:fields --` as Bulk API 2.0 writes sf__Error."""
+    code, _, rest = (text or "").partition(":")
+    message, _, _fields = rest.rpartition(":")
+    return code or "UNKNOWN", (message or rest).strip()

@@ -1,0 +1,89 @@
+"""A backup row as a write to the target: the fields to send, each reference remapped through the
+ids the restore has created (the source's ids mean nothing in another org), owners found by
+username, record types by developer name. Pure: the caller fetches the id map for a batch of
+rows at once and counts what this reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .owners import OwnerResolver
+from .target import ObjectSpec
+
+USER_PREFIX = "005"
+RECORD_TYPE = "RecordTypeId"
+
+
+@dataclass
+class Remap:
+    """What a batch of rows needs to be remapped; `notes` counts what could not be."""
+
+    ids: dict[str, str]  # source id -> target id
+    same_org: bool  # --mode update: an id not in the map is still valid
+    owners: OwnerResolver | None = None
+    record_types: dict[str, str] | None = None  # source record type id -> target id
+    notes: Counter = field(default_factory=Counter)  # (field, why) -> rows
+
+    def value(self, spec: ObjectSpec, name: str, text: str) -> str:
+        if not text:
+            return ""
+        if name == RECORD_TYPE:
+            return self._record_type(name, text)
+        if text.startswith(USER_PREFIX) and name in spec.user_fields:
+            return self._user(name, text)
+        if name in spec.references:
+            return self._record(name, text)
+        if name in spec.user_fields:  # a queue or a calendar owning an activity
+            return text if self.same_org else self._user(name, text)
+        return text
+
+    def _record(self, name: str, text: str) -> str:
+        mapped = self.ids.get(text)
+        if mapped:
+            return mapped
+        if self.same_org:
+            return text
+        self.notes[(name, "points to a record not restored: left empty")] += 1
+        return ""
+
+    def _user(self, name: str, text: str) -> str:
+        if self.same_org or self.owners is None:
+            return text
+        user = self.owners.target_user(text, use_default=name in ("OwnerId", "CreatedById"))
+        if user is None:
+            self.notes[(name, "no matching user in the target: left empty")] += 1
+            return ""
+        return user
+
+    def _record_type(self, name: str, text: str) -> str:
+        if self.same_org or self.record_types is None:
+            return text
+        mapped = self.record_types.get(text)
+        if mapped is None:
+            self.notes[(name, "record type missing in the target: its default used")] += 1
+            return ""
+        return mapped
+
+
+def references_in(spec: ObjectSpec, rows: list[dict], fields: list[str]) -> set[str]:
+    """Every record id the rows' reference fields hold (to fetch from the id map at once)."""
+    wanted = [f for f in fields if f in spec.references]
+    return {row[f] for row in rows for f in wanted if row.get(f)}
+
+
+def insert_values(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> dict[str, str]:
+    """The text of each field a create sends (deferred references wait for the second pass)."""
+    return {
+        name: remap.value(spec, name, row.get(name, ""))
+        for name in spec.insert_fields
+        if name not in deferred
+    }
+
+
+def missing_required(values: dict[str, str], spec: ObjectSpec) -> str | None:
+    """Why a create would be refused for a required field, before it is sent."""
+    for name in spec.required:
+        if name in values and not values[name]:
+            return f"required field {name} is empty"
+    return None

@@ -1,0 +1,91 @@
+"""The SOAP partner API calls the REST API has no counterpart for: `undelete()` (bring records
+back from the recycle bin, with what their delete cascaded to). Hand-written envelopes over the
+client's own session (https only, its CA and its call counter), no SOAP library.
+https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_undelete.htm
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceGeneralError
+
+from .client import SalesforceClient
+from .retry import TRANSIENT_CODES
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+PARTNER = "urn:partner.soap.sforce.com"
+FAULT = "urn:fault.partner.soap.sforce.com"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MAX_UNDELETE = 200  # ids per undelete() call
+
+
+@dataclass
+class UndeleteResult:
+    id: str  # the id asked for
+    success: bool
+    code: str | None = None
+    message: str | None = None
+
+
+def undelete(client: SalesforceClient, ids: list[str]) -> list[UndeleteResult]:
+    """Undelete up to 200 records (not all or none: each succeeds or fails on its own).
+    Sending it again is harmless: a record already back answers UNDELETE_FAILED, which the
+    caller checks by reading the record."""
+    if len(ids) > MAX_UNDELETE:
+        raise ValueError(f"undelete takes {MAX_UNDELETE} ids a call")
+    items = "".join(f"<urn:ids>{escape(i)}</urn:ids>" for i in ids)
+
+    def call(sf):
+        return _post(sf, f"<urn:undelete>{items}</urn:undelete>")
+
+    results = client.call(call, "the undelete call")
+    return [
+        UndeleteResult(
+            asked,
+            result.findtext(f"{{{PARTNER}}}success") == "true",
+            result.findtext(f"{{{PARTNER}}}errors/{{{PARTNER}}}statusCode"),
+            result.findtext(f"{{{PARTNER}}}errors/{{{PARTNER}}}message"),
+        )
+        for asked, result in zip(ids, results, strict=True)
+    ]
+
+
+def _post(sf, body: str) -> list:
+    """One partner call on simple-salesforce's session; its <result> elements in order. A
+    fault becomes the exception simple-salesforce raises for REST, so client.call logs in
+    again after INVALID_SESSION_ID and retries what is transient."""
+    url = f"https://{sf.sf_instance}/services/Soap/u/{sf.sf_version}"
+    envelope = (
+        f'<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="{SOAP}" '
+        f'xmlns:urn="{PARTNER}"><env:Header><urn:SessionHeader><urn:sessionId>'
+        f"{escape(sf.session_id)}</urn:sessionId></urn:SessionHeader></env:Header>"
+        f"<env:Body>{body}</env:Body></env:Envelope>"
+    )
+    response = sf.session.post(
+        url,
+        data=envelope.encode("utf-8"),
+        headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'},
+    )
+    try:
+        root = ElementTree.fromstring(response.content)
+    except ElementTree.ParseError:
+        raise SalesforceGeneralError(
+            url,
+            response.status_code,
+            "SOAP",
+            [{"errorCode": "UNKNOWN_EXCEPTION", "message": response.text[:200]}],
+        ) from None
+    fault = root.find(f".//{{{SOAP}}}Fault")
+    if fault is not None:
+        code = fault.findtext(f".//{{{FAULT}}}exceptionCode") or fault.findtext("faultcode")
+        message = fault.findtext(f".//{{{FAULT}}}exceptionMessage") or fault.findtext("faultstring")
+        code = (code or "UNKNOWN_EXCEPTION").rsplit(":", 1)[-1]
+        if code == "INVALID_SESSION_ID":
+            raise SalesforceExpiredSession(url, 401, "SOAP", message)
+        # Every fault comes as HTTP 500: only a busy or failing server is worth a retry.
+        status = 503 if code in TRANSIENT_CODES else 400
+        raise SalesforceGeneralError(url, status, "SOAP", [{"errorCode": code, "message": message}])
+    return list(root.iter(f"{{{PARTNER}}}result"))
