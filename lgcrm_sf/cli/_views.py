@@ -38,7 +38,8 @@ def connected(result) -> None:
     line(f"Connected profile '{result.profile}' to {result.identity.org_name}.", "green")
     if result.secrets_source == "environment":
         line(
-            "No OS keyring is available: secrets were not stored. Later commands read them from the same environment variables.",
+            "No OS keyring is available: secrets were not stored. Later commands read them "
+            "from the same environment variables.",
             "yellow",
         )
     else:
@@ -109,7 +110,8 @@ def people(page) -> None:
     )
     if page.total > len(page.people):
         line(
-            f"showing {len(page.people):,} of {page.total:,}; use --limit {page.total} to see them all."
+            f"showing {len(page.people):,} of {page.total:,}; use --limit {page.total} to see "
+            "them all."
         )
 
 
@@ -162,7 +164,8 @@ def backup_table(result) -> _RichTable:
 def backup(result) -> None:
     out.print(backup_table(result))
     line(
-        f"{result.rows:,} rows in {result.seconds:.1f} s with {result.api_calls} API calls: {result.path}"
+        f"{result.rows:,} rows in {result.seconds:.1f} s with {result.api_calls} API calls: "
+        f"{result.path}"
     )
     if result.complete:
         line(f"Next: lgcrm-sf backup verify {result.path}")

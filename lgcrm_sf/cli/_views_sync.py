@@ -141,7 +141,8 @@ def sync_report(run) -> None:
         line(message, "yellow")
     if len(result.messages) > MESSAGES_SHOWN:
         line(
-            f"... and {len(result.messages) - MESSAGES_SHOWN} more messages (see the log or --json).",
+            f"... and {len(result.messages) - MESSAGES_SHOWN} more messages (see the log or "
+            "--json).",
             "yellow",
         )
 
@@ -166,7 +167,8 @@ def status_report(data: dict) -> None:
     org = data["org"]
     state = "connected" if data["connected"] else "not connected"
     line(
-        f"Profile {data['profile']}: {state} to {org['name'] or '-'} ({org['id'] or '-'}) as {data['username'] or '-'}"
+        f"Profile {data['profile']}: {state} to {org['name'] or '-'} ({org['id'] or '-'}) as "
+        f"{data['username'] or '-'}"
     )
     line(f"Mapping: {data['mapping']}")
     line(f"Log: {data['log_file']}")

@@ -176,7 +176,8 @@ def disconnect(ctx: typer.Context) -> None:
     profile = profile_of(ctx)
     removed = disconnect_profile(profile)
     line(
-        f"Disconnected profile '{profile.name}' ({removed} secret(s) removed from the keyring). The state database is kept."
+        f"Disconnected profile '{profile.name}' ({removed} secret(s) removed from the "
+        "keyring). The state database is kept."
     )
 
 

@@ -55,7 +55,8 @@ def mapping_init(
 
     init_mapping(profile_of(ctx), out, force, open_client)
     line(
-        f"Wrote {out}. Review it, then `lgcrm-sf mapping validate {out}` and `lgcrm-sf mapping use {out}`."
+        f"Wrote {out}. Review it, then `lgcrm-sf mapping validate {out}` and `lgcrm-sf mapping "
+        f"use {out}`."
     )
 
 

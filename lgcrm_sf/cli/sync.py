@@ -54,7 +54,10 @@ ApiReserve = Annotated[
     str | None,
     typer.Option(
         envvar="LGCRM_SF_API_RESERVE",
-        help="Stop when fewer API calls than this remain today: a number or a percentage (default 5%).",
+        help=(
+            "Stop when fewer API calls than this remain today: a number or a percentage "
+            "(default 5%)."
+        ),
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json")]
@@ -133,7 +136,8 @@ def conflicts_resolve(
 
     row = resolve_conflict(profile_of(ctx), conflict_id, take)
     line(
-        f"Conflict {conflict_id} ({row['email']} {row['field']}): the {take} value goes to both sides at the next sync."
+        f"Conflict {conflict_id} ({row['email']} {row['field']}): the {take} value goes to "
+        "both sides at the next sync."
     )
 
 

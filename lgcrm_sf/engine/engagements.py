@@ -118,7 +118,7 @@ class EngagementPusher:
 
     def _bulk(self, items: list[tuple[str, dict]]) -> list[WriteResult]:
         job_id = self.sf.ingest.run_job(
-            "Task", "create", lambda: (p for _, p in items), lambda job: None
+            "Task", "create", lambda: (p for _, p in items), lambda _job: None
         )
         return list(self.sf.ingest.results(job_id, bulk_task_key, len(items)))
 

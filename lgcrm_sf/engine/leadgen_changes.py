@@ -24,7 +24,7 @@ def apply_leadgen_changes(sync: Sync, kind: str, sobject: str) -> None:
                 if person["active"]:
                     _linked_or_not(sync, person, sobject, specs)
     read_and_merge(sync, sobject)
-    match_or_create(sync, kind, sobject)
+    match_or_create(sync, sobject)
     for _, linked_object in OBJECTS.values():
         if sync.work.to_read.get(linked_object) and linked_object in sync.sf_fields:
             read_and_merge(sync, linked_object)

@@ -9,9 +9,11 @@ from .context import Sync
 
 MESSAGES = {
     "deleted": "deleted in Salesforce ({object} {id}) on {when}",
-    "purged": "no longer in Salesforce ({object} {id}): purged from the recycle bin or hard-deleted",
+    "purged": "no longer in Salesforce ({object} {id}): purged from the recycle bin or "
+    "hard-deleted",
     "merged_taken": "merged in Salesforce into {master}, which is already linked to {other}",
-    "converted_taken": "converted in Salesforce into contact {contact}, which is already linked to {other}",
+    "converted_taken": "converted in Salesforce into contact {contact}, which is already "
+    "linked to {other}",
 }
 
 

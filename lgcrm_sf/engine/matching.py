@@ -10,7 +10,7 @@ from .fields import OWNER, REQUIRED_DEFAULTS, lg_value
 from .lifecycle import link
 
 
-def match_or_create(sync: Sync, kind: str, sobject: str) -> None:
+def match_or_create(sync: Sync, sobject: str) -> None:
     last = 0
     while ids := sync.state.scratch.next_unlinked(last, sync.tuning.chunk):
         last = ids[-1]

@@ -39,6 +39,33 @@ def _winner(rule: str, lg_changed_at: str | None, sf_modstamp: str | None) -> st
     return "leadgen" if ours > theirs else "salesforce"
 
 
+@dataclass
+class _Pair:
+    """One field's two values, each also in the other side's form, and the field's equality."""
+
+    lg: object
+    sf: object
+    as_sf: object  # our value in Salesforce's form
+    as_lg: object  # Salesforce's value in our form
+    same_sf: Callable
+    same_lg: Callable
+
+    def agree(self, reason: str = "") -> Decision:
+        return Decision(NONE, mirror={"lg": self.lg, "sf": self.sf}, reason=reason)
+
+    def to_salesforce(self, reason: str) -> Decision:
+        return Decision(TO_SALESFORCE, self.as_sf, {"lg": self.lg, "sf": self.as_sf}, reason=reason)
+
+    def to_leadgen(self, reason: str) -> Decision:
+        return Decision(TO_LEADGEN, self.as_lg, {"lg": self.as_lg, "sf": self.sf}, reason=reason)
+
+    def salesforce_has_ours(self) -> bool:
+        return self.same_sf(self.as_sf, self.sf)
+
+    def we_have_salesforces(self) -> bool:
+        return self.same_lg(self.as_lg, self.lg)
+
+
 def merge_field(
     direction: str,
     rule: str,
@@ -54,48 +81,52 @@ def merge_field(
 ) -> Decision:
     """`same_sf`/`same_lg` compare two values of this field in Salesforce's and in our form
     (values.equal by the field's type): the one equality every decision uses."""
-    as_sf, as_lg = to_sf(lg), to_lg(sf)
+    pair = _Pair(lg, sf, to_sf(lg), to_lg(sf), same_sf, same_lg)
     if direction == "push":
-        if same_sf(as_sf, sf):
-            return Decision(NONE, mirror={"lg": lg, "sf": sf})
-        return Decision(TO_SALESFORCE, as_sf, {"lg": lg, "sf": as_sf}, reason="push")
+        return pair.agree() if pair.salesforce_has_ours() else pair.to_salesforce("push")
     if direction == "pull":
-        if same_lg(as_lg, lg):
-            return Decision(NONE, mirror={"lg": lg, "sf": sf})
-        return Decision(TO_LEADGEN, as_lg, {"lg": as_lg, "sf": sf}, reason="pull")
+        return pair.agree() if pair.we_have_salesforces() else pair.to_leadgen("pull")
     if mirror is None:
-        if same_sf(as_sf, sf):
-            return Decision(NONE, mirror={"lg": lg, "sf": sf})
-        if lg is None:
-            return Decision(
-                TO_LEADGEN, as_lg, {"lg": as_lg, "sf": sf}, reason="only Salesforce has a value"
-            )
-        if sf is None:
-            return Decision(
-                TO_SALESFORCE,
-                as_sf,
-                {"lg": lg, "sf": as_sf},
-                reason="only Lead Gen & CRM has a value",
-            )
+        first = _first_meeting(pair)
+        if first is not None:
+            return first
         lg_changed = sf_changed = True
     else:
         lg_changed = not same_lg(lg, mirror.get("lg"))
         sf_changed = not same_sf(sf, mirror.get("sf"))
-    if not lg_changed and not sf_changed:
-        return Decision(NONE, mirror={"lg": lg, "sf": sf})
-    if lg_changed and not sf_changed:
-        if same_sf(as_sf, sf):
-            return Decision(NONE, mirror={"lg": lg, "sf": sf})
-        return Decision(
-            TO_SALESFORCE, as_sf, {"lg": lg, "sf": as_sf}, reason="changed in Lead Gen & CRM"
+    if lg_changed and sf_changed:
+        return _both_changed(pair, rule, lg_changed_at, sf_modstamp)
+    if lg_changed:
+        if pair.salesforce_has_ours():
+            return pair.agree()
+        return pair.to_salesforce("changed in Lead Gen & CRM")
+    if sf_changed:
+        return (
+            pair.agree() if pair.we_have_salesforces() else pair.to_leadgen("changed in Salesforce")
         )
-    if sf_changed and not lg_changed:
-        if same_lg(as_lg, lg):
-            return Decision(NONE, mirror={"lg": lg, "sf": sf})
-        return Decision(TO_LEADGEN, as_lg, {"lg": as_lg, "sf": sf}, reason="changed in Salesforce")
-    if same_sf(as_sf, sf):
-        return Decision(NONE, mirror={"lg": lg, "sf": sf}, reason="both changed to the same value")
+    return pair.agree()
+
+
+def _first_meeting(pair: _Pair) -> Decision | None:
+    """No mirror yet (a pair just linked): equal values agree, a value on one side only goes to
+    the other; two different values are a conflict (None here)."""
+    if pair.salesforce_has_ours():
+        return pair.agree()
+    if pair.lg is None:
+        return pair.to_leadgen("only Salesforce has a value")
+    if pair.sf is None:
+        return pair.to_salesforce("only Lead Gen & CRM has a value")
+    return None
+
+
+def _both_changed(
+    pair: _Pair, rule: str, lg_changed_at: str | None, sf_modstamp: str | None
+) -> Decision:
+    if pair.salesforce_has_ours():
+        return pair.agree("both changed to the same value")
     winner = _winner(rule, lg_changed_at, sf_modstamp)
-    if winner == "salesforce":
-        return Decision(TO_LEADGEN, as_lg, {"lg": as_lg, "sf": sf}, True, winner, rule, "conflict")
-    return Decision(TO_SALESFORCE, as_sf, {"lg": lg, "sf": as_sf}, True, winner, rule, "conflict")
+    decision = (
+        pair.to_leadgen("conflict") if winner == "salesforce" else pair.to_salesforce("conflict")
+    )
+    decision.conflict, decision.winner, decision.rule = True, winner, rule
+    return decision

@@ -56,7 +56,8 @@ class Catalog:
                 self.record_backup(path, manifest)
                 self.db.conn.execute("RELEASE add_backup")
             self.db.conn.execute(
-                "UPDATE backups SET verified = 1, verified_at = ?, manifest_sha256 = ? WHERE path = ?",
+                "UPDATE backups SET verified = 1, verified_at = ?, manifest_sha256 = ? WHERE "
+                "path = ?",
                 [utc_now(), manifest_sha256, path],
             )
 

@@ -45,7 +45,8 @@ class Journal:
 
     def planned_count(self, run_id: int, op: str, sobject: str) -> int:
         return self.conn.execute(
-            "SELECT COUNT(*) FROM journal WHERE run_id = ? AND state = ? AND op = ? AND sf_object = ?",
+            "SELECT COUNT(*) FROM journal WHERE run_id = ? AND state = ? AND op = ? AND "
+            "sf_object = ?",
             [run_id, JournalState.PLANNED, op, sobject],
         ).fetchone()[0]
 

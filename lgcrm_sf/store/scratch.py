@@ -119,7 +119,8 @@ class Scratch:
         return [
             r[0]
             for r in self.conn.execute(
-                "SELECT person_id FROM temp.unlinked WHERE person_id > ? ORDER BY person_id LIMIT ?",
+                "SELECT person_id FROM temp.unlinked WHERE person_id > ? ORDER BY person_id "
+                "LIMIT ?",
                 [after, limit],
             )
         ]
