@@ -8,11 +8,11 @@ import math
 from pathlib import Path
 
 from ..config import Profile
-from ..connection import open_client
 from ..errors import ExitCode, UsageError
 from ..mapping.loader import MappingInvalid
 from ..mapping.service import mapping_for, org_schema
 from ..mapping.validate import check_leadgen_side, validate
+from ..salesforce.connection import open_client
 from ..store.sync_state import SyncState
 from .lock import ProfileLock
 from .options import SYNCABLE, SyncOptions
