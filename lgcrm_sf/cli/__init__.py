@@ -14,8 +14,10 @@ import typer
 
 from . import backup, connect, emulator, leadgen, mapping, migrate, sync
 from ._errors import hoist_global_options, run_guarded
+from ._i18n import LocalizedGroup, choose_language
 
 app = typer.Typer(
+    cls=LocalizedGroup,
     no_args_is_help=True,
     add_completion=False,
     help="Connect Lead Gen & CRM (formerly SharpSpring) with Salesforce.",
@@ -44,6 +46,16 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+# Read by the error ladder from the arguments too (Click's own errors come in this language).
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of messages and help: pt_BR (or pt-BR) or en (also LGCRM_SF_LANG; "
+        "default: the locale variables LANGUAGE, LC_ALL, LC_MESSAGES, LANG).",
+    ),
+]
+
 Version = Annotated[
     bool,
     typer.Option(
@@ -58,6 +70,7 @@ def main_options(
     home: Home = None,
     profile: ProfileName = "default",
     _traceback: Traceback = False,
+    _lang: Lang = None,
     _version: Version = False,
 ) -> None:
     ctx.obj = {"home": home, "profile": profile}
@@ -80,7 +93,9 @@ def run(argv: list[str] | None = None) -> int:
     previous = os.umask(0o077)
     try:
         return run_guarded(
-            lambda: app(args=args, standalone_mode=False, prog_name="lgcrm-sf"), args
+            lambda: app(args=args, standalone_mode=False, prog_name="lgcrm-sf"),
+            args,
+            choose_language,
         )
     finally:
         os.umask(previous)

@@ -19,7 +19,9 @@ import typer
 from rich.console import Console
 
 from ..errors import ExitCode, LgcrmError
+from ..i18n import _, english
 from ..store.db import busy_error, is_busy
+from ._i18n import click_message
 
 err = Console(stderr=True, highlight=False)
 
@@ -34,7 +36,7 @@ USAGE = tuple(
 )
 
 # Options of the main command that users also put after the subcommand.
-GLOBAL_OPTIONS = {"--profile": True, "--home": True, "--traceback": False}
+GLOBAL_OPTIONS = {"--profile": True, "--home": True, "--traceback": False, "--lang": True}
 # The arguments of the command being run (for code that must know --json before it parses).
 current_args: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "current_args", default=()
@@ -68,8 +70,8 @@ def redact(text: str) -> str:
 
 
 def report(code: int, message: str, fix: str | None, as_json: bool, details=()) -> int:
-    message, fix = redact(message), redact(fix) if fix else None
-    if as_json:
+    if as_json:  # machine output: the English, whatever language the person reads
+        message, fix = redact(english(message)), redact(english(fix)) if fix else None
         kind = ExitCode(code).name.lower() if code in ExitCode._value2member_map_ else "error"
         error = {"kind": kind, "message": message, "fix": fix}
         if details:
@@ -77,17 +79,25 @@ def report(code: int, message: str, fix: str | None, as_json: bool, details=()) 
         sys.stdout.write(json.dumps({"ok": False, "exit_code": code, "error": error}) + "\n")
         sys.stdout.flush()
     else:
-        text = message if not fix else f"{message.rstrip()} Fix: {fix}"
-        err.print(f"error: {text}", markup=False, soft_wrap=True)
+        message, fix = redact(message), redact(fix) if fix else None
+        text = (
+            message
+            if not fix
+            else _("{message} Fix: {fix}").format(message=message.rstrip(), fix=fix)
+        )
+        err.print(_("error: {text}").format(text=text), markup=False, soft_wrap=True)
     return code
 
 
-def run_guarded(invoke, argv: list[str]) -> int:
-    """Run `invoke()` (the Typer app) and return the exit code, whatever happens."""
+def run_guarded(invoke, argv: list[str], choose_language=None) -> int:
+    """Run `invoke()` (the Typer app) and return the exit code, whatever happens; the
+    language is chosen first (`choose_language(argv)`), so every message below is in it."""
     current_args.set(tuple(argv))
     as_json = "--json" in argv
     debug = "--traceback" in argv or os.environ.get("LGCRM_SF_DEBUG") == "1"
     try:
+        if choose_language is not None:
+            choose_language(argv)
         result = invoke()
         return int(result) if isinstance(result, int) else 0
     except EXITS as exc:
@@ -100,13 +110,16 @@ def run_guarded(invoke, argv: list[str]) -> int:
                 err.print(detail, markup=False, soft_wrap=True)
         return code
     except ABORTS:
-        return report(int(ExitCode.INTERRUPTED), "interrupted.", None, as_json)
+        return report(int(ExitCode.INTERRUPTED), _("interrupted."), None, as_json)
     except KeyboardInterrupt:
-        return report(int(ExitCode.INTERRUPTED), "interrupted.", None, as_json)
+        return report(int(ExitCode.INTERRUPTED), _("interrupted."), None, as_json)
     except USAGE as exc:  # usage: Click's own checks of options and arguments
         command = exc.ctx.command_path if getattr(exc, "ctx", None) else "lgcrm-sf"
         return report(
-            int(ExitCode.USAGE), exc.format_message(), f"see `{command} --help`.", as_json
+            int(ExitCode.USAGE),
+            click_message(exc),
+            _("see `{command} --help`.").format(command=command),
+            as_json,
         )
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
@@ -123,8 +136,10 @@ def _unforeseen(exc: Exception, debug: bool, as_json: bool) -> int:
     detail = f"{type(exc).__name__}: {exc}".strip()
     return report(
         int(ExitCode.INTERNAL),
-        f"an unexpected error stopped the command ({detail[:300]}).",
-        "run it again with --traceback (or LGCRM_SF_DEBUG=1) and report the output; what was "
-        "already stored is intact.",
+        _("an unexpected error stopped the command ({detail}).").format(detail=detail[:300]),
+        _(
+            "run it again with --traceback (or LGCRM_SF_DEBUG=1) and report the output; what "
+            "was already stored is intact."
+        ),
         as_json,
     )
