@@ -14,6 +14,7 @@ from pathlib import Path
 import platformdirs
 
 from .errors import ConfigError, NotConnected, UsageError
+from .i18n import _
 
 APP_NAME = "lgcrm-sf"
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -58,6 +59,11 @@ class ProfileSettings:
     edition: str | None = None
     user_id: str | None = None
     connected_at: str | None = None
+    # What the sync writes into Salesforce (Task subjects, placeholders) is in this language,
+    # and people see times in this zone; both default to the org's (LanguageLocaleKey,
+    # TimeZoneSidKey), never to the shell of whoever runs cron.
+    language: str | None = None
+    timezone: str | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -153,6 +159,19 @@ def list_profiles(home: Path | str | None) -> HomeProfiles:
             }
         )
     return HomeProfiles(home, rows)
+
+
+def set_locale(profile: Profile, language: str | None, timezone: str | None) -> dict:
+    """Store a profile's `language` and `timezone` (either may be left as it is)."""
+    if language is None and timezone is None:
+        raise UsageError(_("Nothing to change."), _("give --language pt_BR|en and/or --tz ZONE."))
+    settings = profile.load()
+    if not profile.exists():
+        raise NotConnected(_(MESSAGES["not_connected"]).format(name=profile.name))
+    settings.language = language or settings.language
+    settings.timezone = timezone or settings.timezone
+    profile.save(settings)
+    return {"profile": profile.name, "language": settings.language, "timezone": settings.timezone}
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import credentials
+from . import credentials, i18n
 from .config import Profile, ProfileSettings
 from .errors import ConfigError, UsageError
 from .salesforce.addresses import is_https, shown_url
@@ -72,6 +72,8 @@ def connect(
     confirm: Callable[[OrgIdentity], bool],
     secrets_from_environment: bool = False,
     private_key_file: str | None = None,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> ConnectResult:
     """Log in for real, read who and where, ask for confirmation, and only then store.
 
@@ -105,11 +107,37 @@ def connect(
     settings.edition = identity.edition
     settings.user_id = identity.user_id
     settings.connected_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    settings.language = language or org_language(identity.language)
+    settings.timezone = timezone or identity.timezone or "UTC"
     profile.save(settings)
     from .store.catalog import Catalog
 
     Catalog(profile.state_path).record_event("connected", {"org_id": identity.org_id})
     return ConnectResult(identity, source, profile.name)
+
+
+def org_language(locale_key: str | None) -> str:
+    """The profile language an org's LanguageLocaleKey stands for (pt_BR -> pt_BR, en_US and
+    any language without a catalogue -> en)."""
+    return i18n.normalize(locale_key) or i18n.SOURCE
+
+
+def settle_locale(
+    profile: Profile, settings: ProfileSettings, client: SalesforceClient, save: bool = True
+) -> ProfileSettings:
+    """A profile connected before it had a `language` and `timezone` gets the org's at its
+    next run (one query), kept in its settings from then on."""
+    if settings.language and settings.timezone:
+        return settings
+    org = client.call(
+        lambda sf: sf.query("SELECT LanguageLocaleKey, TimeZoneSidKey FROM Organization"),
+        "the Organization query",
+    )["records"][0]
+    settings.language = settings.language or org_language(org.get("LanguageLocaleKey"))
+    settings.timezone = settings.timezone or org.get("TimeZoneSidKey") or "UTC"
+    if save:
+        profile.save(settings)
+    return settings
 
 
 def disconnect(profile: Profile) -> int:

@@ -56,6 +56,15 @@ Lang = Annotated[
     ),
 ]
 
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="Time zone people see times in (an IANA name such as America/Sao_Paulo; also "
+        "LGCRM_SF_TZ; default: the profile's). With connect or profiles set, it is stored.",
+    ),
+]
+
 Version = Annotated[
     bool,
     typer.Option(
@@ -71,9 +80,10 @@ def main_options(
     profile: ProfileName = "default",
     _traceback: Traceback = False,
     _lang: Lang = None,
+    tz: Tz = None,
     _version: Version = False,
 ) -> None:
-    ctx.obj = {"home": home, "profile": profile}
+    ctx.obj = {"home": home, "profile": profile, "tz": tz}
 
 
 # One line a command group; the order is the order of `lgcrm-sf --help`.

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
+from .. import formats
 from ..config import Profile, profile_names
-from ..errors import UsageError
+from ..errors import ConfigError, UsageError
 from ._errors import current_args
 from ._render import warn
 
@@ -28,6 +29,11 @@ def profile_of(ctx: typer.Context, creating: bool = False) -> Profile:
             "only `lgcrm-sf connect` creates a profile; `lgcrm-sf profiles list` shows them.",
         )
     _warn_if_home_is_open(profile.home, ctx)
+    if profile.exists():  # times shown in the profile's zone, unless --tz/LGCRM_SF_TZ said
+        try:
+            formats.use_profile_zone(profile.load().timezone)
+        except ConfigError:
+            pass  # an unreadable settings file: the command says so when it reads it
     return profile
 
 

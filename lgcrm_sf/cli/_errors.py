@@ -36,7 +36,13 @@ USAGE = tuple(
 )
 
 # Options of the main command that users also put after the subcommand.
-GLOBAL_OPTIONS = {"--profile": True, "--home": True, "--traceback": False, "--lang": True}
+GLOBAL_OPTIONS = {
+    "--profile": True,
+    "--home": True,
+    "--traceback": False,
+    "--lang": True,
+    "--tz": True,
+}
 # The arguments of the command being run (for code that must know --json before it parses).
 current_args: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "current_args", default=()

@@ -14,12 +14,14 @@ the texts we do not write ourselves.
 
 from __future__ import annotations
 
+import os
+
 import click
 import typer
 import typer.core
 import typer.rich_utils
 
-from .. import i18n
+from .. import formats, i18n
 from ..errors import UsageError
 from ..i18n import _
 from ._click_texts import translate
@@ -60,19 +62,28 @@ _RICH_TEXTS = {
 def choose_language(argv: list[str]) -> str:
     """--lang (anywhere: it is a global option), else LGCRM_SF_LANG and the locale variables.
     Machine output never changes with the language: --json runs in English."""
-    chosen = None
-    for i, token in enumerate(argv):
-        if token == "--":
-            break
-        if token == "--lang" and i + 1 < len(argv):
-            chosen = _strict(argv[i + 1], "--lang")
-        elif token.startswith("--lang="):
-            chosen = _strict(token.split("=", 1)[1], "--lang")
+    given = _option_value(argv, "--lang")
+    chosen = _strict(given, "--lang") if given is not None else None
+    if chosen is None and os.environ.get("LGCRM_SF_LANG"):  # the option's own variable
+        chosen = _strict(os.environ["LGCRM_SF_LANG"], "LGCRM_SF_LANG")
     if "--json" in argv:
         chosen = i18n.SOURCE
     i18n.use(chosen)
     _hook_click()
+    formats.use_zone(_option_value(argv, "--tz"))
     return i18n.current_language()
+
+
+def _option_value(argv: list[str], name: str) -> str | None:
+    value = None
+    for i, token in enumerate(argv):
+        if token == "--":
+            break
+        if token == name and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif token.startswith(name + "="):
+            value = token.split("=", 1)[1]
+    return value
 
 
 def _strict(value: str, where: str) -> str:

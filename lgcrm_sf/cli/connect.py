@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, ExitCode, UsageError
+from ..i18n import _
 from ..salesforce.client import DEFAULT_API_VERSION
 from . import _views as views
 from ._context import profile_of
@@ -42,6 +43,14 @@ PrivateKeyFile = Annotated[
 ]
 ApiVersion = Annotated[str, typer.Option(help="Salesforce API version.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Skip typing Confirm (for scripts).")]
+Language = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="Language of what the sync writes into Salesforce (Task subjects, placeholders): "
+        "pt_BR or en (default: the org's language).",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -84,6 +93,7 @@ def connect(
     api_version: ApiVersion = DEFAULT_API_VERSION,
     yes: Yes = False,
     as_json: AsJson = False,
+    language: Language = None,
 ) -> None:
     """Log in to Salesforce, show the org and user, and link this profile to it."""
     from ..connection import connect as connect_profile
@@ -94,6 +104,7 @@ def connect(
     _check_auth(auth)
     url = login_url_for(domain, login_url)
     api_version = checked_api_version(api_version)
+    written_language = _language(language)
     ca_path = _existing_file(ca_bundle, "--ca-bundle")
     key_path = _existing_file(private_key_file, "--private-key-file")
     username = _username(username, auth)
@@ -107,9 +118,30 @@ def connect(
         consumer_key=consumer_key,
     )
     result = connect_profile(
-        profile, target, secrets, _confirmation(as_json, yes), from_env, key_path
+        profile,
+        target,
+        secrets,
+        _confirmation(as_json, yes),
+        from_env,
+        key_path,
+        language=written_language,
+        timezone=ctx.obj.get("tz"),
     )
     show(result, as_json, views.connected, views.connected_json)
+
+
+def _language(value: str | None) -> str | None:
+    from ..i18n import parse_language
+
+    if value is None:
+        return None
+    try:
+        return parse_language(value)
+    except ValueError:
+        raise UsageError(
+            _("--language {value!r} is not a language of the tool.").format(value=value),
+            _("use pt_BR (or pt-BR) or en."),
+        ) from None
 
 
 def _check_auth(auth: str) -> None:
@@ -203,3 +235,18 @@ def profiles_list(
 
     listing = list_profiles(ctx.obj["home"])
     show(listing, as_json, views.profiles, lambda listing: listing.profiles)
+
+
+@profiles_app.command("set")
+def profiles_set(
+    ctx: typer.Context,
+    language: Language = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
+) -> None:
+    """Change the profile's language (of what is written into Salesforce from now on; Tasks
+    already sent stay as they are) and, with --tz, its time zone."""
+    from ..config import set_locale
+
+    profile = profile_of(ctx)
+    chosen = set_locale(profile, _language(language), ctx.obj.get("tz"))
+    show(chosen, as_json, views.profile_locale)
