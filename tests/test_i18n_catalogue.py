@@ -102,3 +102,31 @@ def test_click_messages_are_matched_and_translated(english, portuguese):
         assert _click_texts.translate(english) == portuguese
     finally:
         i18n.use("en")
+
+
+def _shadowing(path: Path) -> list[str]:
+    """Functions that call `_()` but also bind `_` (a throwaway loop variable, say): there the
+    call would find the local name, not the translation."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        own = [n for n in ast.walk(node) if not isinstance(n, ast.comprehension)]
+        binds = any(
+            isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in own
+        )
+        calls = any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+            for n in own
+        )
+        if binds and calls:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    return found
+
+
+def test_no_function_hides_the_translation_function():
+    modules = [p for p in (ROOT / "lgcrm_sf").rglob("*.py") if "emulator" not in p.parts]
+    found = [hit for path in modules for hit in _shadowing(path)]
+    assert not found, found

@@ -77,7 +77,7 @@ def prereqs(report) -> None:
     for check in report.checks:
         style = STATUS_STYLE[check.status]
         table.add_row(
-            _(check.title),
+            check.title,
             f"[{style}]{_(STATUS_WORDS[check.status])}[/]",
             Text(check.evidence),
             Text(check.remediation or ""),

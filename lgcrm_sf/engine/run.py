@@ -12,6 +12,7 @@ import time
 from ..clock import utc_now
 from ..config import Profile, ProfileSettings
 from ..errors import ExitCode, LgcrmError, PrereqsFailed, QuotaReserveReached
+from ..i18n import _
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
@@ -103,7 +104,7 @@ class SyncEngine:
         if not sync.dry_run:
             settle_leftovers(sync)
         chosen = sync.chosen()
-        for _, sobject in chosen:  # both objects read first: matching is Contact, then Lead
+        for _kind, sobject in chosen:  # both objects read first: matching is Contact, then Lead
             stage(sync, sobject)
         sync.sf.reserve_from(sync.options.api_reserve, sync.options.reserve_percent)
         check_daily(sync)
@@ -117,7 +118,7 @@ class SyncEngine:
             apply_journal(sync)
             check_gone(sync)
         if "engagements" in sync.options.only:
-            sync.progress("sending engagements as Tasks")
+            sync.progress(_("sending engagements as Tasks"))
             push_engagements(sync)
         if not sync.dry_run:
             self._advance_cursors()
