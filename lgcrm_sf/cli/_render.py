@@ -84,9 +84,9 @@ def warn(text: str, style: str = "yellow") -> None:
 def human_bytes(size: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            return f"{size:.0f} {unit}" if unit == "B" else f"{number(size, 1)} {unit}"
         size /= 1024
-    return f"{size:.1f} GB"
+    return f"{number(size, 1)} GB"
 
 
 # Column headers are the rows' keys (as --json names them); each is a msgid whose English is
