@@ -20,6 +20,14 @@ def quick_retries(monkeypatch):
     monkeypatch.setenv("LGCRM_SF_RETRY_BASE_SECONDS", "0.01")
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The suite reads English messages whatever the machine's LANG (issue 13: the tool speaks
+    the locale's language); the i18n tests choose pt_BR themselves."""
+    monkeypatch.setenv("LGCRM_SF_LANG", "en")
+    monkeypatch.delenv("LGCRM_SF_TZ", raising=False)
+
+
 @pytest.fixture(scope="session")
 def emulator():
     with Emulator() as server:
@@ -159,6 +167,10 @@ def connect_args(info: dict, *extra) -> list:
         info["login_url"],
         "--ca-bundle",
         info["ca_bundle"],
+        # The suite's assertions read English; the emulator org's own language is pt_BR, which
+        # a profile would otherwise take (test_i18n_*.py choose pt_BR themselves).
+        "--language",
+        "en",
         "--yes",
         *extra,
     ]
