@@ -11,6 +11,7 @@ from pathlib import Path
 from . import credentials, i18n
 from .config import Profile, ProfileSettings
 from .errors import ConfigError, UsageError
+from .i18n import N_, _
 from .salesforce.addresses import is_https, shown_url
 from .salesforce.client import (
     AUTH_METHODS,
@@ -22,12 +23,16 @@ from .salesforce.client import (
 from .salesforce.identity import OrgIdentity, read_identity
 
 MESSAGES = {
-    "missing_secret": (
+    "missing_secret": N_(
         "The {what} is required for the {method} login: type it when asked or set {env}."
     ),
-    "consumer_key": "The {method} login needs the connected app's consumer key (--consumer-key).",
-    "declined": "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored.",
-    "bad_method": "Unknown auth method {method!r}: use one of {choices}.",
+    "consumer_key": N_(
+        "The {method} login needs the connected app's consumer key (--consumer-key)."
+    ),
+    "declined": N_(
+        "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored."
+    ),
+    "bad_method": N_("Unknown auth method {method!r}: use one of {choices}."),
 }
 
 # The help article's warning, shown before an admin confirms the connection.
@@ -51,10 +56,10 @@ def required_secrets(target: LoginTarget, secrets: Secrets) -> None:
     method = target.auth_method
     if method not in AUTH_METHODS:
         raise ConfigError(
-            MESSAGES["bad_method"].format(method=method, choices=", ".join(AUTH_METHODS))
+            _(_(MESSAGES["bad_method"])).format(method=method, choices=", ".join(AUTH_METHODS))
         )
     if method in ("jwt", "client_credentials") and not target.consumer_key:
-        raise ConfigError(MESSAGES["consumer_key"].format(method=method))
+        raise ConfigError(_(MESSAGES["consumer_key"]).format(method=method))
     needed = {
         "password": [("password", "password", "LGCRM_SF_PASSWORD")],
         "jwt": [("private_key", "private key", "LGCRM_SF_PRIVATE_KEY_FILE")],
@@ -62,7 +67,9 @@ def required_secrets(target: LoginTarget, secrets: Secrets) -> None:
     }[method]
     for attr, what, env in needed:
         if not getattr(secrets, attr):
-            raise ConfigError(MESSAGES["missing_secret"].format(what=what, method=method, env=env))
+            raise ConfigError(
+                _(MESSAGES["missing_secret"]).format(what=what, method=method, env=env)
+            )
 
 
 def connect(
@@ -79,7 +86,7 @@ def connect(
 
     A failed login, a refused confirmation or an unusable keyring stores nothing."""
     required_secrets(target, secrets)
-    usable, _ = credentials.keyring_usable()
+    usable = credentials.keyring_usable()[0]
     if not usable and not secrets_from_environment:
         credentials.require_keyring()  # raises with the ways out
     client = SalesforceClient(target, secrets)
@@ -88,7 +95,7 @@ def connect(
     if not target.username:  # client credentials: the connected app's run-as user
         target.username = identity.username
     if not confirm(identity):
-        raise ConfigError(MESSAGES["declined"])
+        raise ConfigError(_(MESSAGES["declined"]))
     source = "keyring" if usable else "environment"
     if usable:
         credentials.store(profile.name, target.username, secrets)
@@ -200,7 +207,7 @@ def open_client(profile: Profile) -> tuple[ProfileSettings, SalesforceClient]:
     except ConfigError:
         credentials.require_keyring()  # no keyring at all: name the ways out
         raise ConfigError(
-            credentials.MESSAGES["missing"].format(
+            _(credentials.MESSAGES["missing"]).format(
                 what="secret", profile=profile.name, env="the LGCRM_SF_* environment variables"
             )
         ) from None

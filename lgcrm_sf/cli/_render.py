@@ -100,7 +100,10 @@ HEADERS = (
     N_("message"), N_("last_seen"), N_("attempts"), N_("stream"), N_("value"), N_("updated_at"),
     N_("sf_object"), N_("leadgen_value"), N_("salesforce_value"), N_("mirror_value"),
     N_("winner"), N_("at"), N_("mapping"), N_("org_id"), N_("owner"), N_("account"),
-    N_("contacts"), N_("user"), N_("type"),
+    N_("contacts"), N_("user"), N_("type"), N_("title"), N_("phone"), N_("mobile_phone"),
+    N_("street"), N_("city"), N_("state"), N_("postal_code"), N_("country"), N_("website"),
+    N_("industry"), N_("description"), N_("lead_status"), N_("lead_score"), N_("unsubscribed"),
+    N_("account_name"), N_("salesforce_id"),
 )  # fmt: skip
 # Cells shown in the chosen language's formats (the JSON keeps the stored values).
 _CELL_FORMATS = {

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from ..formats import moment, number
 from ..i18n import N_, _
-from ._render import Table, failure, human_bytes, line, out, show_rows
+from ._render import Table, cell, failure, header, human_bytes, line, out, show_rows
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "unknown": "magenta"}
 STATUS_WORDS = {
@@ -174,7 +174,8 @@ def person(view: dict) -> None:
             style="bold",
         )
     )
-    out.print(_pairs((k, str(v)) for k, v in someone.items() if v not in (None, "", {})))
+    shown = ((header(k), str(cell(k, v))) for k, v in someone.items() if v not in (None, "", {}))
+    out.print(_pairs(shown))
     link = view.get("salesforce")
     out.print(
         Text(
