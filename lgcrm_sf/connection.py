@@ -56,19 +56,21 @@ def required_secrets(target: LoginTarget, secrets: Secrets) -> None:
     method = target.auth_method
     if method not in AUTH_METHODS:
         raise ConfigError(
-            _(_(MESSAGES["bad_method"])).format(method=method, choices=", ".join(AUTH_METHODS))
+            _(MESSAGES["bad_method"]).format(method=method, choices=", ".join(AUTH_METHODS))
         )
     if method in ("jwt", "client_credentials") and not target.consumer_key:
         raise ConfigError(_(MESSAGES["consumer_key"]).format(method=method))
     needed = {
-        "password": [("password", "password", "LGCRM_SF_PASSWORD")],
-        "jwt": [("private_key", "private key", "LGCRM_SF_PRIVATE_KEY_FILE")],
-        "client_credentials": [("consumer_secret", "consumer secret", "LGCRM_SF_CONSUMER_SECRET")],
+        "password": [("password", N_("password"), "LGCRM_SF_PASSWORD")],
+        "jwt": [("private_key", N_("private key"), "LGCRM_SF_PRIVATE_KEY_FILE")],
+        "client_credentials": [
+            ("consumer_secret", N_("consumer secret"), "LGCRM_SF_CONSUMER_SECRET")
+        ],
     }[method]
     for attr, what, env in needed:
         if not getattr(secrets, attr):
             raise ConfigError(
-                _(MESSAGES["missing_secret"]).format(what=what, method=method, env=env)
+                _(MESSAGES["missing_secret"]).format(what=_(what), method=method, env=env)
             )
 
 
@@ -177,21 +179,27 @@ def stored_target(profile: Profile, settings: ProfileSettings) -> LoginTarget:
     where = profile.settings_path
     if not is_https(target.login_url):
         raise ConfigError(
-            f"The login URL {shown_url(target.login_url)} stored in {where} is not https: the "
-            "password would travel in clear. Nothing was sent.",
-            "run `lgcrm-sf connect` again with an https:// --login-url (or --domain).",
+            _(
+                "The login URL {url} stored in {where} is not https: the password would travel "
+                "in clear. Nothing was sent."
+            ).format(url=shown_url(target.login_url), where=where),
+            _("run `lgcrm-sf connect` again with an https:// --login-url (or --domain)."),
         )
     try:
         target.api_version = checked_api_version(target.api_version)
     except UsageError:
         raise ConfigError(
-            f"The API version {target.api_version!r} stored in {where} is not one.",
-            "run `lgcrm-sf connect` again (--api-version 59.0, for instance).",
+            _("The API version {version!r} stored in {where} is not one.").format(
+                version=target.api_version, where=where
+            ),
+            _("run `lgcrm-sf connect` again (--api-version 59.0, for instance)."),
         ) from None
     if target.ca_bundle and not Path(target.ca_bundle).is_file():
         raise ConfigError(
-            f"The CA bundle {target.ca_bundle} named in {where} no longer exists.",
-            "put the file back, or run `lgcrm-sf connect` again with --ca-bundle FILE.",
+            _("The CA bundle {path} named in {where} no longer exists.").format(
+                path=target.ca_bundle, where=where
+            ),
+            _("put the file back, or run `lgcrm-sf connect` again with --ca-bundle FILE."),
         )
     return target
 
@@ -208,7 +216,9 @@ def open_client(profile: Profile) -> tuple[ProfileSettings, SalesforceClient]:
         credentials.require_keyring()  # no keyring at all: name the ways out
         raise ConfigError(
             _(credentials.MESSAGES["missing"]).format(
-                what="secret", profile=profile.name, env="the LGCRM_SF_* environment variables"
+                what=_("secret"),
+                profile=profile.name,
+                env=_("the LGCRM_SF_* environment variables"),
             )
         ) from None
     return settings, SalesforceClient(target, secrets)
