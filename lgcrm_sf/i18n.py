@@ -53,6 +53,36 @@ class Message(str):
         return Message(str(other) + str(self), english(other) + self.english)
 
 
+class Deferred(str):
+    """English text that can show itself translated: for a message that may also be stored or
+    logged (a backup's manifest, a run's messages, log.jsonl), which must stay English. It is
+    the English everywhere a string goes; only `shown()` (the error line, a human view) reads
+    it in the chosen language."""
+
+    msgid: str
+    values: dict
+
+    def __new__(cls, msgid: str, **values) -> Deferred:
+        sources = {k: english(v) for k, v in values.items()}
+        made = super().__new__(cls, msgid.format(**sources) if values else msgid)
+        made.msgid, made.values = msgid, values
+        return made
+
+    def shown(self) -> str:
+        values = {k: shown(v) for k, v in self.values.items()}
+        return _(self.msgid).format(**values) if values else _(self.msgid)
+
+
+def deferred(msgid: str, **values) -> Deferred:
+    """`msgid` (marked with N_ where it is written) filled in, translated only when shown."""
+    return Deferred(msgid, **values)
+
+
+def shown(text):
+    """A text as the person reads it: a Deferred in the chosen language, any other as it is."""
+    return text.shown() if isinstance(text, Deferred) else text
+
+
 def english(text):
     """The English of a text made with `_` (itself for any other value)."""
     return getattr(text, "english", text)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from ..errors import ExitCode, LgcrmError
-from ..i18n import _, english
+from ..i18n import _, english, shown
 from ..store.db import busy_error, is_busy
 from ._i18n import click_message
 
@@ -85,7 +85,7 @@ def report(code: int, message: str, fix: str | None, as_json: bool, details=()) 
         sys.stdout.write(json.dumps({"ok": False, "exit_code": code, "error": error}) + "\n")
         sys.stdout.flush()
     else:
-        message, fix = redact(message), redact(fix) if fix else None
+        message, fix = redact(shown(message)), redact(shown(fix)) if fix else None
         text = (
             message
             if not fix

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import ExitCode
 from ..formats import moment, number
-from ..i18n import N_, _, english, ngettext
+from ..i18n import N_, _, english, ngettext, shown
 from ._render import Table, failure, line, out, show_rows
 
 # --- mapping ----------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def sync_report(run) -> None:
         )
     )
     for message in result.messages[:MESSAGES_SHOWN]:
-        line(message, "yellow")
+        line(shown(message), "yellow")
     if len(result.messages) > MESSAGES_SHOWN:
         line(
             _("... and {count} more messages (see the log or --json).").format(

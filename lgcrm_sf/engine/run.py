@@ -12,7 +12,7 @@ import time
 from ..clock import utc_now
 from ..config import Profile, ProfileSettings
 from ..errors import ExitCode, LgcrmError, PrereqsFailed, QuotaReserveReached
-from ..i18n import _
+from ..i18n import N_, _, deferred
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
@@ -34,10 +34,14 @@ from .salesforce_changes import apply_staged, stage
 from .setup import prepare
 
 MESSAGES = {
-    "no_backup": "This is the profile's first sync and it needs a complete, verified backup of "
-    "org {org}: {why}.",
-    "no_backup_fix": "run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass "
-    "--no-backup-check, at your own risk).",
+    "no_backup": N_(
+        "This is the profile's first sync and it needs a complete, verified backup of "
+        "org {org}: {why}."
+    ),
+    "no_backup_fix": N_(
+        "run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass "
+        "--no-backup-check, at your own risk)."
+    ),
 }
 
 
@@ -137,7 +141,8 @@ class SyncEngine:
         check = backup_check(org, *catalog.backup_covering(org, FIRST_SYNC_OBJECTS))
         if check.status != "pass":
             raise PrereqsFailed(
-                MESSAGES["no_backup"].format(org=org, why=check.evidence), MESSAGES["no_backup_fix"]
+                deferred(MESSAGES["no_backup"], org=org, why=check.evidence),
+                deferred(MESSAGES["no_backup_fix"]),
             )
 
     def _advance_cursors(self) -> None:
