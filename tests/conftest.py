@@ -167,10 +167,13 @@ def connect_args(info: dict, *extra) -> list:
         info["login_url"],
         "--ca-bundle",
         info["ca_bundle"],
-        # The suite's assertions read English; the emulator org's own language is pt_BR, which
-        # a profile would otherwise take (test_i18n_*.py choose pt_BR themselves).
+        # The suite's assertions read English and UTC; the emulator org's own language and zone
+        # are pt_BR and America/Sao_Paulo, which a profile would otherwise take (test_i18n_*.py
+        # choose them themselves).
         "--language",
         "en",
+        "--tz",
+        "UTC",
         "--yes",
         *extra,
     ]

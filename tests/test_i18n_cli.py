@@ -161,3 +161,33 @@ def test_times_and_numbers_in_the_profiles_zone_and_the_languages_formats(world)
     assert clock.parse(started).strftime("%d/%m/%Y %H:%M") in utc
     bad = world.cli("--tz", "Mars/Olympus", "status")
     assert bad.code == ExitCode.USAGE and "Mars/Olympus" in bad.err
+
+
+def test_event_times_in_the_profiles_language_and_zone(world):
+    world.import_people("email,first_name\nana@x.example,Ana\n")
+    world.cli("profiles", "set", "--language", "pt_BR", "--tz", "America/Sao_Paulo")
+    path = world.tmp / "eventos.csv"
+    path.write_text(
+        "id,email,type,occurred_at,form_name\n"
+        "e1,ana@x.example,form_submission,25/11/2026 09:00,Pedir orçamento\n"
+        "e2,ana@x.example,form_submission,2026-11-25T09:00:00Z,Fale conosco\n"
+        "e3,ana@x.example,form_submission,11/25/2026 09:00,Errado\n"
+    )
+    # the machine's own zone does not decide: the same file, the same instants
+    shown = world.cli("events", "import", path, env={**PT, "TZ": "Asia/Tokyo"})
+    assert "America/Sao_Paulo" in shown.out and "fuso horário do perfil" in shown.out
+    assert "'11/25/2026 09:00'" in shown.out and "25/11/2026 09:00" in shown.out
+    report = world.cli("events", "import", path, "--json")
+    assert json.loads(report.out)["time_zone"] == "America/Sao_Paulo"
+    events_of = json.loads(world.cli("leads", "show", "ana@x.example", "--json").out)["events"]
+    times = sorted(e["occurred_at"] for e in events_of)
+    assert times == ["2026-11-25T09:00:00.000Z", "2026-11-25T12:00:00.000Z"]
+
+    world.cli("profiles", "set", "--language", "en", "--tz", "UTC")
+    path.write_text(
+        "id,email,type,occurred_at,form_name\ne4,ana@x.example,form_submission,"
+        "11/26/2026 09:00,Contact us\n"
+    )
+    assert json.loads(world.cli("events", "import", path, "--json").out)["recorded"] == 1
+    events_of = json.loads(world.cli("leads", "show", "ana@x.example", "--json").out)["events"]
+    assert "2026-11-26T09:00:00.000Z" in {e["occurred_at"] for e in events_of}

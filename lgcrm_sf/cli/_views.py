@@ -117,6 +117,8 @@ COUNT_WORDS = {
     "reactivated": N_("reactivated"),
     "skipped": N_("skipped"),
     "rows": N_("rows"),
+    "leads_created": N_("leads created"),
+    "people": N_("people"),
 }
 
 
@@ -132,6 +134,13 @@ def import_report(report, noun: str = N_("rows")) -> None:
             file=report.file, counts=counts, bad=number(report.bad)
         )
     )
+    if data.get("time_zone"):
+        zone = data["time_zone"]
+        line(
+            _("Times without an offset were read in {zone} (the profile's time zone).").format(
+                zone=zone
+            )
+        )
     for warning in data.get("warnings", []):
         line(_("warning: {text}").format(text=warning), "yellow")
     for bad in report.bad_rows:

@@ -104,8 +104,11 @@ def events_import(
 ) -> None:
     """Record marketing events; a form submission also re-activates a deactivated lead."""
     from ..leadgen.importer import import_events
+    from ..leadgen.local_times import LocalTimes
 
-    _imported(import_events(_account(ctx), file, _encoding(encoding)), as_json)
+    settings = profile_of(ctx).load()  # the profile's language and zone read its times
+    times = LocalTimes.of(settings.language, settings.timezone)
+    _imported(import_events(_account(ctx), file, _encoding(encoding), times), as_json)
 
 
 @leads_app.command("list")
