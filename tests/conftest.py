@@ -88,10 +88,13 @@ def keyring_file(tmp_path, monkeypatch):
 
     from .keyring_backend import TestFileKeyring
 
+    # The backend to give back, read before the variables below: were this the session's first
+    # look at the keyring, keyring would make it from them and a later test would inherit a
+    # stand-in whose file variable is gone.
+    previous = keyring.get_keyring()
     path = tmp_path / "os-keyring.json"
     monkeypatch.setenv("LGCRM_SF_TEST_KEYRING_FILE", str(path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TestFileKeyring")
-    previous = keyring.get_keyring()
     keyring.set_keyring(TestFileKeyring())
     yield path
     keyring.set_keyring(previous)

@@ -155,17 +155,7 @@ def _import_event(
             return _(
                 "no lead or contact with e-mail {email} (only a form submission creates one)"
             ).format(email=email)
-        values = {
-            k: fields[s]
-            for k, s in (
-                ("first_name", "firstname"),
-                ("last_name", "lastname"),
-                ("company", "company"),
-            )
-            if fields.get(s)
-        }
-        person_id = store.create_person(email, "lead", values, occurred)
-        report.leads_created += 1
+        person_id = _new_lead(store, email, fields, occurred, report)
     else:
         person_id = person["id"]
     if not store.add_event(event_id, person_id, kind, occurred, details):
@@ -175,3 +165,11 @@ def _import_event(
     if kind == "form_submission" and person is not None and store.reactivate(person_id):
         report.reactivated += 1  # a form fill brings a deactivated lead back (the help article)
     return None
+
+
+def _new_lead(store: LeadGenStore, email: str, fields: dict, occurred: str, report) -> int:
+    """A form fill from someone new makes them a lead, named as the form named them."""
+    names = (("first_name", "firstname"), ("last_name", "lastname"), ("company", "company"))
+    values = {k: fields[s] for k, s in names if fields.get(s)}
+    report.leads_created += 1
+    return store.create_person(email, "lead", values, occurred)
