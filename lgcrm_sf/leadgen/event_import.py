@@ -87,7 +87,12 @@ def _event_rows(path: Path, encoding: str):
             if isinstance(row, str):
                 yield line, row
             elif len(row) != len(header):
-                yield line, f"has {len(row)} fields, the header has {len(header)}"
+                yield (
+                    line,
+                    _("has {count} fields, the header has {header}").format(
+                        count=len(row), header=len(header)
+                    ),
+                )
             else:
                 yield line, ("", dict(zip(header, row, strict=True)))
 

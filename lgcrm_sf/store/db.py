@@ -24,13 +24,19 @@ from .migrations import MIGRATIONS
 BUSY_TIMEOUT_SECONDS = 30.0
 
 MESSAGES = {
-    "busy": "The state database {path} is busy: another lgcrm-sf command of this profile has been "
-    "writing to it for over {seconds:g} s; nothing was changed by this one.",
+    "busy": N_(
+        "The state database {path} is busy: another lgcrm-sf command of this profile has been "
+        "writing to it for over {seconds:g} s; nothing was changed by this one."
+    ),
     "unreadable": N_("The state database {path} cannot be read ({detail}); nothing was changed."),
-    "unreadable_fix": "restore it from a copy (it holds the profile's links and history), or move "
-    "it away to start the profile afresh.",
-    "too_new": "The state database {path} was written by a newer lgcrm-sf (schema {found}; this "
-    "release knows up to {known}); nothing was changed.",
+    "unreadable_fix": N_(
+        "restore it from a copy (it holds the profile's links and history), or move "
+        "it away to start the profile afresh."
+    ),
+    "too_new": N_(
+        "The state database {path} was written by a newer lgcrm-sf (schema {found}; this "
+        "release knows up to {known}); nothing was changed."
+    ),
 }
 
 
