@@ -16,47 +16,53 @@ from pathlib import Path
 from rich.console import Console
 from rich.rule import Rule
 
+from . import i18n
 from .errors import LgcrmError
+from .i18n import N_, _
 
 # The demo's words, one place.
 STEPS = {
-    "start": "A Salesforce org (the built-in emulator, demo data) is up at {url}",
-    "connect": (
+    "start": N_("A Salesforce org (the built-in emulator, demo data) is up at {url}"),
+    "connect": N_(
         "Connect the integration user (username, password, security token; --yes stands for "
         "typing Confirm)"
     ),
-    "prereqs_fail": (
+    "prereqs_fail": N_(
         "Check the help article's prerequisites. The demo org starts with 'Marketing User' unticked"
     ),
-    "prereqs_fix": "The admin follows the fix shown above (Marketing User ticked) and checks again",
-    "backup": "Back up Salesforce before integrating, then verify the backup",
-    "prereqs_pass": "With a verified backup, every prerequisite passes",
-    "mapping": "Check the field mapping (the built-in default) against the org",
-    "import": "Import leads and contacts into Lead Gen & CRM, and their marketing events",
-    "dry_run": "Dry run: what the first sync would do, without writing anything",
-    "sync1": (
+    "prereqs_fix": N_(
+        "The admin follows the fix shown above (Marketing User ticked) and checks again"
+    ),
+    "backup": N_("Back up Salesforce before integrating, then verify the backup"),
+    "prereqs_pass": N_("With a verified backup, every prerequisite passes"),
+    "mapping": N_("Check the field mapping (the built-in default) against the org"),
+    "import": N_("Import leads and contacts into Lead Gen & CRM, and their marketing events"),
+    "dry_run": N_("Dry run: what the first sync would do, without writing anything"),
+    "sync1": N_(
         "The first sync: link by e-mail, create on both sides, push engagements as Tasks, pull "
         "opportunities"
     ),
-    "change": "A change on each side: a title here, a phone number in Salesforce",
-    "conflict": (
+    "change": N_("A change on each side: a title here, a phone number in Salesforce"),
+    "conflict": N_(
         "Both sides change the same field: a conflict, settled by the rule (most recent change "
         "wins)"
     ),
-    "delete": "A sales rep deletes a lead in Salesforce: it is deactivated here, not deleted",
-    "opportunities": (
+    "delete": N_("A sales rep deletes a lead in Salesforce: it is deactivated here, not deleted"),
+    "opportunities": N_(
         "Opportunities come one way, from Salesforce: a contact shows its opportunities"
     ),
-    "engagements": "Marketing engagements in Salesforce: completed Tasks on the leads and contacts",
-    "status": "Status: connection, last runs, cursors, pending errors and conflicts",
-    "end": "Done. Everything is in {home}",
+    "engagements": N_(
+        "Marketing engagements in Salesforce: completed Tasks on the leads and contacts"
+    ),
+    "status": N_("Status: connection, last runs, cursors, pending errors and conflicts"),
+    "end": N_("Done. Everything is in {home}"),
 }
-NEXT = """Try next:
+NEXT = N_("""Try next:
   lgcrm-sf --home {home} leads list
   lgcrm-sf --home {home} conflicts
   lgcrm-sf --home {home} backup list
   lgcrm-sf --home {home} mapping init --out my-mapping.yaml
-Your own org: lgcrm-sf connect --username you@company.com (see README.md)."""
+Your own org: lgcrm-sf connect --username you@company.com (see README.md).""")
 
 LEADS = """email,first_name,last_name,company,title,phone,lead score
 ana.souza@padaria.example.com.br,Ana,Souza,Padaria Pão Quente,Sócia,+55 11 4000-1000,35
@@ -130,6 +136,7 @@ class _Story:
         self.run, self.console, self.home, self.info = run, console, home, info
         self.control = ControlClient(info)
         self.step_no = 0
+        self.language = i18n.current_language()
         os.environ.update(
             LGCRM_SF_PASSWORD=info["password"], LGCRM_SF_SECURITY_TOKEN=info["security_token"]
         )
@@ -137,14 +144,20 @@ class _Story:
 
     def step(self, key: str, **kw) -> None:
         self.step_no += 1
-        self.console.print(Rule(f"{self.step_no}. {STEPS[key].format(**kw)}", align="left"))
+        self.console.print(Rule(f"{self.step_no}. {_(STEPS[key]).format(**kw)}", align="left"))
 
     def cli(self, *args, expect: tuple[int, ...] = (0,)) -> int:
         shown = " ".join(str(a) for a in args)
         self.console.print(f"$ lgcrm-sf {shown}", style="bold cyan", markup=False)
-        code = self.run(["--home", str(self.home), "--profile", "default", *map(str, args)])
+        # Every step in the language the demo is shown in (`--lang` given to `demo` too).
+        where = ["--home", str(self.home), "--profile", "default", "--lang", self.language]
+        code = self.run([*where, *map(str, args)])
         if code not in expect:
-            raise LgcrmError(f"the demo step `lgcrm-sf {shown}` exited with {code}")
+            raise LgcrmError(
+                _("the demo step `lgcrm-sf {command}` exited with {code}").format(
+                    command=shown, code=code
+                )
+            )
         return code
 
     @functools.cached_property
@@ -172,6 +185,8 @@ class _Story:
             info["login_url"],
             "--ca-bundle",
             info["ca_bundle"],
+            "--language",  # the Tasks it writes read like the demo: in the language shown
+            self.language,
             "--yes",
         )
         self.step("prereqs_fail")
@@ -226,14 +241,19 @@ class _Story:
         self.step("engagements")
         tasks = sf.query("SELECT Subject, WhoId FROM Task ORDER BY Subject")["records"]
         for task in tasks:
-            self.console.print(f"  Task: {task['Subject']}  (on {task['WhoId']})", markup=False)
+            self.console.print(
+                _("  Task: {subject}  (on {who})").format(
+                    subject=task["Subject"], who=task["WhoId"]
+                ),
+                markup=False,
+            )
         self.step("status")
         self.cli("status")
         self.step("end", home=self.home)
-        self.console.print(NEXT.format(home=self.home), markup=False)
+        self.console.print(_(NEXT).format(home=self.home), markup=False)
 
 
 def _lead(sf, email: str) -> str:
     with contextlib.suppress(IndexError):
         return sf.query(f"SELECT Id FROM Lead WHERE Email = '{email}'")["records"][0]["Id"]
-    raise LgcrmError(f"the demo expected a lead {email} in Salesforce")
+    raise LgcrmError(_("the demo expected a lead {email} in Salesforce").format(email=email))

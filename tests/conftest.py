@@ -20,6 +20,14 @@ def quick_retries(monkeypatch):
     monkeypatch.setenv("LGCRM_SF_RETRY_BASE_SECONDS", "0.01")
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The suite reads English messages whatever the machine's LANG (issue 13: the tool speaks
+    the locale's language); the i18n tests choose pt_BR themselves."""
+    monkeypatch.setenv("LGCRM_SF_LANG", "en")
+    monkeypatch.delenv("LGCRM_SF_TZ", raising=False)
+
+
 @pytest.fixture(scope="session")
 def emulator():
     with Emulator() as server:
@@ -80,10 +88,13 @@ def keyring_file(tmp_path, monkeypatch):
 
     from .keyring_backend import TestFileKeyring
 
+    # The backend to give back, read before the variables below: were this the session's first
+    # look at the keyring, keyring would make it from them and a later test would inherit a
+    # stand-in whose file variable is gone.
+    previous = keyring.get_keyring()
     path = tmp_path / "os-keyring.json"
     monkeypatch.setenv("LGCRM_SF_TEST_KEYRING_FILE", str(path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TestFileKeyring")
-    previous = keyring.get_keyring()
     keyring.set_keyring(TestFileKeyring())
     yield path
     keyring.set_keyring(previous)
@@ -159,6 +170,13 @@ def connect_args(info: dict, *extra) -> list:
         info["login_url"],
         "--ca-bundle",
         info["ca_bundle"],
+        # The suite's assertions read English and UTC; the emulator org's own language and zone
+        # are pt_BR and America/Sao_Paulo, which a profile would otherwise take (test_i18n_*.py
+        # choose them themselves).
+        "--language",
+        "en",
+        "--tz",
+        "UTC",
         "--yes",
         *extra,
     ]

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExitCode, UsageError
+from ..i18n import _
 from . import _views as views
 from ._context import profile_of
 from ._render import line, show, show_rows
@@ -51,14 +52,17 @@ def _encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise UsageError(
-            f"--encoding {name!r} is not a text encoding Python knows.",
-            "use e.g. utf-8, cp1252 or latin-1.",
+            _("--encoding {name!r} is not a text encoding Python knows.").format(name=name),
+            _("use e.g. utf-8, cp1252 or latin-1."),
         ) from None
 
 
 def _kind(kind: str | None) -> str | None:
     if kind not in (None, "lead", "contact"):
-        raise UsageError(f"--kind {kind!r} is not a kind of person.", "use lead or contact.")
+        raise UsageError(
+            _("--kind {kind!r} is not a kind of person.").format(kind=kind),
+            _("use lead or contact."),
+        )
     return kind
 
 
@@ -100,8 +104,11 @@ def events_import(
 ) -> None:
     """Record marketing events; a form submission also re-activates a deactivated lead."""
     from ..leadgen.importer import import_events
+    from ..leadgen.local_times import LocalTimes
 
-    _imported(import_events(_account(ctx), file, _encoding(encoding)), as_json)
+    settings = profile_of(ctx).load()  # the profile's language and zone read its times
+    times = LocalTimes.of(settings.language, settings.timezone)
+    _imported(import_events(_account(ctx), file, _encoding(encoding), times), as_json)
 
 
 @leads_app.command("list")
@@ -117,7 +124,9 @@ def leads_list(
 
     _kind(kind)
     if limit < 1:
-        raise UsageError(f"--limit {limit} shows nothing.", "give 1 or more.")
+        raise UsageError(
+            _("--limit {limit} shows nothing.").format(limit=limit), _("give 1 or more.")
+        )
     page = list_people(profile_of(ctx), kind, inactive, limit)
     show(page, as_json, views.people, lambda page: page.people)
 
@@ -145,14 +154,18 @@ def users_add(
 ) -> None:
     """Add a Lead Gen & CRM user account (owners map these to Salesforce users)."""
     user_id = _account(ctx).add_user(name, email, active=not inactive)
-    line(f"Added user {user_id}: {name} <{email.strip().lower()}>")
+    line(
+        _("Added user {id}: {name} <{email}>").format(
+            id=user_id, name=name, email=email.strip().lower()
+        )
+    )
 
 
 @users_app.command("list")
 def users_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List the Lead Gen & CRM user accounts."""
     columns = ["id", "name", "email", "active"]
-    show(_account(ctx).users(), as_json, lambda rows: show_rows("Users", rows, columns))
+    show(_account(ctx).users(), as_json, lambda rows: show_rows(_("Users"), rows, columns))
 
 
 @accounts_app.command("add")
@@ -161,14 +174,14 @@ def accounts_add(
 ) -> None:
     """Add an account (refused while connected: accounts live in Salesforce then)."""
     account_id = _account(ctx).add_account(name)
-    line(f"Added account {account_id}: {name}")
+    line(_("Added account {id}: {name}").format(id=account_id, name=name))
 
 
 @accounts_app.command("list")
 def accounts_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List accounts."""
     columns = ["id", "name", "salesforce_id"]
-    show(_account(ctx).accounts(), as_json, lambda rows: show_rows("Accounts", rows, columns))
+    show(_account(ctx).accounts(), as_json, lambda rows: show_rows(_("Accounts"), rows, columns))
 
 
 @opportunities_app.command("add")
@@ -185,7 +198,7 @@ def opportunities_add(
     from ..leadgen.account import add_opportunity
 
     opportunity_id = add_opportunity(profile_of(ctx), name, stage, amount, contact or [])
-    line(f"Added opportunity {opportunity_id}: {name}")
+    line(_("Added opportunity {id}: {name}").format(id=opportunity_id, name=name))
 
 
 @opportunities_app.command("list")
@@ -195,5 +208,5 @@ def opportunities_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     show(
         _account(ctx).opportunities(),
         as_json,
-        lambda rows: show_rows("Opportunities", rows, columns),
+        lambda rows: show_rows(_("Opportunities"), rows, columns),
     )

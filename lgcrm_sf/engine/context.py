@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import Profile, ProfileSettings
+from ..i18n import translator
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.side import SalesforceSide
@@ -50,6 +51,11 @@ class Sync:
     owners: OwnerConverter | None = None
     external_ids: dict[str, str] = field(default_factory=dict)  # object -> our external id
     work: Work = field(default_factory=Work)
+
+    def written(self, text: str) -> str:
+        """A text the sync writes into Salesforce (a Task's subject, a placeholder), in the
+        profile's `language`: whoever runs cron, whatever their shell's LANG."""
+        return translator(self.settings.language)(text)
 
     @property
     def tuning(self) -> Tuning:

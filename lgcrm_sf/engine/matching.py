@@ -112,7 +112,7 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
         payload[sync.external_ids[sobject]] = external_key(sync, person["id"])
     for name, default in REQUIRED_DEFAULTS[sobject].items():
         if not payload.get(name):
-            payload[name] = default
+            default = payload[name] = sync.written(default)
             for spec in sync.specs[sobject]:
                 if spec.sf_field == name:
                     mirror[spec.key] = {"lg": mirror.get(spec.key, {}).get("lg"), "sf": default}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..config import Profile
 from ..errors import UsageError
+from ..i18n import _
 from ..leadgen.account import open_account
 from ..leadgen.store import MESSAGES
 from ..store.sync_state import SyncState
@@ -27,7 +28,8 @@ def person_view(profile: Profile, email: str) -> dict:
     person = store.by_email(email)
     if person is None:
         raise UsageError(
-            MESSAGES["no_person"].format(email=email), "see `lgcrm-sf leads list` for who is here."
+            _(MESSAGES["no_person"]).format(email=email),
+            _("see `lgcrm-sf leads list` for who is here."),
         )
     linked = SyncState(store.db).links.link_of(person["id"])
     link = {"object": linked["sf_object"], "id": linked["sf_id"]} if linked else None

@@ -12,6 +12,7 @@ import time
 from ..clock import utc_now
 from ..config import Profile, ProfileSettings
 from ..errors import ExitCode, LgcrmError, PrereqsFailed, QuotaReserveReached
+from ..i18n import N_, _, deferred
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
@@ -33,10 +34,14 @@ from .salesforce_changes import apply_staged, stage
 from .setup import prepare
 
 MESSAGES = {
-    "no_backup": "This is the profile's first sync and it needs a complete, verified backup of "
-    "org {org}: {why}.",
-    "no_backup_fix": "run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass "
-    "--no-backup-check, at your own risk).",
+    "no_backup": N_(
+        "This is the profile's first sync and it needs a complete, verified backup of "
+        "org {org}: {why}."
+    ),
+    "no_backup_fix": N_(
+        "run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass "
+        "--no-backup-check, at your own risk)."
+    ),
 }
 
 
@@ -103,7 +108,7 @@ class SyncEngine:
         if not sync.dry_run:
             settle_leftovers(sync)
         chosen = sync.chosen()
-        for _, sobject in chosen:  # both objects read first: matching is Contact, then Lead
+        for _kind, sobject in chosen:  # both objects read first: matching is Contact, then Lead
             stage(sync, sobject)
         sync.sf.reserve_from(sync.options.api_reserve, sync.options.reserve_percent)
         check_daily(sync)
@@ -117,7 +122,7 @@ class SyncEngine:
             apply_journal(sync)
             check_gone(sync)
         if "engagements" in sync.options.only:
-            sync.progress("sending engagements as Tasks")
+            sync.progress(_("sending engagements as Tasks"))
             push_engagements(sync)
         if not sync.dry_run:
             self._advance_cursors()
@@ -136,7 +141,8 @@ class SyncEngine:
         check = backup_check(org, *catalog.backup_covering(org, FIRST_SYNC_OBJECTS))
         if check.status != "pass":
             raise PrereqsFailed(
-                MESSAGES["no_backup"].format(org=org, why=check.evidence), MESSAGES["no_backup_fix"]
+                deferred(MESSAGES["no_backup"], org=org, why=check.evidence),
+                deferred(MESSAGES["no_backup_fix"]),
             )
 
     def _advance_cursors(self) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import QuotaReserveReached
+from ..i18n import N_, deferred
 from . import describe, soql
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
@@ -22,9 +23,11 @@ from .session import CallCounter
 from .writes import WriteResult, write_collection
 
 MESSAGES = {
-    "quota": "Stopped: the org has {remaining:,} API calls left today, below the reserve of "
-    "{reserve:,} (api-usage {used:,}/{limit:,}). Work done so far is saved.",
-    "quota_fix": "the next run resumes; lower --api-reserve to use more of the day's calls.",
+    "quota": N_(
+        "Stopped: the org has {remaining:,} API calls left today, below the reserve of "
+        "{reserve:,} (api-usage {used:,}/{limit:,}). Work done so far is saved."
+    ),
+    "quota_fix": N_("the next run resumes; lower --api-reserve to use more of the day's calls."),
 }
 # What a record's state looks like, per object (the reconcile pass reads these).
 STATE_FIELDS = {
@@ -90,13 +93,14 @@ class SalesforceSide:
         remaining = counter.api_max - counter.api_used
         if remaining < self.api_reserve:
             raise QuotaReserveReached(
-                MESSAGES["quota"].format(
+                deferred(
+                    MESSAGES["quota"],
                     remaining=remaining,
                     reserve=self.api_reserve,
                     used=counter.api_used,
                     limit=counter.api_max,
                 ),
-                MESSAGES["quota_fix"],
+                deferred(MESSAGES["quota_fix"]),
             )
 
     # --- reading ---------------------------------------------------------------------------
