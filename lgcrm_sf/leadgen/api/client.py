@@ -28,6 +28,7 @@ from .transport import DEFAULT_URL, Transport
 PAGE = 500  # objects a call (§4)
 SMALL_BATCH = 250  # createLeads with many custom fields (§4)
 MANY_CUSTOM = 20
+RATE_PAUSE = 1.0  # seconds: the account counts calls per second of its clock
 WRITE_KEYS = {"create": "creates", "update": "updates", "delete": "deletes"}
 
 
@@ -73,7 +74,12 @@ class LeadGenClient:
                 if getattr(exc, "tls", False) or attempt >= self.policy.attempts:
                     raise
                 self.retried += 1
-                self._sleep(self.policy.delay(attempt))
+                self._sleep(self._pause(exc, attempt))
+
+    def _pause(self, exc: Exception, attempt: int) -> float:
+        """Backoff; a per-second limit (107) clears only when the account's second turns."""
+        delay = self.policy.delay(attempt)
+        return max(delay, RATE_PAUSE) if isinstance(exc, AccountRateLimited) else delay
 
     def _once(self, method: str, params: dict) -> dict:
         self.budget.spend(1)
