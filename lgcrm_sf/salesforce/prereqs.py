@@ -34,6 +34,10 @@ TITLES = {
     "web_to_lead_auto_response": "No Web-to-Lead default response",
     "backup": "Verified backup of this org",
     "external_id_field": "External-id field for safe retries (LGCRM_Id__c)",
+    # The Lead Gen & CRM account (issue 14), when the profile is connected to one.
+    "leadgen_key": "Lead Gen & CRM account: secret key available",
+    "leadgen_reachable": "Lead Gen & CRM account: API answers with this key",
+    "leadgen_owner_users": "Lead Gen & CRM account: every mapped owner is an active user",
 }
 FIXES = {
     "edition": (

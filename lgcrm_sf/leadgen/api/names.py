@@ -111,3 +111,16 @@ def encode_lead(fields: dict) -> dict:
             continue  # a score is the account's: never cleared from here
         out[api] = encoded
     return out
+
+
+def decode_user(user: dict) -> dict:
+    """A getUserProfiles row as {account_user_id, name, email, active}."""
+    name = values.text(user.get("displayName")) or " ".join(
+        p for p in (values.text(user.get("firstName")), values.text(user.get("lastName"))) if p
+    )
+    return {
+        "account_user_id": int(user["id"]),
+        "name": name,
+        "email": (values.text(user.get("emailAddress")) or "").strip().lower(),
+        "active": values.flag(user.get("isActive")) is not False,
+    }
