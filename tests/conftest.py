@@ -10,6 +10,9 @@ from lgcrm_sf.emulator.control import ControlClient
 from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.salesforce.session import PinnedSession
 
+# A profile connected to the org and to the emulated account (account mode, issue 14).
+from .account_world import account_world  # noqa: F401, E402
+
 # The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
 from .leadgen_helpers import lg, lg_control  # noqa: F401
 

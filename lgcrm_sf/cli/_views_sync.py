@@ -131,8 +131,13 @@ def sync_report(run) -> None:
     for column in SUMMARY_LABELS:  # the engine's counters, in its order
         table.add_column(SUMMARY_LABELS[column], justify="right")
     for sobject, counts in result.summary.items():
-        table.add_row(sobject, *(f"{counts[c]:,}" for c in SUMMARY_LABELS))
+        if sobject != "account":
+            table.add_row(sobject, *(f"{counts[c]:,}" for c in SUMMARY_LABELS))
     out.print(table)
+    account = result.summary.get("account")
+    if account:  # the real Lead Gen & CRM account: its own counters
+        shown = ", ".join(f"{k} {v:,}" for k, v in account.items() if v)
+        line(f"Lead Gen & CRM account: {shown or 'nothing to do'}.")
     usage = (
         f"; org usage {result.api_used:,}/{result.api_max:,}" if result.api_used is not None else ""
     )

@@ -50,6 +50,8 @@ class Sync:
     owners: OwnerConverter | None = None
     external_ids: dict[str, str] = field(default_factory=dict)  # object -> our external id
     work: Work = field(default_factory=Work)
+    # The real Lead Gen & CRM account's API client (leadgen/api), None in local mode.
+    account: object | None = None
 
     @property
     def tuning(self) -> Tuning:

@@ -124,3 +124,19 @@ def decode_user(user: dict) -> dict:
         "email": (values.text(user.get("emailAddress")) or "").strip().lower(),
         "active": values.flag(user.get("isActive")) is not False,
     }
+
+
+# Every standard field a lead may carry (§6, and those getFields lists); any other key of a
+# lead is a custom field, named by its systemName.
+STANDARD_LEAD_FIELDS = {
+    "id", "accountID", "ownerID", "campaignID", "leadStatus", "leadScore", "leadScoreWeighted",
+    "persona", "active", "firstName", "lastName", "emailAddress", "companyName", "title",
+    "street", "city", "country", "state", "zipcode", "website", "phoneNumber", "trackingID",
+    "officePhoneNumber", "phoneNumberExtension", "mobilePhoneNumber", "faxNumber", "description",
+    "industry", "isUnsubscribed", "createTimestamp", "updateTimestamp", "crmID", "numBounces",
+    "hardBounced", "hasOpportunity", "isQualified", "isContact",
+}  # fmt: skip
+
+
+def custom_names(lead: dict) -> set[str]:
+    return {k for k in lead if k not in STANDARD_LEAD_FIELDS}
