@@ -85,8 +85,24 @@ def leads_import(
     from ..leadgen.importer import import_people, load_column_map
 
     _kind(kind)
-    report = import_people(_account(ctx), file, kind, load_column_map(columns), _encoding(encoding))
+    profile = profile_of(ctx)
+    if profile.load().account_mode:  # through the API, into the real account
+        from ..leadgen.account_import import import_into_account
+
+        report = import_into_account(
+            profile, file, kind, load_column_map(columns), _encoding(encoding)
+        )
+    else:
+        report = import_people(
+            _account(ctx), file, kind, load_column_map(columns), _encoding(encoding)
+        )
     _imported(report, as_json)
+
+
+def _offline_only(ctx: typer.Context, command: str) -> None:
+    from ..leadgen.account_import import refuse_offline_only
+
+    refuse_offline_only(profile_of(ctx), command)
 
 
 @events_app.command("import")
@@ -101,6 +117,7 @@ def events_import(
     """Record marketing events; a form submission also re-activates a deactivated lead."""
     from ..leadgen.importer import import_events
 
+    _offline_only(ctx, "events import")
     _imported(import_events(_account(ctx), file, _encoding(encoding)), as_json)
 
 
@@ -144,6 +161,7 @@ def users_add(
     ] = False,
 ) -> None:
     """Add a Lead Gen & CRM user account (owners map these to Salesforce users)."""
+    _offline_only(ctx, "users add")
     user_id = _account(ctx).add_user(name, email, active=not inactive)
     line(f"Added user {user_id}: {name} <{email.strip().lower()}>")
 
@@ -160,6 +178,7 @@ def accounts_add(
     ctx: typer.Context, name: Annotated[str, typer.Option(help="Account name.")]
 ) -> None:
     """Add an account (refused while connected: accounts live in Salesforce then)."""
+    _offline_only(ctx, "accounts add")
     account_id = _account(ctx).add_account(name)
     line(f"Added account {account_id}: {name}")
 
@@ -184,6 +203,7 @@ def opportunities_add(
     """Add an opportunity (refused while connected: opportunities live in Salesforce then)."""
     from ..leadgen.account import add_opportunity
 
+    _offline_only(ctx, "opportunities add")
     opportunity_id = add_opportunity(profile_of(ctx), name, stage, amount, contact or [])
     line(f"Added opportunity {opportunity_id}: {name}")
 
