@@ -130,6 +130,12 @@ def person(view: dict) -> None:
     out.print(
         Text(f"Salesforce: {link['object']} {link['id']}" if link else "Salesforce: not linked")
     )
+    account = view.get("account")
+    if account:
+        lead = account["lead_id"] or "not in the account"
+        out.print(
+            Text(f"Lead Gen & CRM account: lead {lead} (copy read {account['refreshed_at']})")
+        )
     if view["opportunities"]:
         show_rows(
             "Opportunities",

@@ -135,8 +135,14 @@ def leads_list(
     _kind(kind)
     if limit < 1:
         raise UsageError(f"--limit {limit} shows nothing.", "give 1 or more.")
-    page = list_people(profile_of(ctx), kind, inactive, limit)
+    from ..engine.person import account_refreshed_at
+
+    profile = profile_of(ctx)
+    page = list_people(profile, kind, inactive, limit)
     show(page, as_json, views.people, lambda page: page.people)
+    refreshed = account_refreshed_at(profile)
+    if refreshed and not as_json:
+        line(f"Our copy of the Lead Gen & CRM account, last read by a sync at {refreshed}.")
 
 
 @leads_app.command("show")

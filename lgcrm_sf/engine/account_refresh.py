@@ -38,14 +38,20 @@ INACTIVE = "inactive in the Lead Gen & CRM account"
 
 def refresh_copy(sync: Sync) -> None:
     daily = reconcile_due(sync)
+    first_read = sync.state.cursors.get(CURSOR_LEADS) is None
     sync.progress("reading the Lead Gen & CRM account")
     if daily or not sync.leadgen.account_user_ids():
         refresh_users(sync)
     refresh_leads(sync)
     if "engagements" in sync.options.only:
         refresh_events(sync)
-    if daily:
+    if daily and not first_read:
         reconcile(sync)
+    elif first_read:  # every lead was just read: nothing linked before that could be gone
+        with sync.state.conn:
+            sync.state.cursors.set(CURSOR_RECONCILE, sync.signpost)
+    with sync.state.conn:
+        sync.state.meta.set("account_refreshed_at", sync.signpost)
 
 
 def reconcile_due(sync: Sync) -> bool:

@@ -4,7 +4,7 @@ sliced by updateTimestamp into windows that each fit in one page of 500:
 
 - the tail [since, far future] first: a quiet account answers that in one short page;
 - a full tail is a sample of the changed leads (the vendor's order is no order), whose spread of
-  timestamps sizes the first windows; later windows adapt to what came back, aiming at 400 a
+  timestamps sizes the first windows; later windows adapt to what came back, aiming at 450 a
   window; a full window is halved and read again;
 - a one-second window that is still full (one createLeads call stamps 500 leads in the same
   second) is read by offset until two passes agree on its ids.
@@ -23,7 +23,7 @@ from .client import PAGE, LeadGenClient
 
 FAR_END = "2999-12-31 23:59:59"
 EPOCH = "2000-01-01 00:00:00"
-TARGET = 400  # leads a window aims at: room for the spread of real traffic under 500
+TARGET = 450  # leads a window aims at: room under 500 for the spread of real traffic
 MAX_GROWTH = 8
 MAX_PASSES = 6
 
