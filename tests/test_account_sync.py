@@ -112,3 +112,21 @@ def test_a_profile_that_synced_locally_adopts_its_people_by_email(
     assert result["summary"]["account"].get("read_adopted") == 1
     assert len(api.get_leads_by_email("helo@x.example")) == 1
     assert len(world.sf_find("Lead", "helo@x.example")) == 1
+
+
+def test_an_email_change_the_account_silently_ignores_is_read_back_and_reported(
+    account_world: AccountWorld,
+):
+    # updateLeadsV2 reports success and changes nothing when another lead owns the address
+    # (LEADGEN_API.md §7.1); that other lead is inactive here, so our copy does not know it.
+    aw = account_world
+    lead_id = aw.create("ivo@x.example", firstName="Ivo", lastName="Sá", companyName="Bar")
+    other = aw.create("old.ivo@x.example", firstName="Ivo")
+    aw.api.update_leads([{"id": str(other), "active": "0"}])
+    aw.sync()
+    sf_id = aw.sf_find("Lead", "ivo@x.example")[0]["Id"]
+    aw.world.sf.Lead.update(sf_id, {"Email": "old.ivo@x.example"})
+    result = aw.sync(code=1)
+    assert result["summary"]["account"]["errors"] == 1
+    assert any("kept the lead's old e-mail" in m for m in result["messages"])
+    assert aw.lead(lead_id)["emailAddress"] == "ivo@x.example"
