@@ -17,7 +17,7 @@ import datetime
 
 from ..clock import parse
 from ..leadgen.api import names, values
-from ..leadgen.api.windows import ChangedLeads
+from ..leadgen.api.windows import ChangedLeads, to_seconds, to_stamp
 from .context import Sync
 from .report import ACCOUNT
 
@@ -84,7 +84,17 @@ def refresh_leads(sync: Sync) -> None:
                 newest = max(newest or "", raw.get("updateTimestamp") or "")
     if newest:
         with sync.state.conn:
-            sync.state.cursors.set(CURSOR_LEADS, newest)
+            sync.state.cursors.set(CURSOR_LEADS, _next_start(sync, newest))
+
+
+def _next_start(sync: Sync, newest: str) -> str:
+    """Where the next read starts: the newest second seen, again (a change later in that same
+    second must not be missed), unless the account's own clock (its Date header) is already
+    two seconds past it: then that second is complete and reading it again (maybe thousands of
+    leads one createLeads or updateLeads stamped in it) would be waste."""
+    second = to_seconds(newest)
+    server = sync.account.transport.server_time
+    return to_stamp(second + 1) if server is not None and server >= second + 2 else newest
 
 
 def refresh_events(sync: Sync) -> None:

@@ -5,6 +5,7 @@ Only https: the rule of salesforce/addresses.py holds here too."""
 
 from __future__ import annotations
 
+import email.utils
 import uuid
 
 import requests
@@ -57,6 +58,7 @@ class Transport:
         self.session = AccountSession()
         self.session.trust_env = False  # no proxy or CA from the environment: ours holds
         self.session.verify = ca_bundle if ca_bundle else True
+        self.server_time: float | None = None  # the account's clock, from the last Date header
 
     def post(self, method: str, params: dict) -> dict:
         """The answer's envelope (result, error, id), its id checked against ours."""
@@ -82,6 +84,7 @@ class Transport:
         return self._envelope(response, request_id)
 
     def _envelope(self, response: requests.Response, request_id: str) -> dict:
+        self._note_time(response.headers.get("Date"))
         if response.status_code == 401:
             raise unauthorized()
         if response.status_code >= 500 or response.status_code in (408, 429):
@@ -105,6 +108,18 @@ class Transport:
         ):
             raise AccountProtocolError(999, _("the answer is for another request id"))
         return data
+
+    def _note_time(self, header: str | None) -> None:
+        moment = _parse_date(header)
+        if moment is not None:
+            self.server_time = moment
+
+
+def _parse_date(header: str | None) -> float | None:
+    try:
+        return email.utils.parsedate_to_datetime(header).timestamp() if header else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _unreachable(url: str, exc: Exception, sent: bool = False) -> AccountUnavailable:
