@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.table import Table as _RichTable
 from rich.text import Text
 
+from ..i18n import _
 from ._render import Table, failure, human_bytes, line, out, show_rows
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "unknown": "magenta"}
@@ -134,7 +135,11 @@ def person(view: dict) -> None:
     if account:
         lead = account["lead_id"] or "not in the account"
         out.print(
-            Text(f"Lead Gen & CRM account: lead {lead} (copy read {account['refreshed_at']})")
+            Text(
+                _("Lead Gen & CRM account: lead {lead} (copy read {at})").format(
+                    lead=lead, at=account["refreshed_at"]
+                )
+            )
         )
     if view["opportunities"]:
         show_rows(

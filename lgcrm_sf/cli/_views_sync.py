@@ -137,7 +137,7 @@ def sync_report(run) -> None:
     account = result.summary.get("account")
     if account:  # the real Lead Gen & CRM account: its own counters
         shown = ", ".join(f"{k} {v:,}" for k, v in account.items() if v)
-        line(f"Lead Gen & CRM account: {shown or 'nothing to do'}.")
+        line(_("Lead Gen & CRM account: {counts}.").format(counts=shown or _("nothing to do")))
     usage = (
         f"; org usage {result.api_used:,}/{result.api_max:,}" if result.api_used is not None else ""
     )

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExitCode, UsageError
+from ..i18n import _
 from . import _views as views
 from ._context import profile_of
 from ._render import line, show, show_rows
@@ -142,7 +143,11 @@ def leads_list(
     show(page, as_json, views.people, lambda page: page.people)
     refreshed = account_refreshed_at(profile)
     if refreshed and not as_json:
-        line(f"Our copy of the Lead Gen & CRM account, last read by a sync at {refreshed}.")
+        line(
+            _("Our copy of the Lead Gen & CRM account, last read by a sync at {at}.").format(
+                at=refreshed
+            )
+        )
 
 
 @leads_app.command("show")

@@ -12,6 +12,7 @@ nothing when another lead owns the address (§7.1)."""
 
 from __future__ import annotations
 
+from ..i18n import _
 from ..leadgen.account_copy import person_values
 from ..leadgen.api import names
 from ..leadgen.api.errors import AccountOutcomeUnknown
@@ -75,7 +76,7 @@ def _create(sync: Sync, people: list[dict], owners: dict[int, int]) -> None:
     try:
         results = sync.account.create_leads(objects)
     except AccountOutcomeUnknown:
-        sync.report.say("A createLeads answer was lost; the next run settles it by e-mail.")
+        sync.report.say(_("A createLeads answer was lost; the next run settles it by e-mail."))
         return
     with sync.state.conn:
         for person, result in zip(people, results, strict=True):
@@ -109,7 +110,7 @@ def _link_existing(sync: Sync, person: dict) -> None:
 def _update(sync: Sync, people: list[dict], owners: dict[int, int]) -> None:
     plans = []
     for person in people:
-        lead_id, known, _ = sync.leadgen.account_state(person["id"])
+        lead_id, known, _stamp = sync.leadgen.account_state(person["id"])
         obj = lead_object(person, known, owners)
         if obj:
             plans.append((person, lead_id, {"id": str(lead_id), **obj}))
@@ -119,9 +120,9 @@ def _update(sync: Sync, people: list[dict], owners: dict[int, int]) -> None:
     if not plans:
         return
     try:
-        results = sync.account.update_leads([obj for _, _, obj in plans])
+        results = sync.account.update_leads([obj for _p, _i, obj in plans])
     except AccountOutcomeUnknown:
-        sync.report.say("An updateLeadsV2 answer was lost; the next run sends it again.")
+        sync.report.say(_("An updateLeadsV2 answer was lost; the next run sends it again."))
         return
     moved = [(p, lead_id) for (p, lead_id, obj), r in zip(plans, results, strict=True)
              if r.success and "emailAddress" in obj]  # fmt: skip
@@ -131,8 +132,10 @@ def _update(sync: Sync, people: list[dict], owners: dict[int, int]) -> None:
             if person["id"] in refused:
                 sync.report.count(ACCOUNT, "errors")
                 sync.report.say(
-                    f"{person['email']}: the account kept the lead's old e-mail (another lead "
-                    "has this one); change it in the account or in Salesforce."
+                    _(
+                        "{email}: the account kept the lead's old e-mail (another lead has this "
+                        "one); change it in the account or in Salesforce."
+                    ).format(email=person["email"])
                 )
             elif result.success or result.code == NOTHING_CHANGED:
                 sync.leadgen.mark_pushed(person["id"], known_after(person))
@@ -147,7 +150,7 @@ def _emails_refused(sync: Sync, moved: list[tuple[dict, int]]) -> set[int]:
     """People whose new e-mail the account did not take, read back by id."""
     if not moved:
         return set()
-    found = {int(r["id"]): r for r in sync.account.get_leads_by_id([i for _, i in moved])}
+    found = {int(r["id"]): r for r in sync.account.get_leads_by_id([i for _p, i in moved])}
     return {
         p["id"]
         for p, lead_id in moved
@@ -157,4 +160,8 @@ def _emails_refused(sync: Sync, moved: list[tuple[dict, int]]) -> set[int]:
 
 def _failed(sync: Sync, person: dict, method: str, result) -> None:
     sync.report.count(ACCOUNT, "errors")
-    sync.report.say(f"{person['email']}: the account refused {method}: {result.error_text}.")
+    sync.report.say(
+        _("{email}: the account refused {method}: {error}.").format(
+            email=person["email"], method=method, error=result.error_text
+        )
+    )

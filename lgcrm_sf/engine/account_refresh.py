@@ -16,6 +16,7 @@ import ast
 import datetime
 
 from ..clock import parse
+from ..i18n import _
 from ..leadgen.api import names, values
 from ..leadgen.api.windows import ChangedLeads, to_seconds, to_stamp
 from .context import Sync
@@ -168,5 +169,7 @@ def account_deleted(sync: Sync, person_id: int, lead_id: int) -> None:
     sync.state.links.unlink(person_id)
     sync.report.count(ACCOUNT, "unlinked_deleted_in_account")
     sync.report.say(
-        f"{person['email']}: {reason}; unlinked, its Salesforce record is left as it is."
+        _("{email}: {reason}; unlinked, its Salesforce record is left as it is.").format(
+            email=person["email"], reason=reason
+        )
     )

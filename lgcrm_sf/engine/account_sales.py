@@ -11,6 +11,7 @@ account's own answer: 301 for a pair already linked."""
 
 from __future__ import annotations
 
+from ..i18n import _
 from ..leadgen.api import values
 from ..leadgen.api.errors import AccountOutcomeUnknown
 from ..store.account_outbox import AccountOutbox
@@ -56,8 +57,10 @@ def _object(sync: Sync, sobject: str, row: dict, stages) -> dict | None:
         if stage not in stages:
             sync.report.count(ACCOUNT, "errors")
             sync.report.say(
-                f"Opportunity {row['name']!r}: stage {row['stage']!r} is not a deal stage of "
-                "the account; add it to the mapping's stages: section."
+                _(
+                    "Opportunity {name!r}: stage {stage!r} is not a deal stage of the account; "
+                    "add it to the mapping's stages: section."
+                ).format(name=row["name"], stage=row["stage"])
             )
             return None
         obj = {
@@ -101,15 +104,17 @@ def _write(sync: Sync, outbox: AccountOutbox, sobject: str, items: list) -> None
         _send(sync, sobject, "deleteOpportunities", deletes, None)
     elif deletes:  # an account deleted in Salesforce stays in the account, as it was
         with sync.state.conn:
-            for row, _ in deletes:
+            for row, _obj in deletes:
                 sync.leadgen.set_sales_remote(sobject, row["id"], row["account_remote_id"])
 
 
 def _send(sync: Sync, sobject: str, method: str, items: list, outbox) -> None:
     try:
-        results = sync.account.write(method, [o for _, o in items])
+        results = sync.account.write(method, [o for _row, o in items])
     except AccountOutcomeUnknown:
-        sync.report.say(f"A {method} answer was lost; the next run settles it.")
+        sync.report.say(
+            _("A {method} answer was lost; the next run settles it.").format(method=method)
+        )
         return
     with sync.state.conn:
         for (row, _obj), result in zip(items, results, strict=True):
@@ -121,7 +126,11 @@ def _send(sync: Sync, sobject: str, method: str, items: list, outbox) -> None:
                 sync.report.count(ACCOUNT, f"{method}_done")
             else:
                 sync.report.count(ACCOUNT, "errors")
-                sync.report.say(f"{sobject} {row['name']!r}: {method} refused: {result.error_text}")
+                sync.report.say(
+                    _("{object} {name!r}: {method} refused: {error}").format(
+                        object=sobject, name=row["name"], method=method, error=result.error_text
+                    )
+                )
         if outbox is not None:
             outbox.settled(OUTBOX[sobject], [row["id"] for row, _ in items])
 
@@ -188,11 +197,11 @@ def push_roles(sync: Sync) -> None:
     if not items:
         return
     try:
-        results = sync.account.write("createOpportunityLeads", [o for _, o in items])
+        results = sync.account.write("createOpportunityLeads", [o for _row, o in items])
     except AccountOutcomeUnknown:
         return  # sent again next run: a pair already linked answers 301
     with sync.state.conn:
-        for (role, _), result in zip(items, results, strict=True):
+        for (role, _obj), result in zip(items, results, strict=True):
             if result.success or result.code == 301:
                 sync.leadgen.set_role_remote(role["id"], result.id or 0)
                 sync.report.count(ACCOUNT, "contact_roles_linked")

@@ -141,7 +141,7 @@ class AccountCopy:
         """Inactive in the account (found by the reconcile): deactivated here, already so
         there."""
         self.deactivate(person_id, reason, at)
-        _, known, stamp = self.account_state(person_id)
+        _lead, known, _stamp = self.account_state(person_id)
         self.db.conn.execute(
             "UPDATE lg_people SET account_values = ?, account_dirty = 0 WHERE id = ?",
             [json.dumps({**known, "active": False}), person_id],
