@@ -130,3 +130,24 @@ def test_an_email_change_the_account_silently_ignores_is_read_back_and_reported(
     assert result["summary"]["account"]["errors"] == 1
     assert any("kept the lead's old e-mail" in m for m in result["messages"])
     assert aw.lead(lead_id)["emailAddress"] == "ivo@x.example"
+
+
+def test_owners_map_by_email_to_the_accounts_user_ids(account_world: AccountWorld):
+    from .world import default_with_score_and_link
+
+    aw = account_world
+    admin = next(u for u in aw.api.get_user_profiles() if u["emailAddress"].startswith("admin"))
+    owners = f"owners:\n  - user: {admin['emailAddress']}\n    salesforce: {aw.info['username']}\n"
+    aw.sync()  # the account's users come into our copy, where `mapping use` checks owners
+    aw.world.use_mapping(default_with_score_and_link().replace("owners: []\n", owners))
+    aw.create("joao@x.example", firstName="João", lastName="Paz", companyName="Bar",
+              ownerID=admin["id"])  # fmt: skip
+    aw.sync()
+    lead = aw.sf_find("Lead", "joao@x.example", "Id, OwnerId")[0]
+    assert lead["OwnerId"] == aw.info["user_id"]
+    aw.world.sf.Lead.create(
+        {"LastName": "Reis", "Company": "Oficina", "Email": "kaua@x.example",
+         "OwnerId": aw.info["user_id"]}
+    )  # fmt: skip
+    aw.sync()
+    assert [x["ownerID"] for x in aw.leads_by_email("kaua@x.example")] == [admin["id"]]
