@@ -118,7 +118,7 @@ def _dry_run_plan(result) -> None:
 
 
 def sync_report(run) -> None:
-    result, _ = run
+    result, _code = run
     if result.mapping_source.startswith("<"):
         line(
             "Using the built-in default mapping (set your own with `lgcrm-sf mapping use FILE`).",
