@@ -4,6 +4,7 @@ status (the others are in _views.py)."""
 from __future__ import annotations
 
 from ..errors import ExitCode
+from ..i18n import _
 from ._render import Table, failure, line, out, show_rows
 
 # --- mapping ----------------------------------------------------------------------------------
