@@ -81,12 +81,15 @@ def keyring_file(tmp_path, monkeypatch):
     """The stand-in OS keyring (see keyring_backend.py), in a file outside the home."""
     import keyring
 
+    # The keyring in use before, taken before the stand-in's class is imported: keyring picks
+    # its first backend lazily among the classes it knows, and would otherwise pick the stand-in
+    # (its priority is higher than the fail backend's) and "restore" it after the test.
+    previous = keyring.get_keyring()
     from .keyring_backend import TestFileKeyring
 
     path = tmp_path / "os-keyring.json"
     monkeypatch.setenv("LGCRM_SF_TEST_KEYRING_FILE", str(path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TestFileKeyring")
-    previous = keyring.get_keyring()
     keyring.set_keyring(TestFileKeyring())
     yield path
     keyring.set_keyring(previous)
