@@ -65,6 +65,16 @@ class ProfileSettings:
     language: str | None = None
     timezone: str | None = None
     extra: dict = field(default_factory=dict)
+    # The real Lead Gen & CRM account (issue 14); None keeps the offline store (local mode).
+    leadgen_account_id: str | None = None
+    leadgen_url: str | None = None
+    leadgen_ca_bundle: str | None = None
+    leadgen_connected_at: str | None = None
+
+    @property
+    def account_mode(self) -> bool:
+        """The marketing side is the real account (else the local store)."""
+        return bool(self.leadgen_account_id)
 
 
 def _check_home(home: Path) -> None:

@@ -146,3 +146,46 @@ def forget(profile: str, username: str) -> int:
                 )
             ) from None
     return removed
+
+
+# The Lead Gen & CRM account's secret key (issue 14): the keyring, or this variable for cron.
+LEADGEN_ENV = "LGCRM_SF_LEADGEN_SECRET_KEY"
+
+
+def _leadgen_key(profile: str, account_id: str) -> str:
+    return f"{profile}/leadgen/{account_id}/secret_key"
+
+
+def store_leadgen_key(profile: str, account_id: str, secret: str) -> None:
+    require_keyring()
+    try:
+        keyring.set_password(SERVICE, _leadgen_key(profile, account_id), secret)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            MESSAGES["keyring_failed"].format(action="store", detail=type(exc).__name__)
+        ) from None
+
+
+def load_leadgen_key(profile: str, account_id: str) -> str | None:
+    """The environment wins over the keyring, as for Salesforce's secrets."""
+    value = os.environ.get(LEADGEN_ENV) or None
+    if value is None and keyring_usable()[0]:
+        try:
+            value = keyring.get_password(SERVICE, _leadgen_key(profile, account_id))
+        except keyring.errors.KeyringError:
+            value = None
+    return value
+
+
+def forget_leadgen_key(profile: str, account_id: str) -> int:
+    if not keyring_usable()[0]:
+        return 0
+    try:
+        keyring.delete_password(SERVICE, _leadgen_key(profile, account_id))
+        return 1
+    except keyring.errors.PasswordDeleteError:
+        return 0
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            MESSAGES["keyring_failed"].format(action="remove", detail=type(exc).__name__)
+        ) from None

@@ -55,6 +55,20 @@ STEPS = {
         "Marketing engagements in Salesforce: completed Tasks on the leads and contacts"
     ),
     "status": N_("Status: connection, last runs, cursors, pending errors and conflicts"),
+    "account_connect": N_(
+        "Now the real Lead Gen & CRM account (its API, emulated): connect it with its account "
+        "id and secret key, map Salesforce stages to its deal stages, check it"
+    ),
+    "account_sync": N_(
+        "Sync with the account: its leads are read, ours adopted by e-mail, the rest created "
+        "there; Salesforce's opportunities and accounts arrive in the account"
+    ),
+    "account_form": N_(
+        "A lead deleted in Salesforce is deactivated in the account; a form fill there "
+        "re-activates it, and the next sync creates it in Salesforce again"
+    ),
+    "account_campaign": N_("An e-mail campaign in the account: its events arrive as Tasks"),
+    "account_opportunities": N_("The account's opportunities, read through its API"),
     "end": N_("Done. Everything is in {home}"),
 }
 NEXT = N_("""Try next:
@@ -86,6 +100,17 @@ d7,elisa.prado@moda.example.com.br,form_submission,2026-11-23T11:00:00Z,Pedir de
 """
 
 
+HENRIQUE = "henrique.silva0@prospect.example.com.br"
+ANA = "ana.souza@padaria.example.com.br"
+# The demo org's stages and the account's deal stages.
+STAGES = """
+stages:
+  Prospecting: Qualificação
+  Qualification: Reunião de apresentação
+  Proposal/Price Quote: Proposta enviada
+"""
+
+
 def run_demo(run: Callable[[list[str]], int], console: Console | None = None) -> Path:
     """Run the story; `run` is the CLI's own entry point (each step is a real command). It
     always runs in a fresh temporary home: never the user's (not even one --home or
@@ -107,6 +132,8 @@ def run_demo(run: Callable[[list[str]], int], console: Console | None = None) ->
         story.import_and_sync()
         story.changes_on_both_sides()
         story.what_salesforce_shows()
+        story.the_real_account()
+        story.finish()
         return home
     finally:
         emulator.stop()
@@ -124,6 +151,7 @@ SAVED_ENVIRONMENT = (
     "LGCRM_SF_SECURITY_TOKEN",
     "LGCRM_SF_HOME",
     "LGCRM_SF_PROFILE",
+    "LGCRM_SF_LEADGEN_SECRET_KEY",
 )
 
 
@@ -249,6 +277,55 @@ class _Story:
             )
         self.step("status")
         self.cli("status")
+
+    def the_real_account(self) -> None:
+        info = self.info
+        os.environ["LGCRM_SF_LEADGEN_SECRET_KEY"] = info["leadgen_secret_key"]
+        self.step("account_connect")
+        account = ("--account-id", info["leadgen_account_id"], "--url", info["leadgen_url"])
+        self.cli("leadgen", "connect", *account, "--ca-bundle", info["ca_bundle"], "--yes")
+        from .mapping.loader import default_text
+
+        self.cli("mapping", "use", self.write("mapping.yaml", default_text() + STAGES))
+        self.cli("check-prereqs")
+        self.step("account_sync")
+        self.cli("sync")
+        self.step("account_form")
+        self.control.delete("Lead", _lead(self.sf, HENRIQUE))
+        self.cli("sync")  # deactivated in the account (active: 0), not deleted
+        self.control.lg_fill_form(HENRIQUE, {"firstName": "Henrique"}, form_name="Fale conosco")
+        self.cli("sync")
+        self.cli("leads", "show", HENRIQUE)
+        self.step("account_campaign")
+        ana = self.account.get_leads_by_email(ANA)[0]["id"]
+        self.control.lg_send_campaign(
+            [int(ana)], subject="Ofertas de dezembro",
+            clicks=[{"lead": int(ana), "url": "https://acme.example/ofertas"}],
+        )  # fmt: skip
+        self.cli("sync")
+        for task in self.sf.query("SELECT Subject FROM Task WHERE Subject LIKE '%dezembro%'")[
+            "records"
+        ]:
+            self.console.print(f"  Task: {task['Subject']}", markup=False)
+        self.step("account_opportunities")
+        for opp in self.account.get_opportunities():
+            self.console.print(
+                f"  Opportunity in the account: {opp['opportunityName']} (close "
+                f"{opp['closeDate'][:10]}, primary lead {opp['primaryLeadID']})",
+                markup=False,
+            )
+
+    @functools.cached_property
+    def account(self):
+        from .leadgen.api import LeadGenClient
+
+        info = self.info
+        return LeadGenClient(
+            info["leadgen_account_id"], info["leadgen_secret_key"], info["leadgen_url"],
+            info["ca_bundle"],
+        )  # fmt: skip
+
+    def finish(self) -> None:
         self.step("end", home=self.home)
         self.console.print(_(NEXT).format(home=self.home), markup=False)
 

@@ -10,6 +10,9 @@ from lgcrm_sf.emulator.control import ControlClient
 from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.salesforce.session import PinnedSession
 
+# A profile connected to the org and to the emulated account (account mode, issue 14).
+from .account_world import account_world  # noqa: F401, E402
+
 # The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
 from .leadgen_helpers import lg, lg_control  # noqa: F401
 
@@ -86,6 +89,10 @@ def keyring_file(tmp_path, monkeypatch):
     """The stand-in OS keyring (see keyring_backend.py), in a file outside the home."""
     import keyring
 
+    # The keyring in use before, taken before the stand-in's class is imported: keyring picks
+    # its first backend lazily among the classes it knows, and would otherwise pick the stand-in
+    # (its priority is higher than the fail backend's) and "restore" it after the test.
+    previous = keyring.get_keyring()
     from .keyring_backend import TestFileKeyring
 
     # The backend to give back, read before the variables below: were this the session's first

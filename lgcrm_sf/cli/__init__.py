@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import backup, connect, emulator, leadgen, mapping, migrate, sync
+from . import account, backup, connect, emulator, leadgen, mapping, migrate, sync
 from ._errors import hoist_global_options, run_guarded
 from ._i18n import LocalizedGroup, choose_language
 
@@ -91,6 +91,7 @@ connect.register(app)
 sync.register(app)
 emulator.register(app)
 leadgen.register(app)
+account.register(app)
 mapping.register(app)
 backup.register(app)
 migrate.register(app)

@@ -193,6 +193,16 @@ def person(view: dict) -> None:
             else _("Salesforce: not linked")
         )
     )
+    account = view.get("account")
+    if account:
+        lead = account["lead_id"] or "not in the account"
+        out.print(
+            Text(
+                _("Lead Gen & CRM account: lead {lead} (copy read {at})").format(
+                    lead=lead, at=account["refreshed_at"]
+                )
+            )
+        )
     if view["opportunities"]:
         show_rows(
             _("Opportunities"),

@@ -167,8 +167,13 @@ def sync_report(run) -> None:
     for column in SUMMARY_LABELS:  # the engine's counters, in its order
         table.add_column(_(SUMMARY_LABELS[column]), justify="right")
     for sobject, counts in result.summary.items():
-        table.add_row(sobject, *(number(counts[c]) for c in SUMMARY_LABELS))
+        if sobject != "account":
+            table.add_row(sobject, *(number(counts[c]) for c in SUMMARY_LABELS))
     out.print(table)
+    account = result.summary.get("account")
+    if account:  # the real Lead Gen & CRM account: its own counters
+        done = ", ".join(f"{k} {number(v)}" for k, v in account.items() if v)
+        line(_("Lead Gen & CRM account: {counts}.").format(counts=done or _("nothing to do")))
     usage = (
         _("; org usage {used}/{max}").format(
             used=number(result.api_used), max=number(result.api_max)

@@ -89,8 +89,24 @@ def leads_import(
     from ..leadgen.importer import import_people, load_column_map
 
     _kind(kind)
-    report = import_people(_account(ctx), file, kind, load_column_map(columns), _encoding(encoding))
+    profile = profile_of(ctx)
+    if profile.load().account_mode:  # through the API, into the real account
+        from ..leadgen.account_import import import_into_account
+
+        report = import_into_account(
+            profile, file, kind, load_column_map(columns), _encoding(encoding)
+        )
+    else:
+        report = import_people(
+            _account(ctx), file, kind, load_column_map(columns), _encoding(encoding)
+        )
     _imported(report, as_json)
+
+
+def _offline_only(ctx: typer.Context, command: str) -> None:
+    from ..leadgen.account_import import refuse_offline_only
+
+    refuse_offline_only(profile_of(ctx), command)
 
 
 @events_app.command("import")
@@ -106,6 +122,7 @@ def events_import(
     from ..leadgen.importer import import_events
     from ..leadgen.local_times import LocalTimes
 
+    _offline_only(ctx, "events import")
     settings = profile_of(ctx).load()  # the profile's language and zone read its times
     times = LocalTimes.of(settings.language, settings.timezone)
     _imported(import_events(_account(ctx), file, _encoding(encoding), times), as_json)
@@ -127,8 +144,18 @@ def leads_list(
         raise UsageError(
             _("--limit {limit} shows nothing.").format(limit=limit), _("give 1 or more.")
         )
-    page = list_people(profile_of(ctx), kind, inactive, limit)
+    from ..engine.person import account_refreshed_at
+
+    profile = profile_of(ctx)
+    page = list_people(profile, kind, inactive, limit)
     show(page, as_json, views.people, lambda page: page.people)
+    refreshed = account_refreshed_at(profile)
+    if refreshed and not as_json:
+        line(
+            _("Our copy of the Lead Gen & CRM account, last read by a sync at {at}.").format(
+                at=refreshed
+            )
+        )
 
 
 @leads_app.command("show")
@@ -153,6 +180,7 @@ def users_add(
     ] = False,
 ) -> None:
     """Add a Lead Gen & CRM user account (owners map these to Salesforce users)."""
+    _offline_only(ctx, "users add")
     user_id = _account(ctx).add_user(name, email, active=not inactive)
     line(
         _("Added user {id}: {name} <{email}>").format(
@@ -173,6 +201,7 @@ def accounts_add(
     ctx: typer.Context, name: Annotated[str, typer.Option(help="Account name.")]
 ) -> None:
     """Add an account (refused while connected: accounts live in Salesforce then)."""
+    _offline_only(ctx, "accounts add")
     account_id = _account(ctx).add_account(name)
     line(_("Added account {id}: {name}").format(id=account_id, name=name))
 
@@ -197,6 +226,7 @@ def opportunities_add(
     """Add an opportunity (refused while connected: opportunities live in Salesforce then)."""
     from ..leadgen.account import add_opportunity
 
+    _offline_only(ctx, "opportunities add")
     opportunity_id = add_opportunity(profile_of(ctx), name, stage, amount, contact or [])
     line(_("Added opportunity {id}: {name}").format(id=opportunity_id, name=name))
 

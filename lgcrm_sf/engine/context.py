@@ -51,6 +51,8 @@ class Sync:
     owners: OwnerConverter | None = None
     external_ids: dict[str, str] = field(default_factory=dict)  # object -> our external id
     work: Work = field(default_factory=Work)
+    # The real Lead Gen & CRM account's API client (leadgen/api), None in local mode.
+    account: object | None = None
 
     def written(self, text: str) -> str:
         """A text the sync writes into Salesforce (a Task's subject, a placeholder), in the

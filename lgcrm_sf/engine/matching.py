@@ -120,7 +120,13 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
 
 
 def external_key(sync: Sync, person_id: int) -> str:
-    """Our external id of a person: which marketing side, and the person in it."""
+    """Our external id of a person: which marketing side, and the person in it. In account
+    mode a person the account has is `acct-<12 hex>:<lead id>`, the hex a SHA-256 prefix of
+    the account id (LGCRM_Id__c is Text(40): 5 + 12 + 1 + up to 19 digits of an int64 id)."""
+    if sync.account is not None:
+        lead_id = sync.leadgen.account_lead_id_of(person_id)
+        if lead_id is not None:
+            return f"acct-{account_hash(sync.settings.leadgen_account_id)}:{lead_id}"
     store = sync.state.meta.get("leadgen_store_id")
     if store is None:
         import uuid
@@ -129,3 +135,10 @@ def external_key(sync: Sync, person_id: int) -> str:
         with sync.state.conn:
             sync.state.meta.set("leadgen_store_id", store)
     return f"local-{store}:{person_id}"
+
+
+def account_hash(account_id: str) -> str:
+    """A stable, short stand-in for the account id in external ids."""
+    import hashlib
+
+    return hashlib.sha256(str(account_id).encode()).hexdigest()[:12]

@@ -8,11 +8,13 @@ that may have reached Salesforce is looked up before it is retried."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from ..clock import utc_now
 from ..config import Profile, ProfileSettings
 from ..errors import ExitCode, LgcrmError, PrereqsFailed, QuotaReserveReached
 from ..i18n import N_, _, deferred
+from ..leadgen.connection import open_account_client
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
@@ -21,6 +23,9 @@ from ..salesforce.prereqs import backup_check
 from ..salesforce.side import SalesforceSide, Sizes, cursor_after
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
+from .account_push import push_people
+from .account_refresh import refresh_copy
+from .account_sales import push_sales
 from .apply import apply_journal
 from .context import OBJECTS, Sync
 from .engagements import push_engagements
@@ -29,7 +34,7 @@ from .link_checks import check_daily, check_gone
 from .opportunities import SALES_OBJECTS, pull_sales
 from .options import SYNCABLE, SyncOptions, Tuning  # noqa: F401 - re-exported
 from .recovery import settle_leftovers
-from .report import Report, SyncResult
+from .report import ACCOUNT, Report, SyncResult
 from .salesforce_changes import apply_staged, stage
 from .setup import prepare
 
@@ -43,6 +48,16 @@ MESSAGES = {
         "--no-backup-check, at your own risk)."
     ),
 }
+
+
+def open_account(profile: Profile, settings: ProfileSettings, state: SyncState):
+    """The account's client, its calls counted per UTC day in the state database."""
+    from ..store.account_budget import DEFAULT_DAILY_LIMIT, AccountBudget
+
+    limit = int(settings.extra.get("leadgen_daily_limit") or DEFAULT_DAILY_LIMIT)
+    reserve = settings.extra.get("leadgen_reserve")
+    budget = AccountBudget(state.conn, limit, None if reserve is None else int(reserve))
+    return open_account_client(profile, settings, budget)
 
 
 class SyncEngine:
@@ -72,6 +87,9 @@ class SyncEngine:
             sf=SalesforceSide(client, sizes, me=settings.user_id),
             report=Report(objects, options.dry_run, options.plan_file),
         )
+        if settings.account_mode:
+            self.context.account = open_account(profile, settings, state)
+            self.context.report.counts[ACCOUNT] = Counter()
 
     def sync(self) -> SyncResult:
         sync, started = self.context, time.perf_counter()
@@ -105,6 +123,8 @@ class SyncEngine:
     def _phases(self) -> None:
         sync = self.context
         prepare(sync)  # a mapping the org refuses stops the run before any write
+        if sync.account is not None and not sync.dry_run:
+            refresh_copy(sync)  # account mode: our copy of the account brought up to date
         if not sync.dry_run:
             settle_leftovers(sync)
         chosen = sync.chosen()
@@ -121,6 +141,10 @@ class SyncEngine:
         if not sync.dry_run:
             apply_journal(sync)
             check_gone(sync)
+        if sync.account is not None and not sync.dry_run:
+            push_people(sync)  # account mode: what the sync changed in the copy, to the account
+            if "opportunities" in sync.options.only:
+                push_sales(sync)
         if "engagements" in sync.options.only:
             sync.progress(_("sending engagements as Tasks"))
             push_engagements(sync)
@@ -165,6 +189,8 @@ class SyncEngine:
 
     def _finish(self, started, calls_before, status, code, message) -> SyncResult:
         sync = self.context
+        if sync.account is not None:
+            sync.report.counts[ACCOUNT]["api_calls"] = sync.account.calls
         sync.report.close({str(u["id"]): u["email"] for u in sync.leadgen.users()})
         counter = sync.sf.usage()
         result = SyncResult(

@@ -17,6 +17,7 @@ import sqlite_utils
 from ..errors import ConfigError, DataError
 from ..i18n import N_, _
 from ..store.db import open_database
+from .account_copy import AccountCopy, SalesCopyState
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS, normalise_email
 from .sales import SalesCopies
 from .timestamps import now_iso as now_iso  # the engine imports it from here
@@ -38,7 +39,7 @@ _FIRST_CLICK = (
 EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
 
 
-class LeadGenStore(SalesCopies):
+class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState):
     """People (leads and contacts), users and marketing events; accounts and opportunities
     come from SalesCopies."""
 

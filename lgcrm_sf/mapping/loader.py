@@ -33,6 +33,7 @@ TOP_KEYS = (
     "engagements",
     "lead_link",
     "assignment_rules",
+    "stages",
 )
 
 

@@ -97,6 +97,8 @@ class Mapping:
     custom_fields: dict[str, str] = field(default_factory=dict)
     # Lead assignment rules on the leads the sync creates: off, so the owner mapping decides.
     assignment_rules: bool = False
+    # Salesforce StageName -> the account's deal stage name (account mode, issue 14).
+    stages: dict[str, str] = field(default_factory=dict)
     is_default: bool = False
     text_hash: str = ""  # of the file's text: an edit in place is a change of switches
     modified_at: str | None = None  # the file's modification time (UTC ISO), when it is a file

@@ -149,6 +149,16 @@ def is_placeholder_host(url: str) -> bool:
     return "example" in (labels[0], labels[-1]) or (len(labels) >= 2 and labels[-2] == "example")
 
 
+def _stages(reader: NodeReader, node, mapping: Mapping) -> None:
+    """Salesforce's StageName -> the Lead Gen & CRM account's deal stage name (opportunities go
+    one way, into the account). A stage left out goes by its own name."""
+    stages = reader.mapping(node, "stages", None) or {}
+    for name, (_key_node, value_node) in stages.items():
+        target = reader.string(value_node, f"stages.{name}")
+        if target:
+            mapping.stages[str(name)] = target
+
+
 def _assignment_rules(reader: NodeReader, node, mapping: Mapping) -> None:
     mapping.assignment_rules = bool(reader.boolean(node, "assignment_rules"))
 
@@ -164,4 +174,5 @@ SECTIONS = (
     ("engagements", _engagements),
     ("lead_link", _lead_link),
     ("assignment_rules", _assignment_rules),
+    ("stages", _stages),
 )

@@ -36,6 +36,10 @@ TITLES = {
     "web_to_lead_auto_response": N_("No Web-to-Lead default response"),
     "backup": N_("Verified backup of this org"),
     "external_id_field": N_("External-id field for safe retries (LGCRM_Id__c)"),
+    # The Lead Gen & CRM account (issue 14), when the profile is connected to one.
+    "leadgen_key": N_("Lead Gen & CRM account: secret key available"),
+    "leadgen_reachable": N_("Lead Gen & CRM account: API answers with this key"),
+    "leadgen_owner_users": N_("Lead Gen & CRM account: every mapped owner is an active user"),
 }
 FIXES = {
     "edition": N_(
