@@ -68,7 +68,7 @@ class Sync:
         return self.options.dry_run
 
     @property
-    def me(self) -> str | None:
+    def integration_user_id(self) -> str | None:
         return self.settings.user_id
 
     def chosen(self) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ def _gather_candidates(sync: Sync, kind: str) -> None:
     scratch = sync.state.scratch
     scratch.start_candidates()
     since = sync.state.cursors.get(f"leadgen:{kind}")
-    for ids in sync.leadgen.changed_ids(kind, since, sync.signpost, sync.tuning.chunk):
+    for ids in sync.leadgen.changed_since(kind, since, sync.signpost, sync.tuning.chunk):
         scratch.add_candidates(ids)
     retry = (
         set(sync.state.errors.people_open())

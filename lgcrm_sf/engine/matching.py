@@ -102,7 +102,10 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
                 sync.report.owner_gap("leadgen", lg, sobject)
             # Not sent: Salesforce makes the integration user the owner (assignment rules are
             # off for our writes), unless the mapping lets the org's rules assign it.
-            mirror[spec.key] = {"lg": lg, "sf": None if sync.mapping.assignment_rules else sync.me}
+            mirror[spec.key] = {
+                "lg": lg,
+                "sf": None if sync.mapping.assignment_rules else sync.integration_user_id,
+            }
             continue
         if sf is not None and described[spec.sf_field].get("createable", True):
             payload[spec.sf_field] = sf

@@ -84,7 +84,7 @@ class SyncEngine:
             options=options,
             state=state,
             leadgen=LeadGenStore(state.db, sales_read_only=True),
-            sf=SalesforceSide(client, sizes, me=settings.user_id),
+            sf=SalesforceSide(client, sizes, integration_user_id=settings.user_id),
             report=Report(objects, options.dry_run, options.plan_file),
         )
         if settings.account_mode:

@@ -38,7 +38,7 @@ def stage(sync: Sync, sobject: str) -> None:
     sync.progress(_("reading {object} changes from Salesforce").format(object=sobject))
     batch, read = [], 0
     sync.sf.last_query_started = None
-    for record in sync.sf.changes(sobject, fields, soql.since_clause(cursor, OVERLAP)):
+    for record in sync.sf.changes_since(sobject, fields, soql.since_clause(cursor, OVERLAP)):
         values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
         batch.append(_stage_row(sobject, values))
         if len(batch) >= sync.tuning.chunk:

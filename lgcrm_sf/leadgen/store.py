@@ -144,7 +144,7 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState):
             ]
         return out
 
-    def changed_ids(self, kind: str, since: str | None, until: str, size: int) -> Iterator[list]:
+    def changed_since(self, kind: str, since: str | None, until: str, size: int) -> Iterator[list]:
         """Ids of the people of a kind changed after `since` (all when None) up to `until`,
         in lists of `size`."""
         sql = "SELECT id FROM lg_people WHERE kind = ? AND updated_at <= ?"

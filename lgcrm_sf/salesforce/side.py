@@ -48,13 +48,15 @@ class Sizes:
 
 
 class SalesforceSide:
-    def __init__(self, client: SalesforceClient, sizes: Sizes | None = None, me=None) -> None:
+    def __init__(
+        self, client: SalesforceClient, sizes: Sizes | None = None, integration_user_id=None
+    ) -> None:
         self.client = client
         self.sizes = sizes or Sizes()
-        self.me = me  # the integration user's id
+        self.integration_user_id = integration_user_id  # the integration user's id
         self.api_reserve = 0
         self.last_query_started: datetime.datetime | None = None
-        self.ingest = IngestJobs(client, me)
+        self.ingest = IngestJobs(client, integration_user_id)
 
     @property
     def calls(self) -> int:
@@ -126,7 +128,7 @@ class SalesforceSide:
                 what,
             )
 
-    def changes(self, sobject: str, fields: list[str], since: str | None) -> Iterator[dict]:
+    def changes_since(self, sobject: str, fields: list[str], since: str | None) -> Iterator[dict]:
         """The object's records changed since the clause (all of them for a first read),
         deletions, merges and conversions included, oldest change first."""
         text = soql.select(fields, sobject, [since] if since else (), "SystemModstamp, Id")
@@ -197,8 +199,8 @@ class SalesforceSide:
     def created_by_me_since(self, sobject: str, emails: list[str], since: str) -> dict:
         """Records with these e-mails the integration user created since then."""
         extra = [f"CreatedDate >= {since}"]
-        if self.me:
-            extra.append(f"CreatedById = {soql.quote(self.me)}")
+        if self.integration_user_id:
+            extra.append(f"CreatedById = {soql.quote(self.integration_user_id)}")
         return self.find_by_emails(sobject, emails, extra)
 
     def find_by_values(self, sobject: str, field: str, values: list[str]) -> dict[str, dict]:
@@ -243,8 +245,8 @@ class SalesforceSide:
         """The Tasks on these people the integration user created since then (Id, Description)."""
         for chunk in soql.chunks(who_ids, self.sizes.lookup_chunk):
             where = [f"WhoId IN {soql.in_list(chunk)}", f"CreatedDate >= {since}"]
-            if self.me:
-                where.append(f"CreatedById = {soql.quote(self.me)}")
+            if self.integration_user_id:
+                where.append(f"CreatedById = {soql.quote(self.integration_user_id)}")
             text = soql.select(("Id", "Description"), "Task", where)
             yield from self.client.call(
                 lambda sf, q=text: sf.query_all(q), "finding Tasks of an interrupted run"
