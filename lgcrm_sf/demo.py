@@ -306,12 +306,17 @@ class _Story:
         for task in self.sf.query("SELECT Subject FROM Task WHERE Subject LIKE '%dezembro%'")[
             "records"
         ]:
-            self.console.print(f"  Task: {task['Subject']}", markup=False)
+            self.console.print(_("  Task: {subject}").format(subject=task["Subject"]), markup=False)
         self.step("account_opportunities")
         for opp in self.account.get_opportunities():
             self.console.print(
-                f"  Opportunity in the account: {opp['opportunityName']} (close "
-                f"{opp['closeDate'][:10]}, primary lead {opp['primaryLeadID']})",
+                _(
+                    "  Opportunity in the account: {name} (close {close}, primary lead {lead})"
+                ).format(
+                    name=opp["opportunityName"],
+                    close=opp["closeDate"][:10],
+                    lead=opp["primaryLeadID"],
+                ),
                 markup=False,
             )
 

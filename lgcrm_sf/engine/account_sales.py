@@ -132,7 +132,7 @@ def _send(sync: Sync, sobject: str, method: str, items: list, outbox) -> None:
                     )
                 )
         if outbox is not None:
-            outbox.settled(OUTBOX[sobject], [row["id"] for row, _ in items])
+            outbox.settled(OUTBOX[sobject], [row["id"] for row, _obj in items])
 
 
 def settle_accounts(sync: Sync, outbox: AccountOutbox) -> None:
