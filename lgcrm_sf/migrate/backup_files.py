@@ -34,10 +34,6 @@ class BackupObject:
     blobs: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {id: sha256}
     skipped_binary: list[str] = field(default_factory=list)  # binary fields not in the backup
 
-    @property
-    def csv_fields(self) -> list[str]:
-        return self.fields[: len(self.fields) - len(self.blobs)]
-
     def blob_path(self, name: str, record_id: str) -> Path:
         return self.path.parent / blob_dir(self.name, name) / record_id
 

@@ -90,7 +90,8 @@ class UpdateRestore(RestoreJob):
             )
             for batch in batched(pairs, self.tuning.read_rows):
                 self.progress.add_ops(self._batch_ops(spec, batch))
-            plan.api = "bulk" if plan.update > self.tuning.bulk_threshold else "rest"
+            bulk = plan.update > self.tuning.bulk_threshold and not spec.binary_fields
+            plan.api = "bulk" if bulk else "rest"  # Bulk ingest takes no base64 field
 
     def _batch_ops(self, spec: ObjectSpec, batch: list[tuple]):
         plan = self.report.plan(spec.name)
