@@ -191,3 +191,19 @@ def test_a_body_the_backup_skipped_is_named_not_dropped(source, target, cli):
     full = backup_path(cli)
     diff = cli("backup", "diff", skipped, full, "--json").json()["objects"]["Attachment"]
     assert diff["fields_only_in_b"] == ["Body"] and diff["changed"] == 0
+
+
+def test_update_brings_back_attachments_deleted_with_their_record(source, control, cli):
+    info, ids = source
+    path = backup_path(cli)
+    control.delete("Account", ids["account"])  # its contact and both attachments go with it
+    sf = login(info)
+    assert sf.query("SELECT COUNT() FROM Attachment")["totalSize"] == 0
+    result = cli("restore", path, "--mode", "update", "--yes", "--json")
+    assert result.code == 0, result
+    report = result.json()["objects"]
+    assert report["Account"]["done"]["undeleted"] == 1
+    assert not report["Attachment"]["done"].get("failed"), report["Attachment"]
+    assert blob(info, "Attachment", ids["small"], "Body") == SMALL
+    assert blob(info, "Attachment", ids["large"], "Body") == LARGE
+    assert sf.Contact.get(ids["contact"])["IsDeleted"] is False
