@@ -476,7 +476,12 @@ class SalesforceApp:
             names = [f.strip() for f in fields.split(",")] if fields else None
             return json_response(self.org.record(sobject, row, version, names))
         if request.method == "PATCH":
-            body = rest.parse_json(request.get_data())
+            # A blob is updated as it is inserted: base64 text in JSON, or multipart/form-data
+            # (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_insert_update_blob.htm).
+            if request.mimetype == "multipart/form-data":
+                body = rest.multipart_body(sobject, request)
+            else:
+                body = rest.parse_json(request.get_data())
             if not isinstance(body, dict):
                 raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
             self.org.update(sobject.name, record_id, body, user_id)

@@ -14,15 +14,26 @@ from .ids import to18
 
 class RecycleBin:
     # Children that Salesforce deletes with their parent (a simplification of cascade delete).
+    # A record's attachments go with it (and come back with it).
     CASCADE = {
-        "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId")],
-        "Opportunity": [("OpportunityContactRole", "OpportunityId")],
-        "Lead": [("CampaignMember", "LeadId"), ("Task", "WhoId"), ("Event", "WhoId")],
+        "Account": [
+            ("Contact", "AccountId"),
+            ("Opportunity", "AccountId"),
+            ("Attachment", "ParentId"),
+        ],
+        "Opportunity": [("OpportunityContactRole", "OpportunityId"), ("Attachment", "ParentId")],
+        "Lead": [
+            ("CampaignMember", "LeadId"),
+            ("Task", "WhoId"),
+            ("Event", "WhoId"),
+            ("Attachment", "ParentId"),
+        ],
         "Contact": [
             ("CampaignMember", "ContactId"),
             ("Task", "WhoId"),
             ("Event", "WhoId"),
             ("OpportunityContactRole", "ContactId"),
+            ("Attachment", "ParentId"),
         ],
         "Campaign": [("CampaignMember", "CampaignId")],
         "ContentDocument": [("ContentVersion", "ContentDocumentId")],

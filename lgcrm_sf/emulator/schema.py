@@ -934,8 +934,37 @@ def standard_objects() -> dict[str, SObject]:
             ],
         ),
         *content_objects(),
+        attachment_object(),
     ]
     return {o.name: o for o in objects}
+
+
+def attachment_object() -> SObject:
+    """A file attached to a record (the classic Notes & Attachments). Body is a base64 field
+    that, unlike ContentVersion.VersionData, can be updated in place; BodyLength is computed
+    (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_attachment.htm)."""
+    return _obj(
+        "Attachment",
+        "00P",
+        [
+            Field("Name", "string", 255, required=True, nillable=False),
+            Field("Body", "base64", required=True, nillable=False),
+            Field("BodyLength", "int", **RO),
+            Field("ContentType", "string", 120),
+            Field("Description", "textarea", 500),
+            Field("IsPrivate", "boolean", nillable=False, default=False),
+            Field(
+                "ParentId",
+                "reference",
+                reference_to=("Account", "Contact", "Lead", "Opportunity"),
+                required=True,
+                nillable=False,
+                updateable=False,
+                relationship_name="Parent",
+            ),
+            _owner(),
+        ],
+    )
 
 
 def content_objects() -> list[SObject]:

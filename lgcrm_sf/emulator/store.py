@@ -348,6 +348,8 @@ class Org(RecycleBin):
             row["IsClosed"], row["IsWon"] = int(won is not None), int(bool(won))
         if obj.name == "Task":
             row["IsClosed"] = int(row.get("Status") == "Completed")
+        if obj.name == "Attachment" and row.get("Body") is not None:
+            row["BodyLength"] = len(row["Body"])
 
     def _check_required(self, obj: SObject, row: dict) -> None:
         missing = [f.name for f in obj.fields.values() if f.required and row.get(f.name) is None]

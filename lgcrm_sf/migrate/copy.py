@@ -90,7 +90,8 @@ class CopyRestore(RestoreJob):
                     plan.create += 1
                     plan.second_pass += any(row.get(f) for f in spec.deferred)
                 _add_notes(plan, remap)
-        plan.api = "bulk" if plan.create > self.tuning.bulk_threshold else "rest"
+        bulk = plan.create > self.tuning.bulk_threshold and not spec.binary_fields
+        plan.api = "bulk" if bulk else "rest"  # Bulk ingest takes no base64 field
         return sorted(problems)
 
     def _row(self, spec: ObjectSpec, row: dict, ids: dict, remap) -> tuple[str | None, dict]:

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable
 from itertools import islice
 
 from ..errors import OutcomeUnknown
-from ..salesforce import collections, soap
+from ..salesforce import blob_writes, collections, soap
 from ..salesforce.client import SalesforceClient
 from ..salesforce.describe import soql_quote
+from . import blobs
 from .bulk_sender import BulkSender
 from .lookup import find_created
 from .progress import Progress
@@ -63,33 +64,67 @@ class Sender:
         return source_id if spec.source_id_field else sent_fingerprint(values, spec.types)
 
     @staticmethod
-    def record(spec: ObjectSpec, source_id: str, values: dict[str, str]) -> dict:
-        """REST JSON of a create: typed values, empty ones left out (a default may apply)."""
-        record = {k: typed(v, spec.types.get(k, "string")) for k, v in values.items() if v}
+    def record(
+        spec: ObjectSpec, source_id: str, values: dict[str, str], files: bool = True
+    ) -> dict:
+        """REST JSON of a create: typed values, empty ones left out (a default may apply); the
+        backup's files as base64 text unless they go as multipart (`files` false)."""
+        binary = spec.binary_fields
+        record = {
+            k: typed(v, spec.types.get(k, "string"))
+            for k, v in values.items()
+            if v and k not in binary
+        }
+        if files:
+            record.update(blobs.inline(spec, source_id, values))
         if spec.source_id_field:
             record[spec.source_id_field] = source_id
         return record
 
     def journal_row(self, spec: ObjectSpec, source_id: str, values: dict[str, str]):
-        sent = None if spec.source_id_field else sorted(k for k, v in values.items() if v)
+        """A file is not read back by a lookup (a query gives its URL): it is not compared."""
+        binary = spec.binary_fields
+        sent = (
+            None
+            if spec.source_id_field
+            else sorted(k for k, v in values.items() if v and k not in binary)
+        )
         return source_id, self.key(spec, source_id, values), sent
+
+    def batches(self, spec: ObjectSpec, items: Iterable, source_of) -> Iterable[list]:
+        """Collections-sized batches; by bytes too when the writes carry files."""
+        records = min(self.tuning.collection_size, collections.MAX_RECORDS)
+        if not spec.binary_fields:
+            return batched(items, records)
+        limit = self.tuning.blob_batch_bytes
+        return blobs.sized_batches(
+            items, records, limit, lambda item: blobs.size(spec, *source_of(item))
+        )
+
+    def _alone(self, spec: ObjectSpec, batch: list, source_of) -> bool:
+        """A record whose files alone pass the batch size: sent by itself, as multipart."""
+        return (
+            len(batch) == 1
+            and bool(spec.binary_fields)
+            and blobs.size(spec, *source_of(batch[0])) > self.tuning.blob_batch_bytes
+        )
 
     # --- creates ----------------------------------------------------------------------------
     def create(self, spec: ObjectSpec, items: Iterable[tuple[str, dict]], count: int) -> None:
-        """Create each (source id, field texts), mapping source ids to the new ids."""
-        if count > self.tuning.bulk_threshold:
+        """Create each (source id, field texts), mapping source ids to the new ids. Objects
+        written with files go through REST: Bulk API 2.0 ingest takes no base64 field."""
+        if count > self.tuning.bulk_threshold and not spec.binary_fields:
             self.bulk.create(spec, items)
             return
-        for batch in batched(items, min(self.tuning.collection_size, collections.MAX_RECORDS)):
+        for batch in self.batches(spec, items, _create_source):
             self._create_batch(spec, batch, LOST_ANSWER_ATTEMPTS)
             self.tell(spec.name, "created", self.tallies[spec.name]["created"])
 
     def _create_batch(self, spec: ObjectSpec, batch: list, attempts: int) -> None:
         rows = [self.journal_row(spec, sid, values) for sid, values in batch]
         chunk = self.progress.journal(spec.name, "rest", self.since(), spec.insert_fields, rows)
-        records = [self.record(spec, sid, values) for sid, values in batch]
         try:
-            results = collections.create(self.client, spec.name, records)
+            results = self._send_creates(spec, batch)
         except OutcomeUnknown:
             found = self.settle_lost(spec, self.progress_chunk(chunk))
             rest = [(sid, values) for sid, values in batch if sid not in found]
@@ -108,6 +143,15 @@ class Sender:
             self._failed(spec, "create", outcomes)
             self.progress.settle(chunk)
         self.tallies[spec.name]["created"] += sum(r.success for r in results)
+
+    def _send_creates(self, spec: ObjectSpec, batch: list):
+        if self._alone(spec, batch, _create_source):
+            sid, values = batch[0]
+            record = self.record(spec, sid, values, files=False)
+            files = blobs.files(spec, sid, values)
+            return [blob_writes.create_one(self.client, spec.name, record, files)]
+        records = [self.record(spec, sid, values) for sid, values in batch]
+        return collections.create(self.client, spec.name, records)
 
     def progress_chunk(self, chunk_id: int) -> dict:
         return next(c for c in self.progress.pending() if c["id"] == chunk_id)
@@ -156,15 +200,11 @@ class Sender:
         done: Callable[[list[str]], None] | None = None,
     ) -> None:
         """Write (source id, target id, field texts): an empty text clears the field."""
-        if count > self.tuning.bulk_threshold:
+        if count > self.tuning.bulk_threshold and not spec.binary_fields:
             self.bulk.update(spec, items, done)
             return
-        for batch in batched(items, min(self.tuning.collection_size, collections.MAX_RECORDS)):
-            records = [
-                {"Id": tid, **{k: typed(v, spec.types.get(k, "string")) for k, v in vals.items()}}
-                for _, tid, vals in batch
-            ]
-            results = collections.update(self.client, spec.name, records)
+        for batch in self.batches(spec, items, _update_source):
+            results = self._send_updates(spec, batch)
             outcomes = [(sid, r) for (sid, _, _), r in zip(batch, results, strict=True)]
             with self.progress.transaction():
                 self._failed(spec, "update", outcomes)
@@ -172,6 +212,16 @@ class Sender:
                     done([sid for sid, r in outcomes if r.success])
             self.tallies[spec.name]["updated"] += sum(r.success for r in results)
             self.tell(spec.name, "updated", self.tallies[spec.name]["updated"])
+
+    def _send_updates(self, spec: ObjectSpec, batch: list):
+        if self._alone(spec, batch, _update_source):
+            sid, tid, values = batch[0]
+            record = _update_record(spec, sid, tid, values, files=False)
+            record.pop("Id")  # the resource's URL names the record
+            files = blobs.files(spec, sid, values)
+            return [blob_writes.update_one(self.client, spec.name, tid, record, files)]
+        records = [_update_record(spec, sid, tid, values) for sid, tid, values in batch]
+        return collections.update(self.client, spec.name, records)
 
     # --- undeletes --------------------------------------------------------------------------
     def undelete(self, spec: ObjectSpec, ids: list[str]) -> None:
@@ -193,3 +243,27 @@ class Sender:
         soql = f"SELECT Id FROM {spec.name} WHERE Id IN ({', '.join(soql_quote(i) for i in ids)})"
         rows = self.client.call(lambda sf: sf.query_all(soql), f"the {spec.name} lookup")
         return {r["Id"] for r in rows["records"]}
+
+
+def _create_source(item) -> tuple[str, dict]:
+    return item
+
+
+def _update_source(item) -> tuple[str, dict]:
+    source_id, _, values = item
+    return source_id, values
+
+
+def _update_record(spec: ObjectSpec, sid: str, tid: str, values: dict, files: bool = True):
+    """REST JSON of an update: typed values (an empty one clears the field); the backup's files
+    as base64 text unless they go as multipart."""
+    binary = spec.binary_fields
+    record = {
+        "Id": tid,
+        **{k: typed(v, spec.types.get(k, "string")) for k, v in values.items() if k not in binary},
+    }
+    if files:
+        record.update(blobs.inline(spec, sid, values))
+    # A file the backup does not have (a record that had none) clears the field.
+    record.update({k: None for k in binary if k in values and not values[k]})
+    return record

@@ -1,14 +1,19 @@
 """What the target org lets a restore write, object by object, from its describe: the fields a
 create may send and an update may change, the references to remap, the fields it must skip
-(read-only, formula, system, binary, absent from the target: each said once, not per record),
-the required fields to check before writing, record types, and the field that keeps the
-source id when the org has one."""
+(read-only, formula, system, absent from the target, binary fields the backup skipped: each said
+once, not per record), the required fields to check before writing, record types, and the field
+that keeps the source id when the org has one.
+
+Binary (base64) fields are written from the backup's files (sender.py); compound fields
+(address, geolocation) never: they are read-only views of their components, which a backup
+holds as columns and a restore writes like any other field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
+from ..i18n import _
 from ..salesforce.client import SalesforceClient
 from .backup_files import BackupObject
 from .order import Reference
@@ -34,6 +39,8 @@ NEVER_RESTORED = {
 # answer is settled by an exact lookup, and the copy keeps a trace of where it came from.
 SOURCE_ID_FIELD = "LGCRM_Source_Id__c"
 USER = "User"
+BINARY = "base64"
+COMPOUND_TYPES = {"address", "location"}
 
 
 @dataclass
@@ -51,6 +58,12 @@ class ObjectSpec:
     source_id_field: str | None = None
     record_types: dict[str, dict] = field(default_factory=dict)  # developerName -> info
     deferred: list[str] = field(default_factory=list)  # references set in a second pass
+
+    @property
+    def binary_fields(self) -> list[str]:
+        """The base64 fields a create or an update sends (as files, through REST)."""
+        names = dict.fromkeys(self.insert_fields + self.update_fields)
+        return [n for n in names if self.types.get(n) == BINARY]
 
     def references_for_order(self, describe: dict) -> list[Reference]:
         by_name = {f["name"]: f for f in describe["fields"]}
@@ -92,6 +105,8 @@ def object_spec(
     fields = {f["name"].lower(): f for f in describe["fields"]}
     for column in backup.fields:
         _classify(spec, column, fields.get(column.lower()), chosen_fields)
+    for column in backup.skipped_binary:
+        spec.skipped[column] = _("binary: the backup skipped it (--skip-binary), not restorable")
     candidate = fields.get(source_id_field.lower())
     if candidate and candidate["createable"] and candidate["type"] in ("string", "text"):
         spec.source_id_field = candidate["name"]
@@ -128,8 +143,8 @@ def _classify(spec: ObjectSpec, column: str, meta: dict | None, chosen: set[str]
         if USER in targets:
             spec.user_fields.add(name)
         spec.references[name] = tuple(t for t in targets if t != USER)
-    if meta["type"] == "base64":
-        spec.skipped[name] = "binary (file contents are not restored)"
+    if meta["type"] in COMPOUND_TYPES:
+        spec.skipped[name] = _("compound field (its components are restored)")
     elif meta.get("calculated"):
         spec.skipped[name] = "formula"
     elif name in AUDIT_FIELDS:
@@ -167,6 +182,15 @@ def check_required(spec: ObjectSpec) -> None:
         for name in spec.required
         if name not in spec.insert_fields and name != spec.source_id_field
     ]
+    unreadable = [name for name in missing if name in spec.backup.skipped_binary]
+    if unreadable:
+        raise UsageError(
+            _(
+                "{object}: the target org requires {fields} on create, and the backup skipped "
+                "these binary fields (--skip-binary)."
+            ).format(object=spec.name, fields=", ".join(unreadable)),
+            _("take a backup without --skip-binary, or leave the object out with --objects."),
+        )
     if missing:
         raise UsageError(
             f"{spec.name}: the target org requires {', '.join(missing)} on create, and the "

@@ -17,6 +17,9 @@ class RestoreTuning:
     read_rows: int = 500  # backup rows remapped at a time (one id-map lookup)
     undelete_size: int = 200  # ids per undelete() call
     ids_per_query: int = 300  # ids per lookup query (the URL stays short)
+    # Base64 text per sObject Collections call: records with files go in batches under it, and
+    # one whose files alone exceed it goes by itself as multipart through the sObject resource.
+    blob_batch_bytes: int = 6 * 1024 * 1024
 
     @classmethod
     def from_environment(cls) -> RestoreTuning:

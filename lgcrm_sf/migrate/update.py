@@ -60,7 +60,9 @@ class UpdateRestore(RestoreJob):
     def _snapshot(self) -> BackupFiles:
         """The org's records of the chosen objects as they are now, recycle bin included."""
         job = Backup(self.client, self.identity)
-        result = job.run(self.workdir, list(self.specs), True, False, skip_binary=True)
+        # Files are read only where one may be written back: their hashes are compared.
+        files = any(f in s.update_fields for s in self.specs.values() for f in s.binary_fields)
+        result = job.run(self.workdir, list(self.specs), True, False, skip_binary=not files)
         if not result.complete:
             failed = [f"{o.name}: {o.error}" for o in result.objects if o.status != "ok"]
             raise SalesforceApiError(
@@ -88,7 +90,8 @@ class UpdateRestore(RestoreJob):
             )
             for batch in batched(pairs, self.tuning.read_rows):
                 self.progress.add_ops(self._batch_ops(spec, batch))
-            plan.api = "bulk" if plan.update > self.tuning.bulk_threshold else "rest"
+            bulk = plan.update > self.tuning.bulk_threshold and not spec.binary_fields
+            plan.api = "bulk" if bulk else "rest"  # Bulk ingest takes no base64 field
 
     def _batch_ops(self, spec: ObjectSpec, batch: list[tuple]):
         plan = self.report.plan(spec.name)

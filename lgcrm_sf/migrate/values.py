@@ -72,11 +72,12 @@ def fingerprint(pairs) -> str:
 
 def sent_fingerprint(values: dict, types: dict[str, str]) -> str:
     """The fingerprint of a create from the values it sends (empty ones are left out: Salesforce
-    may fill them with a default, which is not a different record)."""
+    may fill them with a default, which is not a different record). Binary fields are left
+    out: a record read back gives their URL, not their bytes."""
     return fingerprint(
         (name, canonical(value, types.get(name, "string")))
         for name, value in values.items()
-        if not is_empty(value)
+        if not is_empty(value) and types.get(name) != "base64"
     )
 
 
