@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import backup, connect, emulator, leadgen, mapping, migrate, sync
+from . import backup, connect, emulator, leadgen, mapping, migrate, migrate_sales, sync
 from ._errors import hoist_global_options, run_guarded
 
 app = typer.Typer(
@@ -71,6 +71,7 @@ leadgen.register(app)
 mapping.register(app)
 backup.register(app)
 migrate.register(app)
+migrate_sales.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

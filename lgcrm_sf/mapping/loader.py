@@ -30,6 +30,7 @@ TOP_KEYS = (
     "objects",
     "lead_score",
     "owners",
+    "stages",
     "engagements",
     "lead_link",
     "assignment_rules",

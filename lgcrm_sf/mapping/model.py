@@ -92,6 +92,10 @@ class Mapping:
     lead_score: dict[str, str] = field(default_factory=dict)  # object -> Salesforce field
     lead_score_pos: dict[str, Pos] = field(default_factory=dict)
     owners: list[OwnerMap] = field(default_factory=list)
+    # Lead Gen & CRM deal stage -> Salesforce Opportunity StageName (migrate sales writes
+    # through it; the sync names a pulled opportunity's stage back through it).
+    stages: dict[str, str] = field(default_factory=dict)
+    stages_pos: dict[str, Pos] = field(default_factory=dict)
     engagements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ENGAGEMENTS, False))
     lead_link: LeadLink | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
@@ -104,6 +108,12 @@ class Mapping:
     def event_switches(self) -> dict[str, bool]:
         """Event kind -> sent or not."""
         return {ENGAGEMENT_EVENTS[name]: on for name, on in self.engagements.items()}
+
+    def deal_stage_of(self, stage_name: str | None) -> str | None:
+        """The deal stage a Salesforce StageName stands for: the one deal stage mapped to it,
+        else the StageName itself (several deal stages on one StageName are not guessed)."""
+        named = [deal for deal, sf in self.stages.items() if sf == stage_name]
+        return named[0] if len(named) == 1 else stage_name
 
     def rule_for(self, fmap: FieldMap) -> str:
         return fmap.conflict_rule or self.conflict_rule

@@ -102,6 +102,15 @@ def _owners(reader: NodeReader, node, mapping: Mapping) -> None:
             )
 
 
+def _stages(reader: NodeReader, node, mapping: Mapping) -> None:
+    stages = reader.mapping(node, "stages", None) or {}
+    for deal_stage, (_, value_node) in stages.items():
+        target = reader.string(value_node, f"stages.{deal_stage}")
+        if target:
+            mapping.stages[deal_stage] = target
+            mapping.stages_pos[deal_stage] = pos(value_node)
+
+
 def _engagements(reader: NodeReader, node, mapping: Mapping) -> None:
     switches = reader.mapping(node, "engagements", ENGAGEMENTS) or {}
     for name, (_, value_node) in switches.items():
@@ -161,6 +170,7 @@ SECTIONS = (
     ("objects", _objects),
     ("lead_score", _lead_score),
     ("owners", _owners),
+    ("stages", _stages),
     ("engagements", _engagements),
     ("lead_link", _lead_link),
     ("assignment_rules", _assignment_rules),
