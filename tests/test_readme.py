@@ -37,3 +37,15 @@ def test_ci_runs_the_readmes_test_line():
     assert setup[0] == "python3 -m pip install -e . && lgcrm-sf demo"
     ci = (ROOT / ".ci" / "run").read_text()
     assert setup[1] in ci.splitlines()
+
+
+def test_the_migrations_section_has_the_consultants_checklist_in_order(cli):
+    text = section("Migrations and restores")
+    steps = re.findall(r"^\d\. \*\*(.+?)\*\*", text, re.M)
+    assert steps == ["Back up", "Verify", "Migrate sales", "Connect", "First sync"]
+    assert text.index("migrate sales --dry-run") < text.index("lgcrm-sf sync")
+    # Every command it shows is one the CLI has.
+    for line in re.findall(r"^lgcrm-sf (.+)$", text, re.M):
+        words = [w for w in line.split() if w.isalpha()][:2]
+        result = cli(*words, "--help")
+        assert result.code == 0, (line, result)
