@@ -132,11 +132,10 @@ def _restore_command(profile_of: Callable):
 
 def _run(request, target: Profile, yes: bool, as_json: bool) -> None:
     from ..migrate.restore import restore as run_restore
-    from ..store.runs import RunLog
     from ..store.sync_state import SyncState
 
     with recorded(target, "restore") as record:
-        record.run_id = RunLog(SyncState(target.state_path), target.log_path).start(
+        record.run_id = SyncState(target.state_path, target.log_path).runs.start(
             "restore", request.dry_run
         )
         report = run_restore(request, _confirm(yes, as_json))
