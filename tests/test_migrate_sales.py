@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -245,3 +249,53 @@ def test_objects_one_at_a_time_and_a_bad_name(sales_world):
     report = world.migrate("--yes", "--objects", "accounts,opportunities")
     assert report["done"]["Opportunity"] == {"created": 3, "unchanged": 1}
     assert len(shape(world.sf)["Opportunity"]) == 4
+
+
+def test_the_dry_run_shows_the_plan_per_object_with_reasons(sales_world):
+    result = sales_world.cli("migrate", "sales", "--dry-run")
+    assert result.code == 0, result
+    out = " ".join(result.out.split())
+    assert "plan" in out and "Account" in out and "OpportunityContactRole" in out
+    assert "--convert-leads" in out and "is not in Salesforce yet" not in out
+    assert "bob@mkt.example" in out
+    assert salesforce_sales(sales_world.sf)["Account"] == []
+
+
+def typed(world: SalesWorld, answer: str) -> subprocess.CompletedProcess:
+    """`migrate sales` in a terminal (a pseudo-terminal), answering the confirmation."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), "COLUMNS": "200"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lgcrm_sf.cli", "migrate", "sales"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    os.write(controller, (answer + "\n").encode())
+    out, err = process.communicate(timeout=120)
+    os.close(terminal)
+    os.close(controller)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_the_confirmation_word_is_typed_in_either_language(sales_world):
+    unconfirmed = sales_world.cli("migrate", "sales")  # not a terminal, no --yes
+    assert unconfirmed.code == 3 and "Confirm" in unconfirmed.err
+    declined = typed(sales_world, "sim")
+    assert declined.returncode == 3 and "Nothing was written" in declined.stderr
+    assert salesforce_sales(sales_world.sf)["Account"] == []
+    accepted = typed(sales_world, "CONFIRMAR")
+    assert accepted.returncode == 0, accepted.stderr
+    assert len(salesforce_sales(sales_world.sf)["Account"]) == 2
+
+
+def test_no_migration_while_a_sync_runs(sales_world):
+    from lgcrm_sf.engine.lock import ProfileLock
+
+    profile = Profile(sales_world.home)
+    with ProfileLock(profile.lock_path, profile.name):
+        result = sales_world.cli("migrate", "sales", "--yes")
+    assert result.code == 7, result
+    assert salesforce_sales(sales_world.sf)["Account"] == []
