@@ -20,7 +20,7 @@ from ..config import Profile
 from ..connection import open_client
 from ..engine.lock import ProfileLock
 from ..errors import ConfigError
-from ..i18n import _
+from ..i18n import N_, _
 from ..leadgen.store import LeadGenStore
 from ..mapping.service import mapping_for
 from ..salesforce.identity import read_identity
@@ -35,7 +35,7 @@ from .sales_results import ResultsFile
 from .sales_source import LocalSalesSource, SalesSource
 from .sales_write import SalesWriter
 
-DECLINED = "Not migrated: the confirmation word (Confirm) was not typed. Nothing was written."
+DECLINED = N_("Not migrated: the confirmation word (Confirm) was not typed. Nothing was written.")
 
 
 @dataclass

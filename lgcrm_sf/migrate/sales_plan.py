@@ -60,6 +60,13 @@ class Candidate:
     unresolved: str = ""
 
 
+def _unchanged(candidate: Candidate, row: dict) -> bool:
+    """Not changed at the source since it was last written: the same change time (a source
+    that keeps one), else the same values."""
+    stamped = candidate.stamp is not None and row["source_stamp"] == candidate.stamp
+    return stamped or same(candidate.values, row["sent"])
+
+
 class Planner:
     def __init__(self, side: SalesforceSide, id_maps: dict[str, dict[str, dict]]) -> None:
         self.side = side
@@ -93,7 +100,7 @@ class Planner:
                 plan.items.append(
                     Item(candidate.source_id, "create", candidate.values, candidate.stamp)
                 )
-            elif row["source_stamp"] == candidate.stamp or same(candidate.values, row["sent"]):
+            elif _unchanged(candidate, row):
                 plan.items.append(Item(candidate.source_id, "unchanged", sf_id=row["sf_id"]))
             else:
                 changed.append((candidate, row))
