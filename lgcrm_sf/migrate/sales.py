@@ -61,14 +61,16 @@ def migrate_sales(
     request: SalesRequest,
     confirm: Callable[[SalesReport], bool],
     tell: Callable[[str, str, int], None] | None = None,
+    source: SalesSource | None = None,
 ) -> SalesReport:
-    """Plan, ask, write. `confirm(report)` sees the plan before the first write."""
+    """Plan, ask, write. `confirm(report)` sees the plan before the first write. The source is
+    the profile's own data unless given (the remote account, sales_source_api.py)."""
     started = time.perf_counter()
     _settings, client = open_client(request.profile)
     identity = read_identity(client)
     side = SalesforceSide(client, me=identity.user_id)
     state = SyncState(request.profile.state_path)
-    source = local_source(state)
+    source = source or local_source(state)
     report = SalesReport(request.dry_run, identity.org_id, identity.org_name, source.key)
     profile = request.profile
     lock = nullcontext() if request.dry_run else ProfileLock(profile.lock_path, profile.name)

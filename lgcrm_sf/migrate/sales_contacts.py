@@ -98,7 +98,7 @@ class ContactResolver:
 def plan_links(
     planner: Planner, links: list[OpportunityLead], resolver: ContactResolver
 ) -> ObjectPlan:
-    resolver.resolve({link.person_id: link.email for link in links})
+    resolver.resolve({k.person_id: k.email for k in links if k.person_id is not None})
     known = planner.id_maps.get("OpportunityContactRole", {})
     candidates, seen = [], set()
     for link in links:
@@ -108,6 +108,10 @@ def plan_links(
         why = ""
         if opportunity is None:
             why = _("its opportunity {id} is not migrated").format(id=link.opportunity_id)
+        elif link.person_id is None:
+            why = _(
+                "{lead} is not in this profile's copy of the account yet: run the sync first"
+            ).format(lead=link.email)
         elif contact is None:
             why = resolver.reasons.get(link.person_id, "")
         elif (opportunity, contact) in seen:

@@ -45,8 +45,8 @@ class DealStage:
 class OpportunityLead:
     id: str
     opportunity_id: str
-    person_id: int  # the lead or contact here (the sync's links are by person)
-    email: str
+    person_id: int | None  # the lead or contact here (the sync's links are by person)
+    email: str  # the person's (or, without one, what names the lead)
     primary: bool = False
 
 
