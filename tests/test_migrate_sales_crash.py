@@ -76,22 +76,32 @@ class Prepared:
         return info, cli_env(info, target)
 
 
-@pytest.fixture(scope="module")
-def prepared(emulator, tmp_path_factory) -> Prepared:
+def prepare(emulator, tmp_path_factory, external_ids: bool, name: str) -> Prepared:
     from lgcrm_sf.emulator.control import ControlClient
 
     control = ControlClient(emulator.info)
-    info = control.reset("empty", custom_fields=custom_fields(external_ids=False))
+    info = control.reset("empty", custom_fields=custom_fields(external_ids))
     seed_people_in_salesforce(control)
-    home = tmp_path_factory.mktemp("sales-prepared") / "home"
+    home = tmp_path_factory.mktemp(name) / "home"
     env = cli_env(info, home)
     cli(env, *connect_args(info))
     seed_sales(Profile(home).state_path)
     mapping = home.parent / "mapping.yaml"
     mapping.write_text(mapping_text(info["admin_username"]))
     cli(env, "mapping", "use", str(mapping))
-    control.snapshot(Prepared.snapshot)
-    return Prepared(home)
+    control.snapshot(name)
+    return Prepared(home, name)
+
+
+@pytest.fixture(scope="module")
+def prepared(emulator, tmp_path_factory) -> Prepared:
+    return prepare(emulator, tmp_path_factory, False, "sales-crash-world")
+
+
+@pytest.fixture(scope="module")
+def prepared_upsert(emulator, tmp_path_factory) -> Prepared:
+    """The same, with our external-id field on Account and Opportunity: creates are upserts."""
+    return prepare(emulator, tmp_path_factory, True, "sales-crash-upsert-world")
 
 
 def migrated(home: Path) -> int:
@@ -161,3 +171,26 @@ def test_killed_at_each_request_then_rerun_converges(
     assert shape(sf) == expected
     assert local_counts(home) == counts
     assert sf.query("SELECT COUNT() FROM Lead WHERE IsConverted = false")["totalSize"] == 0
+
+
+@pytest.mark.parametrize("sobject", ["Account", "Opportunity"])
+def test_killed_during_an_upsert_then_rerun_converges(prepared_upsert, control, tmp_path, sobject):
+    info, env = prepared_upsert.copy(control, tmp_path / "home")
+    home = Path(env["LGCRM_SF_HOME"])
+    path = f"/composite/sobjects/{sobject}/LGCRM_Id__c"
+    control.fault(path=path, method="PATCH", status=0, latency_ms=HOLD_MS, count=1)
+    try:
+        assert kill_while_held(control, env, MIGRATE)
+        wait_until_served(control)
+    finally:
+        control.clear_faults()
+    cli(env, *MIGRATE)
+    state = shape(login(info))  # fails on a duplicate
+    assert [len(state[k]) for k in ("Account", "Opportunity", "OpportunityContactRole")] == [
+        2,
+        4,
+        3,
+    ]
+    assert migrated(home) == 9
+    keys = login(info).query_all(f"SELECT LGCRM_Id__c FROM {sobject}")["records"]
+    assert all(k["LGCRM_Id__c"] for k in keys)
