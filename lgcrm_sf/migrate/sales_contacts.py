@@ -31,9 +31,11 @@ class ContactResolver:
         self.contacts: dict[int, str | Conversion] = {}  # person id -> Contact id (or to be)
         self.reasons: dict[int, str] = {}  # person id -> why there is none
         self.account_of: dict[str, str] = {}  # lead to convert -> its opportunity's source id
+        self.emails: dict[int, str] = {}
 
     def resolve(self, people: dict[int, str]) -> None:
         """{person id: e-mail} -> self.contacts, or self.reasons."""
+        self.emails = people
         linked = self.links.linked_people(sorted(people))
         leads = {p: sf for p, sf in linked.items() if self.links.link_of(p)["sf_object"] == "Lead"}
         for person, sf_id in linked.items():
@@ -83,16 +85,15 @@ class ContactResolver:
             if row and row["IsConverted"] and row["ConvertedContactId"]:
                 self.contacts[person] = row["ConvertedContactId"]
             elif row is None:
-                self.reasons[person] = _("its Lead {id} is no longer in Salesforce").format(
-                    id=lead_id
-                )
+                gone = _("{email}: its Lead {id} is no longer in Salesforce")
+                self.reasons[person] = gone.format(email=self.emails.get(person), id=lead_id)
             elif self.convert:
                 self.contacts[person] = Conversion(lead_id, person)
             else:
                 self.reasons[person] = _(
-                    "is Lead {id} in Salesforce, not a Contact: convert it there, or run with "
-                    "--convert-leads"
-                ).format(id=lead_id)
+                    "{email} is Lead {id} in Salesforce, not a Contact: convert it there, or run "
+                    "with --convert-leads"
+                ).format(email=self.emails.get(person), id=lead_id)
 
 
 def plan_links(
