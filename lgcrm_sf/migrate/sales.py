@@ -74,7 +74,6 @@ def migrate_sales(
     report = SalesReport(request.dry_run, identity.org_id, identity.org_name, source.key)
     profile = request.profile
     lock = nullcontext() if request.dry_run else ProfileLock(profile.lock_path, profile.name)
-    calls = client.counter.calls
     with lock:
         mapping = mapping_for(profile)
         facts = read_org_facts(side, identity.user_id, mapping, request.convert_leads)
@@ -93,15 +92,23 @@ def migrate_sales(
         job = _Job(side, state, source, facts, mapping, request, report)
         job.plan(chosen)
         if writer is not None:
-            report.results_file = str(writer.results.part)
-            if report.writes and not confirm(report):
-                raise ConfigError(_(DECLINED))
-            job.execute(writer, chosen)
-            report.results_file = str(writer.results.close())
-            report.done = dict(writer.results.tally)
-    report.api_calls = client.counter.calls - calls
+            _write(job, writer, chosen, confirm)
+    report.api_calls = client.counter.calls
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write(job: _Job, writer: SalesWriter, chosen: list[str], confirm) -> None:
+    """Ask, then write; the results file is closed (renamed into place) however it ends, with
+    every record settled so far."""
+    report = job.report
+    try:
+        if report.writes and not confirm(report):
+            raise ConfigError(_(DECLINED))
+        job.execute(writer, chosen)
+    finally:
+        report.results_file = str(writer.results.close())
+        report.done = dict(writer.results.tally)
 
 
 def _writer(request, side, state, source, facts: OrgFacts, tell) -> SalesWriter:
