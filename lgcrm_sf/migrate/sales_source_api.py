@@ -10,13 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..leadgen.api.values import ident, number, text
 from .sales_source import DealStage, OpportunityLead, SourceAccount, SourceOpportunity
 
 
+def _values():
+    """The API's value decoding (leadgen/api/values.py), imported when a source is made: this
+    module loads (for the checks of the house) where the API client is not installed yet."""
+    from ..leadgen.api import values
+
+    return values
+
+
 def _id(value) -> str | None:
-    found = ident(value)
+    found = _values().ident(value)
     return None if found is None else str(found)
+
+
+def text(value) -> str | None:
+    return _values().text(value)
+
+
+def number(value):
+    return _values().number(value)
+
+
+def ident(value) -> int | None:
+    return _values().ident(value)
 
 
 class AccountSalesSource:
