@@ -83,6 +83,9 @@ def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
         "owners: []",
         "#  - user: someone@your-company.example",
         "#    salesforce: someone@your-company.example",
+        "# stages: each deal stage (by name) and the Opportunity stage (StageName) it becomes,",
+        "# for `lgcrm-sf migrate sales`, e.g.  Proposta enviada: Proposal/Price Quote",
+        "stages: {}",
         "engagements:",
     ]
     lines += [f"  {k}: {str(v).lower()}" for k, v in default.engagements.items()]
