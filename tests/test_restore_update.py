@@ -48,7 +48,7 @@ def test_update_undoes_a_bad_sync(world, cli, home, bad_sync, monkeypatch, api):
     if api == "bulk":
         monkeypatch.setenv("LGCRM_SF_RESTORE_TUNING", "bulk_threshold=1")
     purged = ids["Lead"][2]
-    person = SyncState(Profile(home).state_path).person_of(purged)
+    person = SyncState(Profile(home).state_path).links.person_of(purged)
     assert person is not None  # linked by the first sync, and no sync has run since the purge
     result = cli("restore", before, "--mode", "update", "--yes", "--json")
     assert result.code == 0, result
@@ -71,7 +71,7 @@ def test_update_undoes_a_bad_sync(world, cli, home, bad_sync, monkeypatch, api):
     assert by_email["lima1@x.example"]["Id"] == ids["Lead"][1]  # undeleted: the same record
     recreated = by_email["lima2@x.example"]["Id"]
     assert recreated != purged  # created again: a new id ...
-    assert SyncState(Profile(home).state_path).person_of(recreated) == person  # ... linked
+    assert SyncState(Profile(home).state_path).links.person_of(recreated) == person  # ... linked
     assert report["links_repointed"] == 1
     contacts = sf.query_all("SELECT Id, Title FROM Contact WHERE Email LIKE 'ana%'")["records"]
     assert {c["Title"] for c in contacts} == {"Gerente"}
