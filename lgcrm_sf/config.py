@@ -61,6 +61,25 @@ class ProfileSettings:
     extra: dict = field(default_factory=dict)
 
 
+def _check_home(home: Path) -> None:
+    """A home that is a file, or that could never be made because a file stands on its path,
+    is refused before anything is written."""
+    if home.exists() and not home.is_dir():
+        raise UsageError(
+            f"--home {home} is a file, not a directory (or LGCRM_SF_HOME names it).",
+            "give a directory for the tool's profiles (it is created if needed).",
+        )
+    for parent in home.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(
+                    f"--home {home} cannot be made: {parent} is a file (or LGCRM_SF_HOME names "
+                    "it).",
+                    "give a directory for the tool's profiles (it is created if needed).",
+                )
+            return
+
+
 class Profile:
     def __init__(self, home: Path | str | None, name: str = "default") -> None:
         if not PROFILE_NAME.match(name):
@@ -68,11 +87,8 @@ class Profile:
                 MESSAGES["bad_profile"].format(name=name),
                 "use letters, digits, '.', '_' or '-' (up to 64), e.g. --profile acme.",
             )
-        if home is not None and Path(home).exists() and not Path(home).is_dir():
-            raise UsageError(
-                f"--home {home} is a file, not a directory (or LGCRM_SF_HOME names it).",
-                "give a directory for the tool's profiles (it is created if needed).",
-            )
+        if home is not None:
+            _check_home(Path(home))
         self.home = Path(home) if home else default_home()
         self.name = name
         self.dir = self.home / "profiles" / name

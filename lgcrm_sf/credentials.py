@@ -4,6 +4,7 @@ or writes a secret. Never a plain file, never a command-line argument."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
@@ -11,7 +12,21 @@ import keyring.errors
 from keyring.backends import fail
 
 from .errors import ConfigError, KeyringUnavailable
-from .salesforce.client import Secrets
+
+
+@dataclass
+class Secrets:
+    password: str | None = None
+    security_token: str | None = None
+    private_key: str | None = None  # PEM text for the JWT bearer flow
+    consumer_secret: str | None = None
+
+    def __repr__(self) -> str:  # never print a secret, even by accident
+        present = [k for k, v in self.__dict__.items() if v]
+        return f"Secrets(<{', '.join(present) or 'none'}>)"
+
+    __str__ = __repr__
+
 
 SERVICE = "lgcrm-sf"
 KINDS = ("password", "security_token", "private_key", "consumer_secret")

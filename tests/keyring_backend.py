@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring.errors import KeyringLocked, PasswordDeleteError
 
 
 class TestFileKeyring(KeyringBackend):
@@ -18,6 +18,11 @@ class TestFileKeyring(KeyringBackend):
 
     @property
     def path(self) -> Path:
+        # keyring keeps the backend it chose for the rest of the process: a later test without
+        # the `keyring` fixture meets it with no file named, and finds it locked, as an OS
+        # keyring can be (never a KeyError the product would not meet).
+        if "LGCRM_SF_TEST_KEYRING_FILE" not in os.environ:
+            raise KeyringLocked("the test keyring has no file in this test")
         return Path(os.environ["LGCRM_SF_TEST_KEYRING_FILE"])
 
     def _read(self) -> dict:

@@ -33,8 +33,8 @@ def run_cli(home: Path, args: list[str], env: dict, timeout: float = 120):
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         LGCRM_SF_RETRY_BASE_SECONDS="0.01",
         COLUMNS="250",
-        **env,
     )
+    full.update(env)  # a case may name the home through LGCRM_SF_HOME itself
     return subprocess.run(
         [sys.executable, "-m", "lgcrm_sf.cli", *args],
         env=full,
@@ -254,6 +254,21 @@ CASES = [
         "home-file",
         prepare=home_is_a_file,
     ),
+    Case(
+        "home under a file",
+        ["--home", "{scratch}/home-file/sub", "status"],
+        2,
+        "home-file",
+        prepare=home_is_a_file,
+    ),
+    Case(
+        "LGCRM_SF_HOME is a file",
+        ["status"],
+        2,
+        "home-file",
+        env={"LGCRM_SF_HOME": "{scratch}/home-file"},
+        prepare=home_is_a_file,
+    ),
     Case("emulator unknown seed", ["emulator", "serve", "--seed", "nope"], 2, "nope"),
     Case(
         "mapping validate missing file",
@@ -374,7 +389,8 @@ def test_bad_input(case: Case, connected_home, tmp_path):
         case.prepare(home, scratch)
     before, lines_before = snapshot(home), log_lines(home)
     args = [a.replace("{scratch}", str(scratch)) for a in case.args]
-    result = run_cli(home, args, {**secrets, **case.env})
+    env = {k: v.replace("{scratch}", str(scratch)) for k, v in case.env.items()}
+    result = run_cli(home, args, {**secrets, **env})
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
     assert result.returncode == case.code, output
@@ -390,7 +406,7 @@ def test_bad_input(case: Case, connected_home, tmp_path):
         shutil.copytree(source, home)
         if case.prepare:
             case.prepare(home, scratch)
-        quiet = run_cli(home, [*args, "--json"], {**secrets, **case.env})
+        quiet = run_cli(home, [*args, "--json"], {**secrets, **env})
         assert quiet.returncode == case.code and quiet.stderr == "", quiet.stderr
         error = json.loads(quiet.stdout)
         assert error["ok"] is False and error["exit_code"] == case.code

@@ -164,9 +164,9 @@ def test_ca_bundle_holds_against_requests_ca_bundle(org, cli, keyring_file):
 
 def test_no_keyring_without_env_secrets_fails_before_login(org, cli, home, no_keyring, control):
     from lgcrm_sf.config import Profile
-    from lgcrm_sf.connection import connect
     from lgcrm_sf.errors import KeyringUnavailable
     from lgcrm_sf.salesforce.client import LoginTarget, Secrets
+    from lgcrm_sf.salesforce.connection import connect
 
     before = control.usage()["used"]
     target = LoginTarget(org["login_url"], org["username"], ca_bundle=org["ca_bundle"])

@@ -49,3 +49,18 @@ def test_the_migrations_section_has_the_consultants_checklist_in_order(cli):
         words = [w for w in line.split() if w.isalpha()][:2]
         result = cli(*words, "--help")
         assert result.code == 0, (line, result)
+
+
+def test_the_troubleshooting_table_names_messages_the_code_prints():
+    """Each message the table quotes is one the product prints (ours) or Salesforce sends (the
+    emulator answers with it): a renamed message must take its row along."""
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "lgcrm_sf").rglob("*.py")
+    )
+    rows = re.findall(r"^\| (.+?) \| .+ \|$", section("Troubleshooting by error message"), re.M)
+    quoted = [q for row in rows[2:] for q in re.findall(r"`([^`]+)`", row)]
+    assert len(quoted) >= 15
+    for message in quoted:
+        pieces = [p.strip() for p in re.split(r"\.\.\.|\b[NX]\b|\(JWT\)|\bLeads\b", message)]
+        for piece in (p for p in pieces if len(p) >= 4):
+            assert piece in source, f"README quotes {message!r}: {piece!r} is printed nowhere"

@@ -6,6 +6,8 @@ and, with --json, nothing goes to stderr."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from lgcrm_sf.config import Profile
@@ -79,3 +81,37 @@ def test_a_killed_run_is_marked_interrupted_at_the_next_start(world, home):
     statuses = [r["status"] for r in world.cli("status", "--json").json()["last_runs"]]
     assert statuses[:3] == ["ok", "interrupted", "ok"]
     assert Path(world.cli("status", "--json").json()["log_file"]).exists()
+
+
+def test_a_refused_login_and_a_crash_are_recorded_with_their_codes(world, home):
+    """Exit 4 (Salesforce refused the login) and exit 70 (what nobody foresaw) each leave their
+    line, like every other run: cron's history has no holes."""
+    env = {**world.subprocess_env(), "LGCRM_SF_PASSWORD": "not-the-password"}
+    env.pop("LGCRM_SF_DEBUG", None)
+    refused = subprocess.run(
+        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == ExitCode.AUTH, refused.stdout + refused.stderr
+    last = log_lines(home)[-1]
+    assert (last["command"], last["status"], last["exit_code"]) == ("sync", "failed", 4)
+    # A state database that is not one: the run is recorded all the same, exit 70 or 3.
+    state = Profile(home).state_path
+    saved = state.read_bytes()
+    state.write_bytes(b"\x00" * 4096)
+    try:
+        broken = subprocess.run(
+            [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check", "--json"],
+            env=world.subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        state.write_bytes(saved)
+    assert broken.returncode in (ExitCode.CONFIG, ExitCode.INTERNAL), broken.stdout
+    last = log_lines(home)[-1]
+    assert (last["command"], last["exit_code"]) == ("sync", broken.returncode)

@@ -7,6 +7,7 @@ the traceback on --traceback or LGCRM_SF_DEBUG=1."""
 from __future__ import annotations
 
 import contextvars
+import errno
 import json
 import os
 import re
@@ -24,6 +25,17 @@ from ..store.db import busy_error, is_busy
 err = Console(stderr=True, highlight=False)
 
 # Typer may carry its own copy of Click: catch both families.
+# The file system said no (permissions, a read-only or full disk, a file where a directory
+# should be): the path is named and the command exits 3, like any file it cannot use.
+REFUSED_BY_THE_FILE_SYSTEM = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+}
 EXITS = tuple({click.exceptions.Exit, typer.Exit})
 ABORTS = tuple({click.exceptions.Abort, typer.Abort})
 USAGE = tuple(
@@ -99,9 +111,7 @@ def run_guarded(invoke, argv: list[str]) -> int:
             for detail in getattr(exc, "details", ()):
                 err.print(detail, markup=False, soft_wrap=True)
         return code
-    except ABORTS:
-        return report(int(ExitCode.INTERRUPTED), "interrupted.", None, as_json)
-    except KeyboardInterrupt:
+    except (*ABORTS, KeyboardInterrupt):
         return report(int(ExitCode.INTERRUPTED), "interrupted.", None, as_json)
     except USAGE as exc:  # usage: Click's own checks of options and arguments
         command = exc.ctx.command_path if getattr(exc, "ctx", None) else "lgcrm-sf"
@@ -112,6 +122,16 @@ def run_guarded(invoke, argv: list[str]) -> int:
         if is_busy(exc):
             error = busy_error()
             return report(int(error.exit_code), error.message, None, as_json)
+        return _unforeseen(exc, debug, as_json)
+    except OSError as exc:
+        if exc.filename and exc.errno in REFUSED_BY_THE_FILE_SYSTEM:
+            return report(
+                int(ExitCode.CONFIG),
+                f"{exc.filename}: {exc.strerror}.",
+                "give a path you can write to (--home, --out) or free some space, then run "
+                "the command again; what was already stored is intact.",
+                as_json,
+            )
         return _unforeseen(exc, debug, as_json)
     except Exception as exc:  # noqa: BLE001 - the last rung: never a bare traceback, never 1
         return _unforeseen(exc, debug, as_json)

@@ -86,8 +86,8 @@ def connect(
     as_json: AsJson = False,
 ) -> None:
     """Log in to Salesforce, show the org and user, and link this profile to it."""
-    from ..connection import connect as connect_profile
     from ..salesforce.client import LoginTarget, checked_api_version, login_url_for
+    from ..salesforce.connection import connect as connect_profile
 
     profile = profile_of(ctx, creating=True)
     # Every value given is checked before anything is asked or sent.
@@ -153,7 +153,7 @@ def _secrets(auth: str, key_path: str | None):
 def _confirmation(as_json: bool, yes: bool):
     """Show who and where (not with --json), then the help article's warning: the word
     Confirm (or its Portuguese) typed, or --yes."""
-    from ..connection import CONFIRM_WORD, WARNING
+    from ..salesforce.connection import CONFIRM_WORD, WARNING
 
     def confirm(identity) -> bool:
         if not as_json:
@@ -171,7 +171,7 @@ def _confirmation(as_json: bool, yes: bool):
 
 def disconnect(ctx: typer.Context) -> None:
     """Remove this profile's secrets from the keyring and mark it disconnected (state is kept)."""
-    from ..connection import disconnect as disconnect_profile
+    from ..salesforce.connection import disconnect as disconnect_profile
 
     profile = profile_of(ctx)
     removed = disconnect_profile(profile)

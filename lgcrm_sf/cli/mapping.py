@@ -29,8 +29,8 @@ def mapping_validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
     """Check a mapping against our fields and, when connected, the org's describe data."""
-    from ..connection import open_client
     from ..mapping.service import validate_mapping
+    from ..salesforce.connection import open_client
 
     report = validate_mapping(profile_of(ctx), file, open_client)
     show(report, as_json, views.mapping_report, views.mapping_report_json)
@@ -50,8 +50,8 @@ def mapping_init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a starting mapping from the connected org's describe data."""
-    from ..connection import open_client
     from ..mapping.init import init_mapping
+    from ..salesforce.connection import open_client
 
     init_mapping(profile_of(ctx), out, force, open_client)
     line(
@@ -67,8 +67,8 @@ def mapping_use(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Make FILE the profile's mapping, once it is valid (against the org when connected)."""
-    from ..connection import open_client
     from ..mapping.service import use_mapping
+    from ..salesforce.connection import open_client
 
     profile = profile_of(ctx)
     result = use_mapping(profile, file, open_client)

@@ -135,9 +135,8 @@ def _run(request, target: Profile, yes: bool, as_json: bool) -> None:
     from ..store.sync_state import SyncState
 
     with recorded(target, "restore") as record:
-        record.run_id = SyncState(target.state_path, target.log_path).runs.start(
-            "restore", request.dry_run
-        )
+        runs = SyncState(target.state_path, target.log_path).runs
+        record.run_id = runs.start("restore", request.dry_run)
         report = run_restore(request, _confirm(yes, as_json))
         code = int(ExitCode.RECORD_ERRORS) if report.failed else 0
         record.status = "dry_run" if request.dry_run else ("record_errors" if code else "ok")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import soql
-from .query import Compiled, limit_sql
+from .compiled import Compiled, limit_sql
 from .schema import COMPOUND_TYPES, Field
 from .soql import SoqlError, located
 from .values import output

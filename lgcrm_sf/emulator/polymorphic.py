@@ -8,6 +8,7 @@ fields per target type instead (query.py)."""
 from __future__ import annotations
 
 from . import soql
+from .compiled import Hop, Resolved
 from .schema import Field, SObject
 from .soql import SoqlError
 
@@ -57,7 +58,6 @@ def typeof_fields(c, item: soql.TypeOf):
     """TYPEOF What WHEN Account THEN Phone ... ELSE Name END: per target type, its own
     fields; ELSE fields come from the Name entity. Yields (resolved field, branch) where the
     branch is the WHEN type, or "" for ELSE."""
-    from .query import Hop, Resolved  # the compiler's own types (query.py imports this module)
 
     ref = c.root.relationship(item.relationship)
     if ref is None or len(ref.reference_to) < 2:

@@ -8,7 +8,6 @@ is sent again."""
 from __future__ import annotations
 
 import datetime
-import time
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
@@ -59,7 +58,7 @@ def send(sync: Sync, sobject, op, items, retry_locked: int = 2, unknown_left: in
     settle_many(sync, sobject, op, [r for r in results if r.key not in locked])
     sync.sf.check_quota()
     if locked:  # a locked row frees up in a moment: try those again
-        time.sleep(sync.sf.client.retry_policy.delay(1))
+        sync.sf.pause_before_retry()
         send(sync, sobject, op, [(k, p) for k, p in items if k in locked], retry_locked - 1)
 
 

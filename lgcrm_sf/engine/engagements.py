@@ -19,7 +19,7 @@ from ..mapping.model import ENGAGEMENT_EVENTS
 from ..salesforce.writes import WriteResult
 from .context import Sync
 
-SWITCHES = {kind: switch for switch, kind in ENGAGEMENT_EVENTS.items()}
+SWITCHES = {event_type: switch for switch, event_type in ENGAGEMENT_EVENTS.items()}
 MARKER = "Lead Gen & CRM event: "
 MARKER_RE = re.compile(re.escape(MARKER) + r"(\S+)")
 
@@ -66,7 +66,7 @@ class EngagementPusher:
     def __init__(self, sync: Sync) -> None:
         self.sync, self.state, self.sf = sync, sync.state, sync.sf
         switches_on = sync.mapping.engagements
-        self.on = {kind for kind, switch in SWITCHES.items() if switches_on.get(switch)}
+        self.on = {event_type for event_type, switch in SWITCHES.items() if switches_on.get(switch)}
         self.backfill = sync.options.backfill_engagements
         self.counts = {"created_in_salesforce": 0, "errors": 0, "skipped": 0}
 
@@ -74,10 +74,10 @@ class EngagementPusher:
         """Events to send, oldest first: of a type switched on (recorded since it was, unless
         backfilled), the first click of a link only, of an active person linked to a
         Salesforce record, not sent yet. Streamed in chunks: memory stays flat."""
-        kinds = {kind: since.get(kind) for kind in self.on}
+        event_types = {event_type: since.get(event_type) for event_type in self.on}
         chunk = self.sync.tuning.chunk
-        while kinds:
-            events = self.sync.leadgen.events_for_sync(kinds, self.backfill, after, chunk)
+        while event_types:
+            events = self.sync.leadgen.events_for_sync(event_types, self.backfill, after, chunk)
             if not events:
                 return
             after = (events[-1]["occurred_at"], events[-1]["id"])
@@ -178,7 +178,7 @@ def push_engagements(sync: Sync) -> None:
         with state.conn:
             state.engagements.switch(mapping.event_switches(), mapping.modified_at or sync.signpost)
             state.meta.set("mapping_hash", mapping.text_hash)
-    since = {kind: at for kind, (on, at) in state.engagements.switches().items() if on}
+    since = {event_type: at for event_type, (on, at) in state.engagements.switches().items() if on}
     pusher = EngagementPusher(sync)
     if sync.dry_run:
         for event in pusher.eligible(since):

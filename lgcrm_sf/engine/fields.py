@@ -23,7 +23,7 @@ class FieldSpec:
     direction: str
     rule: str
     converter: Converter
-    kind: str = "field"
+    role: str = "field"  # field, owner (OwnerId by the owner map) or link (the lead link)
 
 
 class OwnerConverter:
@@ -107,9 +107,9 @@ def lg_value(spec: FieldSpec, person: dict, mapping: Mapping):
     """Our side's value of a spec, in our normal form."""
     from .values import lg_native
 
-    if spec.kind == OWNER:
+    if spec.role == OWNER:
         return person.get("owner_user_id")
-    if spec.kind == LINK:
+    if spec.role == LINK:
         return mapping.lead_link.url_template.format(id=person["id"], email=person["email"])
     if spec.key.startswith("custom."):
         return lg_native(person["custom"].get(spec.key[len("custom.") :]), spec.converter.lg_type)

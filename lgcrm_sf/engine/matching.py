@@ -97,7 +97,7 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
             mirror[spec.key] = {"lg": lg, "sf": None}
             continue
         sf = spec.converter.to_salesforce(lg)
-        if spec.kind == OWNER and sf is None:
+        if spec.role == OWNER and sf is None:
             if lg is not None:
                 sync.report.owner_gap("leadgen", lg, sobject)
             # Not sent: Salesforce makes the integration user the owner (assignment rules are

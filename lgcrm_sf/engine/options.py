@@ -8,12 +8,11 @@ troubleshooting. Nothing patches module globals.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..salesforce.tuning import tuning_from_environment
 
 SYNCABLE = ("leads", "contacts", "opportunities", "engagements")
 
@@ -31,21 +30,7 @@ class Tuning:
 
     @classmethod
     def from_environment(cls) -> Tuning:
-        text = os.environ.get("LGCRM_SF_TUNING", "").strip()
-        if not text:
-            return cls()
-        known = {f.name for f in fields(cls)}
-        values = {}
-        for part in text.split(","):
-            name, _, value = part.partition("=")
-            name = name.strip()
-            if name not in known or not value.strip().isdigit() or int(value) < 1:
-                raise ConfigError(
-                    f"LGCRM_SF_TUNING: {part.strip()!r} is not valid; use name=positive number "
-                    f"with names among {', '.join(sorted(known))}."
-                )
-            values[name] = int(value)
-        return cls(**values)
+        return tuning_from_environment(cls, "LGCRM_SF_TUNING")
 
 
 @dataclass

@@ -67,7 +67,7 @@ def plan_pair(
             conv.same_sf,
             conv.same_lg,
         )
-        if spec.kind == OWNER:
+        if spec.role == OWNER:
             decision = _owner_reachable(plan, decision, lg, sf)
         if decision.conflict:
             plan.conflicts.append(

@@ -160,7 +160,7 @@ class SyncEngine:
     def _finish(self, started, calls_before, status, code, message) -> SyncResult:
         sync = self.context
         sync.report.close({str(u["id"]): u["email"] for u in sync.leadgen.users()})
-        counter = sync.sf.client.counter
+        counter = sync.sf.usage()
         result = SyncResult(
             sync.run_id,
             status,

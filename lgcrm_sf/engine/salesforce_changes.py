@@ -145,13 +145,13 @@ def create_here(sync: Sync, email, kind, sobject, values, sf_id, modstamp) -> No
     for spec in specs:
         sf = values.get(spec.sf_field)
         lg = spec.converter.to_leadgen(sf)
-        if spec.kind == OWNER:
+        if spec.role == OWNER:
             if sf is not None and lg is None:
                 sync.report.owner_gap("salesforce", sf, sobject)
             person_values["owner_user_id"] = lg
-        elif spec.kind == "field" and spec.key != "email":
+        elif spec.role == "field" and spec.key != "email":
             person_values[spec.key] = lg
-        mirror[spec.key] = {"lg": lg if spec.kind in ("field", OWNER) else None, "sf": sf}
+        mirror[spec.key] = {"lg": lg if spec.role in ("field", OWNER) else None, "sf": sf}
     sync.report.count(sobject, "created_here")
     sync.report.plan_line(
         {"email": email, "id": None}, sobject, "create", None, sf_id, "leadgen", "new in Salesforce"
@@ -165,7 +165,7 @@ def create_here(sync: Sync, email, kind, sobject, values, sf_id, modstamp) -> No
     sync.state.links.set_link(person_id, sobject, sf_id, modstamp)
     person = sync.leadgen.get(person_id)
     for spec in specs:  # pseudo-fields computed from the new person (the lead link)
-        if spec.kind not in ("field", OWNER):
+        if spec.role not in ("field", OWNER):
             mirror[spec.key]["lg"] = lg_value(spec, person, sync.mapping)
     sync.state.links.set_mirror(person_id, sobject, mirror)
     # The lead link and score may still need writing to Salesforce.

@@ -8,11 +8,12 @@ import math
 from pathlib import Path
 
 from ..config import Profile
-from ..connection import open_client
 from ..errors import ExitCode, UsageError
 from ..mapping.loader import MappingInvalid
 from ..mapping.service import mapping_for, org_schema
 from ..mapping.validate import check_leadgen_side, validate
+from ..salesforce.connection import open_client
+from ..salesforce.side import SalesforceSide
 from ..store.sync_state import SyncState
 from .lock import ProfileLock
 from .options import SYNCABLE, SyncOptions
@@ -102,7 +103,8 @@ def run_sync(
     if any(p.severity == "error" for p in check_leadgen_side(mapping)):
         # Refused before the lock or any write: every problem, the org's too (not cached).
         raise MappingInvalid(
-            validate(mapping, org_schema(client, None, mapping), None), "nothing was synced"
+            validate(mapping, org_schema(SalesforceSide(client), None, mapping), None),
+            "nothing was synced",
         )
     SyncState(profile.state_path)  # a database that can't be opened stops us before the lock
     with ProfileLock(profile.lock_path, profile.name):

@@ -11,7 +11,7 @@ from .fields import OwnerConverter, field_specs
 
 
 def prepare(sync: Sync) -> None:
-    schema = org_schema(sync.sf.client, sync.state, sync.mapping)
+    schema = org_schema(sync.sf, sync.state, sync.mapping)
     problems = check_against_org(sync.mapping, schema, sync.state)  # errors stop the run here
     for problem in problems:  # warnings
         sync.report.say(str(problem))

@@ -11,7 +11,7 @@ from ..config import Profile, write_atomically
 from ..errors import AuthError, ConfigError, ConnectionFailure, UsageError
 from ..leadgen.store import LeadGenStore
 from ..leadgen.timestamps import now_iso
-from ..salesforce.describe import describe_fields, find_users
+from ..salesforce.side import SalesforceSide
 from ..store.sync_state import SyncState
 from .loader import DEFAULT_NAME, default_text, load, load_default, parse
 from .model import Mapping
@@ -33,7 +33,7 @@ def mapping_for(profile: Profile, override: Path | None = None) -> Mapping:
     return load_default()
 
 
-def org_schema(client, state: SyncState | None, mapping: Mapping) -> OrgSchema:
+def org_schema(org: SalesforceSide, state: SyncState | None, mapping: Mapping) -> OrgSchema:
     """The org's side of the checks: fields of every mapped object and the owners' users,
     remembered a day in the profile's state (not remembered without a state: a mapping about
     to be refused changes nothing)."""
@@ -47,12 +47,12 @@ def org_schema(client, state: SyncState | None, mapping: Mapping) -> OrgSchema:
         objects.add("Opportunity")
     for sobject in sorted(objects):
         schema.fields[sobject] = remembered(
-            f"describe.v2:{sobject}", lambda s=sobject: describe_fields(client, s)
+            f"describe.v2:{sobject}", lambda s=sobject: org.describe_fields(s)
         )
     targets = sorted({o.salesforce for o in mapping.owners})
     if targets:
         schema.add_users(
-            remembered("users.v2:" + ",".join(targets), lambda: find_users(client, targets))
+            remembered("users.v2:" + ",".join(targets), lambda: org.find_users(targets))
         )
     return schema
 
@@ -116,7 +116,7 @@ def _reachable_schema(profile, open_client, state, mapping) -> tuple[OrgSchema |
     if open_client is None or not profile.load().connected:
         return None, "the profile is not connected to Salesforce"
     try:
-        return org_schema(open_client(profile)[1], state, mapping), None
+        return org_schema(SalesforceSide(open_client(profile)[1]), state, mapping), None
     except (ConnectionFailure, AuthError) as exc:
         return None, f"Salesforce could not be reached ({exc.message})"
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from ..connection import open_client
 from ..engine.lock import ProfileLock
 from ..errors import ConfigError, UsageError
+from ..salesforce.connection import open_client
 from ..salesforce.identity import read_identity
 from ..store.links import repoint_links
 from .copy import CopyRestore

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from ..clock import utc_now
 from ..config import Profile
-from ..connection import open_client
 from ..engine.lock import ProfileLock
 from ..errors import ConfigError
 from ..i18n import N_, _
 from ..leadgen.store import LeadGenStore
 from ..mapping.service import mapping_for
+from ..salesforce.connection import open_client
 from ..salesforce.identity import read_identity
 from ..salesforce.side import SalesforceSide
 from ..store.sync_state import SyncState

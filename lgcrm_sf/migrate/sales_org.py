@@ -14,7 +14,7 @@ from ..i18n import _
 from ..mapping.model import Mapping
 from ..mapping.stages import active_stages, unknown_stage_targets
 from ..salesforce import soql
-from ..salesforce.describe import EXTERNAL_ID_FIELD, describe_fields, find_users
+from ..salesforce.describe import EXTERNAL_ID_FIELD
 from ..salesforce.side import SalesforceSide
 from .sales_source import SourceOpportunity
 
@@ -34,7 +34,7 @@ class OrgFacts:
 def read_org_facts(side: SalesforceSide, me: str, mapping: Mapping, convert: bool) -> OrgFacts:
     facts = OrgFacts(me)
     for sobject in SALES_OBJECTS:
-        described = describe_fields(side.client, sobject)
+        described = side.describe_fields(sobject)
         if (described.get(EXTERNAL_ID_FIELD) or {}).get("externalId"):
             facts.external_ids[sobject] = EXTERNAL_ID_FIELD
         if sobject == "Opportunity":
@@ -49,7 +49,7 @@ def read_org_facts(side: SalesforceSide, me: str, mapping: Mapping, convert: boo
 
 def _owners(side: SalesforceSide, mapping: Mapping, facts: OrgFacts) -> None:
     targets = sorted({o.salesforce for o in mapping.owners})
-    users = find_users(side.client, targets) if targets else []
+    users = side.find_users(targets) if targets else []
     by_name = {u["Username"].lower(): u for u in users} | {u["Id"]: u for u in users}
     by_name |= {u["Id"][:15]: u for u in users}
     for owner in mapping.owners:

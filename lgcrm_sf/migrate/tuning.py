@@ -4,10 +4,9 @@ for troubleshooting. Nothing patches module globals."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-from ..errors import ConfigError
+from ..salesforce.tuning import tuning_from_environment
 
 
 @dataclass(frozen=True)
@@ -21,18 +20,4 @@ class RestoreTuning:
 
     @classmethod
     def from_environment(cls) -> RestoreTuning:
-        text = os.environ.get("LGCRM_SF_RESTORE_TUNING", "").strip()
-        if not text:
-            return cls()
-        known = {f.name for f in fields(cls)}
-        values = {}
-        for part in text.split(","):
-            name, _, value = part.partition("=")
-            name = name.strip()
-            if name not in known or not value.strip().isdigit() or int(value) < 1:
-                raise ConfigError(
-                    f"LGCRM_SF_RESTORE_TUNING: {part.strip()!r} is not valid; use name=positive "
-                    f"number with names among {', '.join(sorted(known))}."
-                )
-            values[name] = int(value)
-        return cls(**values)
+        return tuning_from_environment(cls, "LGCRM_SF_RESTORE_TUNING")

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Profile
-from ..connection import open_client
 from ..errors import ExitCode, UsageError
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
 from .backup import Backup, BackupProgress, BackupResult
 from .backup_verify import VerifyReport, verify
+from .connection import open_client
 from .identity import read_identity
 
 

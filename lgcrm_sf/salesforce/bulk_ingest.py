@@ -23,9 +23,18 @@ TERMINAL = ("JobComplete", "Failed", "Aborted")
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
-def open_job(client: SalesforceClient, sobject: str, operation: str, me: str | None) -> str:
-    """A new open job (insert, update, ...) taking CSV with LF line endings."""
+def open_job(
+    client: SalesforceClient,
+    sobject: str,
+    operation: str,
+    me: str | None,
+    external_id: str | None = None,
+) -> str:
+    """A new open job (insert, update, upsert on `external_id`...) taking CSV with LF line
+    endings."""
     spec = {"object": sobject, "operation": operation, "contentType": "CSV", "lineEnding": "LF"}
+    if external_id:
+        spec["externalIdFieldName"] = external_id
 
     def create():
         return client.call(

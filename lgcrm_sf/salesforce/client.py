@@ -22,6 +22,7 @@ from simple_salesforce.exceptions import (
     SalesforceExpiredSession,
 )
 
+from ..credentials import Secrets
 from ..errors import AuthError, UsageError
 from .addresses import login_url_for  # noqa: F401 - the CLI imports it from here
 from .failures import (
@@ -53,20 +54,6 @@ class LoginTarget:
     api_version: str = DEFAULT_API_VERSION
     ca_bundle: str | None = None
     consumer_key: str | None = None
-
-
-@dataclass
-class Secrets:
-    password: str | None = None
-    security_token: str | None = None
-    private_key: str | None = None  # PEM text for the JWT bearer flow
-    consumer_secret: str | None = None
-
-    def __repr__(self) -> str:  # never print a secret, even by accident
-        present = [k for k, v in self.__dict__.items() if v]
-        return f"Secrets(<{', '.join(present) or 'none'}>)"
-
-    __str__ = __repr__
 
 
 def checked_api_version(text: str) -> str:

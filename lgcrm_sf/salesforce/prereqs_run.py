@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Profile
-from ..connection import open_client
 from ..store.catalog import Catalog
 from .backup import FIRST_SYNC_OBJECTS
+from .connection import open_client
 from .prereqs import Check, all_pass, check_prereqs
 
 

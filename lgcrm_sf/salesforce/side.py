@@ -9,14 +9,16 @@ import csv
 import datetime
 import io
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import QuotaReserveReached
-from . import soql
+from . import describe, soql
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
 from .ingest import IngestJobs
+from .session import CallCounter
 from .writes import WriteResult, write_collection
 
 MESSAGES = {
@@ -54,6 +56,21 @@ class SalesforceSide:
     @property
     def calls(self) -> int:
         return self.client.counter.calls
+
+    def usage(self) -> CallCounter:
+        """This session's calls and the org's daily use as Salesforce last reported it."""
+        return self.client.counter
+
+    def pause_before_retry(self) -> None:
+        """The client's own back-off before one more try (rows locked by another process)."""
+        time.sleep(self.client.retry_policy.delay(1))
+
+    # --- describe ------------------------------------------------------------------------
+    def describe_fields(self, sobject: str) -> dict[str, dict]:
+        return describe.describe_fields(self.client, sobject)
+
+    def find_users(self, usernames: list[str]) -> list[dict]:
+        return describe.find_users(self.client, usernames)
 
     # --- quota ---------------------------------------------------------------------------
     def reserve_from(self, calls: int | None, percent: float) -> None:

@@ -8,18 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import credentials
-from .config import Profile, ProfileSettings
-from .errors import ConfigError, UsageError
-from .salesforce.addresses import is_https, shown_url
-from .salesforce.client import (
+from .. import credentials
+from ..config import Profile, ProfileSettings
+from ..errors import ConfigError, UsageError
+from .addresses import is_https, shown_url
+from .client import (
     AUTH_METHODS,
     LoginTarget,
     SalesforceClient,
     Secrets,
     checked_api_version,
 )
-from .salesforce.identity import OrgIdentity, read_identity
+from .identity import OrgIdentity, read_identity
 
 MESSAGES = {
     "missing_secret": (
@@ -106,7 +106,7 @@ def connect(
     settings.user_id = identity.user_id
     settings.connected_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     profile.save(settings)
-    from .store.catalog import Catalog
+    from ..store.catalog import Catalog
 
     Catalog(profile.state_path).record_event("connected", {"org_id": identity.org_id})
     return ConnectResult(identity, source, profile.name)
@@ -118,7 +118,7 @@ def disconnect(profile: Profile) -> int:
     removed = credentials.forget(profile.name, settings.username)
     settings.connected = False
     profile.save(settings)
-    from .store.catalog import Catalog
+    from ..store.catalog import Catalog
 
     Catalog(profile.state_path).record_event("disconnected", {"org_id": settings.org_id})
     return removed
