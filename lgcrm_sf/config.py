@@ -14,16 +14,17 @@ from pathlib import Path
 import platformdirs
 
 from .errors import ConfigError, NotConnected, UsageError
+from .i18n import N_, _
 
 APP_NAME = "lgcrm-sf"
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 MESSAGES = {
-    "bad_profile": "--profile {name!r} is not a valid profile name.",
-    "not_connected": (
+    "bad_profile": N_("--profile {name!r} is not a valid profile name."),
+    "not_connected": N_(
         "Profile {name!r} is not connected to Salesforce: run `lgcrm-sf connect` first."
     ),
-    "unreadable": "The settings file {path} cannot be read ({detail}).",
+    "unreadable": N_("The settings file {path} cannot be read ({detail})."),
 }
 
 
@@ -58,7 +59,22 @@ class ProfileSettings:
     edition: str | None = None
     user_id: str | None = None
     connected_at: str | None = None
+    # What the sync writes into Salesforce (Task subjects, placeholders) is in this language,
+    # and people see times in this zone; both default to the org's (LanguageLocaleKey,
+    # TimeZoneSidKey), never to the shell of whoever runs cron.
+    language: str | None = None
+    timezone: str | None = None
     extra: dict = field(default_factory=dict)
+    # The real Lead Gen & CRM account (issue 14); None keeps the offline store (local mode).
+    leadgen_account_id: str | None = None
+    leadgen_url: str | None = None
+    leadgen_ca_bundle: str | None = None
+    leadgen_connected_at: str | None = None
+
+    @property
+    def account_mode(self) -> bool:
+        """The marketing side is the real account (else the local store)."""
+        return bool(self.leadgen_account_id)
 
 
 def _check_home(home: Path) -> None:
@@ -66,16 +82,20 @@ def _check_home(home: Path) -> None:
     is refused before anything is written."""
     if home.exists() and not home.is_dir():
         raise UsageError(
-            f"--home {home} is a file, not a directory (or LGCRM_SF_HOME names it).",
-            "give a directory for the tool's profiles (it is created if needed).",
+            _("--home {home} is a file, not a directory (or LGCRM_SF_HOME names it).").format(
+                home=home
+            ),
+            _("give a directory for the tool's profiles (it is created if needed)."),
         )
     for parent in home.absolute().parents:
         if parent.exists():
             if not parent.is_dir():
                 raise UsageError(
-                    f"--home {home} cannot be made: {parent} is a file (or LGCRM_SF_HOME names "
-                    "it).",
-                    "give a directory for the tool's profiles (it is created if needed).",
+                    _(
+                        "--home {home} cannot be made: {parent} is a file (or LGCRM_SF_HOME "
+                        "names it)."
+                    ).format(home=home, parent=parent),
+                    _("give a directory for the tool's profiles (it is created if needed)."),
                 )
             return
 
@@ -84,8 +104,8 @@ class Profile:
     def __init__(self, home: Path | str | None, name: str = "default") -> None:
         if not PROFILE_NAME.match(name):
             raise UsageError(
-                MESSAGES["bad_profile"].format(name=name),
-                "use letters, digits, '.', '_' or '-' (up to 64), e.g. --profile acme.",
+                _(_(MESSAGES["bad_profile"])).format(name=name),
+                _("use letters, digits, '.', '_' or '-' (up to 64), e.g. --profile acme."),
             )
         if home is not None:
             _check_home(Path(home))
@@ -122,15 +142,16 @@ class Profile:
             data = json.loads(self.settings_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(
-                MESSAGES["unreadable"].format(path=self.settings_path, detail=exc),
-                "fix the file, or run `lgcrm-sf connect` again to write it afresh.",
+                _(_(MESSAGES["unreadable"])).format(path=self.settings_path, detail=exc),
+                _("fix the file, or run `lgcrm-sf connect` again to write it afresh."),
             ) from None
         if not isinstance(data, dict):
             raise ConfigError(
-                MESSAGES["unreadable"].format(
-                    path=self.settings_path, detail=f"it holds a JSON {type(data).__name__}"
+                _(_(MESSAGES["unreadable"])).format(
+                    path=self.settings_path,
+                    detail=_("it holds a JSON {kind}").format(kind=type(data).__name__),
                 ),
-                "fix the file, or run `lgcrm-sf connect` again to write it afresh.",
+                _("fix the file, or run `lgcrm-sf connect` again to write it afresh."),
             )
         known = {k: v for k, v in data.items() if k in ProfileSettings.__dataclass_fields__}
         return ProfileSettings(**known)
@@ -138,7 +159,7 @@ class Profile:
     def load_connected(self) -> ProfileSettings:
         settings = self.load()
         if not settings.connected:
-            raise NotConnected(MESSAGES["not_connected"].format(name=self.name))
+            raise NotConnected(_(MESSAGES["not_connected"]).format(name=self.name))
         return settings
 
     def save(self, settings: ProfileSettings) -> None:
@@ -169,6 +190,19 @@ def list_profiles(home: Path | str | None) -> HomeProfiles:
             }
         )
     return HomeProfiles(home, rows)
+
+
+def set_locale(profile: Profile, language: str | None, timezone: str | None) -> dict:
+    """Store a profile's `language` and `timezone` (either may be left as it is)."""
+    if language is None and timezone is None:
+        raise UsageError(_("Nothing to change."), _("give --language pt_BR|en and/or --tz ZONE."))
+    settings = profile.load()
+    if not profile.exists():
+        raise NotConnected(_(_(MESSAGES["not_connected"])).format(name=profile.name))
+    settings.language = language or settings.language
+    settings.timezone = timezone or settings.timezone
+    profile.save(settings)
+    return {"profile": profile.name, "language": settings.language, "timezone": settings.timezone}
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:

@@ -12,6 +12,7 @@ import keyring.errors
 from keyring.backends import fail
 
 from .errors import ConfigError, KeyringUnavailable
+from .i18n import N_, _
 
 
 @dataclass
@@ -38,19 +39,19 @@ ENV = {
 ENV_PRIVATE_KEY_FILE = "LGCRM_SF_PRIVATE_KEY_FILE"
 
 MESSAGES = {
-    "no_keyring": (
+    "no_keyring": N_(
         "No usable OS keyring was found to keep the Salesforce secrets ({backend}). Either "
         "install a keyring backend (e.g. gnome-keyring or KWallet on Linux; macOS and Windows "
         "have one), or give the secrets in environment variables (LGCRM_SF_PASSWORD, "
         "LGCRM_SF_SECURITY_TOKEN, LGCRM_SF_PRIVATE_KEY_FILE, LGCRM_SF_CONSUMER_SECRET). Secrets "
         "are never written to a file."
     ),
-    "keyring_failed": "The OS keyring refused to {action} the Salesforce secrets: {detail}.",
-    "key_file": (
+    "keyring_failed": N_("The OS keyring refused to {action} the Salesforce secrets: {detail}."),
+    "key_file": N_(
         "The private key file {path} cannot be read ({detail}); set LGCRM_SF_PRIVATE_KEY_FILE or "
         "--private-key-file to the PEM file of the key whose certificate is on the connected app."
     ),
-    "missing": (
+    "missing": N_(
         "No {what} for profile {profile!r}: it is neither in the OS keyring nor in {env}. Run "
         "`lgcrm-sf connect` again or set {env}."
     ),
@@ -71,7 +72,7 @@ def keyring_usable() -> tuple[bool, str]:
 def require_keyring() -> None:
     usable, name = keyring_usable()
     if not usable:
-        raise KeyringUnavailable(MESSAGES["no_keyring"].format(backend=name))
+        raise KeyringUnavailable(_(MESSAGES["no_keyring"]).format(backend=name))
 
 
 def _key(profile: str, username: str, kind: str) -> str:
@@ -83,7 +84,7 @@ def read_private_key(path: str | Path) -> str:
         return Path(path).expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            MESSAGES["key_file"].format(path=path, detail=type(exc).__name__)
+            _(_(MESSAGES["key_file"])).format(path=path, detail=type(exc).__name__)
         ) from None
 
 
@@ -104,7 +105,7 @@ def store(profile: str, username: str, secrets: Secrets) -> None:
                 keyring.set_password(SERVICE, _key(profile, username, kind), value)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(
-            MESSAGES["keyring_failed"].format(action="store", detail=type(exc).__name__)
+            _(_(MESSAGES["keyring_failed"])).format(action=_("store"), detail=type(exc).__name__)
         ) from None
 
 
@@ -112,7 +113,7 @@ def load(profile: str, username: str, private_key_file: str | None = None) -> Se
     """Environment variables win over the keyring, so cron can override a stored secret."""
     env = from_environment()
     values = {}
-    usable, _ = keyring_usable()
+    usable = keyring_usable()[0]
     for kind in KINDS:
         value = getattr(env, kind)
         if value is None and usable:
@@ -128,7 +129,7 @@ def load(profile: str, username: str, private_key_file: str | None = None) -> Se
 
 def forget(profile: str, username: str) -> int:
     """Remove every stored secret of the profile; returns how many were removed."""
-    usable, _ = keyring_usable()
+    usable = keyring_usable()[0]
     if not usable:
         return 0
     removed = 0
@@ -140,6 +141,51 @@ def forget(profile: str, username: str) -> int:
             pass
         except keyring.errors.KeyringError as exc:
             raise KeyringUnavailable(
-                MESSAGES["keyring_failed"].format(action="remove", detail=type(exc).__name__)
+                _(_(MESSAGES["keyring_failed"])).format(
+                    action=_("remove"), detail=type(exc).__name__
+                )
             ) from None
     return removed
+
+
+# The Lead Gen & CRM account's secret key (issue 14): the keyring, or this variable for cron.
+LEADGEN_ENV = "LGCRM_SF_LEADGEN_SECRET_KEY"
+
+
+def _leadgen_key(profile: str, account_id: str) -> str:
+    return f"{profile}/leadgen/{account_id}/secret_key"
+
+
+def store_leadgen_key(profile: str, account_id: str, secret: str) -> None:
+    require_keyring()
+    try:
+        keyring.set_password(SERVICE, _leadgen_key(profile, account_id), secret)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            MESSAGES["keyring_failed"].format(action="store", detail=type(exc).__name__)
+        ) from None
+
+
+def load_leadgen_key(profile: str, account_id: str) -> str | None:
+    """The environment wins over the keyring, as for Salesforce's secrets."""
+    value = os.environ.get(LEADGEN_ENV) or None
+    if value is None and keyring_usable()[0]:
+        try:
+            value = keyring.get_password(SERVICE, _leadgen_key(profile, account_id))
+        except keyring.errors.KeyringError:
+            value = None
+    return value
+
+
+def forget_leadgen_key(profile: str, account_id: str) -> int:
+    if not keyring_usable()[0]:
+        return 0
+    try:
+        keyring.delete_password(SERVICE, _leadgen_key(profile, account_id))
+        return 1
+    except keyring.errors.PasswordDeleteError:
+        return 0
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            MESSAGES["keyring_failed"].format(action="remove", detail=type(exc).__name__)
+        ) from None

@@ -16,47 +16,67 @@ from pathlib import Path
 from rich.console import Console
 from rich.rule import Rule
 
+from . import i18n
 from .errors import LgcrmError
+from .i18n import N_, _
 
 # The demo's words, one place.
 STEPS = {
-    "start": "A Salesforce org (the built-in emulator, demo data) is up at {url}",
-    "connect": (
+    "start": N_("A Salesforce org (the built-in emulator, demo data) is up at {url}"),
+    "connect": N_(
         "Connect the integration user (username, password, security token; --yes stands for "
         "typing Confirm)"
     ),
-    "prereqs_fail": (
+    "prereqs_fail": N_(
         "Check the help article's prerequisites. The demo org starts with 'Marketing User' unticked"
     ),
-    "prereqs_fix": "The admin follows the fix shown above (Marketing User ticked) and checks again",
-    "backup": "Back up Salesforce before integrating, then verify the backup",
-    "prereqs_pass": "With a verified backup, every prerequisite passes",
-    "mapping": "Check the field mapping (the built-in default) against the org",
-    "import": "Import leads and contacts into Lead Gen & CRM, and their marketing events",
-    "dry_run": "Dry run: what the first sync would do, without writing anything",
-    "sync1": (
+    "prereqs_fix": N_(
+        "The admin follows the fix shown above (Marketing User ticked) and checks again"
+    ),
+    "backup": N_("Back up Salesforce before integrating, then verify the backup"),
+    "prereqs_pass": N_("With a verified backup, every prerequisite passes"),
+    "mapping": N_("Check the field mapping (the built-in default) against the org"),
+    "import": N_("Import leads and contacts into Lead Gen & CRM, and their marketing events"),
+    "dry_run": N_("Dry run: what the first sync would do, without writing anything"),
+    "sync1": N_(
         "The first sync: link by e-mail, create on both sides, push engagements as Tasks, pull "
         "opportunities"
     ),
-    "change": "A change on each side: a title here, a phone number in Salesforce",
-    "conflict": (
+    "change": N_("A change on each side: a title here, a phone number in Salesforce"),
+    "conflict": N_(
         "Both sides change the same field: a conflict, settled by the rule (most recent change "
         "wins)"
     ),
-    "delete": "A sales rep deletes a lead in Salesforce: it is deactivated here, not deleted",
-    "opportunities": (
+    "delete": N_("A sales rep deletes a lead in Salesforce: it is deactivated here, not deleted"),
+    "opportunities": N_(
         "Opportunities come one way, from Salesforce: a contact shows its opportunities"
     ),
-    "engagements": "Marketing engagements in Salesforce: completed Tasks on the leads and contacts",
-    "status": "Status: connection, last runs, cursors, pending errors and conflicts",
-    "end": "Done. Everything is in {home}",
+    "engagements": N_(
+        "Marketing engagements in Salesforce: completed Tasks on the leads and contacts"
+    ),
+    "status": N_("Status: connection, last runs, cursors, pending errors and conflicts"),
+    "account_connect": N_(
+        "Now the real Lead Gen & CRM account (its API, emulated): connect it with its account "
+        "id and secret key, map Salesforce stages to its deal stages, check it"
+    ),
+    "account_sync": N_(
+        "Sync with the account: its leads are read, ours adopted by e-mail, the rest created "
+        "there; Salesforce's opportunities and accounts arrive in the account"
+    ),
+    "account_form": N_(
+        "A lead deleted in Salesforce is deactivated in the account; a form fill there "
+        "re-activates it, and the next sync creates it in Salesforce again"
+    ),
+    "account_campaign": N_("An e-mail campaign in the account: its events arrive as Tasks"),
+    "account_opportunities": N_("The account's opportunities, read through its API"),
+    "end": N_("Done. Everything is in {home}"),
 }
-NEXT = """Try next:
+NEXT = N_("""Try next:
   lgcrm-sf --home {home} leads list
   lgcrm-sf --home {home} conflicts
   lgcrm-sf --home {home} backup list
   lgcrm-sf --home {home} mapping init --out my-mapping.yaml
-Your own org: lgcrm-sf connect --username you@company.com (see README.md)."""
+Your own org: lgcrm-sf connect --username you@company.com (see README.md).""")
 
 LEADS = """email,first_name,last_name,company,title,phone,lead score
 ana.souza@padaria.example.com.br,Ana,Souza,Padaria Pão Quente,Sócia,+55 11 4000-1000,35
@@ -77,6 +97,17 @@ d4,ana.souza@padaria.example.com.br,email_click,2026-11-21T10:00:00Z,,,Novidades
 d5,bruno.lima@techsul.example.com.br,email_sent,2026-11-21T09:00:00Z,,,Novidades de Novembro,,
 d6,bruno.lima@techsul.example.com.br,page_visit,2026-11-22T15:00:00Z,,,,https://acme.example/precos,Preços
 d7,elisa.prado@moda.example.com.br,form_submission,2026-11-23T11:00:00Z,Pedir demonstração,https://acme.example/demo,,,
+"""
+
+
+HENRIQUE = "henrique.silva0@prospect.example.com.br"
+ANA = "ana.souza@padaria.example.com.br"
+# The demo org's stages and the account's deal stages.
+STAGES = """
+stages:
+  Prospecting: Qualificação
+  Qualification: Reunião de apresentação
+  Proposal/Price Quote: Proposta enviada
 """
 
 
@@ -101,6 +132,8 @@ def run_demo(run: Callable[[list[str]], int], console: Console | None = None) ->
         story.import_and_sync()
         story.changes_on_both_sides()
         story.what_salesforce_shows()
+        story.the_real_account()
+        story.finish()
         return home
     finally:
         emulator.stop()
@@ -118,6 +151,7 @@ SAVED_ENVIRONMENT = (
     "LGCRM_SF_SECURITY_TOKEN",
     "LGCRM_SF_HOME",
     "LGCRM_SF_PROFILE",
+    "LGCRM_SF_LEADGEN_SECRET_KEY",
 )
 
 
@@ -130,6 +164,7 @@ class _Story:
         self.run, self.console, self.home, self.info = run, console, home, info
         self.control = ControlClient(info)
         self.step_no = 0
+        self.language = i18n.current_language()
         os.environ.update(
             LGCRM_SF_PASSWORD=info["password"], LGCRM_SF_SECURITY_TOKEN=info["security_token"]
         )
@@ -137,14 +172,20 @@ class _Story:
 
     def step(self, key: str, **kw) -> None:
         self.step_no += 1
-        self.console.print(Rule(f"{self.step_no}. {STEPS[key].format(**kw)}", align="left"))
+        self.console.print(Rule(f"{self.step_no}. {_(STEPS[key]).format(**kw)}", align="left"))
 
     def cli(self, *args, expect: tuple[int, ...] = (0,)) -> int:
         shown = " ".join(str(a) for a in args)
         self.console.print(f"$ lgcrm-sf {shown}", style="bold cyan", markup=False)
-        code = self.run(["--home", str(self.home), "--profile", "default", *map(str, args)])
+        # Every step in the language the demo is shown in (`--lang` given to `demo` too).
+        where = ["--home", str(self.home), "--profile", "default", "--lang", self.language]
+        code = self.run([*where, *map(str, args)])
         if code not in expect:
-            raise LgcrmError(f"the demo step `lgcrm-sf {shown}` exited with {code}")
+            raise LgcrmError(
+                _("the demo step `lgcrm-sf {command}` exited with {code}").format(
+                    command=shown, code=code
+                )
+            )
         return code
 
     @functools.cached_property
@@ -172,6 +213,8 @@ class _Story:
             info["login_url"],
             "--ca-bundle",
             info["ca_bundle"],
+            "--language",  # the Tasks it writes read like the demo: in the language shown
+            self.language,
             "--yes",
         )
         self.step("prereqs_fail")
@@ -226,14 +269,68 @@ class _Story:
         self.step("engagements")
         tasks = sf.query("SELECT Subject, WhoId FROM Task ORDER BY Subject")["records"]
         for task in tasks:
-            self.console.print(f"  Task: {task['Subject']}  (on {task['WhoId']})", markup=False)
+            self.console.print(
+                _("  Task: {subject}  (on {who})").format(
+                    subject=task["Subject"], who=task["WhoId"]
+                ),
+                markup=False,
+            )
         self.step("status")
         self.cli("status")
+
+    def the_real_account(self) -> None:
+        info = self.info
+        os.environ["LGCRM_SF_LEADGEN_SECRET_KEY"] = info["leadgen_secret_key"]
+        self.step("account_connect")
+        account = ("--account-id", info["leadgen_account_id"], "--url", info["leadgen_url"])
+        self.cli("leadgen", "connect", *account, "--ca-bundle", info["ca_bundle"], "--yes")
+        from .mapping.loader import default_text
+
+        self.cli("mapping", "use", self.write("mapping.yaml", default_text() + STAGES))
+        self.cli("check-prereqs")
+        self.step("account_sync")
+        self.cli("sync")
+        self.step("account_form")
+        self.control.delete("Lead", _lead(self.sf, HENRIQUE))
+        self.cli("sync")  # deactivated in the account (active: 0), not deleted
+        self.control.lg_fill_form(HENRIQUE, {"firstName": "Henrique"}, form_name="Fale conosco")
+        self.cli("sync")
+        self.cli("leads", "show", HENRIQUE)
+        self.step("account_campaign")
+        ana = self.account.get_leads_by_email(ANA)[0]["id"]
+        self.control.lg_send_campaign(
+            [int(ana)], subject="Ofertas de dezembro",
+            clicks=[{"lead": int(ana), "url": "https://acme.example/ofertas"}],
+        )  # fmt: skip
+        self.cli("sync")
+        for task in self.sf.query("SELECT Subject FROM Task WHERE Subject LIKE '%dezembro%'")[
+            "records"
+        ]:
+            self.console.print(f"  Task: {task['Subject']}", markup=False)
+        self.step("account_opportunities")
+        for opp in self.account.get_opportunities():
+            self.console.print(
+                f"  Opportunity in the account: {opp['opportunityName']} (close "
+                f"{opp['closeDate'][:10]}, primary lead {opp['primaryLeadID']})",
+                markup=False,
+            )
+
+    @functools.cached_property
+    def account(self):
+        from .leadgen.api import LeadGenClient
+
+        info = self.info
+        return LeadGenClient(
+            info["leadgen_account_id"], info["leadgen_secret_key"], info["leadgen_url"],
+            info["ca_bundle"],
+        )  # fmt: skip
+
+    def finish(self) -> None:
         self.step("end", home=self.home)
-        self.console.print(NEXT.format(home=self.home), markup=False)
+        self.console.print(_(NEXT).format(home=self.home), markup=False)
 
 
 def _lead(sf, email: str) -> str:
     with contextlib.suppress(IndexError):
         return sf.query(f"SELECT Id FROM Lead WHERE Email = '{email}'")["records"][0]["Id"]
-    raise LgcrmError(f"the demo expected a lead {email} in Salesforce")
+    raise LgcrmError(_("the demo expected a lead {email} in Salesforce").format(email=email))

@@ -10,6 +10,9 @@ from lgcrm_sf.emulator.control import ControlClient
 from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.salesforce.session import PinnedSession
 
+# A profile connected to the org and to the emulated account (account mode, issue 14).
+from .account_world import account_world  # noqa: F401, E402
+
 # The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
 from .leadgen_helpers import lg, lg_control  # noqa: F401
 
@@ -18,6 +21,14 @@ from .leadgen_helpers import lg, lg_control  # noqa: F401
 def quick_retries(monkeypatch):
     """Retries keep their count and order in tests, with waits short enough for a suite."""
     monkeypatch.setenv("LGCRM_SF_RETRY_BASE_SECONDS", "0.01")
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The suite reads English messages whatever the machine's LANG (issue 13: the tool speaks
+    the locale's language); the i18n tests choose pt_BR themselves."""
+    monkeypatch.setenv("LGCRM_SF_LANG", "en")
+    monkeypatch.delenv("LGCRM_SF_TZ", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -78,12 +89,19 @@ def keyring_file(tmp_path, monkeypatch):
     """The stand-in OS keyring (see keyring_backend.py), in a file outside the home."""
     import keyring
 
+    # The keyring in use before, taken before the stand-in's class is imported: keyring picks
+    # its first backend lazily among the classes it knows, and would otherwise pick the stand-in
+    # (its priority is higher than the fail backend's) and "restore" it after the test.
+    previous = keyring.get_keyring()
     from .keyring_backend import TestFileKeyring
 
+    # The backend to give back, read before the variables below: were this the session's first
+    # look at the keyring, keyring would make it from them and a later test would inherit a
+    # stand-in whose file variable is gone.
+    previous = keyring.get_keyring()
     path = tmp_path / "os-keyring.json"
     monkeypatch.setenv("LGCRM_SF_TEST_KEYRING_FILE", str(path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TestFileKeyring")
-    previous = keyring.get_keyring()
     keyring.set_keyring(TestFileKeyring())
     yield path
     keyring.set_keyring(previous)
@@ -159,6 +177,13 @@ def connect_args(info: dict, *extra) -> list:
         info["login_url"],
         "--ca-bundle",
         info["ca_bundle"],
+        # The suite's assertions read English and UTC; the emulator org's own language and zone
+        # are pt_BR and America/Sao_Paulo, which a profile would otherwise take (test_i18n_*.py
+        # choose them themselves).
+        "--language",
+        "en",
+        "--tz",
+        "UTC",
         "--yes",
         *extra,
     ]

@@ -34,7 +34,7 @@ def custom_fields(external_ids: bool) -> dict:
 
 def mapping_text(admin_username: str, stages: dict | None = None) -> str:
     stages = STAGES if stages is None else stages
-    lines = "".join(f"  {deal}: {sf}\n" for deal, sf in stages.items())
+    lines = "".join(f"  {sf}: {deal}\n" for deal, sf in stages.items())  # StageName: deal
     owners = f"owners:\n  - user: ana@mkt.example\n    salesforce: {admin_username}\n"
     return (
         default_text()

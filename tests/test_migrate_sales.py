@@ -223,7 +223,7 @@ def test_the_first_sync_links_the_migrated_records_and_creates_nothing(sales_wor
     ids = {o["Name"]: o["Id"] for o in counts["Opportunity"]}
     assert migrated == ids  # each local opportunity is now the copy of the one it became
     stage = db.execute("SELECT stage FROM lg_opportunities WHERE name = 'Acme - serviços'")
-    assert stage.fetchone()[0] == "Ganho"  # named back through stages:
+    assert stage.fetchone()[0] == "Closed Won"  # the copy holds Salesforce's stage
     # The people were matched, not created; a second sync changes nothing either.
     assert world.sf.query("SELECT COUNT() FROM Lead")["totalSize"] == 2
     assert world.cli("sync", "--json", "--no-backup-check").code == 0

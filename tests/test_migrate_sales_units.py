@@ -28,12 +28,15 @@ def mapping(stages: str):
     return parsed
 
 
-def test_stages_read_and_named_back():
-    m = mapping("stages:\n  Ganho: Closed Won\n  Vendido: Closed Won\n  Nova: Prospecting\n")
-    assert m.stages == {"Ganho": "Closed Won", "Vendido": "Closed Won", "Nova": "Prospecting"}
-    assert m.deal_stage_of("Prospecting") == "Nova"
-    assert m.deal_stage_of("Closed Won") == "Closed Won"  # two deal stages: not guessed
-    assert m.deal_stage_of("Qualification") == "Qualification"
+def test_stages_read_from_deal_stage_to_salesforce_stage():
+    m = mapping("stages:\n  Closed Won: Ganho\n  Closed - Won: Ganho\n  Prospecting: Nova\n")
+    picklist = ["Prospecting", "Qualification", "Closed Won"]
+    assert m.stages == {"Closed Won": "Ganho", "Closed - Won": "Ganho", "Prospecting": "Nova"}
+    assert m.stage_names_for("Nova", picklist) == ["Prospecting"]
+    assert m.stage_names_for("Ganho", picklist) == ["Closed Won", "Closed - Won"]  # not guessed
+    assert m.stage_names_for("Qualification", picklist) == ["Qualification"]  # its own name
+    assert m.stage_names_for("Prospecting", picklist) == []  # mapped to another deal stage
+    assert m.stage_names_for("Perdido", picklist) == []
 
 
 def opportunity(stage: str) -> SourceOpportunity:
@@ -42,8 +45,8 @@ def opportunity(stage: str) -> SourceOpportunity:
 
 def test_the_stage_check_names_every_unmapped_stage_and_wrong_target():
     facts = OrgFacts("005x", stages=["Prospecting", "Closed Won", "Closed Lost"])
-    m = mapping("stages:\n  Nova: Prospecting\n  Ganho: Closed One\n")
-    check_stages(m, facts, [opportunity("Nova")])  # what is used is fine
+    m = mapping("stages:\n  Prospecting: Nova\n  Closed One: Ganho\n")
+    check_stages(m, facts, [opportunity("Nova"), opportunity("Closed Lost")])  # these are fine
     with pytest.raises(ConfigError) as unmapped:
         check_stages(m, facts, [opportunity("Nova"), opportunity("X"), opportunity("X")])
     assert "'X' (2 opportunities)" in unmapped.value.message

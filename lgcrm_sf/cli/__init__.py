@@ -12,10 +12,12 @@ from typing import Annotated
 
 import typer
 
-from . import backup, connect, emulator, leadgen, mapping, migrate, migrate_sales, sync
+from . import account, backup, connect, emulator, leadgen, mapping, migrate, migrate_sales, sync
 from ._errors import hoist_global_options, run_guarded
+from ._i18n import LocalizedGroup, choose_language
 
 app = typer.Typer(
+    cls=LocalizedGroup,
     no_args_is_help=True,
     add_completion=False,
     help="Connect Lead Gen & CRM (formerly SharpSpring) with Salesforce.",
@@ -44,6 +46,25 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+# Read by the error ladder from the arguments too (Click's own errors come in this language).
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of messages and help: pt_BR (or pt-BR) or en (also LGCRM_SF_LANG; "
+        "default: the locale variables LANGUAGE, LC_ALL, LC_MESSAGES, LANG).",
+    ),
+]
+
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="Time zone people see times in (an IANA name such as America/Sao_Paulo; also "
+        "LGCRM_SF_TZ; default: the profile's). With connect or profiles set, it is stored.",
+    ),
+]
+
 Version = Annotated[
     bool,
     typer.Option(
@@ -58,9 +79,11 @@ def main_options(
     home: Home = None,
     profile: ProfileName = "default",
     _traceback: Traceback = False,
+    _lang: Lang = None,
+    tz: Tz = None,
     _version: Version = False,
 ) -> None:
-    ctx.obj = {"home": home, "profile": profile}
+    ctx.obj = {"home": home, "profile": profile, "tz": tz}
 
 
 # One line a command group; the order is the order of `lgcrm-sf --help`.
@@ -68,6 +91,7 @@ connect.register(app)
 sync.register(app)
 emulator.register(app)
 leadgen.register(app)
+account.register(app)
 mapping.register(app)
 backup.register(app)
 migrate.register(app)
@@ -81,7 +105,9 @@ def run(argv: list[str] | None = None) -> int:
     previous = os.umask(0o077)
     try:
         return run_guarded(
-            lambda: app(args=args, standalone_mode=False, prog_name="lgcrm-sf"), args
+            lambda: app(args=args, standalone_mode=False, prog_name="lgcrm-sf"),
+            args,
+            choose_language,
         )
     finally:
         os.umask(previous)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import typer
 
+from .. import formats
 from ..config import Profile, profile_names
-from ..errors import UsageError
+from ..errors import ConfigError, UsageError
+from ..i18n import _
 from ._errors import current_args
 from ._render import warn
 
@@ -23,11 +25,16 @@ def profile_of(ctx: typer.Context, creating: bool = False) -> Profile:
         known = profile_names(profile.home)
         close = difflib.get_close_matches(profile.name, known, n=1)
         raise UsageError(
-            f"No profile named {profile.name!r} in {profile.home}"
-            + (f" (did you mean {close[0]!r}?)." if close else "."),
-            "only `lgcrm-sf connect` creates a profile; `lgcrm-sf profiles list` shows them.",
+            _("No profile named {name!r} in {home}").format(name=profile.name, home=profile.home)
+            + (_(" (did you mean {name!r}?).").format(name=close[0]) if close else "."),
+            _("only `lgcrm-sf connect` creates a profile; `lgcrm-sf profiles list` shows them."),
         )
     _warn_if_home_is_open(profile.home, ctx)
+    if profile.exists():  # times shown in the profile's zone, unless --tz/LGCRM_SF_TZ said
+        try:
+            formats.use_profile_zone(profile.load().timezone)
+        except ConfigError:
+            pass  # an unreadable settings file: the command says so when it reads it
     return profile
 
 
@@ -38,6 +45,8 @@ def _warn_if_home_is_open(home: Path, ctx: typer.Context) -> None:
     ctx.obj["warned"] = True
     if home.stat().st_mode & 0o077:
         warn(
-            f"warning: {home} is readable by other users: it holds the profile's state and "
-            f"logs. chmod 700 {home}"
+            _(
+                "warning: {home} is readable by other users: it holds the profile's state and "
+                "logs. chmod 700 {home}"
+            ).format(home=home)
         )

@@ -20,7 +20,9 @@ import typer
 from rich.console import Console
 
 from ..errors import ExitCode, LgcrmError
+from ..i18n import _, english, shown
 from ..store.db import busy_error, is_busy
+from ._i18n import click_message
 
 err = Console(stderr=True, highlight=False)
 
@@ -46,7 +48,13 @@ USAGE = tuple(
 )
 
 # Options of the main command that users also put after the subcommand.
-GLOBAL_OPTIONS = {"--profile": True, "--home": True, "--traceback": False}
+GLOBAL_OPTIONS = {
+    "--profile": True,
+    "--home": True,
+    "--traceback": False,
+    "--lang": True,
+    "--tz": True,
+}
 # The arguments of the command being run (for code that must know --json before it parses).
 current_args: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "current_args", default=()
@@ -80,8 +88,8 @@ def redact(text: str) -> str:
 
 
 def report(code: int, message: str, fix: str | None, as_json: bool, details=()) -> int:
-    message, fix = redact(message), redact(fix) if fix else None
-    if as_json:
+    if as_json:  # machine output: the English, whatever language the person reads
+        message, fix = redact(english(message)), redact(english(fix)) if fix else None
         kind = ExitCode(code).name.lower() if code in ExitCode._value2member_map_ else "error"
         error = {"kind": kind, "message": message, "fix": fix}
         if details:
@@ -89,17 +97,25 @@ def report(code: int, message: str, fix: str | None, as_json: bool, details=()) 
         sys.stdout.write(json.dumps({"ok": False, "exit_code": code, "error": error}) + "\n")
         sys.stdout.flush()
     else:
-        text = message if not fix else f"{message.rstrip()} Fix: {fix}"
-        err.print(f"error: {text}", markup=False, soft_wrap=True)
+        message, fix = redact(shown(message)), redact(shown(fix)) if fix else None
+        text = (
+            message
+            if not fix
+            else _("{message} Fix: {fix}").format(message=message.rstrip(), fix=fix)
+        )
+        err.print(_("error: {text}").format(text=text), markup=False, soft_wrap=True)
     return code
 
 
-def run_guarded(invoke, argv: list[str]) -> int:
-    """Run `invoke()` (the Typer app) and return the exit code, whatever happens."""
+def run_guarded(invoke, argv: list[str], choose_language=None) -> int:
+    """Run `invoke()` (the Typer app) and return the exit code, whatever happens; the
+    language is chosen first (`choose_language(argv)`), so every message below is in it."""
     current_args.set(tuple(argv))
     as_json = "--json" in argv
     debug = "--traceback" in argv or os.environ.get("LGCRM_SF_DEBUG") == "1"
     try:
+        if choose_language is not None:
+            choose_language(argv)
         result = invoke()
         return int(result) if isinstance(result, int) else 0
     except EXITS as exc:
@@ -112,29 +128,39 @@ def run_guarded(invoke, argv: list[str]) -> int:
                 err.print(detail, markup=False, soft_wrap=True)
         return code
     except (*ABORTS, KeyboardInterrupt):
-        return report(int(ExitCode.INTERRUPTED), "interrupted.", None, as_json)
+        return report(int(ExitCode.INTERRUPTED), _("interrupted."), None, as_json)
     except USAGE as exc:  # usage: Click's own checks of options and arguments
         command = exc.ctx.command_path if getattr(exc, "ctx", None) else "lgcrm-sf"
         return report(
-            int(ExitCode.USAGE), exc.format_message(), f"see `{command} --help`.", as_json
+            int(ExitCode.USAGE),
+            click_message(exc),
+            _("see `{command} --help`.").format(command=command),
+            as_json,
         )
-    except sqlite3.OperationalError as exc:
+    except (sqlite3.OperationalError, OSError) as exc:
+        return _refused(exc, debug, as_json)
+    except Exception as exc:  # noqa: BLE001 - the last rung: never a bare traceback, never 1
+        return _unforeseen(exc, debug, as_json)
+
+
+def _refused(exc: sqlite3.OperationalError | OSError, debug: bool, as_json: bool) -> int:
+    """The database busy past its wait (exit 7), or a path the file system refused (exit 3,
+    named); any other such error is unforeseen."""
+    if isinstance(exc, sqlite3.OperationalError):
         if is_busy(exc):
             error = busy_error()
             return report(int(error.exit_code), error.message, None, as_json)
-        return _unforeseen(exc, debug, as_json)
-    except OSError as exc:
-        if exc.filename and exc.errno in REFUSED_BY_THE_FILE_SYSTEM:
-            return report(
-                int(ExitCode.CONFIG),
-                f"{exc.filename}: {exc.strerror}.",
+    elif exc.filename and exc.errno in REFUSED_BY_THE_FILE_SYSTEM:
+        return report(
+            int(ExitCode.CONFIG),
+            _("{path}: {reason}.").format(path=exc.filename, reason=exc.strerror),
+            _(
                 "give a path you can write to (--home, --out) or free some space, then run "
-                "the command again; what was already stored is intact.",
-                as_json,
-            )
-        return _unforeseen(exc, debug, as_json)
-    except Exception as exc:  # noqa: BLE001 - the last rung: never a bare traceback, never 1
-        return _unforeseen(exc, debug, as_json)
+                "the command again; what was already stored is intact."
+            ),
+            as_json,
+        )
+    return _unforeseen(exc, debug, as_json)
 
 
 def _unforeseen(exc: Exception, debug: bool, as_json: bool) -> int:
@@ -143,8 +169,10 @@ def _unforeseen(exc: Exception, debug: bool, as_json: bool) -> int:
     detail = f"{type(exc).__name__}: {exc}".strip()
     return report(
         int(ExitCode.INTERNAL),
-        f"an unexpected error stopped the command ({detail[:300]}).",
-        "run it again with --traceback (or LGCRM_SF_DEBUG=1) and report the output; what was "
-        "already stored is intact.",
+        _("an unexpected error stopped the command ({detail}).").format(detail=detail[:300]),
+        _(
+            "run it again with --traceback (or LGCRM_SF_DEBUG=1) and report the output; what "
+            "was already stored is intact."
+        ),
         as_json,
     )

@@ -3,6 +3,8 @@ for a backup, and the phase of a sync on one line that rewrites itself, in a ter
 
 from __future__ import annotations
 
+from ..formats import number
+from ..i18n import _
 from ._render import err
 
 
@@ -22,7 +24,7 @@ class BackupProgressBars:
             TextColumn("{task.description:<24}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("rows  {task.fields[rate]:>10} rows/s  {task.fields[api]}"),
+            TextColumn(_("rows  {task.fields[rate]:>10} rows/s  {task.fields[api]}")),
             TimeElapsedColumn(),
             console=err,
             disable=not enabled,
@@ -42,7 +44,7 @@ class BackupProgressBars:
     def rows_written(self, name, rows):
         task = self.tasks[name]
         elapsed = self.progress.tasks[task].elapsed or 0
-        rate = f"{rows / elapsed:,.0f}" if elapsed > 0 else "-"
+        rate = number(round(rows / elapsed)) if elapsed > 0 else "-"
         self.progress.update(task, completed=rows, rate=rate)
 
     def object_finished(self, result):
@@ -53,7 +55,7 @@ class BackupProgressBars:
             task,
             completed=result.rows,
             total=result.rows or 1,
-            description=result.name + (" (failed)" if result.status != "ok" else ""),
+            description=result.name + (_(" (failed)") if result.status != "ok" else ""),
         )
 
 
@@ -67,14 +69,18 @@ class SyncProgress:
 
     def __enter__(self) -> SyncProgress:
         if self.enabled:
-            self.status = err.status("starting the sync")
+            self.status = err.status(_("starting the sync"))
             self.status.__enter__()
         return self
 
     def update(self, phase: str, records: int, api_calls: int) -> None:
         if self.status is not None:
-            done = f", {records:,} records" if records else ""
-            self.status.update(f"{phase}{done} ({api_calls:,} API calls so far)")
+            done = _(", {count} records").format(count=number(records)) if records else ""
+            self.status.update(
+                _("{phase}{done} ({calls} API calls so far)").format(
+                    phase=phase, done=done, calls=number(api_calls)
+                )
+            )
 
     def stop(self) -> None:
         if self.status is not None:

@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table as _RichTable
 from rich.text import Text
 
+from ..formats import amount, day, moment, number
+from ..i18n import N_, _
+
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -81,9 +84,59 @@ def warn(text: str, style: str = "yellow") -> None:
 def human_bytes(size: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            return f"{size:.0f} {unit}" if unit == "B" else f"{number(size, 1)} {unit}"
         size /= 1024
-    return f"{size:.1f} GB"
+    return f"{number(size, 1)} GB"
+
+
+# Column headers are the rows' keys (as --json names them); each is a msgid whose English is
+# the key itself, so a table reads the same in English as before and in Portuguese as words.
+HEADERS = (
+    N_("id"), N_("profile"), N_("connected"), N_("org_name"), N_("username"), N_("kind"),
+    N_("email"), N_("first_name"), N_("last_name"), N_("company"), N_("active"), N_("name"),
+    N_("stage"), N_("amount"), N_("close_date"), N_("role"), N_("occurred_at"), N_("details"),
+    N_("from"), N_("to"), N_("object"), N_("field"), N_("side"), N_("rule"), N_("command"),
+    N_("started_at"), N_("finished_at"), N_("status"), N_("exit_code"), N_("record_id"),
+    N_("message"), N_("last_seen"), N_("attempts"), N_("stream"), N_("value"), N_("updated_at"),
+    N_("sf_object"), N_("leadgen_value"), N_("salesforce_value"), N_("mirror_value"),
+    N_("winner"), N_("at"), N_("mapping"), N_("org_id"), N_("owner"), N_("account"),
+    N_("contacts"), N_("user"), N_("type"), N_("title"), N_("phone"), N_("mobile_phone"),
+    N_("street"), N_("city"), N_("state"), N_("postal_code"), N_("country"), N_("website"),
+    N_("industry"), N_("description"), N_("lead_status"), N_("lead_score"), N_("unsubscribed"),
+    N_("account_name"), N_("salesforce_id"),
+)  # fmt: skip
+# Cells shown in the chosen language's formats (the JSON keeps the stored values).
+_CELL_FORMATS = {
+    **dict.fromkeys(
+        ("occurred_at", "started_at", "finished_at", "at", "last_seen", "updated_at"), moment
+    ),
+    "amount": amount,
+    "close_date": day,
+}
+
+
+BOOLEANS = {True: N_("True"), False: N_("False")}
+
+
+def header(column: str) -> str:
+    return _(column) if column in HEADERS else column
+
+
+def cell(column: str, value) -> str:
+    """A value as people read it: times in the profile's zone, numbers and dates localized."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _(BOOLEANS[value])
+    shape = _CELL_FORMATS.get(column)
+    try:
+        if shape is not None:
+            return shape(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value if column in ("id", "exit_code") else number(value)
+    except (ValueError, TypeError):
+        pass  # a value that is not what its column promises: shown as it is
+    return str(value)
 
 
 class Records:
@@ -95,10 +148,10 @@ class Records:
         self.title, self.rows, self.columns = title, rows, columns
 
     def _cells(self, row: dict) -> list[str]:
-        return ["" if row.get(c) is None else str(row.get(c)) for c in self.columns]
+        return [str(cell(c, row.get(c))) for c in self.columns]
 
     def natural_width(self) -> int:
-        widths = [len(c) for c in self.columns]
+        widths = [len(header(c)) for c in self.columns]
         for row in self.rows:
             for i, cell in enumerate(self._cells(row)):
                 widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
@@ -107,7 +160,7 @@ class Records:
     def table(self) -> Table:
         table = Table(title=self.title)
         for column in self.columns:
-            table.add_column(column)
+            table.add_column(header(column))
         for row in self.rows:
             table.add_row(*(Text(cell) for cell in self._cells(row)))
         return table
@@ -117,12 +170,13 @@ class Records:
             console.print(self.table())
             return
         console.print(Text(self.title, style="bold"))
-        label = max(len(c) for c in self.columns)
+        label = max(len(header(c)) for c in self.columns)
         for row in self.rows:
             console.print()
-            for column, cell in zip(self.columns, self._cells(row), strict=True):
+            for column, text in zip(self.columns, self._cells(row), strict=True):
                 # Whole, on its line: the terminal may wrap it, nothing here cuts it.
-                console.print(f"{column.rjust(label)}: {cell}", markup=False, soft_wrap=True)
+                name = header(column).rjust(label)
+                console.print(f"{name}: {text}", markup=False, soft_wrap=True)
 
 
 def show_rows(title: str, rows: list[dict], columns: list[str], console=None) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..config import Profile
 from ..errors import ExitCode, LgcrmError
+from ..i18n import english
 from ..store.db import is_busy
 from ..store.runs import append_log
 from ..store.sync_state import SyncState
@@ -55,7 +56,10 @@ def recorded(profile: Profile, command: str) -> Iterator[RunRecord]:
             ExitCode.INTERRUPTED: "interrupted",
             ExitCode.QUOTA_RESERVE: "quota",
         }.get(code, "failed")
-        message = exc.message if isinstance(exc, LgcrmError) else f"{type(exc).__name__}: {exc}"
+        # log.jsonl is machine output: the English of a translated message
+        message = (
+            english(exc.message) if isinstance(exc, LgcrmError) else f"{type(exc).__name__}: {exc}"
+        )
         if code != ExitCode.INTERNAL and not isinstance(exc, LgcrmError):
             message = None  # an exit the command chose: its details say why
         _finish(profile, command, record, status, code, started, redact(message or ""))

@@ -7,9 +7,17 @@ from __future__ import annotations
 from rich.table import Table as _RichTable
 from rich.text import Text
 
-from ._render import Table, failure, human_bytes, line, out, show_rows
+from ..formats import moment, number
+from ..i18n import N_, _
+from ._render import Table, cell, failure, header, human_bytes, line, out, show_rows
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "unknown": "magenta"}
+STATUS_WORDS = {
+    "pass": N_("pass"),
+    "warn": N_("warn"),
+    "fail": N_("fail"),
+    "unknown": N_("unknown"),
+}
 
 
 def _pairs(rows) -> _RichTable:
@@ -26,24 +34,31 @@ def _pairs(rows) -> _RichTable:
 def identity_table(identity) -> _RichTable:
     return _pairs(
         [
-            ("Org", f"{identity.org_name} ({identity.org_id})"),
-            ("Edition", identity.edition + (" (sandbox)" if identity.is_sandbox else "")),
-            ("User", f"{identity.user_name} <{identity.username}> ({identity.user_id})"),
-            ("Instance", identity.instance_url),
+            (_("Org"), f"{identity.org_name} ({identity.org_id})"),
+            (_("Edition"), identity.edition + (_(" (sandbox)") if identity.is_sandbox else "")),
+            (_("User"), f"{identity.user_name} <{identity.username}> ({identity.user_id})"),
+            (_("Instance"), identity.instance_url),
         ]
     )
 
 
 def connected(result) -> None:
-    line(f"Connected profile '{result.profile}' to {result.identity.org_name}.", "green")
+    line(
+        _("Connected profile '{profile}' to {org}.").format(
+            profile=result.profile, org=result.identity.org_name
+        ),
+        "green",
+    )
     if result.secrets_source == "environment":
         line(
-            "No OS keyring is available: secrets were not stored. Later commands read them "
-            "from the same environment variables.",
+            _(
+                "No OS keyring is available: secrets were not stored. Later commands read them "
+                "from the same environment variables."
+            ),
             "yellow",
         )
     else:
-        line("Secrets are in the OS keyring. Next: `lgcrm-sf check-prereqs`.")
+        line(_("Secrets are in the OS keyring. Next: `lgcrm-sf check-prereqs`."))
 
 
 def connected_json(result) -> dict:
@@ -56,22 +71,22 @@ def connected_json(result) -> dict:
 
 
 def prereqs(report) -> None:
-    table = Table(title="Salesforce prerequisites", show_lines=True)
-    for column in ("Check", "Status", "Evidence", "How to fix"):
+    table = Table(title=_("Salesforce prerequisites"), show_lines=True)
+    for column in (_("Check"), _("Status"), _("Evidence"), _("How to fix")):
         table.add_column(column)
     for check in report.checks:
         style = STATUS_STYLE[check.status]
         table.add_row(
             check.title,
-            f"[{style}]{check.status}[/]",
+            f"[{style}]{_(STATUS_WORDS[check.status])}[/]",
             Text(check.evidence),
             Text(check.remediation or ""),
         )
     out.print(table)
     line(
-        "All prerequisites pass."
+        _("All prerequisites pass.")
         if report.ok
-        else "Some prerequisites need attention: see 'How to fix'.",
+        else _("Some prerequisites need attention: see 'How to fix'."),
         "green" if report.ok else "red",
     )
 
@@ -79,45 +94,88 @@ def prereqs(report) -> None:
 def profiles(listing) -> None:
     if listing.profiles:
         show_rows(
-            f"Profiles in {listing.home}",
+            _("Profiles in {home}").format(home=listing.home),
             listing.profiles,
             ["profile", "connected", "org_name", "username"],
         )
     else:
-        line(f"No profiles in {listing.home} yet: `lgcrm-sf connect` creates one.")
+        line(
+            _("No profiles in {home} yet: `lgcrm-sf connect` creates one.").format(
+                home=listing.home
+            )
+        )
 
 
 # --- the Lead Gen & CRM side ------------------------------------------------------------------
-def import_report(report, noun: str = "rows") -> None:
+# The counts an import reports (its JSON keys), as people read them.
+COUNT_WORDS = {
+    "created": N_("created"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+    "recorded": N_("recorded"),
+    "duplicates": N_("duplicates"),
+    "reactivated": N_("reactivated"),
+    "skipped": N_("skipped"),
+    "rows": N_("rows"),
+    "leads_created": N_("leads created"),
+    "people": N_("people"),
+}
+
+
+def import_report(report, noun: str = N_("rows")) -> None:
     data = report.as_dict()
     counts = ", ".join(
-        f"{k.replace('_', ' ')} {v:,}" for k, v in data.items() if isinstance(v, int) and k != "bad"
+        f"{_(COUNT_WORDS.get(k, k.replace('_', ' ')))} {number(v)}"
+        for k, v in data.items()
+        if isinstance(v, int) and k != "bad"
     )
-    line(f"{report.file}: {counts}, bad {report.bad:,}")
+    line(
+        _("{file}: {counts}, bad {bad}").format(
+            file=report.file, counts=counts, bad=number(report.bad)
+        )
+    )
+    if data.get("time_zone"):
+        zone = data["time_zone"]
+        line(
+            _("Times without an offset were read in {zone} (the profile's time zone).").format(
+                zone=zone
+            )
+        )
     for warning in data.get("warnings", []):
-        line(f"warning: {warning}", "yellow")
+        line(_("warning: {text}").format(text=warning), "yellow")
     for bad in report.bad_rows:
-        line(f"{report.file} line {bad['line']}: {bad['reason']}", "red")
+        line(
+            _("{file} line {line}: {reason}").format(
+                file=report.file, line=bad["line"], reason=bad["reason"]
+            ),
+            "red",
+        )
     if report.bad > len(report.bad_rows):
-        line(f"... and {report.bad - len(report.bad_rows):,} more bad {noun}", "red")
+        more = number(report.bad - len(report.bad_rows))
+        line(_("... and {count} more bad {noun}").format(count=more, noun=_(noun)), "red")
 
 
 def people(page) -> None:
     show_rows(
-        "Leads and contacts",
+        _("Leads and contacts"),
         page.people,
         ["id", "kind", "email", "first_name", "last_name", "company", "active"],
     )
     if page.total > len(page.people):
         line(
-            f"showing {len(page.people):,} of {page.total:,}; use --limit {page.total} to see "
-            "them all."
+            _("showing {shown} of {total}; use --limit {limit} to see them all.").format(
+                shown=number(len(page.people)), total=number(page.total), limit=page.total
+            )
         )
 
 
 def person(view: dict) -> None:
     someone = view["person"]
-    state = "active" if view["active"] else f"deactivated: {view['deactivation_reason']}"
+    state = (
+        _("active")
+        if view["active"]
+        else _("deactivated: {reason}").format(reason=view["deactivation_reason"])
+    )
     out.print(
         Text(
             f"{someone['first_name'] or ''} {someone['last_name'] or ''} <{view['email']}> "
@@ -125,37 +183,52 @@ def person(view: dict) -> None:
             style="bold",
         )
     )
-    out.print(_pairs((k, str(v)) for k, v in someone.items() if v not in (None, "", {})))
+    shown = ((header(k), str(cell(k, v))) for k, v in someone.items() if v not in (None, "", {}))
+    out.print(_pairs(shown))
     link = view.get("salesforce")
     out.print(
-        Text(f"Salesforce: {link['object']} {link['id']}" if link else "Salesforce: not linked")
+        Text(
+            _("Salesforce: {object} {id}").format(object=link["object"], id=link["id"])
+            if link
+            else _("Salesforce: not linked")
+        )
     )
+    account = view.get("account")
+    if account:
+        lead = account["lead_id"] or "not in the account"
+        out.print(
+            Text(
+                _("Lead Gen & CRM account: lead {lead} (copy read {at})").format(
+                    lead=lead, at=account["refreshed_at"]
+                )
+            )
+        )
     if view["opportunities"]:
         show_rows(
-            "Opportunities",
+            _("Opportunities"),
             view["opportunities"],
             ["name", "stage", "amount", "close_date", "role"],
         )
     if view["events"]:
-        show_rows("Events", view["events"], ["occurred_at", "kind", "details"])
+        show_rows(_("Events"), view["events"], ["occurred_at", "kind", "details"])
 
 
 # --- backups ----------------------------------------------------------------------------------
 def backup_table(result) -> _RichTable:
-    table = Table(title=f"Backup {result.path.name}")
+    table = Table(title=_("Backup {name}").format(name=result.path.name))
     for column in ("Object", "API", "Rows", "Size", "SHA-256", "Seconds", "Status"):
         table.add_column(
-            column, justify="right" if column in ("Rows", "Size", "Seconds") else "left"
+            _(column), justify="right" if column in ("Rows", "Size", "Seconds") else "left"
         )
     for obj in result.objects:
-        status = "[green]ok[/]" if obj.status == "ok" else "[bold red]failed[/]"
+        status = f"[green]{_('ok')}[/]" if obj.status == "ok" else f"[bold red]{_('failed')}[/]"
         table.add_row(
             obj.name,
             obj.api,
-            f"{obj.rows:,}",
+            number(obj.rows),
             human_bytes(obj.bytes),
             obj.sha256[:12],
-            f"{obj.seconds:.1f}",
+            number(obj.seconds, 1),
             status,
         )
     return table
@@ -164,25 +237,30 @@ def backup_table(result) -> _RichTable:
 def backup(result) -> None:
     out.print(backup_table(result))
     line(
-        f"{result.rows:,} rows in {result.seconds:.1f} s with {result.api_calls} API calls: "
-        f"{result.path}"
+        _("{rows} rows in {seconds} s with {calls} API calls: {path}").format(
+            rows=number(result.rows),
+            seconds=number(result.seconds, 1),
+            calls=number(result.api_calls),
+            path=result.path,
+        )
     )
     if result.complete:
-        line(f"Next: lgcrm-sf backup verify {result.path}")
+        line(_("Next: lgcrm-sf backup verify {path}").format(path=result.path))
 
 
 def verified(report) -> None:
     if report.objects:
-        table = Table(title=f"Verify {report.path}")
-        table.add_column("Object")
-        table.add_column("Result")
+        table = Table(title=_("Verify {path}").format(path=report.path))
+        table.add_column(_("Object"))
+        table.add_column(_("Result"))
         for check in report.objects:
-            table.add_row(check.name, Text(check.detail, style="green" if check.ok else "bold red"))
+            style = "green" if check.ok else "bold red"
+            table.add_row(check.name, Text(check.detail, style=style))
         out.print(table)
     for problem in report.problems:
         line(problem, "red")
     line(
-        "Backup verified." if report.ok else "The backup does NOT verify.",
+        _("Backup verified.") if report.ok else _("The backup does NOT verify."),
         "green" if report.ok else "bold red",
     )
 
@@ -196,26 +274,36 @@ def verified_json(report) -> dict:
     }
 
 
-BACKUP_COLUMNS = ("Id", "Org", "Finished", "Objects", "Rows", "Size", "Complete", "Verified")
+BACKUP_COLUMNS = (
+    N_("Id"),
+    N_("Org"),
+    N_("Finished"),
+    N_("Objects"),
+    N_("Rows"),
+    N_("Size"),
+    N_("Complete"),
+    N_("Verified"),
+)
 
 
 def backups(rows: list[dict]) -> None:
     if not rows:
-        line("No backups yet: run `lgcrm-sf backup`.")
+        line(_("No backups yet: run `lgcrm-sf backup`."))
         return
-    table = Table(title="Backup catalog")
-    for column in (*BACKUP_COLUMNS, "Path"):
-        table.add_column(column)
+    table = Table(title=_("Backup catalog"))
+    for column in (*BACKUP_COLUMNS, N_("Path")):
+        table.add_column(_(column))
+    yes, no = _("yes"), _("no")
     for row in rows:
         table.add_row(
             str(row["id"]),
             row["org_id"] or "",
-            row["finished_at"] or "",
-            str(row["objects"]),
-            f"{row['rows'] or 0:,}",
+            moment(row["finished_at"]),
+            number(row["objects"]),
+            number(row["rows"] or 0),
             human_bytes(row["bytes"] or 0),
-            "yes" if row["complete"] else "no",
-            "yes" if row["verified"] else "no",
+            yes if row["complete"] else no,
+            yes if row["verified"] else no,
             Text(row["path"] or ""),
         )
     out.print(table)
@@ -233,3 +321,10 @@ def backup_json(result, code: int, incomplete: str) -> dict:
         "seconds": round(result.seconds, 3),
         "objects": result.manifest["objects"],
     }
+
+
+def profile_locale(chosen: dict) -> None:
+    line(
+        _("Profile '{profile}': language {language}, time zone {timezone}.").format(**chosen),
+        "green",
+    )

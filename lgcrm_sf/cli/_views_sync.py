@@ -4,26 +4,38 @@ status (the others are in _views.py)."""
 from __future__ import annotations
 
 from ..errors import ExitCode
+from ..formats import moment, number
+from ..i18n import N_, _, english, ngettext, shown
 from ._render import Table, failure, line, out, show_rows
 
 # --- mapping ----------------------------------------------------------------------------------
 
 
 def mapping_errors_message(report) -> str:
-    return f"the mapping {report.source} has {len(report.errors)} error(s)."
+    count = len(report.errors)
+    return ngettext(
+        "the mapping {source} has {count} error.", "the mapping {source} has {count} errors.", count
+    ).format(source=report.source, count=count)
 
 
 def mapping_report(report) -> None:
     for problem in report.problems:
         line(str(problem), "red" if problem.severity == "error" else "yellow")
     scope = (
-        "our fields and the connected org"
+        _("our fields and the connected org")
         if report.checked_against_org
-        else f"our fields only ({report.not_checked})"
+        else _("our fields only ({reason})").format(reason=report.not_checked)
     )
-    verdict = "valid" if not report.errors else f"{len(report.errors)} error(s)"
+    count = len(report.errors)
+    verdict = (
+        _("valid")
+        if not count
+        else ngettext("{count} error", "{count} errors", count).format(count=count)
+    )
     line(
-        f"{report.source}: {verdict}; checked against {scope}.",
+        _("{source}: {verdict}; checked against {scope}.").format(
+            source=report.source, verdict=verdict, scope=scope
+        ),
         "green" if not report.errors else "bold red",
     )
 
@@ -33,7 +45,7 @@ def mapping_report_json(report) -> dict:
         head = failure(
             int(ExitCode.CONFIG),
             "config",
-            mapping_errors_message(report),
+            english(mapping_errors_message(report)),
             "correct the lines listed in problems and validate it again.",
         )
     else:
@@ -50,11 +62,17 @@ def mapping_report_json(report) -> dict:
 def mapping_used(result, profile_name: str) -> None:
     for problem in result.warnings:
         line(str(problem), "yellow")
-    line(f"Profile '{profile_name}' now syncs with {result.path}.")
+    line(
+        _("Profile '{profile}' now syncs with {path}.").format(
+            profile=profile_name, path=result.path
+        )
+    )
     if not result.checked_against_org:
         line(
-            f"Not checked against Salesforce: {result.not_checked}. Field names, types and "
-            "picklist values are checked before the next sync writes anything.",
+            _(
+                "Not checked against Salesforce: {reason}. Field names, types and picklist "
+                "values are checked before the next sync writes anything."
+            ).format(reason=result.not_checked),
             "yellow",
         )
 
@@ -71,16 +89,25 @@ def mapping_used_json(result) -> dict:
 
 # --- sync -------------------------------------------------------------------------------------
 SUMMARY_LABELS = {
-    "created_in_salesforce": "new SF",
-    "created_here": "new here",
-    "updated_in_salesforce": "upd SF",
-    "updated_here": "upd here",
-    "linked": "linked",
-    "deactivated": "deact",
-    "relinked": "relink",
-    "conflicts": "confl",
-    "errors": "errors",
-    "skipped": "skip",
+    "created_in_salesforce": N_("new SF"),
+    "created_here": N_("new here"),
+    "updated_in_salesforce": N_("upd SF"),
+    "updated_here": N_("upd here"),
+    "linked": N_("linked"),
+    "deactivated": N_("deact"),
+    "relinked": N_("relink"),
+    "conflicts": N_("confl"),
+    "errors": N_("errors"),
+    "skipped": N_("skip"),
+}
+# A run's status (the JSON's `status`), as people read it.
+STATUS_WORDS = {
+    "ok": N_("ok"),
+    "record_errors": N_("record errors"),
+    "quota": N_("quota reserve reached"),
+    "dry_run": N_("dry run"),
+    "failed": N_("failed"),
+    "interrupted": N_("interrupted"),
 }
 MESSAGES_SHOWN = 20  # a run's messages in a terminal; the log and --json have them all
 
@@ -107,42 +134,68 @@ def sync_json(run) -> dict:
 
 def _dry_run_plan(result) -> None:
     show_rows(
-        f"Dry run: {result.plan_total:,} planned change(s); nothing was written",
+        ngettext(
+            "Dry run: {count} planned change; nothing was written",
+            "Dry run: {count} planned changes; nothing was written",
+            result.plan_total,
+        ).format(count=number(result.plan_total)),
         result.plan,
         ["email", "object", "field", "from", "to", "side", "rule"],
     )
     if result.plan_total > len(result.plan):
-        line(f"... and {result.plan_total - len(result.plan):,} more.")
+        more = number(result.plan_total - len(result.plan))
+        line(_("... and {count} more.").format(count=more))
     if result.plan_file:
-        line(f"The whole plan, one JSON line per change: {result.plan_file}")
+        line(_("The whole plan, one JSON line per change: {path}").format(path=result.plan_file))
 
 
 def sync_report(run) -> None:
-    result, _ = run
+    result = run[0]
     if result.mapping_source.startswith("<"):
         line(
-            "Using the built-in default mapping (set your own with `lgcrm-sf mapping use FILE`).",
+            _(
+                "Using the built-in default mapping (set your own with "
+                "`lgcrm-sf mapping use FILE`)."
+            ),
             "yellow",
         )
     if result.status == "dry_run":
         _dry_run_plan(result)
-    table = Table(title=f"Sync run {result.run_id}: {result.status}")
-    table.add_column("Object")
+    status = _(STATUS_WORDS.get(result.status, result.status))
+    table = Table(title=_("Sync run {run}: {status}").format(run=result.run_id, status=status))
+    table.add_column(_("Object"))
     for column in SUMMARY_LABELS:  # the engine's counters, in its order
-        table.add_column(SUMMARY_LABELS[column], justify="right")
+        table.add_column(_(SUMMARY_LABELS[column]), justify="right")
     for sobject, counts in result.summary.items():
-        table.add_row(sobject, *(f"{counts[c]:,}" for c in SUMMARY_LABELS))
+        if sobject != "account":
+            table.add_row(sobject, *(number(counts[c]) for c in SUMMARY_LABELS))
     out.print(table)
+    account = result.summary.get("account")
+    if account:  # the real Lead Gen & CRM account: its own counters
+        done = ", ".join(f"{k} {number(v)}" for k, v in account.items() if v)
+        line(_("Lead Gen & CRM account: {counts}.").format(counts=done or _("nothing to do")))
     usage = (
-        f"; org usage {result.api_used:,}/{result.api_max:,}" if result.api_used is not None else ""
+        _("; org usage {used}/{max}").format(
+            used=number(result.api_used), max=number(result.api_max)
+        )
+        if result.api_used is not None
+        else ""
     )
-    line(f"{result.api_calls} API call(s){usage}; {result.seconds:.1f} s.")
+    calls = ngettext("{count} API call", "{count} API calls", result.api_calls)
+    line(
+        _("{calls}{usage}; {seconds} s.").format(
+            calls=calls.format(count=number(result.api_calls)),
+            usage=usage,
+            seconds=number(result.seconds, 1),
+        )
+    )
     for message in result.messages[:MESSAGES_SHOWN]:
-        line(message, "yellow")
+        line(shown(message), "yellow")
     if len(result.messages) > MESSAGES_SHOWN:
         line(
-            f"... and {len(result.messages) - MESSAGES_SHOWN} more messages (see the log or "
-            "--json).",
+            _("... and {count} more messages (see the log or --json).").format(
+                count=number(len(result.messages) - MESSAGES_SHOWN)
+            ),
             "yellow",
         )
 
@@ -165,30 +218,44 @@ CONFLICT_COLUMNS = [
 
 def status_report(data: dict) -> None:
     org = data["org"]
-    state = "connected" if data["connected"] else "not connected"
+    state = _("connected") if data["connected"] else _("not connected")
     line(
-        f"Profile {data['profile']}: {state} to {org['name'] or '-'} ({org['id'] or '-'}) as "
-        f"{data['username'] or '-'}"
+        _("Profile {profile}: {state} to {org} ({org_id}) as {username}").format(
+            profile=data["profile"],
+            state=state,
+            org=org["name"] or "-",
+            org_id=org["id"] or "-",
+            username=data["username"] or "-",
+        )
     )
-    line(f"Mapping: {data['mapping']}")
-    line(f"Log: {data['log_file']}")
+    mapping = data["mapping"]
+    if mapping.startswith("<"):
+        mapping = _("<built-in default mapping>")
+    line(_("Mapping: {mapping}").format(mapping=mapping))
+    line(_("Log: {path}").format(path=data["log_file"]))
     if data["api_usage"]:
         usage = data["api_usage"]
-        line(f"API usage: {usage['used']:,}/{usage['max']:,} (as of {usage['as_of']})")
+        line(
+            _("API usage: {used}/{max} (as of {when})").format(
+                used=number(usage["used"]), max=number(usage["max"]), when=moment(usage["as_of"])
+            )
+        )
     line(
-        f"Pending record errors: {data['pending_errors']}; open conflicts: {data['open_conflicts']}"
+        _("Pending record errors: {errors}; open conflicts: {conflicts}").format(
+            errors=number(data["pending_errors"]), conflicts=number(data["open_conflicts"])
+        )
     )
     if data["last_runs"]:
         show_rows(
-            "Last runs",
+            _("Last runs"),
             data["last_runs"],
             ["id", "command", "started_at", "finished_at", "status", "exit_code"],
         )
     if data["record_errors"]:
         show_rows(
-            "Record errors (retried at every sync)",
+            _("Record errors (retried at every sync)"),
             data["record_errors"],
             ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
         )
     if data["cursors"]:
-        show_rows("Cursors", data["cursors"], ["stream", "value", "updated_at"])
+        show_rows(_("Cursors"), data["cursors"], ["stream", "value", "updated_at"])

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, ExitCode, UsageError
+from ..i18n import _, ngettext
 from ..salesforce.client import DEFAULT_API_VERSION
 from . import _views as views
 from ._context import profile_of
@@ -42,6 +43,14 @@ PrivateKeyFile = Annotated[
 ]
 ApiVersion = Annotated[str, typer.Option(help="Salesforce API version.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Skip typing Confirm (for scripts).")]
+Language = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="Language of what the sync writes into Salesforce (Task subjects, placeholders): "
+        "pt_BR or en (default: the org's language).",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -68,7 +77,10 @@ def _existing_file(path: Path | None, option: str) -> str | None:
         return None
     resolved = path.expanduser().resolve()
     if not resolved.is_file():
-        raise UsageError(f"{option} {path}: no such file.", "give the path of an existing file.")
+        raise UsageError(
+            _("{option} {path}: no such file.").format(option=option, path=path),
+            _("give the path of an existing file."),
+        )
     return str(resolved)
 
 
@@ -84,6 +96,7 @@ def connect(
     api_version: ApiVersion = DEFAULT_API_VERSION,
     yes: Yes = False,
     as_json: AsJson = False,
+    language: Language = None,
 ) -> None:
     """Log in to Salesforce, show the org and user, and link this profile to it."""
     from ..salesforce.client import LoginTarget, checked_api_version, login_url_for
@@ -94,6 +107,7 @@ def connect(
     _check_auth(auth)
     url = login_url_for(domain, login_url)
     api_version = checked_api_version(api_version)
+    written_language = _language(language)
     ca_path = _existing_file(ca_bundle, "--ca-bundle")
     key_path = _existing_file(private_key_file, "--private-key-file")
     username = _username(username, auth)
@@ -107,9 +121,30 @@ def connect(
         consumer_key=consumer_key,
     )
     result = connect_profile(
-        profile, target, secrets, _confirmation(as_json, yes), from_env, key_path
+        profile,
+        target,
+        secrets,
+        _confirmation(as_json, yes),
+        from_env,
+        key_path,
+        language=written_language,
+        timezone=ctx.obj.get("tz"),
     )
     show(result, as_json, views.connected, views.connected_json)
+
+
+def _language(value: str | None) -> str | None:
+    from ..i18n import parse_language
+
+    if value is None:
+        return None
+    try:
+        return parse_language(value)
+    except ValueError:
+        raise UsageError(
+            _("--language {value!r} is not a language of the tool.").format(value=value),
+            _("use pt_BR (or pt-BR) or en."),
+        ) from None
 
 
 def _check_auth(auth: str) -> None:
@@ -117,7 +152,8 @@ def _check_auth(auth: str) -> None:
 
     if auth not in AUTH_METHODS:
         raise UsageError(
-            f"--auth {auth!r} is not a login method.", f"use {', '.join(AUTH_METHODS)}."
+            _("--auth {auth!r} is not a login method.").format(auth=auth),
+            _("use {choices}.").format(choices=", ".join(AUTH_METHODS)),
         )
 
 
@@ -125,8 +161,10 @@ def _username(username: str | None, auth: str) -> str | None:
     if username or auth == "client_credentials":  # client credentials name their user
         return username
     if not _interactive():
-        raise UsageError("A username is required.", "pass --username or set LGCRM_SF_USERNAME.")
-    return typer.prompt("Salesforce username")
+        raise UsageError(
+            _("A username is required."), _("pass --username or set LGCRM_SF_USERNAME.")
+        )
+    return typer.prompt(_("Salesforce username"))
 
 
 def _secrets(auth: str, key_path: str | None):
@@ -137,16 +175,16 @@ def _secrets(auth: str, key_path: str | None):
 
     env = credentials.from_environment()
     if auth == "password":
-        password = env.password or _typed_secret("Password")
+        password = env.password or _typed_secret(_("Password"))
         token = env.security_token
         if token is None:
-            token = _typed_secret("Security token (empty if your IP is trusted)")
+            token = _typed_secret(_("Security token (empty if your IP is trusted)"))
         return Secrets(password=password, security_token=token), bool(env.password)
     if auth == "jwt":
         # The key file's path (not a secret) comes from --private-key-file or its env var.
         key = credentials.read_private_key(key_path) if key_path else None
         return Secrets(private_key=key), True
-    secret = env.consumer_secret or _typed_secret("Consumer secret")
+    secret = env.consumer_secret or _typed_secret(_("Consumer secret"))
     return Secrets(consumer_secret=secret), bool(env.consumer_secret)
 
 
@@ -161,10 +199,13 @@ def _confirmation(as_json: bool, yes: bool):
         if yes:
             return True
         if not _interactive():
-            raise ConfigError("Connecting needs the word Confirm typed.", "in scripts pass --yes.")
-        err.print(WARNING, markup=False)
-        typed = typer.prompt("Warning").strip().casefold()
-        return typed in (CONFIRM_WORD.casefold(), "confirmar")
+            raise ConfigError(
+                _("Connecting needs the word Confirm typed."), _("in scripts pass --yes.")
+            )
+        err.print(_(WARNING), markup=False)
+        typed = typer.prompt(_("Warning")).strip().casefold()
+        # the English word or the shown language's ("Confirmar"), in any case
+        return typed in {CONFIRM_WORD.casefold(), _(CONFIRM_WORD).casefold(), "confirmar"}
 
     return confirm
 
@@ -176,8 +217,13 @@ def disconnect(ctx: typer.Context) -> None:
     profile = profile_of(ctx)
     removed = disconnect_profile(profile)
     line(
-        f"Disconnected profile '{profile.name}' ({removed} secret(s) removed from the "
-        "keyring). The state database is kept."
+        ngettext(
+            "Disconnected profile '{profile}' ({count} secret removed from the keyring). The "
+            "state database is kept.",
+            "Disconnected profile '{profile}' ({count} secrets removed from the keyring). The "
+            "state database is kept.",
+            removed,
+        ).format(profile=profile.name, count=removed)
     )
 
 
@@ -203,3 +249,18 @@ def profiles_list(
 
     listing = list_profiles(ctx.obj["home"])
     show(listing, as_json, views.profiles, lambda listing: listing.profiles)
+
+
+@profiles_app.command("set")
+def profiles_set(
+    ctx: typer.Context,
+    language: Language = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
+) -> None:
+    """Change the profile's language (of what is written into Salesforce from now on; Tasks
+    already sent stay as they are) and, with --tz, its time zone."""
+    from ..config import set_locale
+
+    profile = profile_of(ctx)
+    chosen = set_locale(profile, _language(language), ctx.obj.get("tz"))
+    show(chosen, as_json, views.profile_locale)

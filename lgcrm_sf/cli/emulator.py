@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+from ..i18n import _
 from ._render import line, out
 
 emulator_app = typer.Typer(
@@ -28,7 +29,9 @@ def demo(ctx: typer.Context) -> None:
 
     if ctx.obj["home"]:
         line(
-            f"The demo runs in a throwaway home of its own; {ctx.obj['home']} is not touched.",
+            _("The demo runs in a throwaway home of its own; {home} is not touched.").format(
+                home=ctx.obj["home"]
+            ),
             "yellow",
         )
     run_demo(run, out)
@@ -57,7 +60,9 @@ def emulator_serve(
     from ..emulator.serve import serve
 
     if seed not in ("empty", "demo"):
-        raise UsageError(f"--seed {seed!r} is not a seed.", "use empty or demo.")
+        raise UsageError(
+            _("--seed {seed!r} is not a seed.").format(seed=seed), _("use empty or demo.")
+        )
     serve(
         port=port,
         data=str(data) if data else None,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExitCode, UsageError
+from ..i18n import _
 from . import _views as views
 from ._context import profile_of
 from ._render import line, show, show_rows
@@ -51,14 +52,17 @@ def _encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise UsageError(
-            f"--encoding {name!r} is not a text encoding Python knows.",
-            "use e.g. utf-8, cp1252 or latin-1.",
+            _("--encoding {name!r} is not a text encoding Python knows.").format(name=name),
+            _("use e.g. utf-8, cp1252 or latin-1."),
         ) from None
 
 
 def _kind(kind: str | None) -> str | None:
     if kind not in (None, "lead", "contact"):
-        raise UsageError(f"--kind {kind!r} is not a kind of person.", "use lead or contact.")
+        raise UsageError(
+            _("--kind {kind!r} is not a kind of person.").format(kind=kind),
+            _("use lead or contact."),
+        )
     return kind
 
 
@@ -85,8 +89,24 @@ def leads_import(
     from ..leadgen.importer import import_people, load_column_map
 
     _kind(kind)
-    report = import_people(_account(ctx), file, kind, load_column_map(columns), _encoding(encoding))
+    profile = profile_of(ctx)
+    if profile.load().account_mode:  # through the API, into the real account
+        from ..leadgen.account_import import import_into_account
+
+        report = import_into_account(
+            profile, file, kind, load_column_map(columns), _encoding(encoding)
+        )
+    else:
+        report = import_people(
+            _account(ctx), file, kind, load_column_map(columns), _encoding(encoding)
+        )
     _imported(report, as_json)
+
+
+def _offline_only(ctx: typer.Context, command: str) -> None:
+    from ..leadgen.account_import import refuse_offline_only
+
+    refuse_offline_only(profile_of(ctx), command)
 
 
 @events_app.command("import")
@@ -100,8 +120,12 @@ def events_import(
 ) -> None:
     """Record marketing events; a form submission also re-activates a deactivated lead."""
     from ..leadgen.importer import import_events
+    from ..leadgen.local_times import LocalTimes
 
-    _imported(import_events(_account(ctx), file, _encoding(encoding)), as_json)
+    _offline_only(ctx, "events import")
+    settings = profile_of(ctx).load()  # the profile's language and zone read its times
+    times = LocalTimes.of(settings.language, settings.timezone)
+    _imported(import_events(_account(ctx), file, _encoding(encoding), times), as_json)
 
 
 @leads_app.command("list")
@@ -117,9 +141,21 @@ def leads_list(
 
     _kind(kind)
     if limit < 1:
-        raise UsageError(f"--limit {limit} shows nothing.", "give 1 or more.")
-    page = list_people(profile_of(ctx), kind, inactive, limit)
+        raise UsageError(
+            _("--limit {limit} shows nothing.").format(limit=limit), _("give 1 or more.")
+        )
+    from ..engine.person import account_refreshed_at
+
+    profile = profile_of(ctx)
+    page = list_people(profile, kind, inactive, limit)
     show(page, as_json, views.people, lambda page: page.people)
+    refreshed = account_refreshed_at(profile)
+    if refreshed and not as_json:
+        line(
+            _("Our copy of the Lead Gen & CRM account, last read by a sync at {at}.").format(
+                at=refreshed
+            )
+        )
 
 
 @leads_app.command("show")
@@ -144,15 +180,20 @@ def users_add(
     ] = False,
 ) -> None:
     """Add a Lead Gen & CRM user account (owners map these to Salesforce users)."""
+    _offline_only(ctx, "users add")
     user_id = _account(ctx).add_user(name, email, active=not inactive)
-    line(f"Added user {user_id}: {name} <{email.strip().lower()}>")
+    line(
+        _("Added user {id}: {name} <{email}>").format(
+            id=user_id, name=name, email=email.strip().lower()
+        )
+    )
 
 
 @users_app.command("list")
 def users_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List the Lead Gen & CRM user accounts."""
     columns = ["id", "name", "email", "active"]
-    show(_account(ctx).users(), as_json, lambda rows: show_rows("Users", rows, columns))
+    show(_account(ctx).users(), as_json, lambda rows: show_rows(_("Users"), rows, columns))
 
 
 @accounts_app.command("add")
@@ -160,15 +201,16 @@ def accounts_add(
     ctx: typer.Context, name: Annotated[str, typer.Option(help="Account name.")]
 ) -> None:
     """Add an account (refused while connected: accounts live in Salesforce then)."""
+    _offline_only(ctx, "accounts add")
     account_id = _account(ctx).add_account(name)
-    line(f"Added account {account_id}: {name}")
+    line(_("Added account {id}: {name}").format(id=account_id, name=name))
 
 
 @accounts_app.command("list")
 def accounts_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List accounts."""
     columns = ["id", "name", "salesforce_id"]
-    show(_account(ctx).accounts(), as_json, lambda rows: show_rows("Accounts", rows, columns))
+    show(_account(ctx).accounts(), as_json, lambda rows: show_rows(_("Accounts"), rows, columns))
 
 
 @opportunities_app.command("add")
@@ -184,8 +226,9 @@ def opportunities_add(
     """Add an opportunity (refused while connected: opportunities live in Salesforce then)."""
     from ..leadgen.account import add_opportunity
 
+    _offline_only(ctx, "opportunities add")
     opportunity_id = add_opportunity(profile_of(ctx), name, stage, amount, contact or [])
-    line(f"Added opportunity {opportunity_id}: {name}")
+    line(_("Added opportunity {id}: {name}").format(id=opportunity_id, name=name))
 
 
 @opportunities_app.command("list")
@@ -195,5 +238,5 @@ def opportunities_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     show(
         _account(ctx).opportunities(),
         as_json,
-        lambda rows: show_rows("Opportunities", rows, columns),
+        lambda rows: show_rows(_("Opportunities"), rows, columns),
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, ExitCode
+from ..i18n import _
 from . import _views_sync as views
 from ._context import profile_of
 from ._render import line, show
@@ -39,7 +40,7 @@ def mapping_validate(
             raise typer.Exit(int(ExitCode.CONFIG))
         raise ConfigError(
             views.mapping_errors_message(report),
-            "correct the lines listed above and validate it again.",
+            _("correct the lines listed above and validate it again."),
         )
 
 
@@ -55,8 +56,10 @@ def mapping_init(
 
     init_mapping(profile_of(ctx), out, force, open_client)
     line(
-        f"Wrote {out}. Review it, then `lgcrm-sf mapping validate {out}` and `lgcrm-sf mapping "
-        f"use {out}`."
+        _(
+            "Wrote {path}. Review it, then `lgcrm-sf mapping validate {path}` and "
+            "`lgcrm-sf mapping use {path}`."
+        ).format(path=out)
     )
 
 

@@ -12,6 +12,8 @@ import typer
 
 from ..config import Profile
 from ..errors import ConfigError, ExitCode, UsageError
+from ..formats import number
+from ..i18n import _
 from . import _render as ui
 from ._context import profile_of
 from ._runs import recorded
@@ -25,7 +27,10 @@ def _names(text: str | None, option: str) -> list[str] | None:
         return None
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise UsageError(f"{option} {text!r} names nothing.", f"give API names: {option} A,B.")
+        raise UsageError(
+            _("{option} {text!r} names nothing.").format(option=option, text=text),
+            _("give API names: {option} A,B.").format(option=option),
+        )
     return names
 
 
@@ -42,7 +47,7 @@ def _target(profile: Profile, name: str | None) -> Profile:
     if not target.settings_path.exists():
         raise UsageError(
             f"--target-profile {name}: no profile of that name in {profile.home}.",
-            "connect it first: `lgcrm-sf connect --profile NAME ...` (a sandbox or a new org).",
+            _("connect it first: `lgcrm-sf connect --profile NAME ...` (a sandbox or a new org)."),
         )
     return target
 
@@ -108,7 +113,10 @@ def _restore_command(profile_of: Callable):
         from ..migrate.tuning import RestoreTuning
 
         if mode not in MODES:
-            raise UsageError(f"--mode {mode!r} is not a restore mode.", "use update or copy.")
+            raise UsageError(
+                _("--mode {mode!r} is not a restore mode.").format(mode=mode),
+                _("use update or copy."),
+            )
         names, chosen = _names(objects, "--objects"), _names(fields, "--fields")
         profile = profile_of(ctx)
         target = _target(profile, target_profile)
@@ -165,15 +173,16 @@ def _confirm(yes: bool, as_json: bool):
             return True
         if not sys.stdin.isatty():
             raise ConfigError(
-                "Restoring writes to an org: it needs the word Confirm typed.",
-                "in scripts pass --yes (after a --dry-run).",
+                _("Restoring writes to an org: it needs the word Confirm typed."),
+                _("in scripts pass --yes (after a --dry-run)."),
             )
         ui.err.print(
-            f"This writes {report.writes:,} changes to {report.target_org_name} "
-            f"({report.target_org}). Type Confirm to go on.",
+            _("This writes {count} changes to {org} ({org_id}). Type Confirm to go on.").format(
+                count=number(report.writes), org=report.target_org_name, org_id=report.target_org
+            ),
             markup=False,
         )
-        return typer.prompt("Confirm").strip().casefold() in CONFIRM_WORDS
+        return typer.prompt(_("Confirm")).strip().casefold() in CONFIRM_WORDS
 
     return confirm
 
@@ -181,17 +190,26 @@ def _confirm(yes: bool, as_json: bool):
 def _show(report, planned: bool) -> None:
     """The plan (before the confirmation, or for --dry-run) or what was done."""
     rows = [_object_row(report.objects[name], planned) for name in report.order]
-    title = f"Restore ({report.mode}) into {report.target_org_name} ({report.target_org})"
-    ui.show_rows(title + (": plan" if planned else ": done"), rows, list(rows[0]) if rows else [])
+    title = _("Restore ({mode}) into {org} ({org_id})").format(
+        mode=report.mode, org=report.target_org_name, org_id=report.target_org
+    )
+    title += _(": plan") if planned else _(": done")
+    ui.show_rows(title, rows, list(rows[0]) if rows else [])
     for name in report.order:
         plan = report.objects[name]
         for reason, n in plan.skip.most_common():
-            ui.line(f"{name}: {n:,} skipped: {reason}")
+            ui.line(
+                _("{object}: {count} skipped: {reason}").format(
+                    object=name, count=number(n), reason=reason
+                )
+            )
         for note, n in plan.notes.most_common():
             ui.line(f"{name}: {n:,} {note}")
         if plan.fields:
             changed = ", ".join(f"{f} {n:,}" for f, n in plan.fields.most_common(8))
-            ui.line(f"{name}: fields written back: {changed}")
+            ui.line(
+                _("{object}: fields written back: {fields}").format(object=name, fields=changed)
+            )
     if planned:
         _show_fields_skipped(report)
         for owner in report.owners:
@@ -204,8 +222,16 @@ def _show(report, planned: bool) -> None:
             "red",
         )
     ui.line(
-        f"{report.writes:,} writes planned, {report.failed:,} refused, "
-        f"{report.api_calls} API calls, {report.seconds:.1f} s. Progress: {report.progress_file}"
+        _(
+            "{writes} writes planned, {failed} refused, {calls} API calls, {seconds} s. "
+            "Progress: {path}"
+        ).format(
+            writes=number(report.writes),
+            failed=number(report.failed),
+            calls=number(report.api_calls),
+            seconds=number(report.seconds, 1),
+            path=report.progress_file,
+        )
     )
 
 
@@ -236,7 +262,7 @@ def _show_fields_skipped(report) -> None:
             field if len(names) == every else f"{field} ({', '.join(names)})"
             for field, names in fields.items()
         )
-        ui.line(f"not written, {why}: {listed}", "yellow")
+        ui.line(_("not written, {why}: {fields}").format(why=why, fields=listed), "yellow")
 
 
 def _diff_command(profile_of: Callable):
@@ -256,7 +282,10 @@ def _diff_command(profile_of: Callable):
         from ..migrate.diff import diff_backups
 
         if records < 0:
-            raise UsageError(f"--records {records} is not a number of records.", "give 0 or more.")
+            raise UsageError(
+                _("--records {records} is not a number of records.").format(records=records),
+                _("give 0 or more."),
+            )
         names = _names(objects, "--objects")
         profile = profile_of(ctx)
         first = open_verified(_backup_dir(profile, a))
@@ -267,8 +296,12 @@ def _diff_command(profile_of: Callable):
             missing = [n for n in names if n.lower() not in lower]
             if missing:
                 raise UsageError(
-                    f"--objects: neither backup holds {', '.join(missing)}.",
-                    f"name objects they hold: {', '.join(sorted(known))}.",
+                    _("--objects: neither backup holds {objects}.").format(
+                        objects=", ".join(missing)
+                    ),
+                    _("name objects they hold: {objects}.").format(
+                        objects=", ".join(sorted(known))
+                    ),
                 )
             names = [lower[n.lower()] for n in names]
         result = diff_backups(first, second, names, records)
@@ -300,7 +333,9 @@ def _show_diff(a: Path, b: Path, result: dict, records: int) -> None:
         }
         for name, d in result.items()
     ]
-    ui.show_rows(f"From {a.name} to {b.name}", rows, list(rows[0]) if rows else ["object"])
+    ui.show_rows(
+        _("From {a} to {b}").format(a=a.name, b=b.name), rows, list(rows[0]) if rows else ["object"]
+    )
     for name, d in result.items():
         if d.note:
             ui.line(f"{name}: {d.note}", "yellow")

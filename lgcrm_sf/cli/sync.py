@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from . import _views_sync as views
 from ._context import profile_of
 from ._progress import SyncProgress
@@ -95,7 +96,7 @@ def sync(
     )
     if no_backup_check and not as_json:
         err.print(
-            "WARNING: --no-backup-check: a first sync without a verified backup of the org.",
+            _("WARNING: --no-backup-check: a first sync without a verified backup of the org."),
             style="bold red",
         )
     profile = profile_of(ctx)
@@ -122,7 +123,7 @@ def conflicts(
     from ..engine.service import conflicts as settled
 
     rows = settled(profile_of(ctx), include_resolved=all_)
-    show(rows, as_json, rows_or("No open conflicts.", "Conflicts", views.CONFLICT_COLUMNS))
+    show(rows, as_json, rows_or(_("No open conflicts."), _("Conflicts"), views.CONFLICT_COLUMNS))
 
 
 @conflicts_app.command("resolve")
@@ -136,8 +137,9 @@ def conflicts_resolve(
 
     row = resolve_conflict(profile_of(ctx), conflict_id, take)
     line(
-        f"Conflict {conflict_id} ({row['email']} {row['field']}): the {take} value goes to "
-        "both sides at the next sync."
+        _(
+            "Conflict {id} ({email} {field}): the {side} value goes to both sides at the next sync."
+        ).format(id=conflict_id, email=row["email"], field=row["field"], side=take)
     )
 
 

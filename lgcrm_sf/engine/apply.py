@@ -11,6 +11,7 @@ import datetime
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
+from ..i18n import _
 from ..salesforce.writes import TRANSIENT_RECORD_CODES, WriteResult
 from .context import Sync
 
@@ -29,7 +30,9 @@ def apply_journal(sync: Sync) -> None:
             while rows := sync.state.journal.planned(
                 sync.run_id, op, sobject, sync.tuning.collection_size
             ):
-                sync.progress(f"sending {sobject} {op}s to Salesforce", sent)
+                sync.progress(
+                    _("sending {object} {op}s to Salesforce").format(object=sobject, op=op), sent
+                )
                 send(sync, sobject, op, [(str(i), p) for i, p in rows])
                 sent += len(rows)
 

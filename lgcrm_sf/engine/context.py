@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import Profile, ProfileSettings
+from ..i18n import translator
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.side import SalesforceSide
@@ -50,6 +51,13 @@ class Sync:
     owners: OwnerConverter | None = None
     external_ids: dict[str, str] = field(default_factory=dict)  # object -> our external id
     work: Work = field(default_factory=Work)
+    # The real Lead Gen & CRM account's API client (leadgen/api), None in local mode.
+    account: object | None = None
+
+    def written(self, text: str) -> str:
+        """A text the sync writes into Salesforce (a Task's subject, a placeholder), in the
+        profile's `language`: whoever runs cron, whatever their shell's LANG."""
+        return translator(self.settings.language)(text)
 
     @property
     def tuning(self) -> Tuning:
@@ -60,7 +68,7 @@ class Sync:
         return self.options.dry_run
 
     @property
-    def me(self) -> str | None:
+    def integration_user_id(self) -> str | None:
         return self.settings.user_id
 
     def chosen(self) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ import re
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
+from ..i18n import N_
 from ..mapping.model import ENGAGEMENT_EVENTS
 from ..salesforce.writes import WriteResult
 from .context import Sync
@@ -23,34 +24,37 @@ SWITCHES = {event_type: switch for switch, event_type in ENGAGEMENT_EVENTS.items
 MARKER = "Lead Gen & CRM event: "
 MARKER_RE = re.compile(re.escape(MARKER) + r"(\S+)")
 
-# Task subjects, one place (a pt-BR translation follows from here).
+# Task subjects and labels, one place; written in the profile's language (`say`, from
+# Sync.written). The marker above stays English: it is how a Task is found again.
 SUBJECTS = {
-    "form_submission": "Form submitted: {form_name}",
-    "email_sent": "Marketing e-mail sent: {email_name}",
-    "email_open": "Marketing e-mail opened: {email_name}",
-    "email_click": "Link clicked in {email_name}: {url}",
-    "page_visit": "Page visited: {title}",
+    "form_submission": N_("Form submitted: {form_name}"),
+    "email_sent": N_("Marketing e-mail sent: {email_name}"),
+    "email_open": N_("Marketing e-mail opened: {email_name}"),
+    "email_click": N_("Link clicked in {email_name}: {url}"),
+    "page_visit": N_("Page visited: {title}"),
 }
 DETAIL_LABELS = {
-    "form_name": "Form",
-    "page_url": "Page",
-    "email_name": "E-mail",
-    "url": "Link",
-    "title": "Title",
+    "form_name": N_("Form"),
+    "page_url": N_("Page"),
+    "email_name": N_("E-mail"),
+    "url": N_("Link"),
+    "title": N_("Title"),
 }
 
 
-def task_for(event: dict, who_id: str) -> dict:
+def task_for(event: dict, who_id: str, say=str) -> dict:
     details = event["details"]
     fill = {
-        "form_name": details.get("form_name") or details.get("page_url") or "form",
-        "email_name": details.get("email_name") or "(untitled e-mail)",
+        "form_name": details.get("form_name") or details.get("page_url") or say(N_("form")),
+        "email_name": details.get("email_name") or say(N_("(untitled e-mail)")),
         "url": details.get("url") or "",
-        "title": details.get("title") or details.get("url") or "page",
+        "title": details.get("title") or details.get("url") or say(N_("page")),
     }
-    subject = SUBJECTS[event["kind"]].format(**fill)[:255]
-    lines = [f"When: {event['occurred_at']} (UTC)"]
-    lines += [f"{DETAIL_LABELS.get(k, k)}: {v}" for k, v in details.items()]
+    subject = say(SUBJECTS[event["kind"]]).format(**fill)[:255]
+    lines = [say(N_("When: {moment} (UTC)")).format(moment=event["occurred_at"])]
+    lines += [
+        f"{say(DETAIL_LABELS[k]) if k in DETAIL_LABELS else k}: {v}" for k, v in details.items()
+    ]
     lines.append(MARKER + event["id"])
     return {
         "WhoId": who_id,
@@ -98,7 +102,7 @@ class EngagementPusher:
         while events := list(itertools.islice(self.eligible(since, after), size)):
             with self.state.conn:  # recorded as sent before anything goes out
                 self.state.engagements.sending(events, self.sync.run_id)
-            items = [(e["id"], task_for(e, e["who_id"])) for e in events]
+            items = [(e["id"], task_for(e, e["who_id"], self.sync.written)) for e in events]
             try:
                 results = self._bulk(items) if bulk else self.sf.write_many("Task", "create", items)
             except OutcomeUnknown:
@@ -183,7 +187,7 @@ def push_engagements(sync: Sync) -> None:
     if sync.dry_run:
         for event in pusher.eligible(since):
             sync.report.count("Task", "created_in_salesforce")
-            subject = task_for(event, event["who_id"])["Subject"]
+            subject = task_for(event, event["who_id"], sync.written)["Subject"]
             person = {"email": f"person {event['person_id']}"}
             sync.report.plan_line(
                 person, "Task", event["kind"], None, subject, "salesforce", "engagement"

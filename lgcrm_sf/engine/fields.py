@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_
 from ..leadgen.fields import field_type
 from ..mapping.model import FieldMap, Mapping
 from .values import Converter
 
 OWNER, SCORE, LINK = "owner", "lead_score", "lead_link"
 REQUIRED_DEFAULTS = {
-    "Lead": {"LastName": "[not provided]", "Company": "[not provided]"},
-    "Contact": {"LastName": "[not provided]"},
+    "Lead": {"LastName": N_("[not provided]"), "Company": N_("[not provided]")},
+    "Contact": {"LastName": N_("[not provided]")},
 }
 
 

@@ -6,6 +6,7 @@ others; an unlinked one goes to matching. The pairs this run linked are merged i
 
 from __future__ import annotations
 
+from ..i18n import _
 from .context import OBJECTS, Sync
 from .matching import match_or_create
 from .pair_writer import merge_pair
@@ -14,7 +15,7 @@ from .values import sf_native, utc_text
 
 
 def apply_leadgen_changes(sync: Sync, kind: str, sobject: str) -> None:
-    sync.progress(f"merging our {kind} changes")
+    sync.progress(_("merging our {kind} changes").format(kind=kind))
     _gather_candidates(sync, kind)
     scratch, specs, last = sync.state.scratch, sync.specs[sobject], 0
     while ids := scratch.next_candidates(last, sync.tuning.chunk):
@@ -25,7 +26,7 @@ def apply_leadgen_changes(sync: Sync, kind: str, sobject: str) -> None:
                     _linked_or_not(sync, person, sobject, specs)
     read_and_merge(sync, sobject)
     match_or_create(sync, sobject)
-    for _, linked_object in OBJECTS.values():
+    for _kind, linked_object in OBJECTS.values():
         if sync.work.to_read.get(linked_object) and linked_object in sync.sf_fields:
             read_and_merge(sync, linked_object)
 
@@ -34,7 +35,7 @@ def _gather_candidates(sync: Sync, kind: str) -> None:
     scratch = sync.state.scratch
     scratch.start_candidates()
     since = sync.state.cursors.get(f"leadgen:{kind}")
-    for ids in sync.leadgen.changed_ids(kind, since, sync.signpost, sync.tuning.chunk):
+    for ids in sync.leadgen.changed_since(kind, since, sync.signpost, sync.tuning.chunk):
         scratch.add_candidates(ids)
     retry = (
         set(sync.state.errors.people_open())

@@ -102,7 +102,10 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
                 sync.report.owner_gap("leadgen", lg, sobject)
             # Not sent: Salesforce makes the integration user the owner (assignment rules are
             # off for our writes), unless the mapping lets the org's rules assign it.
-            mirror[spec.key] = {"lg": lg, "sf": None if sync.mapping.assignment_rules else sync.me}
+            mirror[spec.key] = {
+                "lg": lg,
+                "sf": None if sync.mapping.assignment_rules else sync.integration_user_id,
+            }
             continue
         if sf is not None and described[spec.sf_field].get("createable", True):
             payload[spec.sf_field] = sf
@@ -112,7 +115,7 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
         payload[sync.external_ids[sobject]] = external_key(sync, person["id"])
     for name, default in REQUIRED_DEFAULTS[sobject].items():
         if not payload.get(name):
-            payload[name] = default
+            default = payload[name] = sync.written(default)
             for spec in sync.specs[sobject]:
                 if spec.sf_field == name:
                     mirror[spec.key] = {"lg": mirror.get(spec.key, {}).get("lg"), "sf": default}
@@ -120,7 +123,13 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
 
 
 def external_key(sync: Sync, person_id: int) -> str:
-    """Our external id of a person: which marketing side, and the person in it."""
+    """Our external id of a person: which marketing side, and the person in it. In account
+    mode a person the account has is `acct-<12 hex>:<lead id>`, the hex a SHA-256 prefix of
+    the account id (LGCRM_Id__c is Text(40): 5 + 12 + 1 + up to 19 digits of an int64 id)."""
+    if sync.account is not None:
+        lead_id = sync.leadgen.account_lead_id_of(person_id)
+        if lead_id is not None:
+            return f"acct-{account_hash(sync.settings.leadgen_account_id)}:{lead_id}"
     store = sync.state.meta.get("leadgen_store_id")
     if store is None:
         import uuid
@@ -129,3 +138,10 @@ def external_key(sync: Sync, person_id: int) -> str:
         with sync.state.conn:
             sync.state.meta.set("leadgen_store_id", store)
     return f"local-{store}:{person_id}"
+
+
+def account_hash(account_id: str) -> str:
+    """A stable, short stand-in for the account id in external ids."""
+    import hashlib
+
+    return hashlib.sha256(str(account_id).encode()).hexdigest()[:12]

@@ -1,8 +1,7 @@
 """Opportunities, one way: Salesforce to Lead Gen & CRM. Each sync pulls the Accounts,
 Opportunities and Opportunity Contact Roles changed since its cursors (deletions too) into the
 store, where they are read-only while connected. Nothing flows back. A record `migrate sales`
-made from one of this account's own is linked to it (the id map), never copied in as new; a
-stage is named here as the mapping's `stages:` names it."""
+made from one of this account's own is linked to it (the id map), never copied in as new."""
 
 from __future__ import annotations
 
@@ -86,7 +85,7 @@ def _values(sync: Sync, sobject: str, row: dict) -> dict | None:
     if sobject == "Opportunity":
         return {
             "name": row["Name"],
-            "stage": sync.mapping.deal_stage_of(row["StageName"]),
+            "stage": row["StageName"],
             "amount": row["Amount"],
             "close_date": row["CloseDate"],
             "account_id": store.local_id("Account", row["AccountId"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..config import Profile
 from ..errors import UsageError
+from ..i18n import _
 from ..leadgen.account import open_account
 from ..leadgen.store import MESSAGES
 from ..store.sync_state import SyncState
@@ -19,6 +20,10 @@ HIDDEN = (
     "deactivation_reason",
     "deactivated_at",
     "field_changed_at",
+    "account_lead_id",
+    "account_values",
+    "account_dirty",
+    "account_stamp",
 )
 
 
@@ -27,9 +32,11 @@ def person_view(profile: Profile, email: str) -> dict:
     person = store.by_email(email)
     if person is None:
         raise UsageError(
-            MESSAGES["no_person"].format(email=email), "see `lgcrm-sf leads list` for who is here."
+            _(MESSAGES["no_person"]).format(email=email),
+            _("see `lgcrm-sf leads list` for who is here."),
         )
-    linked = SyncState(store.db).links.link_of(person["id"])
+    state = SyncState(store.db)
+    linked = state.links.link_of(person["id"])
     link = {"object": linked["sf_object"], "id": linked["sf_id"]} if linked else None
     fields = {k: v for k, v in person.items() if k not in HIDDEN}
     return {
@@ -44,4 +51,19 @@ def person_view(profile: Profile, email: str) -> dict:
         "events": store.events_of(person["id"]),
         # A Salesforce contact role names the contact's Salesforce id: the link says whose.
         "opportunities": store.opportunities_of(person["id"], link["id"] if link else None),
+        # Account mode: the lead in the real account, and when our copy was last refreshed.
+        "account": {
+            "lead_id": person.get("account_lead_id"),
+            "refreshed_at": state.meta.get("account_refreshed_at"),
+        }
+        if profile.load().account_mode
+        else None,
     }
+
+
+def account_refreshed_at(profile: Profile) -> str | None:
+    """Account mode: when the sync last read the account into our copy (None: never, or local
+    mode)."""
+    if not profile.load().account_mode:
+        return None
+    return SyncState(profile.state_path).meta.get("account_refreshed_at") or "never"

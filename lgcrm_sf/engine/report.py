@@ -20,6 +20,7 @@ COUNTERS = (
     "errors",
     "skipped",
 )
+ACCOUNT = "account"
 PLAN_SHOWN = 50  # plan lines a dry run shows; the whole plan goes to its plan file
 
 
@@ -63,7 +64,14 @@ class Report:
         return any(c["errors"] for c in self.counts.values())
 
     def summary(self) -> dict[str, dict]:
-        return {k: {c: v.get(c, 0) for c in COUNTERS} for k, v in self.counts.items()}
+        # "account": what the sync read from and wrote to the real Lead Gen & CRM account
+        # (account mode), its own counters.
+        return {
+            k: dict(sorted({"errors": 0, **v}.items()))
+            if k == ACCOUNT
+            else {c: v.get(c, 0) for c in COUNTERS}
+            for k, v in self.counts.items()
+        }
 
     def plan_line(self, person, sobject, field_name, old, new, side, rule) -> None:
         self.plan_total += 1

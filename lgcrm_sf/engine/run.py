@@ -8,10 +8,13 @@ that may have reached Salesforce is looked up before it is retried."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from ..clock import utc_now
 from ..config import Profile, ProfileSettings
 from ..errors import ExitCode, LgcrmError, PrereqsFailed, QuotaReserveReached
+from ..i18n import N_, _, deferred
+from ..leadgen.connection import open_account_client
 from ..leadgen.store import LeadGenStore
 from ..mapping.model import Mapping
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
@@ -20,6 +23,9 @@ from ..salesforce.prereqs import backup_check
 from ..salesforce.side import SalesforceSide, Sizes, cursor_after
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
+from .account_push import push_people
+from .account_refresh import refresh_copy
+from .account_sales import push_sales
 from .apply import apply_journal
 from .context import OBJECTS, Sync
 from .engagements import push_engagements
@@ -28,16 +34,30 @@ from .link_checks import check_daily, check_gone
 from .opportunities import SALES_OBJECTS, pull_sales
 from .options import SYNCABLE, SyncOptions, Tuning  # noqa: F401 - re-exported
 from .recovery import settle_leftovers
-from .report import Report, SyncResult
+from .report import ACCOUNT, Report, SyncResult
 from .salesforce_changes import apply_staged, stage
 from .setup import prepare
 
 MESSAGES = {
-    "no_backup": "This is the profile's first sync and it needs a complete, verified backup of "
-    "org {org}: {why}.",
-    "no_backup_fix": "run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass "
-    "--no-backup-check, at your own risk).",
+    "no_backup": N_(
+        "This is the profile's first sync and it needs a complete, verified backup of "
+        "org {org}: {why}."
+    ),
+    "no_backup_fix": N_(
+        "run `lgcrm-sf backup` and `lgcrm-sf backup verify DIR` first (or pass "
+        "--no-backup-check, at your own risk)."
+    ),
 }
+
+
+def open_account(profile: Profile, settings: ProfileSettings, state: SyncState):
+    """The account's client, its calls counted per UTC day in the state database."""
+    from ..store.account_budget import DEFAULT_DAILY_LIMIT, AccountBudget
+
+    limit = int(settings.extra.get("leadgen_daily_limit") or DEFAULT_DAILY_LIMIT)
+    reserve = settings.extra.get("leadgen_reserve")
+    budget = AccountBudget(state.conn, limit, None if reserve is None else int(reserve))
+    return open_account_client(profile, settings, budget)
 
 
 class SyncEngine:
@@ -64,9 +84,12 @@ class SyncEngine:
             options=options,
             state=state,
             leadgen=LeadGenStore(state.db, sales_read_only=True),
-            sf=SalesforceSide(client, sizes, me=settings.user_id),
+            sf=SalesforceSide(client, sizes, integration_user_id=settings.user_id),
             report=Report(objects, options.dry_run, options.plan_file),
         )
+        if settings.account_mode:
+            self.context.account = open_account(profile, settings, state)
+            self.context.report.counts[ACCOUNT] = Counter()
 
     def sync(self) -> SyncResult:
         sync, started = self.context, time.perf_counter()
@@ -100,10 +123,12 @@ class SyncEngine:
     def _phases(self) -> None:
         sync = self.context
         prepare(sync)  # a mapping the org refuses stops the run before any write
+        if sync.account is not None and not sync.dry_run:
+            refresh_copy(sync)  # account mode: our copy of the account brought up to date
         if not sync.dry_run:
             settle_leftovers(sync)
         chosen = sync.chosen()
-        for _, sobject in chosen:  # both objects read first: matching is Contact, then Lead
+        for _kind, sobject in chosen:  # both objects read first: matching is Contact, then Lead
             stage(sync, sobject)
         sync.sf.reserve_from(sync.options.api_reserve, sync.options.reserve_percent)
         check_daily(sync)
@@ -116,8 +141,12 @@ class SyncEngine:
         if not sync.dry_run:
             apply_journal(sync)
             check_gone(sync)
+        if sync.account is not None and not sync.dry_run:
+            push_people(sync)  # account mode: what the sync changed in the copy, to the account
+            if "opportunities" in sync.options.only:
+                push_sales(sync)
         if "engagements" in sync.options.only:
-            sync.progress("sending engagements as Tasks")
+            sync.progress(_("sending engagements as Tasks"))
             push_engagements(sync)
         if not sync.dry_run:
             self._advance_cursors()
@@ -136,7 +165,8 @@ class SyncEngine:
         check = backup_check(org, *catalog.backup_covering(org, FIRST_SYNC_OBJECTS))
         if check.status != "pass":
             raise PrereqsFailed(
-                MESSAGES["no_backup"].format(org=org, why=check.evidence), MESSAGES["no_backup_fix"]
+                deferred(MESSAGES["no_backup"], org=org, why=check.evidence),
+                deferred(MESSAGES["no_backup_fix"]),
             )
 
     def _advance_cursors(self) -> None:
@@ -159,6 +189,8 @@ class SyncEngine:
 
     def _finish(self, started, calls_before, status, code, message) -> SyncResult:
         sync = self.context
+        if sync.account is not None:
+            sync.report.counts[ACCOUNT]["api_calls"] = sync.account.calls
         sync.report.close({str(u["id"]): u["email"] for u in sync.leadgen.users()})
         counter = sync.sf.usage()
         result = SyncResult(

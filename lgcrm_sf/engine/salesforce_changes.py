@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from ..i18n import _
 from ..leadgen.fields import normalise_email
 from ..salesforce import soql
 from .context import Sync
@@ -34,17 +35,19 @@ def stage(sync: Sync, sobject: str) -> None:
     types = {name: d["type"] for name, d in sync.sf_fields[sobject].items()}
     cursor = sync.state.cursors.get(f"salesforce:{sobject}")
     sync.work.full_pull[sobject] = cursor is None
-    sync.progress(f"reading {sobject} changes from Salesforce")
+    sync.progress(_("reading {object} changes from Salesforce").format(object=sobject))
     batch, read = [], 0
     sync.sf.last_query_started = None
-    for record in sync.sf.changes(sobject, fields, soql.since_clause(cursor, OVERLAP)):
+    for record in sync.sf.changes_since(sobject, fields, soql.since_clause(cursor, OVERLAP)):
         values = {f: sf_native(record.get(f), types.get(f, "string")) for f in fields}
         batch.append(_stage_row(sobject, values))
         if len(batch) >= sync.tuning.chunk:
             scratch.stage(batch)
             read += len(batch)
             batch = []
-            sync.progress(f"reading {sobject} changes from Salesforce", read)
+            sync.progress(
+                _("reading {object} changes from Salesforce").format(object=sobject), read
+            )
     scratch.stage(batch)
     sync.work.query_started[sobject] = sync.sf.last_query_started
 
@@ -64,7 +67,7 @@ def _stage_row(sobject: str, values: dict) -> tuple:
 
 
 def apply_staged(sync: Sync, kind: str, sobject: str) -> None:
-    sync.progress(f"merging {sobject} changes")
+    sync.progress(_("merging {object} changes").format(object=sobject))
     offset = 0
     while rows := sync.state.scratch.staged(sobject, sync.tuning.chunk, offset):
         with sync.state.conn:

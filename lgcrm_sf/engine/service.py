@@ -12,7 +12,7 @@ from ..errors import ExitCode, UsageError
 from ..mapping.loader import MappingInvalid
 from ..mapping.service import mapping_for, org_schema
 from ..mapping.validate import check_leadgen_side, validate
-from ..salesforce.connection import open_client
+from ..salesforce.connection import open_client, settle_locale
 from ..salesforce.side import SalesforceSide
 from ..store.sync_state import SyncState
 from .lock import ProfileLock
@@ -99,6 +99,7 @@ def run_sync(
             f"--mapping {mapping_file} does not exist.", "give the path of a mapping file."
         )
     settings, client = open_client(profile)
+    settle_locale(profile, settings, client, save=not options.dry_run)
     mapping = mapping_for(profile, mapping_file)
     if any(p.severity == "error" for p in check_leadgen_side(mapping)):
         # Refused before the lock or any write: every problem, the org's too (not cached).

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataError
+from ..i18n import N_, _
 from .fields import CUSTOM_NAME, PERSON_FIELDS
 
 # Header spellings recognised without a column map, compared with case, spaces and
@@ -39,12 +40,14 @@ _BY_SPELLING = {spelling: name for name, spellings in ALIASES.items() for spelli
 _ACCENTS = str.maketrans("ãáâéêíóôõúç", "aaaeeiooouc")
 
 MESSAGES = {
-    "bad_columns_file": "--columns {file}: not a YAML mapping of 'CSV header: field' ({detail}).",
-    "bad_columns_file_fix": "write one 'CSV header: field' line each, in UTF-8.",
-    "bad_column_target": (
+    "bad_columns_file": N_(
+        "--columns {file}: not a YAML mapping of 'CSV header: field' ({detail})."
+    ),
+    "bad_columns_file_fix": N_("write one 'CSV header: field' line each, in UTF-8."),
+    "bad_column_target": N_(
         "--columns {file}: {header!r} maps to {target!r}, which is not a Lead Gen & CRM field."
     ),
-    "bad_column_target_fix": "use one of {fields}, custom.<name>, or ignore.",
+    "bad_column_target_fix": N_("use one of {fields}, custom.<name>, or ignore."),
 }
 
 
@@ -61,22 +64,22 @@ def load_column_map(path: Path | None) -> dict[str, str]:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise DataError(
-            MESSAGES["bad_columns_file"].format(file=path, detail=type(exc).__name__),
-            MESSAGES["bad_columns_file_fix"],
+            _(MESSAGES["bad_columns_file"]).format(file=path, detail=type(exc).__name__),
+            _(MESSAGES["bad_columns_file_fix"]),
         ) from None
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
         raise DataError(
-            MESSAGES["bad_columns_file"].format(file=path, detail="not a mapping of strings"),
-            MESSAGES["bad_columns_file_fix"],
+            _(MESSAGES["bad_columns_file"]).format(file=path, detail="not a mapping of strings"),
+            _(MESSAGES["bad_columns_file_fix"]),
         )
     valid = set(PERSON_FIELDS) | {"owner", "full_name", "ignore"}
     for header, target in data.items():
         if target not in valid and not CUSTOM_NAME.match(target):
             raise DataError(
-                MESSAGES["bad_column_target"].format(file=path, header=header, target=target),
-                MESSAGES["bad_column_target_fix"].format(fields=", ".join(sorted(valid))),
+                _(MESSAGES["bad_column_target"]).format(file=path, header=header, target=target),
+                _(MESSAGES["bad_column_target_fix"]).format(fields=", ".join(sorted(valid))),
             )
     return {spelling(k): v for k, v in data.items()}
 

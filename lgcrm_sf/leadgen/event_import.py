@@ -5,18 +5,19 @@ they name. A form fill creates a lead that does not exist yet, and brings a deac
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
+from ..i18n import _
 from .columns import spelling
 from .csv_records import CsvFile
 from .fields import normalise_email
 from .import_run import Rejects, apply_in_batches, check_encoding, require_file
 from .json_records import open_json_records
+from .local_times import LocalTimes
 from .store import EVENT_KINDS, LeadGenStore
 
 EVENT_TYPES = {
@@ -61,6 +62,7 @@ class EventReport(Rejects):
     reactivated: int = 0
     bad: int = 0
     bad_rows: list[dict] = field(default_factory=list)
+    time_zone: str = "UTC"  # where a time without an offset was read (the profile's zone)
 
 
 def _looks_like_event(data: dict) -> bool:
@@ -85,57 +87,65 @@ def _event_rows(path: Path, encoding: str):
             if isinstance(row, str):
                 yield line, row
             elif len(row) != len(header):
-                yield line, f"has {len(row)} fields, the header has {len(header)}"
+                yield (
+                    line,
+                    _("has {count} fields, the header has {header}").format(
+                        count=len(row), header=len(header)
+                    ),
+                )
             else:
                 yield line, ("", dict(zip(header, row, strict=True)))
 
 
-def _parse_time(text: str) -> str:
-    value = text.strip().replace(" ", "T", 1)
-    if value.endswith("Z"):
-        value = value[:-1] + "+00:00"
-    when = datetime.datetime.fromisoformat(value)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.UTC)
-    return when.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def import_events(store: LeadGenStore, path: Path, encoding: str = "utf-8") -> EventReport:
+def import_events(
+    store: LeadGenStore, path: Path, encoding: str = "utf-8", times: LocalTimes | None = None
+) -> EventReport:
+    """`times`: how the profile reads a time (its language's date form, its zone)."""
     path = Path(path)
-    report = EventReport(path.name)
+    times = times or LocalTimes()
+    report = EventReport(path.name, time_zone=times.zone)
 
     def apply(item: tuple[str, dict]) -> str | None:
         label, data = item
-        reason = _import_event(store, data, report)
+        reason = _import_event(store, data, report, times)
         return f"{label}: {reason}" if reason and label else reason
 
     apply_in_batches(store.db.conn, _event_rows(path, encoding), apply, report)
     if report.rows == 0:
-        raise DataError(f"{path.name} holds no events.", "give a file with one event a row.")
+        raise DataError(
+            _("{file} holds no events.").format(file=path.name),
+            _("give a file with one event a row."),
+        )
     return report
 
 
-def _import_event(store: LeadGenStore, data: dict, report: EventReport) -> str | None:
+def _import_event(
+    store: LeadGenStore, data: dict, report: EventReport, times: LocalTimes
+) -> str | None:
     fields = {spelling(str(k)): ("" if v is None else str(v)) for k, v in data.items()}
     kind = EVENT_TYPES.get(
         spelling(fields.get("type") or fields.get("kind") or fields.get("event") or "")
     )
     if kind is None:
         named = fields.get("type") or fields.get("kind") or ""
-        return f"unknown event type {named!r}: use one of {', '.join(EVENT_KINDS)}"
+        return _("unknown event type {kind!r}: use one of {kinds}").format(
+            kind=named, kinds=", ".join(EVENT_KINDS)
+        )
     try:
         email = normalise_email(fields.get("email") or fields.get("emailaddress"))
     except ValueError:
-        return f"not an e-mail address: {fields.get('email')!r}"
+        return _("not an e-mail address: {value!r}").format(value=fields.get("email"))
     if email is None:
-        return "no e-mail"
+        return _("no e-mail")
     when = next((fields[k] for k in _TIME_KEYS if fields.get(k)), None)
     if not when:
-        return "no time (occurred_at)"
+        return _("no time (occurred_at)")
     try:
-        occurred = _parse_time(when)
+        occurred = times.parse(when)
     except ValueError:
-        return f"time {when!r} is not an ISO 8601 date and time"
+        return _("time {value!r} is not a date and time (ISO 8601, or {example})").format(
+            value=when, example=times.example
+        )
     details = {key: fields[s] for s, key in _DETAILS.items() if fields.get(s)}
     event_id = (
         fields.get("id")
@@ -147,18 +157,10 @@ def _import_event(store: LeadGenStore, data: dict, report: EventReport) -> str |
     person = store.by_email(email)
     if person is None:
         if kind != "form_submission":
-            return f"no lead or contact with e-mail {email} (only a form submission creates one)"
-        values = {
-            k: fields[s]
-            for k, s in (
-                ("first_name", "firstname"),
-                ("last_name", "lastname"),
-                ("company", "company"),
-            )
-            if fields.get(s)
-        }
-        person_id = store.create_person(email, "lead", values, occurred)
-        report.leads_created += 1
+            return _(
+                "no lead or contact with e-mail {email} (only a form submission creates one)"
+            ).format(email=email)
+        person_id = _new_lead(store, email, fields, occurred, report)
     else:
         person_id = person["id"]
     if not store.add_event(event_id, person_id, kind, occurred, details):
@@ -168,3 +170,11 @@ def _import_event(store: LeadGenStore, data: dict, report: EventReport) -> str |
     if kind == "form_submission" and person is not None and store.reactivate(person_id):
         report.reactivated += 1  # a form fill brings a deactivated lead back (the help article)
     return None
+
+
+def _new_lead(store: LeadGenStore, email: str, fields: dict, occurred: str, report) -> int:
+    """A form fill from someone new makes them a lead, named as the form named them."""
+    names = (("first_name", "firstname"), ("last_name", "lastname"), ("company", "company"))
+    values = {k: fields[s] for k, s in names if fields.get(s)}
+    report.leads_created += 1
+    return store.create_person(email, "lead", values, occurred)

@@ -8,18 +8,19 @@ import codecs
 from pathlib import Path
 
 from ..errors import DataError, UsageError
+from ..i18n import N_, _
 from .cells import CharacterScreen
 
 BATCH_ROWS = 1000
 MAX_REPORTED = 1000  # bad rows listed one by one; beyond this only counted
 
 MESSAGES = {
-    "encoding": (
+    "encoding": N_(
         "{file} line {line} is not valid {encoding} (byte 0x{byte:02x}); it looks like "
         "Latin-1/Windows-1252."
     ),
-    "encoding_fix": "re-save it as UTF-8, or pass --encoding cp1252.",
-    "not_found": "{file} does not exist.",
+    "encoding_fix": N_("re-save it as UTF-8, or pass --encoding cp1252."),
+    "not_found": N_("{file} does not exist."),
 }
 
 
@@ -61,7 +62,7 @@ def apply_in_batches(db, rows, apply, report) -> None:
 def require_file(path: Path) -> None:
     if not path.is_file():
         raise UsageError(
-            MESSAGES["not_found"].format(file=path), "give the path of an existing file."
+            _(MESSAGES["not_found"]).format(file=path), "give the path of an existing file."
         )
 
 
@@ -90,6 +91,6 @@ def check_encoding(path: Path, encoding: str) -> bool:
 
 def _not_decoded(path: Path, line: int, encoding: str, byte: int) -> DataError:
     return DataError(
-        MESSAGES["encoding"].format(file=path.name, line=line, encoding=encoding, byte=byte),
-        MESSAGES["encoding_fix"],
+        _(MESSAGES["encoding"]).format(file=path.name, line=line, encoding=encoding, byte=byte),
+        _(MESSAGES["encoding_fix"]),
     )

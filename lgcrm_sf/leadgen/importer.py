@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
+from ..i18n import N_, _
 from .columns import header_columns
 from .columns import load_column_map as load_column_map  # the CLI imports it from here
 from .csv_records import CsvFile
@@ -24,12 +25,14 @@ TRUE = {"true", "yes", "y", "1", "sim", "s", "x"}
 FALSE = {"false", "no", "n", "0", "nao", "não", ""}
 
 MESSAGES = {
-    "empty": "{file} is empty: it needs a header row and at least one row.",
-    "empty_fix": "give a CSV file with a header row (Email, First Name...) and one row a person.",
-    "no_email_column": (
+    "empty": N_("{file} is empty: it needs a header row and at least one row."),
+    "empty_fix": N_(
+        "give a CSV file with a header row (Email, First Name...) and one row a person."
+    ),
+    "no_email_column": N_(
         "{file} has no e-mail column (looked for Email, E-mail, email_address, emailAddress...)."
     ),
-    "no_email_column_fix": "name the column Email, or map it with --columns.",
+    "no_email_column_fix": N_("name the column Email, or map it with --columns."),
 }
 
 
@@ -63,7 +66,8 @@ def import_people(
         report.columns = {source.header[i]: target for i, target in rows.columns.items()}
         if "email" not in rows.columns.values():
             raise DataError(
-                MESSAGES["no_email_column"].format(file=path.name), MESSAGES["no_email_column_fix"]
+                _(_(MESSAGES["no_email_column"])).format(file=path.name),
+                _(_(MESSAGES["no_email_column_fix"])),
             )
         db = store.db.conn
         # The e-mails seen so far in this file: a second row for one person is reported.
@@ -77,7 +81,7 @@ def import_people(
         )
         apply_in_batches(db, lines, rows.apply, report)
     if report.rows == 0:
-        raise DataError(MESSAGES["empty"].format(file=path.name), MESSAGES["empty_fix"])
+        raise DataError(_(MESSAGES["empty"]).format(file=path.name), _(MESSAGES["empty_fix"]))
     return report
 
 
@@ -99,13 +103,15 @@ class _PeopleRows:
         try:
             email = normalise_email(raw_email)
         except ValueError:
-            return f"not an e-mail address: {raw_email!r}"
+            return _("not an e-mail address: {value!r}").format(value=raw_email)
         if email is None:
-            return "no e-mail (people are matched by e-mail)"
+            return _("no e-mail (people are matched by e-mail)")
         conn = self.store.db.conn
         seen = conn.execute("SELECT line FROM import_seen WHERE email = ?", [email]).fetchone()
         if seen:
-            return f"same e-mail as line {seen[0]} ({email}): skipped"
+            return _("same e-mail as line {line} ({email}): skipped").format(
+                line=seen[0], email=email
+            )
         conn.execute("INSERT INTO import_seen VALUES (?, ?)", [email, line])
         reason = self._owner(values)
         if reason:
@@ -117,14 +123,16 @@ class _PeopleRows:
         """Field -> value of a row (a full name split when there is no first or last name),
         or why the row is bad."""
         if len(row) != len(self.header):
-            return f"has {len(row)} fields, the header has {len(self.header)}"
+            return _("has {count} fields, the header has {header}").format(
+                count=len(row), header=len(self.header)
+            )
         try:
             values = {target: _value(target, row[index]) for index, target in self.columns.items()}
         except ValueError as exc:
             return str(exc)
         full = values.pop("full_name", None)
         if full and not values.get("first_name") and not values.get("last_name"):
-            first, _, last = full.rpartition(" ")
+            first, _space, last = full.rpartition(" ")
             values["first_name"], values["last_name"] = (first or None), last
         return values
 

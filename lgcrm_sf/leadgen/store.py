@@ -15,15 +15,17 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ConfigError, DataError
+from ..i18n import N_, _
 from ..store.db import open_database
+from .account_copy import AccountCopy, SalesCopyState
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS, normalise_email
 from .sales import SalesCopies
 from .timestamps import now_iso as now_iso  # the engine imports it from here
 
 MESSAGES = {
-    "no_person": "No lead or contact with e-mail {email}.",
-    "user_exists": "A user with e-mail {email} already exists.",
-    "unknown_field": "Unknown Lead Gen & CRM field {name!r}.",
+    "no_person": N_("No lead or contact with e-mail {email}."),
+    "user_exists": N_("A user with e-mail {email} already exists."),
+    "unknown_field": N_("Unknown Lead Gen & CRM field {name!r}."),
 }
 
 # Of the clicks of one link in one e-mail by one person, the first (occurred first, then id).
@@ -37,7 +39,7 @@ _FIRST_CLICK = (
 EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
 
 
-class LeadGenStore(SalesCopies):
+class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState):
     """People (leads and contacts), users and marketing events; accounts and opportunities
     come from SalesCopies."""
 
@@ -55,7 +57,7 @@ class LeadGenStore(SalesCopies):
         except ValueError:
             raise DataError(f"{email!r} is not an e-mail address.") from None
         if self.db.execute("SELECT 1 FROM lg_users WHERE email = ?", [address]).fetchone():
-            raise DataError(MESSAGES["user_exists"].format(email=address))
+            raise DataError(_(MESSAGES["user_exists"]).format(email=address))
         with self.db.conn:
             cur = self.db.conn.execute(
                 "INSERT INTO lg_users (name, email, active, created_at) VALUES (?, ?, ?, ?)",
@@ -142,7 +144,7 @@ class LeadGenStore(SalesCopies):
             ]
         return out
 
-    def changed_ids(self, kind: str, since: str | None, until: str, size: int) -> Iterator[list]:
+    def changed_since(self, kind: str, since: str | None, until: str, size: int) -> Iterator[list]:
         """Ids of the people of a kind changed after `since` (all when None) up to `until`,
         in lists of `size`."""
         sql = "SELECT id FROM lg_people WHERE kind = ? AND updated_at <= ?"
@@ -219,7 +221,7 @@ class LeadGenStore(SalesCopies):
                     int(value) if name == "unsubscribed" and value is not None else value
                 )
             else:
-                raise ConfigError(MESSAGES["unknown_field"].format(name=name))
+                raise ConfigError(_(MESSAGES["unknown_field"]).format(name=name))
         return columns, custom
 
     def set_fields(self, person_id: int, values: dict, at: str | None = None) -> list[str]:

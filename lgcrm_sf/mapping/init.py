@@ -83,8 +83,8 @@ def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
         "owners: []",
         "#  - user: someone@your-company.example",
         "#    salesforce: someone@your-company.example",
-        "# stages: each deal stage (by name) and the Opportunity stage (StageName) it becomes,",
-        "# for `lgcrm-sf migrate sales`, e.g.  Proposta enviada: Proposal/Price Quote",
+        "# stages: each Opportunity stage (StageName) and the deal stage (by name) it is,",
+        "# e.g.  Proposal/Price Quote: Proposta enviada",
         "stages: {}",
         "engagements:",
     ]

@@ -30,10 +30,10 @@ TOP_KEYS = (
     "objects",
     "lead_score",
     "owners",
-    "stages",
     "engagements",
     "lead_link",
     "assignment_rules",
+    "stages",
 )
 
 

@@ -92,15 +92,16 @@ class Mapping:
     lead_score: dict[str, str] = field(default_factory=dict)  # object -> Salesforce field
     lead_score_pos: dict[str, Pos] = field(default_factory=dict)
     owners: list[OwnerMap] = field(default_factory=list)
-    # Lead Gen & CRM deal stage -> Salesforce Opportunity StageName (migrate sales writes
-    # through it; the sync names a pulled opportunity's stage back through it).
-    stages: dict[str, str] = field(default_factory=dict)
+    # Salesforce StageName -> the account's deal stage (the account-mode sync writes through
+    # it; migrate sales reads it the other way). A StageName left out goes by its own name.
     stages_pos: dict[str, Pos] = field(default_factory=dict)
     engagements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ENGAGEMENTS, False))
     lead_link: LeadLink | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
     # Lead assignment rules on the leads the sync creates: off, so the owner mapping decides.
     assignment_rules: bool = False
+    # Salesforce StageName -> the account's deal stage name (account mode, issue 14).
+    stages: dict[str, str] = field(default_factory=dict)
     is_default: bool = False
     text_hash: str = ""  # of the file's text: an edit in place is a change of switches
     modified_at: str | None = None  # the file's modification time (UTC ISO), when it is a file
@@ -109,11 +110,13 @@ class Mapping:
         """Event kind -> sent or not."""
         return {ENGAGEMENT_EVENTS[name]: on for name, on in self.engagements.items()}
 
-    def deal_stage_of(self, stage_name: str | None) -> str | None:
-        """The deal stage a Salesforce StageName stands for: the one deal stage mapped to it,
-        else the StageName itself (several deal stages on one StageName are not guessed)."""
-        named = [deal for deal, sf in self.stages.items() if sf == stage_name]
-        return named[0] if len(named) == 1 else stage_name
+    def stage_names_for(self, deal_stage: str, picklist: list[str]) -> list[str]:
+        """The Salesforce stages a deal stage is (migrate sales): those mapped to it, else
+        itself when it is an active StageName the section leaves to its own name."""
+        named = [sf for sf, deal in self.stages.items() if deal == deal_stage]
+        if named:
+            return named
+        return [deal_stage] if deal_stage in picklist and deal_stage not in self.stages else []
 
     def rule_for(self, fmap: FieldMap) -> str:
         return fmap.conflict_rule or self.conflict_rule

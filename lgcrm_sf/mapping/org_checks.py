@@ -242,8 +242,8 @@ def _check_stages(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
         return
     for deal_stage, target, hint in unknown_stage_targets(mapping, active_stages(described)):
         check.add(
-            mapping.stages_pos.get(deal_stage),
-            f"Opportunity.StageName has no active value {target!r} (stages.{deal_stage}); "
-            "Salesforce would reject it.",
+            mapping.stages_pos.get(target),
+            f"Opportunity.StageName has no active value {target!r} (stages: {target}: "
+            f"{deal_stage}); Salesforce would reject it.",
             hint,
         )

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ConfigError
+from ..i18n import N_, _, shown
+
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
 @dataclass
@@ -18,8 +21,10 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
-        return text + (f" Fix: {self.fix}" if self.fix else "")
+        severity = _(SEVERITIES.get(self.severity, self.severity))
+        text = f"{self.file}:{self.line}:{self.column}: {severity}: {shown(self.message)}"
+        fix = _(" Fix: {fix}").format(fix=shown(self.fix)) if self.fix else ""
+        return text + fix
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

@@ -102,15 +102,6 @@ def _owners(reader: NodeReader, node, mapping: Mapping) -> None:
             )
 
 
-def _stages(reader: NodeReader, node, mapping: Mapping) -> None:
-    stages = reader.mapping(node, "stages", None) or {}
-    for deal_stage, (_, value_node) in stages.items():
-        target = reader.string(value_node, f"stages.{deal_stage}")
-        if target:
-            mapping.stages[deal_stage] = target
-            mapping.stages_pos[deal_stage] = pos(value_node)
-
-
 def _engagements(reader: NodeReader, node, mapping: Mapping) -> None:
     switches = reader.mapping(node, "engagements", ENGAGEMENTS) or {}
     for name, (_, value_node) in switches.items():
@@ -158,6 +149,17 @@ def is_placeholder_host(url: str) -> bool:
     return "example" in (labels[0], labels[-1]) or (len(labels) >= 2 and labels[-2] == "example")
 
 
+def _stages(reader: NodeReader, node, mapping: Mapping) -> None:
+    """Salesforce's StageName -> the Lead Gen & CRM account's deal stage name (opportunities go
+    one way, into the account). A stage left out goes by its own name."""
+    stages = reader.mapping(node, "stages", None) or {}
+    for name, (key_node, value_node) in stages.items():
+        target = reader.string(value_node, f"stages.{name}")
+        if target:
+            mapping.stages[str(name)] = target
+            mapping.stages_pos[str(name)] = pos(key_node)
+
+
 def _assignment_rules(reader: NodeReader, node, mapping: Mapping) -> None:
     mapping.assignment_rules = bool(reader.boolean(node, "assignment_rules"))
 
@@ -170,8 +172,8 @@ SECTIONS = (
     ("objects", _objects),
     ("lead_score", _lead_score),
     ("owners", _owners),
-    ("stages", _stages),
     ("engagements", _engagements),
     ("lead_link", _lead_link),
     ("assignment_rules", _assignment_rules),
+    ("stages", _stages),
 )

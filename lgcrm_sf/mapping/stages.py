@@ -1,5 +1,6 @@
-"""The `stages:` section against the org: each Salesforce stage it names must be an active value
-of Opportunity.StageName (a restricted picklist: Salesforce refuses any other value)."""
+"""The `stages:` section (Salesforce StageName: deal stage) against the org: each Salesforce stage
+it names must be an active value of Opportunity.StageName (a restricted picklist: Salesforce
+refuses any other value)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ def active_stages(stage_field: dict | None) -> list[str]:
 
 
 def unknown_stage_targets(mapping: Mapping, picklist: list[str]) -> list[tuple[str, str, str]]:
-    """(deal stage, Salesforce stage it names, a hint) for each target the org does not have."""
+    """(deal stage, Salesforce stage the section names for it, a hint) for each Salesforce stage
+    (a key of stages:) the org does not have."""
     out = []
-    for deal_stage, target in mapping.stages.items():
+    for target, deal_stage in mapping.stages.items():
         if target in picklist:
             continue
         close = difflib.get_close_matches(target, picklist, n=1, cutoff=0.6)

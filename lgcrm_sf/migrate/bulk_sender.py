@@ -59,9 +59,9 @@ class BulkSender:
         self.settle(spec, {"id": chunk, "job_id": job_id, "fields": columns})
 
     def _submit(self, spec: ObjectSpec, chunk: int, spool, operation: str) -> str:
-        client, me = self.s.client, self.s.me
+        client, integration_user_id = self.s.client, self.s.integration_user_id
         for _ in range(UPLOAD_ATTEMPTS):
-            job_id = bulk_ingest.open_job(client, spec.name, operation, me)
+            job_id = bulk_ingest.open_job(client, spec.name, operation, integration_user_id)
             self.s.progress.set_job(chunk, job_id)
             if bulk_ingest.upload(client, job_id, spool):
                 bulk_ingest.close(client, job_id)

@@ -22,7 +22,7 @@ def find_created(
     progress: Progress,
     spec: ObjectSpec,
     chunk: dict,
-    me: str | None,
+    integration_user_id: str | None,
     ids_per_query: int = 300,
 ) -> list[tuple[str, str]]:
     """(source id, target id) of the batch's rows Salesforce has, not yet mapped."""
@@ -33,7 +33,7 @@ def find_created(
         return []
     if spec.source_id_field:
         return _by_source_id(client, spec, [r[0] for r in rows], ids_per_query)
-    candidates = _created_since(client, spec, chunk, me)
+    candidates = _created_since(client, spec, chunk, integration_user_id)
     known = progress.known_targets(c["Id"] for c in candidates)
     candidates = [c for c in candidates if c["Id"] not in known]
     return _pair_by_values(spec, rows, candidates)
@@ -53,13 +53,15 @@ def _by_source_id(client, spec: ObjectSpec, source_ids: list[str], size: int):
     return found
 
 
-def _created_since(client, spec: ObjectSpec, chunk: dict, me: str | None) -> list[dict]:
+def _created_since(
+    client, spec: ObjectSpec, chunk: dict, integration_user_id: str | None
+) -> list[dict]:
     """Records made since the batch was journaled: SystemModstamp, which no one can set, by
     the org's clock; the creator only when the audit fields were not sent (they set it)."""
     fields = sorted(set(chunk["fields"]) - {"Id"})
     where = f"SystemModstamp >= {chunk['since']}"
-    if me and "CreatedById" not in spec.audit_fields:
-        where += f" AND CreatedById = {soql_quote(me)}"
+    if integration_user_id and "CreatedById" not in spec.audit_fields:
+        where += f" AND CreatedById = {soql_quote(integration_user_id)}"
     soql = f"SELECT Id, {', '.join(fields)} FROM {spec.name} WHERE {where}"
     return client.call(lambda sf: sf.query_all(soql), f"the {spec.name} lookup")["records"]
 

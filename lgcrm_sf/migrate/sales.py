@@ -68,7 +68,7 @@ def migrate_sales(
     started = time.perf_counter()
     _settings, client = open_client(request.profile)
     identity = read_identity(client)
-    side = SalesforceSide(client, me=identity.user_id)
+    side = SalesforceSide(client, integration_user_id=identity.user_id)
     state = SyncState(request.profile.state_path)
     source = source or local_source(state)
     report = SalesReport(request.dry_run, identity.org_id, identity.org_name, source.key)

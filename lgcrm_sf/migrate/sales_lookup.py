@@ -59,8 +59,8 @@ def _by_values(side: SalesforceSide, sobject: str, rows: list[dict], taken: set[
     fields = sorted({"Id"} | {k for r in rows for k in r["sent"]})
     since = min(r["since"] for r in rows)
     where = [f"CreatedDate >= {since}"]
-    if side.me:
-        where.append(f"CreatedById = {soql.quote(side.me)}")
+    if side.integration_user_id:
+        where.append(f"CreatedById = {soql.quote(side.integration_user_id)}")
     text = soql.select(fields, sobject, where, "CreatedDate, Id")
     records = side.client.call(lambda sf: sf.query_all(text), f"the {sobject} lookup")["records"]
     candidates = [r for r in records if r["Id"] not in taken]

@@ -67,10 +67,21 @@ def _owners(side: SalesforceSide, mapping: Mapping, facts: OrgFacts) -> None:
 
 
 def check_stages(mapping: Mapping, facts: OrgFacts, opportunities: list[SourceOpportunity]):
-    """Every deal stage an opportunity uses is mapped to an active StageName, else ConfigError
-    (nothing has been written yet)."""
+    """Every deal stage an opportunity uses is one Salesforce stage through the mapping's
+    stages: (StageName: deal stage, as the sync reads it; a deal stage named like an active
+    StageName the section leaves alone is that stage), else ConfigError: nothing is written."""
     used = Counter(o.stage for o in opportunities if o.stage)
-    unmapped = sorted(s for s in used if s not in mapping.stages)
+    wrong = [w for w in unknown_stage_targets(mapping, facts.stages) if w[0] in used]
+    if wrong:
+        deal, target, hint = wrong[0]
+        raise ConfigError(
+            _(
+                "stages: names {target!r} for {deal!r}, which is not an active Opportunity "
+                "stage of this org. Nothing was written."
+            ).format(deal=deal, target=target),
+            hint,
+        )
+    unmapped = sorted(s for s in used if not mapping.stage_names_for(s, facts.stages))
     if unmapped:
         listed = ", ".join(
             _("{stage!r} ({count} opportunities)").format(stage=s, count=used[s]) for s in unmapped
@@ -80,8 +91,8 @@ def check_stages(mapping: Mapping, facts: OrgFacts, opportunities: list[SourceOp
                 "Deal stages not in the mapping's stages: section: {listed}. Nothing was written."
             ).format(listed=listed),
             _(
-                "map each to a Salesforce stage ({stages}) under stages: in {file}, e.g. "
-                "{example!r}: {target}"
+                "name the Salesforce stage of each under stages: in {file} ({stages}), e.g. "
+                "{target}: {example}"
             ).format(
                 stages=", ".join(facts.stages),
                 file=mapping.source,
@@ -89,13 +100,14 @@ def check_stages(mapping: Mapping, facts: OrgFacts, opportunities: list[SourceOp
                 target=facts.stages[0] if facts.stages else "Prospecting",
             ),
         )
-    wrong = [w for w in unknown_stage_targets(mapping, facts.stages) if w[0] in used]
-    if wrong:
-        deal, target, hint = wrong[0]
+    several = sorted(s for s in used if len(mapping.stage_names_for(s, facts.stages)) > 1)
+    if several:
         raise ConfigError(
             _(
-                "stages.{deal} names {target!r}, which is not an active Opportunity stage of this "
-                "org. Nothing was written."
-            ).format(deal=deal, target=target),
-            hint,
+                "stages: names several Salesforce stages for {stage!r} ({names}): one is "
+                "needed to write its opportunities. Nothing was written."
+            ).format(
+                stage=several[0], names=", ".join(mapping.stage_names_for(several[0], facts.stages))
+            ),
+            _("keep one Salesforce stage for it in {file}.").format(file=mapping.source),
         )

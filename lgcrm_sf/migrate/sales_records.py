@@ -1,8 +1,8 @@
 """Source accounts and opportunities as the Salesforce values `migrate sales` writes: Account
-Name, Industry, Website and owner; Opportunity Name, StageName (through the mapping's
-`stages:`), CloseDate, Amount, Probability, AccountId and owner. IsWon and IsClosed are never
-sent: Salesforce derives them from the stage. An owner not in the owner mapping is left to
-Salesforce (the integration user owns the record) and said once per owner."""
+Name, Industry, Website and owner; Opportunity Name, StageName (the mapping's `stages:` read
+from deal stage to StageName), CloseDate, Amount, Probability, AccountId and owner. IsWon and
+IsClosed are never sent: Salesforce derives them from the stage. An owner not in the owner
+mapping is left to Salesforce (the integration user owns the record) and said once per owner."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def opportunity_candidates(
         account = planner.reference("Account", opportunity.account_id)
         values = {
             "Name": opportunity.name,
-            "StageName": mapping.stages.get(opportunity.stage or ""),
+            "StageName": _stage_name(mapping, facts, opportunity.stage),
             "CloseDate": opportunity.close_date,
             "Amount": opportunity.amount,
             "Probability": opportunity.probability,
@@ -71,6 +71,11 @@ def opportunity_candidates(
         why = _unresolved(opportunity, account)
         out.append(Candidate(opportunity.id, _present(values), opportunity.changed_at, why))
     return out
+
+
+def _stage_name(mapping: Mapping, facts: OrgFacts, deal_stage: str | None) -> str | None:
+    names = mapping.stage_names_for(deal_stage, facts.stages) if deal_stage else []
+    return names[0] if names else None  # checked before the plan: one each
 
 
 def _unresolved(opportunity: SourceOpportunity, account) -> str:

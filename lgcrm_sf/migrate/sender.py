@@ -37,10 +37,15 @@ class Sender:
         client: SalesforceClient,
         progress: Progress,
         tuning: RestoreTuning,
-        me: str | None,
+        integration_user_id: str | None,
         tell: Callable[[str, str, int], None] | None = None,
     ) -> None:
-        self.client, self.progress, self.tuning, self.me = client, progress, tuning, me
+        self.client, self.progress, self.tuning, self.integration_user_id = (
+            client,
+            progress,
+            tuning,
+            integration_user_id,
+        )
         self.tallies: dict[str, Counter] = defaultdict(Counter)
         self.tell = tell or (lambda *_: None)
         self.bulk = BulkSender(self)
@@ -110,7 +115,12 @@ class Sender:
     def settle_lost(self, spec: ObjectSpec, chunk: dict) -> set[str]:
         """A journaled batch of creates whose answer never came: map what Salesforce made."""
         pairs = find_created(
-            self.client, self.progress, spec, chunk, self.me, self.tuning.ids_per_query
+            self.client,
+            self.progress,
+            spec,
+            chunk,
+            self.integration_user_id,
+            self.tuning.ids_per_query,
         )
         with self.progress.transaction():
             self.progress.map_ids((sid, spec.name, tid, "inserted") for sid, tid in pairs)

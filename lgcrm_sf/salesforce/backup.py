@@ -21,6 +21,7 @@ from typing import Protocol
 
 from ..config import write_atomically
 from ..errors import LgcrmError, QuotaReserveReached, SalesforceApiError, UsageError
+from ..i18n import N_, deferred
 from .backup_blobs import fetch_blobs
 from .backup_dirs import (
     hold_work_lock,
@@ -64,8 +65,8 @@ COMPOUND_TYPES = {"address", "location"}
 BINARY_TYPE = "base64"
 
 MESSAGES = {
-    "unknown_object": "--objects: Salesforce has no queryable object named {name!r}.",
-    "no_fields": "{name}: the integration user cannot read any field of this object.",
+    "unknown_object": N_("--objects: Salesforce has no queryable object named {name!r}."),
+    "no_fields": N_("{name}: the integration user cannot read any field of this object."),
 }
 
 
@@ -161,9 +162,13 @@ class Backup:
             if name.lower() not in queryable:
                 if requested:
                     raise UsageError(
-                        MESSAGES["unknown_object"].format(name=name),
-                        "give API names such as Lead or My_Object__c (`lgcrm-sf backup --all` "
-                        "takes every object).",
+                        deferred(MESSAGES["unknown_object"], name=name),
+                        deferred(
+                            N_(
+                                "give API names such as Lead or My_Object__c (`lgcrm-sf backup "
+                                "--all` takes every object)."
+                            )
+                        ),
                     )
                 continue  # a default object this org doesn't have (or can't read)
             names.append(queryable[name.lower()])
@@ -269,7 +274,7 @@ class Backup:
         try:
             plan.fields, plan.binary = self.readable_fields(name)
             if not plan.fields:
-                plan.error = MESSAGES["no_fields"].format(name=name)
+                plan.error = deferred(MESSAGES["no_fields"], name=name)  # the manifest: English
                 return plan
             plan.query = f"SELECT {', '.join(plan.fields)} FROM {name}"
             plan.total = self._count(name, include_deleted)

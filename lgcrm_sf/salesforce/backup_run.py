@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..config import Profile
 from ..errors import ExitCode, UsageError
+from ..i18n import N_, deferred
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
 from .backup import Backup, BackupProgress, BackupResult
@@ -76,9 +77,13 @@ def outcome(result: BackupResult) -> tuple[str, int, dict]:
 
 def incomplete_message(result: BackupResult) -> str:
     failed = [o.name for o in result.objects if o.status != "ok"]
-    return (
-        f"The backup is incomplete: {', '.join(failed)} failed (see the manifest in "
-        f"{result.path}); the other objects were kept."
+    return deferred(
+        N_(
+            "The backup is incomplete: {objects} failed (see the manifest in {path}); the "
+            "other objects were kept."
+        ),
+        objects=", ".join(failed),
+        path=result.path,
     )
 
 

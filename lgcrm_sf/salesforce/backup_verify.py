@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import N_, _
 from .backup import FORMAT
 
 MANIFEST_KEYS = {
@@ -39,20 +40,20 @@ OBJECT_KEYS = {
 }
 
 MESSAGES = {
-    "no_manifest": "no manifest.json in {path}: not a backup directory, or it was interrupted",
-    "bad_json": "manifest.json is not valid JSON: {detail}",
-    "missing_key": "manifest.json: {where} lacks {key!r}",
-    "bad_type": "manifest.json: {where}.{key} should be {kind}",
-    "bad_format": "manifest.json: unknown format {value!r} (expected {FORMAT})",
-    "missing_file": "{file} is missing",
-    "size": "{file} has {actual} bytes, the manifest says {expected}",
-    "sha": "{file} SHA-256 is {actual}, the manifest says {expected}",
-    "rows": "{file} has {actual} rows, the manifest says {expected}",
-    "header": "{file} header does not match the manifest's field list",
-    "unreadable": "{file} cannot be read as CSV: {detail}",
-    "failed": "the backup of this object failed: {detail}",
-    "bad_blob": "manifest.json: objects[{index}].blobs has an entry that is not a file record",
-    "incomplete": "the manifest marks this backup incomplete",
+    "no_manifest": N_("no manifest.json in {path}: not a backup directory, or it was interrupted"),
+    "bad_json": N_("manifest.json is not valid JSON: {detail}"),
+    "missing_key": N_("manifest.json: {where} lacks {key!r}"),
+    "bad_type": N_("manifest.json: {where}.{key} should be {kind}"),
+    "bad_format": N_("manifest.json: unknown format {value!r} (expected {FORMAT})"),
+    "missing_file": N_("{file} is missing"),
+    "size": N_("{file} has {actual} bytes, the manifest says {expected}"),
+    "sha": N_("{file} SHA-256 is {actual}, the manifest says {expected}"),
+    "rows": N_("{file} has {actual} rows, the manifest says {expected}"),
+    "header": N_("{file} header does not match the manifest's field list"),
+    "unreadable": N_("{file} cannot be read as CSV: {detail}"),
+    "failed": N_("the backup of this object failed: {detail}"),
+    "bad_blob": N_("manifest.json: objects[{index}].blobs has an entry that is not a file record"),
+    "incomplete": N_("the manifest marks this backup incomplete"),
 }
 
 
@@ -75,30 +76,32 @@ class VerifyReport:
 def _structure(manifest) -> list[str]:
     problems = []
     if not isinstance(manifest, dict):
-        return [MESSAGES["bad_type"].format(where="manifest", key="", kind="an object")]
+        return [_(_(MESSAGES["bad_type"])).format(where="manifest", key="", kind="an object")]
     for key, kind in MANIFEST_KEYS.items():
         if key not in manifest:
-            problems.append(MESSAGES["missing_key"].format(where="the manifest", key=key))
+            problems.append(_(MESSAGES["missing_key"]).format(where="the manifest", key=key))
         elif not isinstance(manifest[key], kind):
             problems.append(
-                MESSAGES["bad_type"].format(where="manifest", key=key, kind=kind.__name__)
+                _(_(MESSAGES["bad_type"])).format(where="manifest", key=key, kind=kind.__name__)
             )
     if manifest.get("format") not in (None, FORMAT):
-        problems.append(MESSAGES["bad_format"].format(value=manifest.get("format"), FORMAT=FORMAT))
+        problems.append(
+            _(MESSAGES["bad_format"]).format(value=manifest.get("format"), FORMAT=FORMAT)
+        )
     for i, obj in enumerate(manifest.get("objects") or []):
         for key, kind in OBJECT_KEYS.items():
             where = f"objects[{i}]"
             if not isinstance(obj, dict) or key not in obj:
-                problems.append(MESSAGES["missing_key"].format(where=where, key=key))
+                problems.append(_(MESSAGES["missing_key"]).format(where=where, key=key))
             elif not isinstance(obj[key], kind) or isinstance(obj[key], bool) and kind is int:
                 problems.append(
-                    MESSAGES["bad_type"].format(where=where, key=key, kind=kind.__name__)
+                    _(_(MESSAGES["bad_type"])).format(where=where, key=key, kind=kind.__name__)
                 )
         blobs = obj.get("blobs", []) if isinstance(obj, dict) else []
         if not isinstance(blobs, list) or not all(_blob_entry_ok(b) for b in blobs):
-            problems.append(MESSAGES["bad_blob"].format(index=i))
+            problems.append(_(MESSAGES["bad_blob"]).format(index=i))
     if isinstance(manifest.get("org"), dict) and "id" not in manifest["org"]:
-        problems.append(MESSAGES["missing_key"].format(where="org", key="id"))
+        problems.append(_(MESSAGES["missing_key"]).format(where="org", key="id"))
     return problems
 
 
@@ -137,17 +140,21 @@ def verify(path: Path) -> VerifyReport:
     path = Path(path)
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
-        return VerifyReport(path, False, None, problems=[MESSAGES["no_manifest"].format(path=path)])
+        return VerifyReport(
+            path, False, None, problems=[_(_(MESSAGES["no_manifest"])).format(path=path)]
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        return VerifyReport(path, False, None, problems=[MESSAGES["bad_json"].format(detail=exc)])
+        return VerifyReport(
+            path, False, None, problems=[_(_(MESSAGES["bad_json"])).format(detail=exc)]
+        )
     problems = _structure(manifest)
     report = VerifyReport(path, False, manifest, problems=problems)
     if problems:
         return report
     if not manifest["complete"]:
-        report.problems.append(MESSAGES["incomplete"])
+        report.problems.append(_(MESSAGES["incomplete"]))
     for obj in manifest["objects"]:
         report.objects.append(_check_object(path, obj))
     report.ok = not report.problems and all(o.ok for o in report.objects)
@@ -159,19 +166,21 @@ def _check_object(path: Path, obj: dict) -> ObjectCheck:
     count, a size and a hash that all differ."""
     name, file = obj["name"], obj["file"]
     if obj["status"] != "ok":
-        return ObjectCheck(name, False, MESSAGES["failed"].format(detail=obj.get("error")))
+        return ObjectCheck(name, False, _(_(MESSAGES["failed"])).format(detail=obj.get("error")))
     target = path / file
     if not target.is_file() or target.parent != path:
-        return ObjectCheck(name, False, MESSAGES["missing_file"].format(file=file))
+        return ObjectCheck(name, False, _(_(MESSAGES["missing_file"])).format(file=file))
     problems = []
     try:
         header, rows = _count_rows(target)
         if header != obj["fields"]:
-            problems.append(MESSAGES["header"].format(file=file))
+            problems.append(_(MESSAGES["header"]).format(file=file))
         if rows != obj["rows"]:
-            problems.append(MESSAGES["rows"].format(file=file, actual=rows, expected=obj["rows"]))
+            problems.append(
+                _(MESSAGES["rows"]).format(file=file, actual=rows, expected=obj["rows"])
+            )
     except (csv.Error, UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile) as exc:
-        problems.append(MESSAGES["unreadable"].format(file=file, detail=exc))
+        problems.append(_(MESSAGES["unreadable"]).format(file=file, detail=exc))
         rows = None
     problems += _check_file(path, file, obj["bytes"], obj["sha256"])
     blobs = [b for b in obj.get("blobs", []) if b.get("file") is not None]
@@ -179,19 +188,21 @@ def _check_object(path: Path, obj: dict) -> ObjectCheck:
         problems += _check_file(path, blob["file"], blob["bytes"], blob["sha256"])
     if problems:
         return ObjectCheck(name, False, "; ".join(problems))
-    files = f", {len(blobs)} binary files" if blobs else ""
-    return ObjectCheck(name, True, f"{rows} rows{files}, sha256 ok")
+    files = _(", {count} binary files").format(count=len(blobs)) if blobs else ""
+    return ObjectCheck(
+        name, True, _("{rows} rows{files}, sha256 ok").format(rows=rows, files=files)
+    )
 
 
 def _check_file(path: Path, file: str, expected_bytes: int, expected_sha: str) -> list[str]:
     """Size and hash of one file of the backup; a name leading outside it is missing."""
     target = (path / file).resolve()
     if not target.is_file() or path.resolve() not in target.parents:
-        return [MESSAGES["missing_file"].format(file=file)]
+        return [_(_(MESSAGES["missing_file"])).format(file=file)]
     problems = []
     sha, size = _hash_and_size(target)
     if size != expected_bytes:
-        problems.append(MESSAGES["size"].format(file=file, actual=size, expected=expected_bytes))
+        problems.append(_(MESSAGES["size"]).format(file=file, actual=size, expected=expected_bytes))
     if sha != expected_sha:
-        problems.append(MESSAGES["sha"].format(file=file, actual=sha, expected=expected_sha))
+        problems.append(_(MESSAGES["sha"]).format(file=file, actual=sha, expected=expected_sha))
     return problems

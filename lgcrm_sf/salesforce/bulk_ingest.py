@@ -27,7 +27,7 @@ def open_job(
     client: SalesforceClient,
     sobject: str,
     operation: str,
-    me: str | None,
+    integration_user_id: str | None,
     external_id: str | None = None,
 ) -> str:
     """A new open job (insert, update, upsert on `external_id`...) taking CSV with LF line
@@ -47,15 +47,20 @@ def open_job(
         return create()
     except OutcomeUnknown:
         # A job may have been made: it is open and empty, so it can only be aborted.
-        abort_open_jobs(client, sobject, me)
+        abort_open_jobs(client, sobject, integration_user_id)
         return create()
 
 
-def abort_open_jobs(client: SalesforceClient, sobject: str, me: str | None) -> None:
+def abort_open_jobs(
+    client: SalesforceClient, sobject: str, integration_user_id: str | None
+) -> None:
     """Abort our open (never closed) ingest jobs on this object."""
     jobs = client.call(lambda sf: sf.restful("jobs/ingest"), "listing Bulk jobs")
     for job in jobs.get("records", []):
-        mine = me is None or (job.get("createdById") or "")[:15] == me[:15]
+        mine = (
+            integration_user_id is None
+            or (job.get("createdById") or "")[:15] == integration_user_id[:15]
+        )
         if job.get("object") == sobject and job.get("state") == "Open" and mine:
             abort(client, job["id"])
 

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import credentials
+from .. import credentials, i18n
 from ..config import Profile, ProfileSettings
 from ..errors import ConfigError, UsageError
+from ..i18n import N_, _
 from .addresses import is_https, shown_url
 from .client import (
     AUTH_METHODS,
@@ -22,12 +23,16 @@ from .client import (
 from .identity import OrgIdentity, read_identity
 
 MESSAGES = {
-    "missing_secret": (
+    "missing_secret": N_(
         "The {what} is required for the {method} login: type it when asked or set {env}."
     ),
-    "consumer_key": "The {method} login needs the connected app's consumer key (--consumer-key).",
-    "declined": "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored.",
-    "bad_method": "Unknown auth method {method!r}: use one of {choices}.",
+    "consumer_key": N_(
+        "The {method} login needs the connected app's consumer key (--consumer-key)."
+    ),
+    "declined": N_(
+        "Not connected: the confirmation word (Confirm) was not typed. Nothing was stored."
+    ),
+    "bad_method": N_("Unknown auth method {method!r}: use one of {choices}."),
 }
 
 # The help article's warning, shown before an admin confirms the connection.
@@ -51,18 +56,22 @@ def required_secrets(target: LoginTarget, secrets: Secrets) -> None:
     method = target.auth_method
     if method not in AUTH_METHODS:
         raise ConfigError(
-            MESSAGES["bad_method"].format(method=method, choices=", ".join(AUTH_METHODS))
+            _(MESSAGES["bad_method"]).format(method=method, choices=", ".join(AUTH_METHODS))
         )
     if method in ("jwt", "client_credentials") and not target.consumer_key:
-        raise ConfigError(MESSAGES["consumer_key"].format(method=method))
+        raise ConfigError(_(MESSAGES["consumer_key"]).format(method=method))
     needed = {
-        "password": [("password", "password", "LGCRM_SF_PASSWORD")],
-        "jwt": [("private_key", "private key", "LGCRM_SF_PRIVATE_KEY_FILE")],
-        "client_credentials": [("consumer_secret", "consumer secret", "LGCRM_SF_CONSUMER_SECRET")],
+        "password": [("password", N_("password"), "LGCRM_SF_PASSWORD")],
+        "jwt": [("private_key", N_("private key"), "LGCRM_SF_PRIVATE_KEY_FILE")],
+        "client_credentials": [
+            ("consumer_secret", N_("consumer secret"), "LGCRM_SF_CONSUMER_SECRET")
+        ],
     }[method]
     for attr, what, env in needed:
         if not getattr(secrets, attr):
-            raise ConfigError(MESSAGES["missing_secret"].format(what=what, method=method, env=env))
+            raise ConfigError(
+                _(MESSAGES["missing_secret"]).format(what=_(what), method=method, env=env)
+            )
 
 
 def connect(
@@ -72,12 +81,14 @@ def connect(
     confirm: Callable[[OrgIdentity], bool],
     secrets_from_environment: bool = False,
     private_key_file: str | None = None,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> ConnectResult:
     """Log in for real, read who and where, ask for confirmation, and only then store.
 
     A failed login, a refused confirmation or an unusable keyring stores nothing."""
     required_secrets(target, secrets)
-    usable, _ = credentials.keyring_usable()
+    usable = credentials.keyring_usable()[0]
     if not usable and not secrets_from_environment:
         credentials.require_keyring()  # raises with the ways out
     client = SalesforceClient(target, secrets)
@@ -86,7 +97,7 @@ def connect(
     if not target.username:  # client credentials: the connected app's run-as user
         target.username = identity.username
     if not confirm(identity):
-        raise ConfigError(MESSAGES["declined"])
+        raise ConfigError(_(MESSAGES["declined"]))
     source = "keyring" if usable else "environment"
     if usable:
         credentials.store(profile.name, target.username, secrets)
@@ -105,11 +116,37 @@ def connect(
     settings.edition = identity.edition
     settings.user_id = identity.user_id
     settings.connected_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    settings.language = language or org_language(identity.language)
+    settings.timezone = timezone or identity.timezone or "UTC"
     profile.save(settings)
     from ..store.catalog import Catalog
 
     Catalog(profile.state_path).record_event("connected", {"org_id": identity.org_id})
     return ConnectResult(identity, source, profile.name)
+
+
+def org_language(locale_key: str | None) -> str:
+    """The profile language an org's LanguageLocaleKey stands for (pt_BR -> pt_BR, en_US and
+    any language without a catalogue -> en)."""
+    return i18n.normalize(locale_key) or i18n.SOURCE
+
+
+def settle_locale(
+    profile: Profile, settings: ProfileSettings, client: SalesforceClient, save: bool = True
+) -> ProfileSettings:
+    """A profile connected before it had a `language` and `timezone` gets the org's at its
+    next run (one query), kept in its settings from then on."""
+    if settings.language and settings.timezone:
+        return settings
+    org = client.call(
+        lambda sf: sf.query("SELECT LanguageLocaleKey, TimeZoneSidKey FROM Organization"),
+        "the Organization query",
+    )["records"][0]
+    settings.language = settings.language or org_language(org.get("LanguageLocaleKey"))
+    settings.timezone = settings.timezone or org.get("TimeZoneSidKey") or "UTC"
+    if save:
+        profile.save(settings)
+    return settings
 
 
 def disconnect(profile: Profile) -> int:
@@ -142,21 +179,27 @@ def stored_target(profile: Profile, settings: ProfileSettings) -> LoginTarget:
     where = profile.settings_path
     if not is_https(target.login_url):
         raise ConfigError(
-            f"The login URL {shown_url(target.login_url)} stored in {where} is not https: the "
-            "password would travel in clear. Nothing was sent.",
-            "run `lgcrm-sf connect` again with an https:// --login-url (or --domain).",
+            _(
+                "The login URL {url} stored in {where} is not https: the password would travel "
+                "in clear. Nothing was sent."
+            ).format(url=shown_url(target.login_url), where=where),
+            _("run `lgcrm-sf connect` again with an https:// --login-url (or --domain)."),
         )
     try:
         target.api_version = checked_api_version(target.api_version)
     except UsageError:
         raise ConfigError(
-            f"The API version {target.api_version!r} stored in {where} is not one.",
-            "run `lgcrm-sf connect` again (--api-version 59.0, for instance).",
+            _("The API version {version!r} stored in {where} is not one.").format(
+                version=target.api_version, where=where
+            ),
+            _("run `lgcrm-sf connect` again (--api-version 59.0, for instance)."),
         ) from None
     if target.ca_bundle and not Path(target.ca_bundle).is_file():
         raise ConfigError(
-            f"The CA bundle {target.ca_bundle} named in {where} no longer exists.",
-            "put the file back, or run `lgcrm-sf connect` again with --ca-bundle FILE.",
+            _("The CA bundle {path} named in {where} no longer exists.").format(
+                path=target.ca_bundle, where=where
+            ),
+            _("put the file back, or run `lgcrm-sf connect` again with --ca-bundle FILE."),
         )
     return target
 
@@ -172,8 +215,10 @@ def open_client(profile: Profile) -> tuple[ProfileSettings, SalesforceClient]:
     except ConfigError:
         credentials.require_keyring()  # no keyring at all: name the ways out
         raise ConfigError(
-            credentials.MESSAGES["missing"].format(
-                what="secret", profile=profile.name, env="the LGCRM_SF_* environment variables"
+            _(credentials.MESSAGES["missing"]).format(
+                what=_("secret"),
+                profile=profile.name,
+                env=_("the LGCRM_SF_* environment variables"),
             )
         ) from None
     return settings, SalesforceClient(target, secrets)

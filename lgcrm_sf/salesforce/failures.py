@@ -11,60 +11,63 @@ import urllib3
 from simple_salesforce.exceptions import SalesforceError
 
 from ..errors import AuthError, ConnectionFailure, QuotaReserveReached, SalesforceApiError
+from ..i18n import N_, deferred
 
 # User-facing text of this module, one place (a pt-BR translation follows from here).
 MESSAGES = {
-    "INVALID_LOGIN": (
+    "INVALID_LOGIN": N_(
         "Salesforce refused the login ({code}): check the username and password, and that the "
         "security token is the latest one (Settings > Reset My Security Token); the user may "
         "also be locked out after too many attempts."
     ),
-    "LOGIN_MUST_USE_SECURITY_TOKEN": (
+    "LOGIN_MUST_USE_SECURITY_TOKEN": N_(
         "Salesforce asks for a security token (LOGIN_MUST_USE_SECURITY_TOKEN): set "
         "LGCRM_SF_SECURITY_TOKEN or type it when asked; reset it in Salesforce under Settings > "
         "Reset My Security Token."
     ),
-    "API_DISABLED_FOR_ORG": (
+    "API_DISABLED_FOR_ORG": N_(
         "API access is not enabled for this org (API_DISABLED_FOR_ORG): Enterprise, Unlimited "
         "and Performance editions include it; Professional Edition must buy it from Salesforce."
     ),
-    "API_CURRENTLY_DISABLED": (
+    "API_CURRENTLY_DISABLED": N_(
         "API access is disabled for this user (API_CURRENTLY_DISABLED): in Setup > Profiles, "
         "give the integration user's profile the 'API Enabled' permission."
     ),
-    "PASSWORD_EXPIRED": (
+    "PASSWORD_EXPIRED": N_(
         "The integration user's password has expired: log in to Salesforce as that user to set a "
         "new one, then set 'Password Never Expires' on its profile (Setup > Profiles)."
     ),
-    "USER_LOCKED": "The user is locked out of Salesforce: an admin can unlock it in Setup > Users.",
-    "invalid_grant": (
+    "USER_LOCKED": N_(
+        "The user is locked out of Salesforce: an admin can unlock it in Setup > Users."
+    ),
+    "invalid_grant": N_(
         "Salesforce refused the OAuth login (invalid_grant: {detail}): check the username, that "
         "the connected app's certificate matches the private key, and that the user is "
         "pre-authorized for the app (Manage Connected Apps > Policies)."
     ),
-    "invalid_client_id": (
+    "invalid_client_id": N_(
         "Salesforce does not know this consumer key (invalid_client_id): copy it again from the "
         "connected app (App Manager > View)."
     ),
-    "invalid_client": "The consumer key or secret is wrong (invalid_client).",
-    "OTHER_AUTH": "Salesforce refused the login ({code}): {detail}",
-    "UNREACHABLE": (
+    "invalid_client": N_("The consumer key or secret is wrong (invalid_client)."),
+    "OTHER_AUTH": N_("Salesforce refused the login ({code}): {detail}"),
+    "UNREACHABLE": N_(
         "Cannot reach Salesforce at {url}: {detail}. Check the login URL (--domain, --login-url) "
         "and the network."
     ),
-    "TLS": (
+    "TLS": N_(
         "The TLS certificate of {url} could not be verified: {detail}. If this is a test server, "
         "pass its CA with --ca-bundle."
     ),
-    "SESSION_LOST": (
+    "SESSION_LOST": N_(
         "Salesforce ended the session twice in a row; log in again with `lgcrm-sf connect`."
     ),
-    "API_ERROR": "Salesforce rejected {what} ({code}): {detail}",
-    "LOGIN_UNAVAILABLE": (
+    "API_ERROR": N_("Salesforce rejected {what} ({code}): {detail}"),
+    "LOGIN_UNAVAILABLE": N_(
         "Salesforce could not log in at {url} just now ({code}); it was tried again with "
         "backoff. Run again later."
     ),
-    "QUOTA_SPENT": (
+    "QUOTA_SPENT": N_(
         "Stopped: the org has spent its daily API requests (REQUEST_LIMIT_EXCEEDED: {detail}). "
         "Work done so far is saved; run again when the 24-hour window frees calls, or ask "
         "Salesforce for a higher limit."
@@ -107,17 +110,17 @@ def never_sent(exc: requests.exceptions.RequestException) -> bool:
 def tls_failure(url: str, exc: Exception, final: bool = True) -> ConnectionFailure:
     """A certificate that does not verify. `final`: not transient, retrying will not make a
     certificate valid (a login's own TLS failure has always been left to the retry policy)."""
-    failure = ConnectionFailure(MESSAGES["TLS"].format(url=url, detail=short_reason(exc)))
+    failure = ConnectionFailure(deferred(MESSAGES["TLS"], url=url, detail=short_reason(exc)))
     failure.tls = final
     return failure
 
 
 def unreachable(url: str, exc: requests.exceptions.RequestException) -> ConnectionFailure:
-    return ConnectionFailure(MESSAGES["UNREACHABLE"].format(url=url, detail=short_reason(exc)))
+    return ConnectionFailure(deferred(MESSAGES["UNREACHABLE"], url=url, detail=short_reason(exc)))
 
 
 def login_unavailable(url: str, code: str) -> ConnectionFailure:
-    return ConnectionFailure(MESSAGES["LOGIN_UNAVAILABLE"].format(url=url, code=code))
+    return ConnectionFailure(deferred(MESSAGES["LOGIN_UNAVAILABLE"], url=url, code=code))
 
 
 def auth_error(code: str, detail: str) -> AuthError:
@@ -126,14 +129,14 @@ def auth_error(code: str, detail: str) -> AuthError:
         and "locked" in (detail or "").lower()
         and "or user locked out" not in detail
     ):
-        return AuthError(MESSAGES["USER_LOCKED"], code)
+        return AuthError(deferred(MESSAGES["USER_LOCKED"]), code)
     if code in MESSAGES:
-        return AuthError(MESSAGES[code].format(code=code, detail=detail), code)
-    return AuthError(MESSAGES["OTHER_AUTH"].format(code=code, detail=detail), code)
+        return AuthError(deferred(MESSAGES[code], code=code, detail=detail), code)
+    return AuthError(deferred(MESSAGES["OTHER_AUTH"], code=code, detail=detail), code)
 
 
 def session_lost() -> AuthError:
-    return AuthError(MESSAGES["SESSION_LOST"])
+    return AuthError(deferred(MESSAGES["SESSION_LOST"]))
 
 
 def api_error(exc: SalesforceError, what: str) -> Exception:
@@ -142,14 +145,14 @@ def api_error(exc: SalesforceError, what: str) -> Exception:
     if isinstance(content, list) and content and isinstance(content[0], dict):
         code, detail = content[0].get("errorCode"), content[0].get("message", "")
     if code == "INVALID_OPERATION_WITH_EXPIRED_PASSWORD":
-        return AuthError(MESSAGES["PASSWORD_EXPIRED"], code)
+        return AuthError(deferred(MESSAGES["PASSWORD_EXPIRED"]), code)
     detail = " ".join(str(detail).split())
     if code == "REQUEST_LIMIT_EXCEEDED" and "totalrequests" in detail.lower():
         # The daily allowance is gone: waiting seconds won't bring it back (unlike the
         # concurrent long-running request limit, ConcurrentPerOrgLongTxn, which clears).
-        return QuotaReserveReached(MESSAGES["QUOTA_SPENT"].format(detail=detail))
+        return QuotaReserveReached(deferred(MESSAGES["QUOTA_SPENT"], detail=detail))
     return SalesforceApiError(
-        MESSAGES["API_ERROR"].format(what=what, code=code or exc.status, detail=detail),
+        deferred(MESSAGES["API_ERROR"], what=what, code=code or exc.status, detail=detail),
         code,
         exc.status,
     )

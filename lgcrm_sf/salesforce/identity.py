@@ -17,6 +17,8 @@ class OrgIdentity:
     username: str
     user_name: str
     instance_url: str
+    language: str | None = None  # the org's LanguageLocaleKey (pt_BR, en_US...)
+    timezone: str | None = None  # the org's TimeZoneSidKey (an IANA name)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -38,7 +40,10 @@ def read_identity(client: SalesforceClient) -> OrgIdentity:
 
     info = client.call(userinfo, "the user info request")
     org = client.call(
-        lambda sf: sf.query("SELECT Id, Name, OrganizationType, IsSandbox FROM Organization"),
+        lambda sf: sf.query(
+            "SELECT Id, Name, OrganizationType, IsSandbox, LanguageLocaleKey, TimeZoneSidKey "
+            "FROM Organization"
+        ),
         "the Organization query",
     )["records"][0]
     return OrgIdentity(
@@ -50,4 +55,6 @@ def read_identity(client: SalesforceClient) -> OrgIdentity:
         username=info["preferred_username"],
         user_name=info.get("name") or info["preferred_username"],
         instance_url=client.instance_url,
+        language=org.get("LanguageLocaleKey"),
+        timezone=org.get("TimeZoneSidKey"),
     )

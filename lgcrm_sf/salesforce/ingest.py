@@ -35,8 +35,8 @@ def _csv_cell(value, op: str) -> str:
 
 
 class IngestJobs:
-    def __init__(self, client: SalesforceClient, me: str | None) -> None:
-        self.client, self.me = client, me
+    def __init__(self, client: SalesforceClient, integration_user_id: str | None) -> None:
+        self.client, self.integration_user_id = client, integration_user_id
 
     def run_job(self, sobject, op, payloads: Callable, on_job: Callable, external_id=None) -> str:
         """One job from `payloads()` (called twice: once for the columns, once for the rows).
@@ -55,7 +55,9 @@ class IngestJobs:
             operation, external_id = ("insert" if op == "create" else "update"), None
         try:
             for _ in range(3):
-                job_id = bulk_ingest.open_job(self.client, sobject, operation, self.me, external_id)
+                job_id = bulk_ingest.open_job(
+                    self.client, sobject, operation, self.integration_user_id, external_id
+                )
                 on_job(job_id)
                 if bulk_ingest.upload(self.client, job_id, spool):
                     bulk_ingest.close(self.client, job_id)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ..errors import SalesforceApiError
+from ..formats import moment
+from ..i18n import N_, _, ngettext
 from .backup import FIRST_SYNC_OBJECTS
 from .client import SalesforceClient
 from .describe import EXTERNAL_ID_FIELD, describe_fields
@@ -23,70 +25,74 @@ SUPPORTED = (
 
 # User-facing text, one place: titles and the Setup steps that fix each check.
 TITLES = {
-    "edition": "Supported Salesforce edition",
-    "api_enabled": "API access enabled",
-    "api_only_user": "Integration user has 'API Only User'",
-    "modify_all_data": "'Modify All Data' permission",
-    "role_admin": "User's role is Admin",
-    "marketing_user": "'Marketing User' ticked",
-    "password_never_expires": "Password never expires",
-    "session_security": "Session security at login is not High Assurance",
-    "web_to_lead_auto_response": "No Web-to-Lead default response",
-    "backup": "Verified backup of this org",
-    "external_id_field": "External-id field for safe retries (LGCRM_Id__c)",
+    "edition": N_("Supported Salesforce edition"),
+    "api_enabled": N_("API access enabled"),
+    "api_only_user": N_("Integration user has 'API Only User'"),
+    "modify_all_data": N_("'Modify All Data' permission"),
+    "role_admin": N_("User's role is Admin"),
+    "marketing_user": N_("'Marketing User' ticked"),
+    "password_never_expires": N_("Password never expires"),
+    "session_security": N_("Session security at login is not High Assurance"),
+    "web_to_lead_auto_response": N_("No Web-to-Lead default response"),
+    "backup": N_("Verified backup of this org"),
+    "external_id_field": N_("External-id field for safe retries (LGCRM_Id__c)"),
+    # The Lead Gen & CRM account (issue 14), when the profile is connected to one.
+    "leadgen_key": N_("Lead Gen & CRM account: secret key available"),
+    "leadgen_reachable": N_("Lead Gen & CRM account: API answers with this key"),
+    "leadgen_owner_users": N_("Lead Gen & CRM account: every mapped owner is an active user"),
 }
 FIXES = {
-    "edition": (
+    "edition": N_(
         "Lead Gen & CRM supports Enterprise, Unlimited, Performance and Professional editions; "
         "use one of these orgs (a Developer Edition org is fine for testing only)."
     ),
-    "api_enabled": (
+    "api_enabled": N_(
         "Setup > Users > Profiles > (the integration user's profile) > System Permissions > "
         "Edit: tick 'API Enabled' > Save."
     ),
-    "api_only_user": (
+    "api_only_user": N_(
         "Setup > Users > Profiles (or Permission Sets) > (the integration user's profile) > "
         "System Permissions > Edit: tick 'API Only User' > Save. Use a dedicated integration "
         "user: since April 2024 Salesforce requires MFA for people, not for API-only users."
     ),
-    "modify_all_data": (
+    "modify_all_data": N_(
         "Setup > Users > Profiles > (the integration user's profile, e.g. System Administrator) "
         "> System Permissions > Edit: tick 'Modify All Data' > Save."
     ),
-    "role_admin": (
+    "role_admin": N_(
         "Log in as the integration user > your name (top right) > My Settings > Personal > "
         "Advanced User Details > Edit > Role: Admin > Save."
     ),
-    "marketing_user": (
+    "marketing_user": N_(
         "Log in as the integration user > My Settings > Personal > Advanced User Details > Edit: "
         "tick 'Marketing User' > Save (an admin can also do it in Setup > Users > Edit)."
     ),
-    "password_never_expires": (
+    "password_never_expires": N_(
         "Setup > Security Controls > Password Policies > 'User passwords expire in': Never "
         "expires > Save (or tick 'Password Never Expires' on the integration user's profile). An "
         "expired password disconnects the integration."
     ),
-    "session_security": (
+    "session_security": N_(
         "Setup > Users > Profiles > (the integration user's profile) > Session Settings > "
         "'Session Security Level Required at Login': None (not High Assurance) > Save."
     ),
-    "web_to_lead_auto_response": (
+    "web_to_lead_auto_response": N_(
         "Setup > Feature Settings > Marketing > Web-to-Lead > Edit: clear 'Default Response "
         "Template'; and Setup > Lead Auto-Response Rules: deactivate the active rule. Otherwise "
         "every lead synced to Salesforce gets the auto-response e-mail."
     ),
-    "backup": (
+    "backup": N_(
         "Run `lgcrm-sf backup` (its default objects include all the first sync needs), then "
         "`lgcrm-sf backup verify DIR` on the directory it writes."
     ),
-    "external_id_field": (
+    "external_id_field": N_(
         "Recommended: on Lead and on Contact, Setup > Object Manager > (object) > Fields & "
         "Relationships > New > Text, Length 40, Field Name LGCRM_Id, tick 'Unique' (case "
         "insensitive) and 'External ID', give the integration user edit access > Save. With it, "
         "a create whose answer is lost on the network is sent again safely; without it, the sync "
         "looks such records up by e-mail first (one query more)."
     ),
-    "unknown": (
+    "unknown": N_(
         "The integration user could not read this ({detail}); give it 'View Setup and "
         "Configuration' or check the setting by hand in Setup."
     ),
@@ -102,7 +108,7 @@ class Check:
 
     @property
     def title(self) -> str:
-        return TITLES[self.id]
+        return _(TITLES[self.id])
 
     def as_dict(self) -> dict:
         return {"title": self.title, **asdict(self)}
@@ -111,7 +117,10 @@ class Check:
 def _unknown(check_id: str, exc: Exception) -> Check:
     detail = getattr(exc, "code", None) or type(exc).__name__
     return Check(
-        check_id, UNKNOWN, f"could not be read: {detail}", FIXES["unknown"].format(detail=detail)
+        check_id,
+        UNKNOWN,
+        _("could not be read: {detail}").format(detail=detail),
+        _(FIXES["unknown"]).format(detail=detail),
     )
 
 
@@ -127,8 +136,10 @@ def check_prereqs(
     return [
         edition_check,
         _api_enabled(user, edition),
-        _permission_check(user, "api_only_user", "PermissionsApiUserOnly", "API Only User"),
-        _permission_check(user, "modify_all_data", "PermissionsModifyAllData", "Modify All Data"),
+        _permission_check(user, "api_only_user", "PermissionsApiUserOnly", N_("API Only User")),
+        _permission_check(
+            user, "modify_all_data", "PermissionsModifyAllData", N_("Modify All Data")
+        ),
         _role_admin(user),
         _marketing_user(user),
         _password_never_expires(client, user),
@@ -151,10 +162,12 @@ def _edition(client: SalesforceClient) -> tuple[str | None, Check]:
         return None, _unknown("edition", exc)
     edition = org["OrganizationType"]
     if edition == "Developer Edition":
-        return edition, Check("edition", WARN, f"{edition}: a test org", FIXES["edition"])
+        return edition, Check(
+            "edition", WARN, _("{edition}: a test org").format(edition=edition), _(FIXES["edition"])
+        )
     if edition in SUPPORTED:
         return edition, Check("edition", PASS, edition)
-    return edition, Check("edition", FAIL, edition, FIXES["edition"])
+    return edition, Check("edition", FAIL, edition, _(FIXES["edition"]))
 
 
 # The permissions the checks read, granted by the profile or by an assigned permission set.
@@ -194,9 +207,9 @@ def _user_facts(client: SalesforceClient, user_id: str) -> _UserFacts:
         ):
             pset = row["PermissionSet"]
             source = (
-                f"profile {facts.record['Profile']['Name']}"
+                _("profile {name}").format(name=facts.record["Profile"]["Name"])
                 if pset["IsOwnedByProfile"]
-                else f"permission set {pset['Label']}"
+                else _("permission set {name}").format(name=pset["Label"])
             )
             facts.permissions[source] = {f: pset[f] for f in PERMISSION_FIELDS}
     except SalesforceApiError as exc:
@@ -209,19 +222,24 @@ def _permission_check(user: _UserFacts, check_id: str, permission: str, label: s
         return _unknown(check_id, user.error)
     sources = user.granted_by(permission)
     if sources:
-        return Check(check_id, PASS, f"'{label}' granted by {', '.join(sources)}")
+        granted = _("'{permission}' granted by {sources}")
+        return Check(
+            check_id, PASS, granted.format(permission=_(label), sources=", ".join(sources))
+        )
     return Check(
         check_id,
         FAIL,
-        f"'{label}' not granted by the profile or any permission set",
-        FIXES[check_id],
+        _("'{permission}' not granted by the profile or any permission set").format(
+            permission=_(label)
+        ),
+        _(FIXES[check_id]),
     )
 
 
 def _api_enabled(user: _UserFacts, edition: str | None) -> Check:
-    api = _permission_check(user, "api_enabled", "PermissionsApiEnabled", "API Enabled")
+    api = _permission_check(user, "api_enabled", "PermissionsApiEnabled", N_("API Enabled"))
     if api.status == PASS and edition == "Professional Edition":
-        api.evidence += (
+        api.evidence += _(
             "; Professional Edition with API access (this check logged in through the API)"
         )
     return api
@@ -233,16 +251,18 @@ def _role_admin(user: _UserFacts) -> Check:
     role = user.record.get("UserRole") or {}
     names = {str(role.get("Name") or "").lower(), str(role.get("DeveloperName") or "").lower()}
     if names & {"admin", "administrator"}:
-        return Check("role_admin", PASS, f"role: {role.get('Name')}")
-    return Check("role_admin", FAIL, f"role: {role.get('Name') or 'none'}", FIXES["role_admin"])
+        return Check("role_admin", PASS, _("role: {role}").format(role=role.get("Name")))
+    shown = _("role: {role}").format(role=role.get("Name") or _("none"))
+    return Check("role_admin", FAIL, shown, _(FIXES["role_admin"]))
 
 
 def _marketing_user(user: _UserFacts) -> Check:
     if user.record is None:
         return _unknown("marketing_user", user.error)
     if user.record["UserPermissionsMarketingUser"]:
-        return Check("marketing_user", PASS, "Marketing User is ticked")
-    return Check("marketing_user", FAIL, "Marketing User is not ticked", FIXES["marketing_user"])
+        return Check("marketing_user", PASS, _("Marketing User is ticked"))
+    unticked = _("Marketing User is not ticked")
+    return Check("marketing_user", FAIL, unticked, _(FIXES["marketing_user"]))
 
 
 def _password_never_expires(client: SalesforceClient, user: _UserFacts) -> Check:
@@ -255,11 +275,15 @@ def _password_never_expires(client: SalesforceClient, user: _UserFacts) -> Check
     expiration = text(security[0] if security else None, "passwordPolicies/expiration")
     sources = user.granted_by("PermissionsPasswordNeverExpires")
     if expiration == "Never":
-        return Check(check_id, PASS, "org password policy: never expires")
+        return Check(check_id, PASS, _("org password policy: never expires"))
     if sources:
-        granted = f"'Password Never Expires' granted by {', '.join(sources)}"
-        return Check(check_id, PASS, f"org policy {expiration}, but {granted}")
-    return Check(check_id, FAIL, f"passwords expire: {expiration}", FIXES[check_id])
+        granted = _("'{permission}' granted by {sources}").format(
+            permission=_("Password Never Expires"), sources=", ".join(sources)
+        )
+        policy = _("org policy {expiration}, but {granted}")
+        return Check(check_id, PASS, policy.format(expiration=expiration, granted=granted))
+    expire = _("passwords expire: {expiration}").format(expiration=expiration)
+    return Check(check_id, FAIL, expire, _(FIXES[check_id]))
 
 
 def _session_security(client: SalesforceClient, user: _UserFacts) -> Check:
@@ -271,15 +295,16 @@ def _session_security(client: SalesforceClient, user: _UserFacts) -> Check:
         records = read_metadata(client, "ProfileSessionSetting", [profile_name])
     except SalesforceApiError as exc:
         return _unknown("session_security", exc)
-    level = text(records[0] if records else None, "requiredSessionLevel") or "none set"
+    level = text(records[0] if records else None, "requiredSessionLevel") or _("none set")
     if level == "HIGH_ASSURANCE":
         return Check(
             "session_security",
             FAIL,
-            f"profile {profile_name}: High Assurance",
-            FIXES["session_security"],
+            _("profile {name}: High Assurance").format(name=profile_name),
+            _(FIXES["session_security"]),
         )
-    return Check("session_security", PASS, f"profile {profile_name}: {level}")
+    at = _("profile {name}: {level}").format(name=profile_name, level=level)
+    return Check("session_security", PASS, at)
 
 
 def _web_to_lead_auto_response(client: SalesforceClient) -> Check:
@@ -294,9 +319,9 @@ def _web_to_lead_auto_response(client: SalesforceClient) -> Check:
         if text(r, "active") == "true"
     ]
     if active:
-        rules = f"active Lead auto-response rule: {', '.join(active)}"
-        return Check(check_id, FAIL, rules, FIXES[check_id])
-    return Check(check_id, PASS, "no active Lead auto-response rule")
+        rules = _("active Lead auto-response rule: {rules}").format(rules=", ".join(active))
+        return Check(check_id, FAIL, rules, _(FIXES[check_id]))
+    return Check(check_id, PASS, _("no active Lead auto-response rule"))
 
 
 def external_id_check(client: SalesforceClient) -> Check:
@@ -311,28 +336,36 @@ def external_id_check(client: SalesforceClient) -> Check:
     except SalesforceApiError as exc:
         return _unknown("external_id_field", exc)
     if lacking:
-        has = "has" if len(lacking) == 1 else "have"
+        lack = ngettext(
+            "{objects} has no unique external-id field {field}",
+            "{objects} have no unique external-id field {field}",
+            len(lacking),
+        )
         return Check(
             "external_id_field",
             WARN,
-            f"{' and '.join(lacking)} {has} no unique external-id field {EXTERNAL_ID_FIELD}",
-            FIXES["external_id_field"],
+            lack.format(objects=_(" and ").join(lacking), field=EXTERNAL_ID_FIELD),
+            _(FIXES["external_id_field"]),
         )
-    return Check("external_id_field", PASS, f"{EXTERNAL_ID_FIELD} on Lead and Contact")
+    both = _("{field} on Lead and Contact").format(field=EXTERNAL_ID_FIELD)
+    return Check("external_id_field", PASS, both)
 
 
 def backup_check(org_id: str, backup: dict | None, missing: list[str]) -> Check:
     """The first sync needs a complete, verified backup holding every object it touches."""
     if backup:
-        return Check("backup", PASS, f"{backup['path']} verified {backup['verified_at']}")
-    if len(missing) < len(FIRST_SYNC_OBJECTS):
-        evidence = (
-            f"the newest verified backup of org {org_id} lacks {', '.join(missing)} "
-            f"(the first sync needs {', '.join(FIRST_SYNC_OBJECTS)})"
+        verified = _("{path} verified {when}")
+        return Check(
+            "backup", PASS, verified.format(path=backup["path"], when=moment(backup["verified_at"]))
         )
+    if len(missing) < len(FIRST_SYNC_OBJECTS):
+        evidence = _(
+            "the newest verified backup of org {org} lacks {missing} (the first sync needs "
+            "{needed})"
+        ).format(org=org_id, missing=", ".join(missing), needed=", ".join(FIRST_SYNC_OBJECTS))
     else:
-        evidence = f"no verified backup of org {org_id} in the catalog"
-    return Check("backup", FAIL, evidence, FIXES["backup"])
+        evidence = _("no verified backup of org {org} in the catalog").format(org=org_id)
+    return Check("backup", FAIL, evidence, _(FIXES["backup"]))
 
 
 def all_pass(checks: list[Check]) -> bool:

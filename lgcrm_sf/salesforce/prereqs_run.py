@@ -38,4 +38,9 @@ def check_profile(profile: Profile) -> PrereqsReport:
     settings, client = open_client(profile)
     backup = Catalog(profile.state_path).backup_covering(settings.org_id, FIRST_SYNC_OBJECTS)
     checks = check_prereqs(client, settings.user_id, settings.org_id, backup)
+    if settings.account_mode:
+        from ..leadgen.prereqs import account_checks
+        from ..mapping.service import mapping_for
+
+        checks += account_checks(profile, settings, mapping_for(profile))
     return PrereqsReport(profile.name, settings.org_id, settings.org_name, checks)

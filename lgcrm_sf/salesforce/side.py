@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import QuotaReserveReached
+from ..i18n import N_, deferred
 from . import describe, soql
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
@@ -22,9 +23,11 @@ from .session import CallCounter
 from .writes import WriteResult, write_collection
 
 MESSAGES = {
-    "quota": "Stopped: the org has {remaining:,} API calls left today, below the reserve of "
-    "{reserve:,} (api-usage {used:,}/{limit:,}). Work done so far is saved.",
-    "quota_fix": "the next run resumes; lower --api-reserve to use more of the day's calls.",
+    "quota": N_(
+        "Stopped: the org has {remaining:,} API calls left today, below the reserve of "
+        "{reserve:,} (api-usage {used:,}/{limit:,}). Work done so far is saved."
+    ),
+    "quota_fix": N_("the next run resumes; lower --api-reserve to use more of the day's calls."),
 }
 # What a record's state looks like, per object (the reconcile pass reads these).
 STATE_FIELDS = {
@@ -45,13 +48,15 @@ class Sizes:
 
 
 class SalesforceSide:
-    def __init__(self, client: SalesforceClient, sizes: Sizes | None = None, me=None) -> None:
+    def __init__(
+        self, client: SalesforceClient, sizes: Sizes | None = None, integration_user_id=None
+    ) -> None:
         self.client = client
         self.sizes = sizes or Sizes()
-        self.me = me  # the integration user's id
+        self.integration_user_id = integration_user_id  # the integration user's id
         self.api_reserve = 0
         self.last_query_started: datetime.datetime | None = None
-        self.ingest = IngestJobs(client, me)
+        self.ingest = IngestJobs(client, integration_user_id)
 
     @property
     def calls(self) -> int:
@@ -90,13 +95,14 @@ class SalesforceSide:
         remaining = counter.api_max - counter.api_used
         if remaining < self.api_reserve:
             raise QuotaReserveReached(
-                MESSAGES["quota"].format(
+                deferred(
+                    MESSAGES["quota"],
                     remaining=remaining,
                     reserve=self.api_reserve,
                     used=counter.api_used,
                     limit=counter.api_max,
                 ),
-                MESSAGES["quota_fix"],
+                deferred(MESSAGES["quota_fix"]),
             )
 
     # --- reading ---------------------------------------------------------------------------
@@ -122,7 +128,7 @@ class SalesforceSide:
                 what,
             )
 
-    def changes(self, sobject: str, fields: list[str], since: str | None) -> Iterator[dict]:
+    def changes_since(self, sobject: str, fields: list[str], since: str | None) -> Iterator[dict]:
         """The object's records changed since the clause (all of them for a first read),
         deletions, merges and conversions included, oldest change first."""
         text = soql.select(fields, sobject, [since] if since else (), "SystemModstamp, Id")
@@ -193,8 +199,8 @@ class SalesforceSide:
     def created_by_me_since(self, sobject: str, emails: list[str], since: str) -> dict:
         """Records with these e-mails the integration user created since then."""
         extra = [f"CreatedDate >= {since}"]
-        if self.me:
-            extra.append(f"CreatedById = {soql.quote(self.me)}")
+        if self.integration_user_id:
+            extra.append(f"CreatedById = {soql.quote(self.integration_user_id)}")
         return self.find_by_emails(sobject, emails, extra)
 
     def find_by_values(self, sobject: str, field: str, values: list[str]) -> dict[str, dict]:
@@ -239,8 +245,8 @@ class SalesforceSide:
         """The Tasks on these people the integration user created since then (Id, Description)."""
         for chunk in soql.chunks(who_ids, self.sizes.lookup_chunk):
             where = [f"WhoId IN {soql.in_list(chunk)}", f"CreatedDate >= {since}"]
-            if self.me:
-                where.append(f"CreatedById = {soql.quote(self.me)}")
+            if self.integration_user_id:
+                where.append(f"CreatedById = {soql.quote(self.integration_user_id)}")
             text = soql.select(("Id", "Description"), "Task", where)
             yield from self.client.call(
                 lambda sf, q=text: sf.query_all(q), "finding Tasks of an interrupted run"

@@ -18,18 +18,25 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ConfigError, LockHeld
+from ..i18n import N_, _
 from .migrations import MIGRATIONS
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 MESSAGES = {
-    "busy": "The state database {path} is busy: another lgcrm-sf command of this profile has been "
-    "writing to it for over {seconds:g} s; nothing was changed by this one.",
-    "unreadable": "The state database {path} cannot be read ({detail}); nothing was changed.",
-    "unreadable_fix": "restore it from a copy (it holds the profile's links and history), or move "
-    "it away to start the profile afresh.",
-    "too_new": "The state database {path} was written by a newer lgcrm-sf (schema {found}; this "
-    "release knows up to {known}); nothing was changed.",
+    "busy": N_(
+        "The state database {path} is busy: another lgcrm-sf command of this profile has been "
+        "writing to it for over {seconds:g} s; nothing was changed by this one."
+    ),
+    "unreadable": N_("The state database {path} cannot be read ({detail}); nothing was changed."),
+    "unreadable_fix": N_(
+        "restore it from a copy (it holds the profile's links and history), or move "
+        "it away to start the profile afresh."
+    ),
+    "too_new": N_(
+        "The state database {path} was written by a newer lgcrm-sf (schema {found}; this "
+        "release knows up to {known}); nothing was changed."
+    ),
 }
 
 
@@ -58,7 +65,7 @@ def is_busy(exc: BaseException) -> bool:
 def busy_error(path: Path | str | None = None) -> StateDatabaseBusy:
     where = path or "of this profile"
     return StateDatabaseBusy(
-        MESSAGES["busy"].format(path=where, seconds=busy_timeout()),
+        _(MESSAGES["busy"]).format(path=where, seconds=busy_timeout()),
         "run it again when the other command has finished.",
     )
 
@@ -77,12 +84,12 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
         if is_busy(exc):
             raise busy_error(path) from None
         raise StateDatabaseUnreadable(
-            MESSAGES["unreadable"].format(path=path, detail=exc), MESSAGES["unreadable_fix"]
+            _(MESSAGES["unreadable"]).format(path=path, detail=exc), _(MESSAGES["unreadable_fix"])
         ) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StateDatabaseUnreadable(
-            MESSAGES["unreadable"].format(path=path, detail=exc), MESSAGES["unreadable_fix"]
+            _(MESSAGES["unreadable"]).format(path=path, detail=exc), _(MESSAGES["unreadable_fix"])
         ) from None
     except BaseException:
         conn.close()
@@ -101,14 +108,15 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "") -> None:
     found = schema_version(conn)
     if found > known:
         raise ConfigError(
-            MESSAGES["too_new"].format(path=path, found=found, known=known), "upgrade lgcrm-sf."
+            _(MESSAGES["too_new"]).format(path=path, found=found, known=known),
+            _("upgrade lgcrm-sf."),
         )
     while found < known:
         conn.execute("BEGIN IMMEDIATE")
         try:
             found = schema_version(conn)  # another process may have migrated while we waited
             if found < known:
-                _, step = MIGRATIONS[found]
+                step = MIGRATIONS[found][1]
                 if callable(step):
                     step(conn)
                 else:

@@ -138,6 +138,51 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "the real Lead Gen & CRM account (issue 14): API calls per UTC day, the copy's account "
+        "ids and what the account last had, a dirty flag set by triggers when the sync changes "
+        "the copy, and the outbox that journals writes to the account",
+        """
+        CREATE TABLE account_api_calls (day TEXT PRIMARY KEY, calls INTEGER NOT NULL);
+        ALTER TABLE lg_people ADD COLUMN account_lead_id INTEGER;
+        ALTER TABLE lg_people ADD COLUMN account_values TEXT;
+        ALTER TABLE lg_people ADD COLUMN account_dirty INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE lg_people ADD COLUMN account_stamp TEXT;
+        CREATE UNIQUE INDEX lg_people_account ON lg_people (account_lead_id);
+        CREATE INDEX lg_people_account_dirty ON lg_people (account_dirty)
+            WHERE account_dirty = 1;
+        ALTER TABLE lg_users ADD COLUMN account_user_id INTEGER;
+        ALTER TABLE lg_accounts ADD COLUMN account_remote_id INTEGER;
+        ALTER TABLE lg_accounts ADD COLUMN account_dirty INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE lg_opportunities ADD COLUMN account_remote_id INTEGER;
+        ALTER TABLE lg_opportunities ADD COLUMN account_dirty INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE lg_opportunity_contacts ADD COLUMN account_remote_id INTEGER;
+        CREATE TRIGGER lg_people_account_dirty AFTER UPDATE OF
+            kind, first_name, last_name, company, title, phone, mobile_phone, street, city,
+            state, postal_code, country, website, industry, description, lead_status,
+            lead_score, unsubscribed, owner_user_id, custom, active
+            ON lg_people WHEN NEW.account_lead_id IS NOT NULL AND NEW.account_dirty = 0
+        BEGIN
+            UPDATE lg_people SET account_dirty = 1 WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER lg_accounts_account_dirty AFTER UPDATE OF
+            name, industry, website, owner_user_id ON lg_accounts
+        BEGIN
+            UPDATE lg_accounts SET account_dirty = 1 WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER lg_opportunities_account_dirty AFTER UPDATE OF
+            name, stage, amount, close_date, account_id, owner_user_id, deleted
+            ON lg_opportunities
+        BEGIN
+            UPDATE lg_opportunities SET account_dirty = 1 WHERE id = NEW.id;
+        END;
+        CREATE TABLE account_outbox (
+            id INTEGER PRIMARY KEY, run_id INTEGER, op TEXT NOT NULL, local_id INTEGER NOT NULL,
+            lookup TEXT NOT NULL DEFAULT '{}', state TEXT NOT NULL, remote_id INTEGER,
+            error TEXT, created_at TEXT NOT NULL, settled_at TEXT);
+        CREATE INDEX account_outbox_state ON account_outbox (state);
+        """,
+    ),
+    (
         "the id map of `migrate sales`: each source record, the Salesforce record it became, "
         "what was last sent (journaled before a create goes out)",
         """

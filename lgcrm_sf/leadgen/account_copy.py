@@ -1,0 +1,293 @@
+"""Our copy of the real account (issue 14): the leads, users and events the account holds, kept
+in the same lg_* tables the local mode uses, so the sync's engine works on them unchanged.
+
+Each person linked to an account lead keeps `account_values`, the values the account had when
+we last read or wrote them. A refresh applies only what changed in the account since then (a
+field the sync changed here and has not pushed yet is kept); a trigger sets `account_dirty`
+when anything else changes a synced column, and the push sends the difference between the
+person and `account_values`. A person without an account lead id is one the account does not
+have yet (created from Salesforce, or from the local mode before connecting)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from .fields import CUSTOM_PREFIX, PERSON_FIELDS
+from .timestamps import now_iso
+
+SYNCED = [n for n in PERSON_FIELDS if n != "email"] + ["owner_user_id"]
+
+
+def person_values(person: dict) -> dict:
+    """A person's values in our names (custom fields as custom.<systemName>), e-mail apart."""
+    values = {name: person.get(name) for name in SYNCED}
+    values["unsubscribed"] = bool(values["unsubscribed"])
+    for name, value in (person.get("custom") or {}).items():
+        values[CUSTOM_PREFIX + name] = value
+    return values
+
+
+class AccountCopy:
+    """LeadGenStore's account side (it provides `db`, `get`, `by_email`, `create_person`)."""
+
+    db: object
+
+    # --- people ------------------------------------------------------------------------------
+    def by_account_id(self, lead_id: int) -> dict | None:
+        row = self.db.execute(
+            "SELECT id FROM lg_people WHERE account_lead_id = ?", [lead_id]
+        ).fetchone()
+        return self.get(row[0]) if row else None
+
+    def account_state(self, person_id: int) -> tuple[int | None, dict, str | None]:
+        row = self.db.execute(
+            "SELECT account_lead_id, account_values, account_stamp FROM lg_people WHERE id = ?",
+            [person_id],
+        ).fetchone()
+        return row[0], json.loads(row[1] or "{}"), row[2]
+
+    def apply_account_lead(self, lead: dict, copy_time: str) -> str:
+        """One lead as the account has it (names.decode_lead, owner as our user id) into the
+        copy: created, adopted (a person of ours with its e-mail), updated or unchanged."""
+        person = self.by_account_id(lead["account_id"])
+        outcome = "updated"
+        if person is None and lead["email"]:
+            person = self.by_email(lead["email"])
+            outcome = "adopted"
+        if person is None:
+            person_id = self.create_person(lead["email"], lead["kind"], lead["values"], copy_time)
+            self._align(person_id, lead, dirty=False)
+            if not lead["active"]:
+                self.deactivate(person_id, "inactive in the Lead Gen & CRM account", copy_time)
+            return "created"
+        lead_id, known, stamp = self.account_state(person["id"])
+        same = {**lead["values"], "email": lead["email"], "active": lead["active"]} == known
+        if lead_id == lead["account_id"] and stamp == lead["updated_at"] and same:
+            return "unchanged"  # a re-read (cursors overlap by a second); seconds can repeat
+        if outcome == "adopted":  # the account's values win where it has one; ours fill
+            changed = {k: v for k, v in lead["values"].items() if v not in (None, "")}
+            dirty = True  # the push sends what only we had
+        else:  # only what changed in the account: a change of ours not yet pushed is kept
+            changed = {k: v for k, v in lead["values"].items() if known.get(k, object()) != v}
+            dirty = self._dirty(person["id"])
+        ours = person_values(person)
+        changed = {k: v for k, v in changed.items() if ours.get(k) != v}
+        if changed:
+            self._write_fields(person, changed, lead["updated_at"] or copy_time, copy_time)
+        if lead["kind"] != person["kind"] and "lead_status" in changed:
+            self.set_kind(person["id"], lead["kind"], copy_time)
+        if lead["active"] and not person["active"]:
+            self.reactivate(person["id"], copy_time)
+        self._align(person["id"], lead, dirty=dirty)
+        return outcome if changed or outcome == "adopted" else "unchanged"
+
+    def _write_fields(self, person: dict, values: dict, field_time: str, copy_time: str) -> None:
+        """Fields changed in the account: each remembers the account's change time (the merge's
+        latest_change compares it with Salesforce's), updated_at says when the copy changed
+        (the engine reads the people changed since its last run by it)."""
+        custom = dict(person["custom"])
+        updates, times = {}, dict(person["field_changed_at"])
+        for name, value in values.items():
+            if name.startswith(CUSTOM_PREFIX):
+                custom[name[len(CUSTOM_PREFIX) :]] = value
+            else:
+                updates[name] = int(value) if name == "unsubscribed" else value
+            times[name] = field_time
+        updates.update(custom=json.dumps(custom), field_changed_at=json.dumps(times))
+        updates["updated_at"] = copy_time
+        self.db.conn.execute(
+            f"UPDATE lg_people SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
+            [*updates.values(), person["id"]],
+        )
+
+    def _dirty(self, person_id: int) -> bool:
+        row = self.db.execute(
+            "SELECT account_dirty FROM lg_people WHERE id = ?", [person_id]
+        ).fetchone()
+        return bool(row and row[0])
+
+    def _align(self, person_id: int, lead: dict, dirty: bool) -> None:
+        known = {**lead["values"], "email": lead["email"], "active": lead["active"]}
+        self.set_account_state(person_id, lead["account_id"], known, lead["updated_at"], dirty)
+
+    def set_account_state(
+        self, person_id: int, lead_id: int | None, known: dict, stamp: str | None, dirty: bool
+    ) -> None:
+        self.db.conn.execute(
+            "UPDATE lg_people SET account_lead_id = ?, account_values = ?, account_stamp = ?, "
+            "account_dirty = ? WHERE id = ?",
+            [lead_id, json.dumps(known), stamp, int(dirty), person_id],
+        )
+
+    def mark_pushed(self, person_id: int, known: dict) -> None:
+        """What the account has now that a write succeeded: nothing left to push."""
+        self.db.conn.execute(
+            "UPDATE lg_people SET account_values = ?, account_dirty = 0 WHERE id = ?",
+            [json.dumps(known), person_id],
+        )
+
+    def unlink_account(self, person_id: int, reason: str, at: str | None = None) -> None:
+        """The account deleted this lead: the person leaves the sync (deactivated, its account
+        id forgotten, never re-created in the account by the push)."""
+        at = at or now_iso()
+        self.db.conn.execute(
+            "UPDATE lg_people SET account_lead_id = NULL, account_dirty = 0, active = 0, "
+            "deactivation_reason = ?, deactivated_at = ?, updated_at = ? WHERE id = ?",
+            [reason, at, at, person_id],
+        )
+
+    def deactivate_from_account(self, person_id: int, reason: str, at: str) -> None:
+        """Inactive in the account (found by the reconcile): deactivated here, already so
+        there."""
+        self.deactivate(person_id, reason, at)
+        _lead, known, _stamp = self.account_state(person_id)
+        self.db.conn.execute(
+            "UPDATE lg_people SET account_values = ?, account_dirty = 0 WHERE id = ?",
+            [json.dumps({**known, "active": False}), person_id],
+        )
+
+    def people_to_create(self, size: int) -> Iterator[list[dict]]:
+        """Active people the account does not have yet, in chunks."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT id FROM lg_people WHERE account_lead_id IS NULL AND active = 1 "
+                "AND id > ? ORDER BY id LIMIT ?",
+                [last, size],
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield self.get_many([r[0] for r in rows])
+
+    def people_to_update(self, size: int) -> Iterator[list[dict]]:
+        """Linked people the sync changed here since the account last had their values."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT id FROM lg_people WHERE account_dirty = 1 AND account_lead_id IS NOT NULL "
+                "AND id > ? ORDER BY id LIMIT ?",
+                [last, size],
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield self.get_many([r[0] for r in rows])
+
+    def linked_account_ids(self, size: int) -> Iterator[dict[int, int]]:
+        """{account lead id: person id} of every person linked to the account, in chunks."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT id, account_lead_id FROM lg_people WHERE account_lead_id IS NOT NULL "
+                "AND id > ? ORDER BY id LIMIT ?",
+                [last, size],
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield {r[1]: r[0] for r in rows}
+
+    # --- users -------------------------------------------------------------------------------
+    def apply_account_user(self, user: dict) -> int:
+        """A user of the account (names.decode_user) into lg_users, by account id or e-mail."""
+        row = self.db.execute(
+            "SELECT id FROM lg_users WHERE account_user_id = ? OR email = ? "
+            "ORDER BY account_user_id IS NULL LIMIT 1",
+            [user["account_user_id"], user["email"]],
+        ).fetchone()
+        if row:
+            self.db.conn.execute(
+                "UPDATE lg_users SET name = ?, email = ?, active = ?, account_user_id = ? "
+                "WHERE id = ?",
+                [user["name"], user["email"], int(user["active"]), user["account_user_id"], row[0]],
+            )
+            return row[0]
+        cur = self.db.conn.execute(
+            "INSERT INTO lg_users (name, email, active, created_at, account_user_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [user["name"], user["email"], int(user["active"]), now_iso(), user["account_user_id"]],
+        )
+        return cur.lastrowid
+
+    def account_user_ids(self) -> dict[int, int]:
+        """{our user id: the account's user id}."""
+        rows = self.db.execute(
+            "SELECT id, account_user_id FROM lg_users WHERE account_user_id IS NOT NULL"
+        )
+        return {r[0]: r[1] for r in rows}
+
+
+class SalesCopyState:
+    """The account ids of our copies of Salesforce's accounts, opportunities and contact roles
+    (LeadGenStore provides `db`)."""
+
+    db: object
+    SALES_PUSH = {"Account": "lg_accounts", "Opportunity": "lg_opportunities"}
+
+    def sales_to_push(self, sobject: str) -> list[dict]:
+        """Copies of Salesforce records the account does not have as they are."""
+        table = self.SALES_PUSH[sobject]
+        return list(
+            self.db.query(
+                f"SELECT * FROM {table} WHERE salesforce_id IS NOT NULL AND account_dirty = 1 "
+                "AND NOT (deleted = 1 AND account_remote_id IS NULL) ORDER BY id"
+            )
+        )
+
+    def set_sales_remote(self, sobject: str, local_id: int, remote_id: int | None) -> None:
+        self.db.conn.execute(
+            f"UPDATE {self.SALES_PUSH[sobject]} SET account_remote_id = ?, account_dirty = 0 "
+            "WHERE id = ?",
+            [remote_id, local_id],
+        )
+
+    def remote_sales_ids(self, sobject: str) -> set[int]:
+        table = self.SALES_PUSH[sobject]
+        rows = self.db.execute(
+            f"SELECT account_remote_id FROM {table} WHERE account_remote_id IS NOT NULL"
+        )
+        return {r[0] for r in rows}
+
+    def remote_id_of(self, sobject: str, local_id: int | None) -> int | None:
+        if local_id is None:
+            return None
+        row = self.db.execute(
+            f"SELECT account_remote_id FROM {self.SALES_PUSH[sobject]} WHERE id = ?", [local_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    def roles_to_push(self) -> list[dict]:
+        """Contact roles of opportunities the account has, not yet linked there."""
+        return list(
+            self.db.query(
+                "SELECT c.id, c.person_id, c.sf_contact_id, o.account_remote_id AS opportunity "
+                "FROM lg_opportunity_contacts c JOIN lg_opportunities o ON o.id = c.opportunity_id "
+                "WHERE c.account_remote_id IS NULL AND o.account_remote_id IS NOT NULL "
+                "AND o.deleted = 0 ORDER BY c.id"
+            )
+        )
+
+    def first_role_people(self, opportunity_id: int) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT person_id, sf_contact_id FROM lg_opportunity_contacts "
+                "WHERE opportunity_id = ? ORDER BY id",
+                [opportunity_id],
+            )
+        )
+
+    def set_role_remote(self, role_id: int, remote_id: int) -> None:
+        self.db.conn.execute(
+            "UPDATE lg_opportunity_contacts SET account_remote_id = ? WHERE id = ?",
+            [remote_id, role_id],
+        )
+
+    def account_lead_id_of(self, person_id: int | None) -> int | None:
+        if person_id is None:
+            return None
+        row = self.db.execute(
+            "SELECT account_lead_id FROM lg_people WHERE id = ?", [person_id]
+        ).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,60 @@
+"""The account's API calls spent per UTC day. The vendor exposes no usage counter (LEADGEN_API.md
+§4: 50,000 calls a day by default, refused with 106 beyond), so the client counts its own calls
+here, in the state database, and stops a run cleanly when the day's count reaches the reserve."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..clock import now
+from ..i18n import _
+from ..leadgen.api.errors import AccountDailyLimit
+
+DEFAULT_DAILY_LIMIT = 50_000
+DEFAULT_RESERVE_PERCENT = 10.0
+
+
+class AccountBudget:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        daily_limit: int = DEFAULT_DAILY_LIMIT,
+        reserve: int | None = None,
+    ) -> None:
+        self.conn = conn
+        self.daily_limit = daily_limit
+        self.reserve = (
+            int(daily_limit * DEFAULT_RESERVE_PERCENT / 100) if reserve is None else reserve
+        )
+
+    @staticmethod
+    def today() -> str:
+        return now().date().isoformat()
+
+    def used_today(self) -> int:
+        row = self.conn.execute(
+            "SELECT calls FROM account_api_calls WHERE day = ?", [self.today()]
+        ).fetchone()
+        return row[0] if row else 0
+
+    def spend(self, calls: int = 1) -> None:
+        """Count calls about to be sent; refuse (AccountDailyLimit, exit 8) at the reserve."""
+        used = self.used_today()
+        if used + calls > self.daily_limit - self.reserve:
+            raise AccountDailyLimit(
+                _(
+                    "Stopped: {used:,} calls to the Lead Gen & CRM account today, the reserve "
+                    "of {reserve:,} of its {limit:,} daily calls is kept. Work done so far is "
+                    "saved."
+                ).format(used=used, reserve=self.reserve, limit=self.daily_limit),
+                _("the next run after midnight UTC resumes; lower the account reserve to use "
+                  "more of the day's calls."),
+            )  # fmt: skip
+        in_transaction = self.conn.in_transaction
+        self.conn.execute(
+            "INSERT INTO account_api_calls (day, calls) VALUES (?, ?) "
+            "ON CONFLICT(day) DO UPDATE SET calls = calls + excluded.calls",
+            [self.today(), calls],
+        )
+        if not in_transaction:
+            self.conn.commit()
