@@ -114,7 +114,7 @@ class Planner:
         if not changed:
             return []
         fields = sorted({"Id"} | {k for c, row in changed for k in (*c.values, *row["sent"])})
-        ids = [row["sf_id"] for _, row in changed]
+        ids = [row["sf_id"] for _c, row in changed]
         current = {r["Id"]: r for r in self.side.records_by_id(sobject, fields, ids)}
         items = []
         for candidate, row in changed:
