@@ -41,6 +41,7 @@ SYNC_TABLES = (
     "meta",
     "backups",
     "events",
+    "migrated_records",
 )
 _TABLE = "|".join(SYNC_TABLES)
 SQL_VERB = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|REPLACE|ALTER|DROP)\b")

@@ -39,6 +39,18 @@ def test_ci_runs_the_readmes_test_line():
     assert setup[1] in ci.splitlines()
 
 
+def test_the_migrations_section_has_the_consultants_checklist_in_order(cli):
+    text = section("Migrations and restores")
+    steps = re.findall(r"^\d\. \*\*(.+?)\*\*", text, re.M)
+    assert steps == ["Back up", "Verify", "Migrate sales", "Connect", "First sync"]
+    assert text.index("migrate sales --dry-run") < text.index("lgcrm-sf sync")
+    # Every command it shows is one the CLI has.
+    for line in re.findall(r"^lgcrm-sf (.+)$", text, re.M):
+        words = [w for w in line.split() if w.isalpha()][:2]
+        result = cli(*words, "--help")
+        assert result.code == 0, (line, result)
+
+
 def test_the_troubleshooting_table_names_messages_the_code_prints():
     """Each message the table quotes is one the product prints (ours) or Salesforce sends (the
     emulator answers with it): a renamed message must take its row along."""

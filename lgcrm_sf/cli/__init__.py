@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import account, backup, connect, emulator, leadgen, mapping, migrate, sync
+from . import account, backup, connect, emulator, leadgen, mapping, migrate, migrate_sales, sync
 from ._errors import hoist_global_options, run_guarded
 from ._i18n import LocalizedGroup, choose_language
 
@@ -95,6 +95,7 @@ account.register(app)
 mapping.register(app)
 backup.register(app)
 migrate.register(app)
+migrate_sales.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,12 +1,12 @@
 """Opportunities, one way: Salesforce to Lead Gen & CRM. Each sync pulls the Accounts,
 Opportunities and Opportunity Contact Roles changed since its cursors (deletions too) into the
-store, where they are read-only while connected. Nothing flows back."""
+store, where they are read-only while connected. Nothing flows back. A record `migrate sales`
+made from one of this account's own is linked to it (the id map), never copied in as new."""
 
 from __future__ import annotations
 
 import datetime
 
-from ..leadgen.store import LeadGenStore
 from ..salesforce import soql
 from ..salesforce.side import cursor_after
 from .context import Sync
@@ -57,7 +57,10 @@ def _copy(sync: Sync, sobject: str, row: dict) -> None:
         if store.delete_from_salesforce(sobject, row["Id"]):
             counts["deactivated"] += 1
         return
-    values = _values(sobject, row, store, sync.owners)
+    values = _values(sync, sobject, row)
+    migrated = sync.state.migrated.local_of(sobject, row["Id"])
+    if migrated is not None:  # ours, migrated: this copy is the record it came from
+        store.adopt(sobject, migrated, row["Id"])
     if values is None:
         counts["skipped"] += 1
         return
@@ -70,7 +73,8 @@ def _owner(owners, sf_owner: str | None) -> int | None:
     return owners.to_leadgen(sf_owner) if owners is not None and sf_owner else None
 
 
-def _values(sobject: str, row: dict, store: LeadGenStore, owners) -> dict | None:
+def _values(sync: Sync, sobject: str, row: dict) -> dict | None:
+    store, owners = sync.leadgen, sync.owners
     if sobject == "Account":
         return {
             "name": row["Name"],

@@ -169,3 +169,49 @@ class SalesCopies:
                 {"p": person_id, "sf": sf_contact_id},
             )
         )
+
+    # --- the account's own sales data (made here, never from Salesforce): migrate sales --------
+    def own_accounts(self) -> list[dict]:
+        """Accounts made here (not copies of Salesforce's), with their owner's e-mail."""
+        return list(
+            self.db.query(
+                "SELECT a.id, a.name, a.industry, a.website, a.updated_at, u.email AS owner "
+                "FROM lg_accounts a LEFT JOIN lg_users u ON u.id = a.owner_user_id "
+                "WHERE a.salesforce_id IS NULL AND a.deleted = 0 ORDER BY a.id"
+            )
+        )
+
+    def own_opportunities(self) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT o.id, o.name, o.stage, o.amount, o.close_date, o.account_id, "
+                "o.updated_at, u.email AS owner FROM lg_opportunities o "
+                "LEFT JOIN lg_users u ON u.id = o.owner_user_id "
+                "WHERE o.salesforce_id IS NULL AND o.deleted = 0 ORDER BY o.id"
+            )
+        )
+
+    def own_opportunity_people(self) -> list[dict]:
+        """The people (leads or contacts here) linked to opportunities made here."""
+        return list(
+            self.db.query(
+                "SELECT c.id, c.opportunity_id, c.person_id, p.email "
+                "FROM lg_opportunity_contacts c "
+                "JOIN lg_opportunities o ON o.id = c.opportunity_id "
+                "JOIN lg_people p ON p.id = c.person_id "
+                "WHERE c.salesforce_id IS NULL AND o.salesforce_id IS NULL AND o.deleted = 0 "
+                "ORDER BY c.id"
+            )
+        )
+
+    def adopt(self, sobject: str, local_id: int, sf_id: str) -> bool:
+        """A record made here and migrated into Salesforce becomes the copy of the record it
+        became (the first sync then updates it instead of copying that record in again)."""
+        return (
+            self.db.conn.execute(
+                f"UPDATE {self.SALES_TABLES[sobject]} SET salesforce_id = ? "
+                "WHERE id = ? AND salesforce_id IS NULL",
+                [sf_id, local_id],
+            ).rowcount
+            > 0
+        )

@@ -83,6 +83,9 @@ def starting_mapping(org_fields: dict[str, dict[str, dict]]) -> str:
         "owners: []",
         "#  - user: someone@your-company.example",
         "#    salesforce: someone@your-company.example",
+        "# stages: each Opportunity stage (StageName) and the deal stage (by name) it is,",
+        "# e.g.  Proposal/Price Quote: Proposta enviada",
+        "stages: {}",
         "engagements:",
     ]
     lines += [f"  {k}: {str(v).lower()}" for k, v in default.engagements.items()]

@@ -92,6 +92,9 @@ class Mapping:
     lead_score: dict[str, str] = field(default_factory=dict)  # object -> Salesforce field
     lead_score_pos: dict[str, Pos] = field(default_factory=dict)
     owners: list[OwnerMap] = field(default_factory=list)
+    # Salesforce StageName -> the account's deal stage (the account-mode sync writes through
+    # it; migrate sales reads it the other way). A StageName left out goes by its own name.
+    stages_pos: dict[str, Pos] = field(default_factory=dict)
     engagements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ENGAGEMENTS, False))
     lead_link: LeadLink | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
@@ -106,6 +109,14 @@ class Mapping:
     def event_switches(self) -> dict[str, bool]:
         """Event kind -> sent or not."""
         return {ENGAGEMENT_EVENTS[name]: on for name, on in self.engagements.items()}
+
+    def stage_names_for(self, deal_stage: str, picklist: list[str]) -> list[str]:
+        """The Salesforce stages a deal stage is (migrate sales): those mapped to it, else
+        itself when it is an active StageName the section leaves to its own name."""
+        named = [sf for sf, deal in self.stages.items() if deal == deal_stage]
+        if named:
+            return named
+        return [deal_stage] if deal_stage in picklist and deal_stage not in self.stages else []
 
     def rule_for(self, fmap: FieldMap) -> str:
         return fmap.conflict_rule or self.conflict_rule

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ..leadgen.fields import field_type
 from .model import FieldMap, Mapping, ObjectMap
 from .problems import Problem, Problems
+from .stages import active_stages, unknown_stage_targets
 
 # Our value types and the Salesforce field types each can travel to and from.
 COMPATIBLE = {
@@ -93,6 +94,7 @@ def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
     _check_lead_score(check, mapping, schema)
     _check_lead_link(check, mapping, schema)
     _check_owners(check, mapping, schema)
+    _check_stages(check, mapping, schema)
     return check.problems
 
 
@@ -232,3 +234,16 @@ def _check_owners(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
                 f"Salesforce user {user['Username']} is inactive: records can't be assigned to it.",
                 "map to an active user, or reactivate it in Setup > Users.",
             )
+
+
+def _check_stages(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
+    described = schema.field("Opportunity", "StageName")
+    if not mapping.stages or described is None:
+        return
+    for deal_stage, target, hint in unknown_stage_targets(mapping, active_stages(described)):
+        check.add(
+            mapping.stages_pos.get(target),
+            f"Opportunity.StageName has no active value {target!r} (stages: {target}: "
+            f"{deal_stage}); Salesforce would reject it.",
+            hint,
+        )

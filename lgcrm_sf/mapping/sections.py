@@ -153,10 +153,11 @@ def _stages(reader: NodeReader, node, mapping: Mapping) -> None:
     """Salesforce's StageName -> the Lead Gen & CRM account's deal stage name (opportunities go
     one way, into the account). A stage left out goes by its own name."""
     stages = reader.mapping(node, "stages", None) or {}
-    for name, (_key_node, value_node) in stages.items():
+    for name, (key_node, value_node) in stages.items():
         target = reader.string(value_node, f"stages.{name}")
         if target:
             mapping.stages[str(name)] = target
+            mapping.stages_pos[str(name)] = pos(key_node)
 
 
 def _assignment_rules(reader: NodeReader, node, mapping: Mapping) -> None:

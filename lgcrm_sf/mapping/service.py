@@ -42,7 +42,10 @@ def org_schema(org: SalesforceSide, state: SyncState | None, mapping: Mapping) -
         return fetch() if state is None else state.cache.remembered(key, fetch, SCHEMA_MAX_AGE)
 
     schema = OrgSchema()
-    for sobject in sorted({o.sobject for o in mapping.objects.values()} | {"Lead", "Contact"}):
+    objects = {o.sobject for o in mapping.objects.values()} | {"Lead", "Contact"}
+    if mapping.stages:  # the stages' targets are values of Opportunity.StageName
+        objects.add("Opportunity")
+    for sobject in sorted(objects):
         schema.fields[sobject] = remembered(
             f"describe.v2:{sobject}", lambda s=sobject: org.describe_fields(s)
         )

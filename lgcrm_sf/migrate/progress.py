@@ -189,25 +189,33 @@ class Progress:
 
     def match_results(self, chunk: int, sobject: str, results: Iterable[tuple[str, str]]) -> int:
         """Map a batch's rows to the ids its results name, by key ((key, target id) pairs; a
-        key twice in the batch, for identical records, pairs in order). Returns rows mapped."""
+        key twice in the batch, for identical records, pairs in order). Returns rows mapped.
+        The results are numbered per key into an indexed table first: joining two numbered
+        subqueries made SQLite compare every row with every other (quadratic in the job)."""
         conn = self.conn
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS results (key TEXT, target_id TEXT)")
         with self.transaction():
             conn.execute("DELETE FROM temp.results")
             conn.executemany("INSERT INTO temp.results VALUES (?, ?)", results)
+            conn.execute("DROP TABLE IF EXISTS temp.numbered")
+            conn.execute(
+                "CREATE TEMP TABLE numbered AS SELECT key, target_id, ROW_NUMBER() OVER "
+                "(PARTITION BY key ORDER BY rowid) AS n FROM temp.results"
+            )
+            conn.execute("CREATE INDEX temp.numbered_key ON numbered (key, n)")
             before = conn.total_changes
             conn.execute(
                 "INSERT OR IGNORE INTO id_map SELECT c.source_id, ?, r.target_id, 'inserted', ? "
                 "FROM (SELECT source_id, key, "
                 "ROW_NUMBER() OVER (PARTITION BY key ORDER BY source_id) AS n "
                 "FROM chunk_rows WHERE chunk_id = ? AND source_id NOT IN "
-                "(SELECT source_id FROM id_map)) c JOIN (SELECT key, target_id, ROW_NUMBER() OVER "
-                "(PARTITION BY key ORDER BY rowid) AS n FROM temp.results) r "
+                "(SELECT source_id FROM id_map)) c JOIN temp.numbered r "
                 "ON r.key = c.key AND r.n = c.n",
                 [sobject, now(), chunk],
             )
-        mapped = conn.total_changes - before
+            mapped = conn.total_changes - before
         conn.execute("DELETE FROM temp.results")
+        conn.execute("DROP TABLE IF EXISTS temp.numbered")
         return mapped
 
     def unmapped_rows(self, chunk: int) -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
 """The SOAP partner API calls the REST API has no counterpart for: `undelete()` (bring records
-back from the recycle bin, with what their delete cascaded to). Hand-written envelopes over the
-client's own session (https only, its CA and its call counter), no SOAP library.
+back from the recycle bin, with what their delete cascaded to) and `convertLead()` (a lead into
+a contact, in an account). Hand-written envelopes over the client's own session (https only,
+its CA and its call counter), no SOAP library.
 https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_undelete.htm
+https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_convertlead.htm
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ PARTNER = "urn:partner.soap.sforce.com"
 FAULT = "urn:fault.partner.soap.sforce.com"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 MAX_UNDELETE = 200  # ids per undelete() call
+MAX_CONVERT = 100  # LeadConvert items per convertLead() call
 
 
 @dataclass
@@ -51,6 +54,60 @@ def undelete(client: SalesforceClient, ids: list[str]) -> list[UndeleteResult]:
         )
         for asked, result in zip(ids, results, strict=True)
     ]
+
+
+@dataclass
+class ConvertResult:
+    lead_id: str  # the lead asked for
+    success: bool
+    contact_id: str | None = None
+    account_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+def convert_leads(
+    client: SalesforceClient, leads: list[tuple[str, str]], converted_status: str
+) -> list[ConvertResult]:
+    """Convert each (lead id, account id) into a contact of that account, creating no
+    opportunity and sending no e-mail. Not idempotent (a lead converts once): never sent again
+    blind; a caller that lost the answer reads the leads' IsConverted and ConvertedContactId."""
+    if len(leads) > MAX_CONVERT:
+        raise ValueError(f"convertLead takes {MAX_CONVERT} leads a call")
+    items = "".join(
+        "<urn:leadConverts>"
+        + (f"<urn:accountId>{escape(account)}</urn:accountId>" if account else "")
+        + f"<urn:convertedStatus>{escape(converted_status)}</urn:convertedStatus>"
+        "<urn:doNotCreateOpportunity>true</urn:doNotCreateOpportunity>"
+        f"<urn:leadId>{escape(lead)}</urn:leadId>"
+        "<urn:overwriteLeadSource>false</urn:overwriteLeadSource>"
+        "<urn:sendNotificationEmail>false</urn:sendNotificationEmail>"
+        "</urn:leadConverts>"
+        for lead, account in leads
+    )
+
+    def call(sf):
+        return _post(sf, f"<urn:convertLead>{items}</urn:convertLead>")
+
+    results = client.call(call, "the convertLead call", idempotent=False)
+    return [
+        ConvertResult(
+            lead,
+            result.findtext(f"{{{PARTNER}}}success") == "true",
+            _id(result, "contactId"),
+            _id(result, "accountId"),
+            result.findtext(f"{{{PARTNER}}}errors/{{{PARTNER}}}statusCode"),
+            result.findtext(f"{{{PARTNER}}}errors/{{{PARTNER}}}message"),
+        )
+        for (lead, _), result in zip(leads, results, strict=True)
+    ]
+
+
+def _id(result, name: str) -> str | None:
+    element = result.find(f"{{{PARTNER}}}{name}")
+    if element is None or element.get(f"{{{XSI}}}nil") == "true":
+        return None
+    return element.text or None
 
 
 def _post(sf, body: str) -> list:

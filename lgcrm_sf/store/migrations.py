@@ -182,4 +182,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX account_outbox_state ON account_outbox (state);
         """,
     ),
+    (
+        "the id map of `migrate sales`: each source record, the Salesforce record it became, "
+        "what was last sent (journaled before a create goes out)",
+        """
+        CREATE TABLE migrated_records (
+            sf_object TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
+            sf_id TEXT, state TEXT NOT NULL, sent TEXT, source_stamp TEXT, since TEXT,
+            run_id INTEGER, error TEXT, updated_at TEXT NOT NULL,
+            PRIMARY KEY (sf_object, source, source_id));
+        CREATE INDEX migrated_records_sf ON migrated_records (sf_id);
+        """,
+    ),
 ]

@@ -16,6 +16,7 @@ from .db import open_database
 from .engagement_log import EngagementLog
 from .journal import Journal
 from .links import Links
+from .migrated import MigratedRecords
 from .record_errors import RecordErrors
 from .runs import RunLog
 from .scratch import Scratch
@@ -33,6 +34,7 @@ class SyncState:
         self.cache = Cache(conn)
         self.meta = Meta(conn)
         self.engagements = EngagementLog(conn)
+        self.migrated = MigratedRecords(conn)
         self.runs = RunLog(conn, log_path or _beside(conn, "log.jsonl"))
         self._scratch: Scratch | None = None
 
