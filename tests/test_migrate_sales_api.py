@@ -129,3 +129,25 @@ def test_the_accounts_sales_data_through_its_api(account, home):
     assert changed["Opportunity"] == {"updated": 1, "unchanged": 2}
     piloto = sf.query("SELECT Amount FROM Opportunity WHERE Name = 'Piloto'")["records"][0]
     assert piloto["Amount"] == 1500.0
+
+
+def test_a_profile_connected_to_the_account_migrates_from_it(account, cli, home, monkeypatch):
+    """The command itself, in account mode: `leadgen connect`, a sync that adopts the account's
+    leads into our copy by e-mail, then `migrate sales` reads the account through the API (not
+    the local store) and names contact roles through the copy's people."""
+    from .test_leadgen_connect import connect_account_args, secret_env
+
+    info, _client, _leads, _ids = account
+    monkeypatch.setenv("LGCRM_SF_LEADGEN_CALLS_PER_SECOND", "100000")
+    assert cli(*connect_account_args(info), env=secret_env(info)).code == 0
+    env = {**password_env(info), **secret_env(info)}
+    synced = cli("sync", "--no-backup-check", "--json", env=env)
+    assert synced.code == 0, synced
+    result = cli("migrate", "sales", "--yes", "--json", env=env)
+    assert result.code == 0, result
+    done = result.json()["done"]
+    assert done["Account"] == {"created": 1}
+    assert done["Opportunity"] == {"created": 3}
+    assert done["OpportunityContactRole"] == {"created": 1}
+    again = cli("migrate", "sales", "--yes", "--json", env=env).json()["done"]
+    assert again["Opportunity"] == {"unchanged": 3}

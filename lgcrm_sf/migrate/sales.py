@@ -57,6 +57,25 @@ def local_source(state: SyncState) -> LocalSalesSource:
     return LocalSalesSource(LeadGenStore(state.db), store_id)
 
 
+def source_of(profile, state: SyncState) -> SalesSource:
+    """The marketing side the profile syncs with: its Lead Gen & CRM account through the API
+    when connected to one (its leads named by our copy's people), else the local store."""
+    settings = profile.load()
+    if not settings.leadgen_account_id:
+        return local_source(state)
+    from ..engine.run import open_account
+    from .sales_source_api import AccountSalesSource
+
+    store = LeadGenStore(state.db)
+
+    def person_of(lead_id: int) -> tuple[int, str] | None:
+        person = store.by_account_id(lead_id)
+        return (person["id"], person["email"]) if person else None
+
+    client = open_account(profile, settings, state)
+    return AccountSalesSource(client, settings.leadgen_account_id, person_of)
+
+
 def migrate_sales(
     request: SalesRequest,
     confirm: Callable[[SalesReport], bool],
@@ -64,13 +83,13 @@ def migrate_sales(
     source: SalesSource | None = None,
 ) -> SalesReport:
     """Plan, ask, write. `confirm(report)` sees the plan before the first write. The source is
-    the profile's own data unless given (the remote account, sales_source_api.py)."""
+    the profile's marketing side (source_of) unless given."""
     started = time.perf_counter()
     _settings, client = open_client(request.profile)
     identity = read_identity(client)
     side = SalesforceSide(client, integration_user_id=identity.user_id)
     state = SyncState(request.profile.state_path)
-    source = source or local_source(state)
+    source = source or source_of(request.profile, state)
     report = SalesReport(request.dry_run, identity.org_id, identity.org_name, source.key)
     profile = request.profile
     lock = nullcontext() if request.dry_run else ProfileLock(profile.lock_path, profile.name)
