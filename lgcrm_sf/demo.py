@@ -103,8 +103,7 @@ d7,elisa.prado@moda.example.com.br,form_submission,2026-11-23T11:00:00Z,Pedir de
 HENRIQUE = "henrique.silva0@prospect.example.com.br"
 ANA = "ana.souza@padaria.example.com.br"
 # The demo org's stages and the account's deal stages.
-STAGES = """
-stages:
+STAGES = """stages:
   Prospecting: Qualificação
   Qualification: Reunião de apresentação
   Proposal/Price Quote: Proposta enviada
@@ -286,7 +285,11 @@ class _Story:
         self.cli("leadgen", "connect", *account, "--ca-bundle", info["ca_bundle"], "--yes")
         from .mapping.loader import default_text
 
-        self.cli("mapping", "use", self.write("mapping.yaml", default_text() + STAGES))
+        self.cli(
+            "mapping",
+            "use",
+            self.write("mapping.yaml", default_text().replace("stages: {}\n", STAGES)),
+        )
         self.cli("check-prereqs")
         self.step("account_sync")
         self.cli("sync")

@@ -87,7 +87,7 @@ def prepared(emulator, tmp_path_factory) -> Prepared:
     cli(env, *connect_args(info))
     cli(env, *connect_account_args(info))
     mapping = tmp / "mapping.yaml"
-    mapping.write_text(default_with_score_and_link() + STAGES)
+    mapping.write_text(default_with_score_and_link().replace("stages: {}\n", STAGES))
     cli(env, "mapping", "use", str(mapping))
     control.snapshot("account-crash-world")
     return Prepared(Path(env["LGCRM_SF_HOME"]), "account-crash-world")
