@@ -15,7 +15,11 @@ from .world import default_with_score_and_link
 
 def test_opportunities_and_their_accounts_arrive_in_the_account(account_world: AccountWorld):
     aw = account_world
-    aw.world.use_mapping(default_with_score_and_link() + "stages:\n  Prospecting: Qualificação\n")
+    aw.world.use_mapping(
+        default_with_score_and_link().replace(
+            "stages: {}\n", "stages:\n  Prospecting: Qualificação\n"
+        )
+    )
     lead_id = aw.create("cris@x.example", firstName="Cris", lastName="Lima", leadStatus="contact")
     aw.sync()
     contact = aw.sf_find("Contact", "cris@x.example")[0]["Id"]
