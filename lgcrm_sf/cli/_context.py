@@ -4,6 +4,7 @@ in the home named by --home."""
 from __future__ import annotations
 
 import difflib
+import sys
 from pathlib import Path
 
 import typer
@@ -13,7 +14,9 @@ from ..config import Profile, profile_names
 from ..errors import ConfigError, UsageError
 from ..i18n import _
 from ._errors import current_args
-from ._render import warn
+from ._render import err, warn
+
+CONFIRM_WORDS = ("confirm", "confirmar")  # any case: what an admin types in either language
 
 
 def profile_of(ctx: typer.Context, creating: bool = False) -> Profile:
@@ -50,3 +53,12 @@ def _warn_if_home_is_open(home: Path, ctx: typer.Context) -> None:
                 "logs. chmod 700 {home}"
             ).format(home=home)
         )
+
+
+def typed_confirmation(question: str, refused: str, fix: str | None = None) -> bool:
+    """The word Confirm (or Confirmar, any case) typed at a terminal after `question`; without
+    a terminal the command stops with `refused` (scripts pass --yes after a --dry-run)."""
+    if not sys.stdin.isatty():
+        raise ConfigError(refused, fix or _("in scripts pass --yes (after a --dry-run)."))
+    err.print(question, markup=False)
+    return typer.prompt(_("Confirm")).strip().casefold() in CONFIRM_WORDS

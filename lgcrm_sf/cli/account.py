@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, UsageError
+from ..errors import UsageError
 from ..i18n import _
-from ._context import profile_of
-from ._render import Table, err, line, out, show
+from ._context import profile_of, typed_confirmation
+from ._render import Table, line, out, show
 
 account_app = typer.Typer(
     no_args_is_help=True, help="The real Lead Gen & CRM account: connect, disconnect."
@@ -24,7 +24,6 @@ Url = Annotated[str | None, typer.Option(help="The API's v1.2 endpoint (https on
 CaBundle = Annotated[Path | None, typer.Option(help="CA certificates to trust for the API.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Skip typing Confirm (for scripts).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-CONFIRM_WORDS = ("confirm", "confirmar")
 
 
 def register(app: typer.Typer) -> None:
@@ -78,19 +77,14 @@ def _confirm(as_json: bool, yes: bool):
             out.print(table)
         if yes:
             return True
-        if not sys.stdin.isatty():
-            raise ConfigError(
-                _("Connecting the account needs the word Confirm typed."),
-                _("in scripts pass --yes."),
-            )
-        err.print(
+        return typed_confirmation(
             _(
                 "From now on the sync reads and writes this Lead Gen & CRM account: leads and "
                 "contacts both ways, opportunities from Salesforce. Type Confirm to go on."
             ),
-            markup=False,
+            _("Connecting the account needs the word Confirm typed."),
+            _("in scripts pass --yes."),
         )
-        return typer.prompt(_("Warning")).strip().casefold() in CONFIRM_WORDS
 
     return confirm
 

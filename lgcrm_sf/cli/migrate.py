@@ -3,7 +3,6 @@ lgcrm_sf.migrate, renders. Registered on the app by `register()` (cli/__init__.p
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -11,15 +10,13 @@ from typing import Annotated
 import typer
 
 from ..config import Profile
-from ..errors import ConfigError, ExitCode, UsageError
+from ..errors import ExitCode, UsageError
 from ..formats import number
 from ..i18n import _
 from . import _render as ui
-from ._context import profile_of
+from ._context import profile_of, typed_confirmation
 from ._runs import recorded
 from .backup import backup_app
-
-CONFIRM_WORDS = ("confirm", "confirmar")
 
 
 def _names(text: str | None, option: str) -> list[str] | None:
@@ -171,18 +168,12 @@ def _confirm(yes: bool, as_json: bool):
             _show(report, planned=True)
         if yes or not report.writes:
             return True
-        if not sys.stdin.isatty():
-            raise ConfigError(
-                _("Restoring writes to an org: it needs the word Confirm typed."),
-                _("in scripts pass --yes (after a --dry-run)."),
-            )
-        ui.err.print(
+        return typed_confirmation(
             _("This writes {count} changes to {org} ({org_id}). Type Confirm to go on.").format(
                 count=number(report.writes), org=report.target_org_name, org_id=report.target_org
             ),
-            markup=False,
+            _("Restoring writes to an org: it needs the word Confirm typed."),
         )
-        return typer.prompt(_("Confirm")).strip().casefold() in CONFIRM_WORDS
 
     return confirm
 

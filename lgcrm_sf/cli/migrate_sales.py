@@ -4,18 +4,16 @@ lgcrm_sf.migrate.sales, renders. Registered on the app by `register()` (cli/__in
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, ExitCode, UsageError
+from ..errors import ExitCode, UsageError
 from ..i18n import _
 from . import _render as ui
-from ._context import profile_of
+from ._context import profile_of, typed_confirmation
 from ._runs import recorded
 
-CONFIRM_WORDS = ("confirm", "confirmar")
 migrate_app = typer.Typer(
     no_args_is_help=True, help="One-off moves of the account's own data into Salesforce."
 )
@@ -104,18 +102,12 @@ def _confirm(yes: bool, as_json: bool):
             _show(report, planned=True)
         if yes:
             return True
-        if not sys.stdin.isatty():
-            raise ConfigError(
-                _("Migrating writes to an org: it needs the word Confirm typed."),
-                _("in scripts pass --yes (after a --dry-run)."),
-            )
-        ui.err.print(
+        return typed_confirmation(
             _("This writes {count} records to {org} ({id}). Type Confirm to go on.").format(
                 count=f"{report.writes:,}", org=report.org_name, id=report.org_id
             ),
-            markup=False,
+            _("Migrating writes to an org: it needs the word Confirm typed."),
         )
-        return typer.prompt(_("Confirm")).strip().casefold() in CONFIRM_WORDS
 
     return confirm
 

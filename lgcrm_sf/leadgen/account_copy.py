@@ -149,29 +149,18 @@ class AccountCopy:
 
     def people_to_create(self, size: int) -> Iterator[list[dict]]:
         """Active people the account does not have yet, in chunks."""
-        last = 0
-        while True:
-            rows = self.db.execute(
-                "SELECT id FROM lg_people WHERE account_lead_id IS NULL AND active = 1 "
-                "AND id > ? ORDER BY id LIMIT ?",
-                [last, size],
-            ).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield self.get_many([r[0] for r in rows])
+        return self._people_where("account_lead_id IS NULL AND active = 1", size)
 
     def people_to_update(self, size: int) -> Iterator[list[dict]]:
         """Linked people the sync changed here since the account last had their values."""
+        return self._people_where("account_dirty = 1 AND account_lead_id IS NOT NULL", size)
+
+    def _people_where(self, condition: str, size: int) -> Iterator[list[dict]]:
         last = 0
-        while True:
-            rows = self.db.execute(
-                "SELECT id FROM lg_people WHERE account_dirty = 1 AND account_lead_id IS NOT NULL "
-                "AND id > ? ORDER BY id LIMIT ?",
-                [last, size],
-            ).fetchall()
-            if not rows:
-                return
+        while rows := self.db.execute(
+            f"SELECT id FROM lg_people WHERE {condition} AND id > ? ORDER BY id LIMIT ?",
+            [last, size],
+        ).fetchall():
             last = rows[-1][0]
             yield self.get_many([r[0] for r in rows])
 
