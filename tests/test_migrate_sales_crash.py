@@ -9,7 +9,6 @@ field on Account or Opportunity, so every lost create is found by the journal-th
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -32,23 +31,11 @@ from .sales_helpers import (
     seed_sales,
     shape,
 )
+from .test_sync_crash import cli_env  # the same child environment as the sync's matrix
 from .world import wait_until_served
 
 HOLD_MS = 1200
 MIGRATE = ("migrate", "sales", "--yes", "--convert-leads")
-
-
-def cli_env(info: dict, home: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LGCRM_SF_")}
-    env.update(
-        LGCRM_SF_HOME=str(home),
-        LGCRM_SF_PASSWORD=info["password"],
-        LGCRM_SF_SECURITY_TOKEN=info["security_token"],
-        PYTHONPATH=str(Path(__file__).parents[1]),
-        LGCRM_SF_RETRY_BASE_SECONDS="0.01",
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-    )
-    return env
 
 
 def cli(env: dict, *args) -> subprocess.CompletedProcess:
