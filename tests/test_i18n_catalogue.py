@@ -4,6 +4,7 @@ babel.cfg) has a translation, and no translation drops or adds a `{placeholder}`
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -130,3 +131,34 @@ def test_no_function_hides_the_translation_function():
     modules = [p for p in (ROOT / "lgcrm_sf").rglob("*.py") if "emulator" not in p.parts]
     found = [hit for path in modules for hit in _shadowing(path)]
     assert not found, found
+
+
+def _bare_error_texts(path: Path) -> list[str]:
+    """Where an error of errors.py is raised with its message or fix written as a plain string
+    or an f-string: text a person reads that `_()` never sees, so it stays English."""
+    from lgcrm_sf import errors
+
+    names = {n for n, v in vars(errors).items() if isinstance(v, type) and issubclass(v, Exception)}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        for arg in node.args[:2] if name in names else []:
+            words = (
+                isinstance(arg, ast.Constant) and isinstance(arg.value, str) and " " in arg.value
+            )
+            if words or isinstance(arg, ast.JoinedStr):
+                found.append(f"{path.relative_to(ROOT)}:{arg.lineno}: {name}")
+    return found
+
+
+def test_every_error_text_goes_through_the_translation_layer():
+    package = ROOT / "lgcrm_sf"
+    found = [
+        place
+        for path in sorted(package.rglob("*.py"))
+        if "emulator" not in path.relative_to(package).parts
+        for place in _bare_error_texts(path)
+    ]
+    assert not found, "write these as _('English {name}').format(name=...):\n" + "\n".join(found)

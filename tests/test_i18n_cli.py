@@ -191,3 +191,20 @@ def test_event_times_in_the_profiles_language_and_zone(world):
     assert json.loads(world.cli("events", "import", path, "--json").out)["recorded"] == 1
     events_of = json.loads(world.cli("leads", "show", "ana@x.example", "--json").out)["events"]
     assert "2026-11-26T09:00:00.000Z" in {e["occurred_at"] for e in events_of}
+
+
+def test_a_bad_rows_reason_reads_in_portuguese_and_stays_english_in_json(cli, tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text('email,first_name\nana@x.example,"An\x01a"\nbo@x.example,"Bo\n', "utf-8")
+    shown = cli("leads", "import", people, env=PT)
+    assert shown.code == 1
+    assert "coluna 2 'first_name' contém U+0001 (um caractere de controle)" in shown.out, shown.out
+    assert "tem uma aspa que abre a coluna 2 'first_name' na linha 3 e nunca é fechada" in shown.out
+    english = json.loads(cli("leads", "import", people, "--json", env=EN).out)
+    portuguese = json.loads(cli("leads", "import", people, "--json", env=PT).out)
+    assert portuguese["bad_rows"] == english["bad_rows"]
+    assert english["bad_rows"][0]["reason"].startswith("column 2 'first_name' holds U+0001")
+    events = tmp_path / "events.json"
+    events.write_text('[{"type": "form_submit", "email": "ana@x.example"}, 7]', "utf-8")
+    shown = cli("events", "import", events, env=PT)
+    assert "elemento [1]: não é um objeto JSON" in shown.out, shown.out

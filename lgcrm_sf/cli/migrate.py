@@ -43,7 +43,9 @@ def _target(profile: Profile, name: str | None) -> Profile:
     target = Profile(profile.home, name)
     if not target.settings_path.exists():
         raise UsageError(
-            f"--target-profile {name}: no profile of that name in {profile.home}.",
+            _("--target-profile {name}: no profile of that name in {home}.").format(
+                name=name, home=profile.home
+            ),
             _("connect it first: `lgcrm-sf connect --profile NAME ...` (a sandbox or a new org)."),
         )
     return target

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..config import Profile
 from ..errors import ExitCode, UsageError
+from ..i18n import _
 from ..mapping.loader import MappingInvalid
 from ..mapping.service import mapping_for, org_schema
 from ..mapping.validate import check_leadgen_side, validate
@@ -44,7 +45,9 @@ def parse_reserve(text: str | None) -> tuple[int | None, float]:
             raise ValueError
         return calls, 0.0
     except ValueError:
-        raise UsageError(f"--api-reserve {text!r} is not a valid reserve.", fix) from None
+        raise UsageError(
+            _("--api-reserve {text!r} is not a valid reserve.").format(text=text), fix
+        ) from None
 
 
 def parse_only(text: str) -> tuple[str, ...]:
@@ -52,7 +55,8 @@ def parse_only(text: str) -> tuple[str, ...]:
     chosen = tuple(o.strip() for o in text.split(",") if o.strip())
     if not chosen or any(o not in SYNCABLE for o in chosen):
         raise UsageError(
-            f"--only {text!r} names no part of the sync.", f"use any of {', '.join(SYNCABLE)}."
+            _("--only {text!r} names no part of the sync.").format(text=text),
+            _("use any of {names}.").format(names=", ".join(SYNCABLE)),
         )
     return chosen
 
@@ -66,7 +70,8 @@ def parse_since(text: str | None) -> str | None:
         since = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(
-            f"--backfill-engagements {text!r} is not a date.", "give a date such as 2026-11-01."
+            _("--backfill-engagements {text!r} is not a date.").format(text=text),
+            _("give a date such as 2026-11-01."),
         ) from None
     if since.tzinfo is None:
         since = since.replace(tzinfo=datetime.UTC)
@@ -96,7 +101,8 @@ def run_sync(
     anything is written: the stored settings, the mapping file and our side of the mapping."""
     if mapping_file is not None and not Path(mapping_file).is_file():
         raise UsageError(
-            f"--mapping {mapping_file} does not exist.", "give the path of a mapping file."
+            _("--mapping {mapping_file} does not exist.").format(mapping_file=mapping_file),
+            _("give the path of a mapping file."),
         )
     settings, client = open_client(profile)
     settle_locale(profile, settings, client, save=not options.dry_run)
@@ -128,11 +134,16 @@ def log_fields(result: SyncResult, mapping_source: str) -> dict:
 
 def resolve_conflict(profile: Profile, conflict_id: int, take: str) -> dict:
     if take not in ("salesforce", "leadgen"):
-        raise UsageError(f"--take {take!r} is not a side.", "use salesforce or leadgen.")
+        raise UsageError(
+            _("--take {take!r} is not a side.").format(take=take), _("use salesforce or leadgen.")
+        )
     state = SyncState(profile.state_path)
     rows = [c for c in state.conflicts.list() if c["id"] == conflict_id]
     if not rows:
-        raise UsageError(f"No conflict with id {conflict_id}.", "see `lgcrm-sf conflicts`.")
+        raise UsageError(
+            _("No conflict with id {conflict_id}.").format(conflict_id=conflict_id),
+            _("see `lgcrm-sf conflicts`."),
+        )
     with state.conn:
         state.conflicts.take(conflict_id, take)
     return rows[0]

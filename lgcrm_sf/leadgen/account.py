@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Profile
 from ..errors import UsageError
+from ..i18n import _
 from .store import LeadGenStore
 
 
@@ -43,8 +44,8 @@ def add_opportunity(
         person = store.by_email(email)
         if person is None:
             raise UsageError(
-                f"--contact {email}: no lead or contact has this e-mail.",
-                "see `lgcrm-sf leads list`.",
+                _("--contact {email}: no lead or contact has this e-mail.").format(email=email),
+                _("see `lgcrm-sf leads list`."),
             )
         ids.append(person["id"])
     return store.add_opportunity(name, stage=stage, amount=amount, contact_ids=ids)

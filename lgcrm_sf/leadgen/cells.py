@@ -6,6 +6,9 @@ from __future__ import annotations
 import codecs
 import re
 
+from ..formats import number
+from ..i18n import _
+
 MAX_CELL_BYTES = 1 << 20
 MAX_CELL_WORDS = "1 MiB"
 
@@ -21,12 +24,12 @@ _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 def _spelled(char: str) -> str:
     code = ord(char)
     if code < 0x20:
-        what = "NUL, a control character" if code == 0 else "a control character"
+        what = _("NUL, a control character") if code == 0 else _("a control character")
     elif 0xD800 <= code <= 0xDFFF:
-        what = "half of a surrogate pair"
+        what = _("half of a surrogate pair")
     else:
-        what = "a Unicode noncharacter"
-    return f"U+{code:04X} ({what})"
+        what = _("a Unicode noncharacter")
+    return _("U+{code} ({what})").format(code=f"{code:04X}", what=what)
 
 
 def value_problem(name: str, text: str) -> str | None:
@@ -35,11 +38,13 @@ def value_problem(name: str, text: str) -> str | None:
     if len(text) > MAX_CELL_BYTES // 4:
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_CELL_BYTES:
-            return f"{name} holds more than {MAX_CELL_WORDS} ({size:,} bytes of UTF-8)"
+            return _("{name} holds more than {limit} ({size} bytes of UTF-8)").format(
+                name=name, limit=MAX_CELL_WORDS, size=number(size)
+            )
     found = _UNSTORABLE.search(text)
     if found:
-        return (
-            f"{name} holds {_spelled(found.group())}, which cannot be stored or sent to Salesforce"
+        return _("{name} holds {character}, which cannot be stored or sent to Salesforce").format(
+            name=name, character=_spelled(found.group())
         )
     return None
 

@@ -12,8 +12,14 @@ import csv
 from pathlib import Path
 
 from ..errors import DataError
+from ..formats import number
+from ..i18n import _
 from .cells import MAX_CELL_BYTES, MAX_CELL_WORDS, first_problem
 from .csv_lines import FIELD_LIMIT, MAX_ROW, MAX_ROW_WORDS, GaveUp, Lines
+
+
+def _column_number(index: int) -> str:
+    return _("column {number}").format(number=index + 1)
 
 
 class CsvFile:
@@ -56,8 +62,10 @@ class CsvFile:
         self._handle.seek(0)
         if not sample.strip():
             raise DataError(
-                f"{self.name} is empty: it needs a header row and at least one row.",
-                "give a CSV file with a header row (Email, First Name...) and one row a person.",
+                _("{name} is empty: it needs a header row and at least one row.").format(
+                    name=self.name
+                ),
+                _("give a CSV file with a header row (Email, First Name...) and one row a person."),
             )
         try:
             return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
@@ -73,35 +81,43 @@ class CsvFile:
             header = []
         except (csv.Error, GaveUp) as exc:
             lines.skip_record()
-            problem = self._broken(exc, lambda index: f"column {index + 1}", read_again=False)
+            problem = self._broken(exc, _column_number, read_again=False)
             raise DataError(
-                f"{self.name}: the header row {problem}. Nothing was imported.",
-                "correct the header row (the first line) and import again.",
+                _("{name}: the header row {problem}. Nothing was imported.").format(
+                    name=self.name, problem=problem
+                ),
+                _("correct the header row (the first line) and import again."),
             ) from None
         lines.finish_record()
         if lines.eof_in_quote or lines.bad_quote:
-            problem = self._quote_problem(lambda index: f"column {index + 1}", read_again=False)
+            problem = self._quote_problem(_column_number, read_again=False)
             raise DataError(
-                f"{self.name}: the header row {problem}. Nothing was imported.",
-                "correct the header row (the first line) and import again.",
+                _("{name}: the header row {problem}. Nothing was imported.").format(
+                    name=self.name, problem=problem
+                ),
+                _("correct the header row (the first line) and import again."),
             )
-        problem = first_problem(header, lambda index: f"column {index + 1}")
+        problem = first_problem(header, _column_number)
         if problem:
             raise DataError(
-                f"{self.name}: the header row's {problem}. Nothing was imported.",
-                "correct the header row (the first line) and import again.",
+                _("{name}: the header row's {problem}. Nothing was imported.").format(
+                    name=self.name, problem=problem
+                ),
+                _("correct the header row (the first line) and import again."),
             )
         if not header:
             raise DataError(
-                f"{self.name} is empty: it needs a header row and at least one row.",
-                "give a CSV file with a header row (Email, First Name...) and one row a person.",
+                _("{name} is empty: it needs a header row and at least one row.").format(
+                    name=self.name
+                ),
+                _("give a CSV file with a header row (Email, First Name...) and one row a person."),
             )
         return header
 
     def _column(self, index: int) -> str:
         if index < len(self.header):
-            return f"column {index + 1} {self.header[index]!r}"
-        return f"column {index + 1}"
+            return _("column {number} {name!r}").format(number=index + 1, name=self.header[index])
+        return _column_number(index)
 
     def rows(self):
         lines, reader = self._lines, self._reader
@@ -135,10 +151,14 @@ class CsvFile:
             return self._quote_problem(column, read_again)
         big = lines.scan.oversized()
         if big:
-            return f"{column(big[0])} holds more than {MAX_CELL_WORDS} ({big[1]:,} characters)"
+            return _("{column} holds more than {limit} ({size} characters)").format(
+                column=column(big[0]), limit=MAX_CELL_WORDS, size=number(big[1])
+            )
         if lines.size > MAX_ROW:
-            return f"is longer than {MAX_ROW_WORDS} ({lines.size:,} characters)"
-        return f"cannot be read as CSV: {exc}"
+            return _("is longer than {limit} ({size} characters)").format(
+                limit=MAX_ROW_WORDS, size=number(lines.size)
+            )
+        return _("cannot be read as CSV: {error}").format(error=exc)
 
     def _quote_problem(self, column, read_again: bool) -> str:
         """A quote that never closes before the end of the file, or is 'closed' by a later
@@ -146,15 +166,19 @@ class CsvFile:
         lines = self._lines
         if lines.bad_quote:
             quote, ended_on = lines.bad_quote
-            how = (
-                f"is not closed properly (the quote on line {ended_on} that ends the cell "
+            how = _(
+                "is not closed properly (the quote on line {line} that ends the cell "
                 "is followed by more text)"
-            )
+            ).format(line=ended_on)
         else:
-            quote, how = lines.quote, "is never closed (the cell runs to the end of the file)"
+            quote, how = lines.quote, _("is never closed (the cell runs to the end of the file)")
         line, index, _position = quote
-        problem = f"has a quote that opens {column(index)} on line {line} and {how}"
+        problem = _("has a quote that opens {column} on line {line} and {how}").format(
+            column=column(index), line=line, how=how
+        )
         if not read_again:
             return problem
         lines.read_again_after(quote)
-        return f"{problem}; the lines after line {line} were read again as rows"
+        return _("{problem}; the lines after line {line} were read again as rows").format(
+            problem=problem, line=line
+        )

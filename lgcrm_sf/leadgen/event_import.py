@@ -108,7 +108,11 @@ def import_events(
     def apply(item: tuple[str, dict]) -> str | None:
         label, data = item
         reason = _import_event(store, data, report, times)
-        return f"{label}: {reason}" if reason and label else reason
+        return (
+            _("{label}: {reason}").format(label=label, reason=reason)
+            if reason and label
+            else reason
+        )
 
     apply_in_batches(store.db.conn, _event_rows(path, encoding), apply, report)
     if report.rows == 0:

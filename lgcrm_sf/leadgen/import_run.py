@@ -62,7 +62,7 @@ def apply_in_batches(db, rows, apply, report) -> None:
 def require_file(path: Path) -> None:
     if not path.is_file():
         raise UsageError(
-            _(MESSAGES["not_found"]).format(file=path), "give the path of an existing file."
+            _(MESSAGES["not_found"]).format(file=path), _("give the path of an existing file.")
         )
 
 

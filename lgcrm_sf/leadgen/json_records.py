@@ -12,13 +12,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import DataError
+from ..formats import number as shown_number
+from ..i18n import N_, _
 from .cells import value_problem
 
 PIECE = 1 << 20  # characters read at a time
 MAX_VALUE = 8 << 20  # characters of one element or line: a longer one is a bad row, skipped
 MAX_VALUE_WORDS = "8 MiB"
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
-SHAPES = "give a JSON array of event objects, JSON lines (one event object a line) or a CSV file"
+SHAPES = N_(
+    "give a JSON array of event objects, JSON lines (one event object a line) or a CSV file."
+)
 # strict=False: a control character inside a string is judged with the value, the key named
 # (cells.py), instead of failing the line or, in an array, the rest of the file.
 _DECODER = json.JSONDecoder(strict=False)
@@ -26,6 +30,11 @@ _NOT_SPACE = re.compile(r"[^ \t\r\n]")
 _IN_STRING = re.compile(r'["\\]')
 _OUTSIDE_STRING = re.compile(r'["\[\]{}]')
 _SCALAR_END = re.compile(r"[,\]}\s]")
+
+
+def _labelled(label: str, reason: str) -> str:
+    """A bad record's reason, after the element it is about when there is one."""
+    return _("{label}: {reason}").format(label=label, reason=reason) if label else reason
 
 
 class _Broken(Exception):
@@ -40,12 +49,12 @@ class _TooLong(Exception):
 
 def _kind(value) -> str:
     if value is None:
-        return "a JSON null"
+        return _("a JSON null")
     if isinstance(value, bool):
-        return f"a JSON {str(value).lower()}"
+        return _("a JSON true") if value else _("a JSON false")
     if isinstance(value, int | float):
-        return "a JSON number"
-    return "a JSON string"
+        return _("a JSON number")
+    return _("a JSON string")
 
 
 class _JsonText:
@@ -176,8 +185,10 @@ class JsonRecords:
             if not isinstance(item, str) and not self._looks_like_event(item[1]):
                 keys = ", ".join(map(str, list(item[1])[:5])) or "none"
                 raise DataError(
-                    f"{self.path.name} holds one JSON object that is not an event (keys: {keys}).",
-                    SHAPES + ".",
+                    _("{name} holds one JSON object that is not an event (keys: {keys}).").format(
+                        name=self.path.name, keys=keys
+                    ),
+                    _(SHAPES),
                 )
         for record in (first, second):
             if record is not None:
@@ -187,14 +198,13 @@ class JsonRecords:
     @staticmethod
     def _checked(label: str, value) -> object:
         """The record, or why it is bad: not an object, or a value that cannot be stored."""
-        prefix = f"{label}: " if label else ""
         if not isinstance(value, dict):
-            return f"{prefix}not a JSON object"
+            return _labelled(label, _("not a JSON object"))
         for key, item in value.items():
             if isinstance(item, str):
-                problem = value_problem(f"key {key!r}", item)
+                problem = value_problem(_("key {key!r}").format(key=key), item)
                 if problem:
-                    return prefix + problem
+                    return _labelled(label, problem)
         return (label, value)
 
     def _lines(self):
@@ -212,7 +222,12 @@ class JsonRecords:
                     if size <= MAX_VALUE:
                         parts.append(text)
                 if size > MAX_VALUE:
-                    yield number, f"is longer than {MAX_VALUE_WORDS} ({size:,} characters)"
+                    yield (
+                        number,
+                        _("is longer than {limit} ({size} characters)").format(
+                            limit=MAX_VALUE_WORDS, size=shown_number(size)
+                        ),
+                    )
                     continue
                 text = "".join(parts)
             if not text.strip():
@@ -220,23 +235,26 @@ class JsonRecords:
             try:
                 value = _DECODER.decode(text)
             except ValueError as exc:
-                yield number, f"not valid JSON: {getattr(exc, 'msg', exc)}"
+                yield number, _("not valid JSON: {error}").format(error=getattr(exc, "msg", exc))
                 continue
             yield number, self._checked("", value)
 
     def _value(self, text: _JsonText, label: str) -> tuple[object, bool]:
         """The record at the current position (or why it is bad), and whether reading can go
         on after it: past a value too long to decode it can, past broken JSON it cannot."""
-        prefix = f"{label}: " if label else ""
         try:
             return self._checked(label, text.value()), True
         except _Broken as exc:
-            why = f"not valid JSON ({exc.message} at line {exc.line})"
-            return f"{prefix}{why}; nothing after it was read", False
+            why = _("not valid JSON ({error} at line {line}); nothing after it was read").format(
+                error=exc.message, line=exc.line
+            )
+            return _labelled(label, why), False
         except _TooLong:
             if text.skip_value():
-                return f"{prefix}longer than {MAX_VALUE_WORDS}: skipped", True
-            return f"{prefix}a value that never ends: nothing after it was read", False
+                why = _("longer than {limit}: skipped").format(limit=MAX_VALUE_WORDS)
+                return _labelled(label, why), True
+            why = _("a value that never ends: nothing after it was read")
+            return _labelled(label, why), False
 
     def _values(self):
         text = _JsonText(self._handle)
@@ -254,7 +272,7 @@ class JsonRecords:
         after = text.peek()
         if after != "]":
             for index in itertools.count():
-                label, line = f"element [{index}]", text.line
+                label, line = _("element [{index}]").format(index=index), text.line
                 record, go_on = self._value(text, label)
                 yield line, record
                 if not go_on:
@@ -265,18 +283,18 @@ class JsonRecords:
                 text.take()
                 text.peek()
             if after != "]":
-                found = repr(after) if after else "the end of the file"
+                found = repr(after) if after else _("the end of the file")
                 yield (
                     text.line,
-                    (
-                        f"after {label}: expected ',' or ']' but found {found}: the array is cut "
+                    _(
+                        "after {label}: expected ',' or ']' but found {found}: the array is cut "
                         "off or broken here, nothing after it was read"
-                    ),
+                    ).format(label=label, found=found),
                 )
                 return
         text.take()  # "]"
         if text.peek():
-            yield text.line, "text after the end of the JSON array was not read"
+            yield text.line, _("text after the end of the JSON array was not read")
 
 
 def open_json_records(path: Path, encoding: str, looks_like_event: Callable) -> JsonRecords | None:
@@ -304,7 +322,7 @@ def _shape(path: Path, text: _JsonText) -> str | None:
     named_json = path.suffix.lower() in JSON_SUFFIXES
     first = text.peek()
     if not first:
-        raise DataError(f"{path.name} is empty: it holds no events.", SHAPES + ".")
+        raise DataError(_("{name} is empty: it holds no events.").format(name=path.name), _(SHAPES))
     if first == "[":
         text.take()
         return "array" if named_json or text.peek() in ("{", "]") else None
@@ -323,10 +341,19 @@ def _shape(path: Path, text: _JsonText) -> str | None:
         value = text.value()
     except _Broken as exc:
         raise DataError(
-            f"{path.name} is not valid JSON ({exc.message} at line {exc.line}).", SHAPES + "."
+            _("{name} is not valid JSON ({message} at line {line}).").format(
+                name=path.name, message=exc.message, line=exc.line
+            ),
+            _(SHAPES),
         ) from None
     except _TooLong:
         raise DataError(
-            f"{path.name} holds one JSON value over {MAX_VALUE_WORDS}.", SHAPES + "."
+            _("{name} holds one JSON value over {limit}.").format(
+                name=path.name, limit=MAX_VALUE_WORDS
+            ),
+            _(SHAPES),
         ) from None
-    raise DataError(f"{path.name} holds {_kind(value)}, not events.", SHAPES + ".")
+    raise DataError(
+        _("{name} holds {kind}, not events.").format(name=path.name, kind=_kind(value)),
+        _(SHAPES),
+    )

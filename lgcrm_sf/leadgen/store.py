@@ -55,7 +55,7 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState):
         try:
             address = normalise_email(email)
         except ValueError:
-            raise DataError(f"{email!r} is not an e-mail address.") from None
+            raise DataError(_("{email!r} is not an e-mail address.").format(email=email)) from None
         if self.db.execute("SELECT 1 FROM lg_users WHERE email = ?", [address]).fetchone():
             raise DataError(_(MESSAGES["user_exists"]).format(email=address))
         with self.db.conn:
@@ -289,7 +289,11 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState):
         """Record a marketing event; False if this id was already recorded (imports are
         idempotent)."""
         if kind not in EVENT_KINDS:
-            raise DataError(f"unknown event type {kind!r}: use one of {', '.join(EVENT_KINDS)}")
+            raise DataError(
+                _("unknown event type {kind!r}: use one of {names}").format(
+                    kind=kind, names=", ".join(EVENT_KINDS)
+                )
+            )
         cur = self.db.conn.execute(
             "INSERT OR IGNORE INTO lg_events "
             "(id, person_id, kind, occurred_at, details, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",

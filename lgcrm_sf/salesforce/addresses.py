@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..errors import InsecureUrl, UsageError
+from ..i18n import _
 
 LOGIN_URLS = {"login": "https://login.salesforce.com", "test": "https://test.salesforce.com"}
 
@@ -29,9 +30,13 @@ def login_url_for(domain: str | None = None, login_url: str | None = None) -> st
     if not is_https(url):
         host = urlsplit(url).netloc or "login.salesforce.com"
         raise UsageError(
-            f"{option} {shown_url(url)}: only an https:// address is accepted; the password and "
-            "security token would otherwise travel in clear.",
-            f"give the https:// address (e.g. {option} https://{host}).",
+            _(
+                "{option} {url}: only an https:// address is accepted; the password and "
+                "security token would otherwise travel in clear."
+            ).format(option=option, url=shown_url(url)),
+            _("give the https:// address (e.g. {option} https://{host}).").format(
+                option=option, host=host
+            ),
         )
     return url
 
@@ -50,6 +55,8 @@ def shown_url(url: str) -> str:
 def refuse_insecure(url: str, what: str) -> None:
     if not is_https(url):
         raise InsecureUrl(
-            f"Salesforce handed back a plain http:// address for {what} ({shown_url(url)}): "
-            "refused, nothing was sent there. Check the login URL and any proxy in between.",
+            _(
+                "Salesforce handed back a plain http:// address for {what} ({url}): refused, "
+                "nothing was sent there. Check the login URL and any proxy in between."
+            ).format(what=what, url=shown_url(url)),
         )

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from ..config import write_atomically
 from ..errors import LgcrmError, QuotaReserveReached, SalesforceApiError, UsageError
-from ..i18n import N_, deferred
+from ..i18n import N_, _, deferred
 from .backup_blobs import fetch_blobs
 from .backup_dirs import (
     hold_work_lock,
@@ -227,7 +227,11 @@ class Backup:
         release_work_lock(partial, work_lock)
         move_into_place(partial, final)
         if quota is not None:
-            raise QuotaReserveReached(f"{quota.message} The backup so far is in {final}.")
+            raise QuotaReserveReached(
+                _("{message} The backup so far is in {final}.").format(
+                    message=quota.message, final=final
+                )
+            )
         calls = self.client.counter.calls - calls_before
         return BackupResult(final, complete, manifest, results, calls, time.perf_counter() - clock)
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from ..errors import LgcrmError
+from ..i18n import _
 
 # A backup at work holds a lock inside its hidden .partial directory: a backup killed midway
 # leaves the directory but not the lock (the system frees it with the process), so the next
@@ -33,7 +34,9 @@ def new_work_directory(out_dir: Path, base: str) -> tuple[str, Path]:
         except FileExistsError:
             continue
         return name, partial
-    raise LgcrmError(f"Too many backups named {base} in {out_dir}.")
+    raise LgcrmError(
+        _("Too many backups named {base} in {out_dir}.").format(base=base, out_dir=out_dir)
+    )
 
 
 def move_into_place(partial: Path, final: Path) -> None:

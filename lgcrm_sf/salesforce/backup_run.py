@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import Profile
 from ..errors import ExitCode, UsageError
-from ..i18n import N_, deferred
+from ..i18n import N_, _, deferred
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
 from .backup import Backup, BackupProgress, BackupResult
@@ -35,7 +35,8 @@ def backup_target(profile: Profile, out: Path | None) -> Path:
     target = out or profile.home / "backups" / profile.name
     if target.exists() and not target.is_dir():
         raise UsageError(
-            f"--out {out}: a file, not a directory.", "give a directory (it is created if needed)."
+            _("--out {out}: a file, not a directory.").format(out=out),
+            _("give a directory (it is created if needed)."),
         )
     return target
 

@@ -24,6 +24,7 @@ from simple_salesforce.exceptions import (
 
 from ..credentials import Secrets
 from ..errors import AuthError, UsageError
+from ..i18n import _
 from .addresses import login_url_for  # noqa: F401 - the CLI imports it from here
 from .failures import (
     TRANSIENT_LOGIN_CODES,
@@ -61,8 +62,8 @@ def checked_api_version(text: str) -> str:
     match = re.fullmatch(r"\s*(\d{2})(?:\.0)?\s*", text or "")
     if not match or not 20 <= int(match.group(1)) <= 99:
         raise UsageError(
-            f"--api-version {text!r} is not a Salesforce API version.",
-            f"give its number, e.g. --api-version {DEFAULT_API_VERSION}.",
+            _("--api-version {text!r} is not a Salesforce API version.").format(text=text),
+            _("give its number, e.g. --api-version {version}.").format(version=DEFAULT_API_VERSION),
         )
     return f"{match.group(1)}.0"
 
@@ -100,7 +101,9 @@ class SalesforceClient:
         t = self.target
         if t.auth_method not in AUTH_METHODS:
             raise AuthError(
-                f"Unknown auth method {t.auth_method!r}: use one of {', '.join(AUTH_METHODS)}."
+                _("Unknown auth method {auth_method!r}: use one of {names}.").format(
+                    auth_method=t.auth_method, names=", ".join(AUTH_METHODS)
+                )
             )
         try:
             self._sf = self._soap_login() if t.auth_method == "password" else self._oauth_login()

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 
 from ..errors import LgcrmError, OutcomeUnknown
+from ..i18n import _
 from . import bulk_ingest
 from .bulk_jobs import wait_for_job
 from .client import SalesforceClient
@@ -54,7 +55,7 @@ class IngestJobs:
         else:
             operation, external_id = ("insert" if op == "create" else "update"), None
         try:
-            for _ in range(3):
+            for _attempt in range(3):
                 job_id = bulk_ingest.open_job(
                     self.client, sobject, operation, self.integration_user_id, external_id
                 )
@@ -63,9 +64,11 @@ class IngestJobs:
                     bulk_ingest.close(self.client, job_id)
                     return job_id
             raise OutcomeUnknown(
-                f"Salesforce did not confirm the upload of a {sobject} Bulk job three times; "
-                "nothing was processed.",
-                "run the sync again.",
+                _(
+                    "Salesforce did not confirm the upload of a {sobject} Bulk job three times; "
+                    "nothing was processed."
+                ).format(sobject=sobject),
+                _("run the sync again."),
             )
         finally:
             text.detach()

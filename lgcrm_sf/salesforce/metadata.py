@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from ..errors import SalesforceApiError
+from ..i18n import _
 from .client import SalesforceClient
 
 META_NS = "http://soap.sforce.com/2006/04/metadata"
@@ -41,7 +42,9 @@ def read_metadata(
             if code == "INVALID_SESSION_ID":
                 raise SalesforceExpiredSession(url, 500, "readMetadata", message)
             raise SalesforceApiError(
-                f"Salesforce refused readMetadata {kind} ({code}): {message}",
+                _("Salesforce refused readMetadata {kind} ({code}): {message}").format(
+                    kind=kind, code=code, message=message
+                ),
                 code,
                 response.status_code,
             )

@@ -11,6 +11,7 @@ import jwt
 import requests
 
 from ..errors import AuthError
+from ..i18n import _
 from .addresses import refuse_insecure
 from .failures import auth_error
 
@@ -35,7 +36,9 @@ def oauth_token(http: requests.Session, target, secrets, timeout: float) -> dict
         body = response.json()
     except ValueError:
         raise AuthError(
-            f"Salesforce answered the login with HTTP {response.status_code} and no JSON."
+            _("Salesforce answered the login with HTTP {status_code} and no JSON.").format(
+                status_code=response.status_code
+            )
         ) from None
     if response.status_code != 200:
         raise auth_error(body.get("error", "unknown"), body.get("error_description", ""))
@@ -55,6 +58,8 @@ def _assertion(target, private_key: str | None) -> str:
         return jwt.encode(claims, private_key or "", algorithm="RS256")
     except (ValueError, TypeError, jwt.PyJWTError) as exc:
         raise AuthError(
-            f"The private key for the JWT login could not be used: {type(exc).__name__}. "
-            "Give the PEM file of the key whose certificate is on the connected app."
+            _(
+                "The private key for the JWT login could not be used: {error}. Give the PEM "
+                "file of the key whose certificate is on the connected app."
+            ).format(error=type(exc).__name__)
         ) from None

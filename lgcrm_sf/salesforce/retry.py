@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..errors import ConnectionFailure, LgcrmError, OutcomeUnknown, SalesforceApiError
+from ..i18n import _
 
 TRANSIENT_CODES = {
     "UNABLE_TO_LOCK_ROW",
@@ -76,8 +77,9 @@ def with_retries(
         except Exception as exc:
             if not idempotent and may_have_acted(exc):
                 raise OutcomeUnknown(
-                    f"{exc.message if isinstance(exc, LgcrmError) else exc} (the request may "
-                    "have been carried out before its answer was lost)"
+                    _(
+                        "{value} (the request may have been carried out before its answer was lost)"
+                    ).format(value=exc.message if isinstance(exc, LgcrmError) else exc)
                 ) from exc
             if attempt == policy.attempts or not is_transient(exc):
                 raise

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
 from ..errors import ConfigError
+from ..i18n import _
 
 T = TypeVar("T")
 
@@ -22,11 +23,12 @@ def tuning_from_environment(cls: type[T], variable: str) -> T:
     minimum = {f.name: f.metadata.get("minimum", 1) for f in fields(cls)}
     values = {}
     for part in text.split(","):
-        name, _, value = (piece.strip() for piece in part.partition("="))
+        name, _sep, value = (piece.strip() for piece in part.partition("="))
         if name not in minimum or not value.isdigit() or int(value) < minimum[name]:
             raise ConfigError(
-                f"{variable}: {part.strip()!r} is not valid; use name=number with names among "
-                f"{', '.join(sorted(minimum))}."
+                _(
+                    "{variable}: {part!r} is not valid; use name=number with names among {names}."
+                ).format(variable=variable, part=part.strip(), names=", ".join(sorted(minimum)))
             )
         values[name] = int(value)
     return cls(**values)

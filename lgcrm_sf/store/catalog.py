@@ -11,6 +11,7 @@ import sqlite_utils
 
 from ..clock import utc_now
 from ..errors import UsageError
+from ..i18n import _
 from .db import open_database
 
 
@@ -73,8 +74,10 @@ class Catalog:
         rows = list(self.db.query("SELECT path FROM backups WHERE id = ?", [int(given)]))
         if not rows:
             raise UsageError(
-                f"No backup with id {given} in the catalog, and no directory {given}.",
-                "see `lgcrm-sf backup list`.",
+                _("No backup with id {given} in the catalog, and no directory {given}.").format(
+                    given=given
+                ),
+                _("see `lgcrm-sf backup list`."),
             )
         return Path(rows[0]["path"])
 
