@@ -197,21 +197,31 @@ def _show(report, planned: bool) -> None:
                 )
             )
         for note, n in plan.notes.most_common():
-            ui.line(f"{name}: {n:,} {note}")
+            ui.line(_("{object}: {count} {note}").format(object=name, count=number(n), note=note))
         if plan.fields:
-            changed = ", ".join(f"{f} {n:,}" for f, n in plan.fields.most_common(8))
+            changed = ", ".join(f"{f} {number(n)}" for f, n in plan.fields.most_common(8))
             ui.line(
                 _("{object}: fields written back: {fields}").format(object=name, fields=changed)
             )
     if planned:
         _show_fields_skipped(report)
         for owner in report.owners:
-            ui.line(f"owner {owner['source']} -> {owner['target'] or '-'} ({owner['how']})")
+            ui.line(
+                _("owner {source} -> {target} ({how})").format(
+                    source=owner["source"], target=owner["target"] or "-", how=owner["how"]
+                )
+            )
         return
     for failure in report.failures[:20]:
         ui.line(
-            f"{failure['object']}: {failure['records']:,} {failure['op']} refused "
-            f"({failure['code']}: {failure['message']}), e.g. {failure['example']}",
+            _("{object}: {count} {operation} refused ({code}: {message}), e.g. {example}").format(
+                object=failure["object"],
+                count=number(failure["records"]),
+                operation=failure["op"],
+                code=failure["code"],
+                message=failure["message"],
+                example=failure["example"],
+            ),
             "red",
         )
     ui.line(
@@ -321,7 +331,7 @@ def _show_diff(a: Path, b: Path, result: dict, records: int) -> None:
             "changed": d.changed,
             "unchanged": d.unchanged,
             "fields changed": ", ".join(
-                f"{f} {n:,}" for f, n in list(d.as_dict()["fields"].items())[:6]
+                f"{f} {number(n)}" for f, n in list(d.as_dict()["fields"].items())[:6]
             ),
         }
         for name, d in result.items()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExitCode, UsageError
+from ..formats import number
 from ..i18n import _
 from . import _render as ui
 from ._context import profile_of, typed_confirmation
@@ -104,7 +105,7 @@ def _confirm(yes: bool, as_json: bool):
             return True
         return typed_confirmation(
             _("This writes {count} records to {org} ({id}). Type Confirm to go on.").format(
-                count=f"{report.writes:,}", org=report.org_name, id=report.org_id
+                count=number(report.writes), org=report.org_name, id=report.org_id
             ),
             _("Migrating writes to an org: it needs the word Confirm typed."),
         )
@@ -134,7 +135,11 @@ def _show(report, planned: bool) -> None:
             for item in plan.of("unresolved", "conflict", "gone"):
                 ui.line(f"{name} {item.source_id}: {item.reason}", "yellow")
             for note, count in plan.notes.most_common():
-                ui.line(f"{name}: {count:,} × {note}")
+                ui.line(
+                    _("{object}: {count} × {note}").format(
+                        object=name, count=number(count), note=note
+                    )
+                )
         if report.conversions:
             ui.line(_("{count} leads to convert into contacts").format(count=report.conversions))
         return
