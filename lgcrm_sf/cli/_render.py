@@ -103,7 +103,8 @@ HEADERS = (
     N_("contacts"), N_("user"), N_("type"), N_("title"), N_("phone"), N_("mobile_phone"),
     N_("street"), N_("city"), N_("state"), N_("postal_code"), N_("country"), N_("website"),
     N_("industry"), N_("description"), N_("lead_status"), N_("lead_score"), N_("unsubscribed"),
-    N_("account_name"), N_("salesforce_id"),
+    N_("account_name"), N_("salesforce_id"), N_("deal_stage"), N_("opportunities"),
+    N_("closed"), N_("won"), N_("probability"),
 )  # fmt: skip
 # Cells shown in the chosen language's formats (the JSON keeps the stored values).
 _CELL_FORMATS = {

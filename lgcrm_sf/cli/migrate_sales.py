@@ -124,6 +124,9 @@ def _progress(as_json: bool):
     return tell
 
 
+STAGE_COLUMNS = ("stage", "deal_stage", "opportunities", "closed", "won", "probability")
+
+
 def _show(report, planned: bool) -> None:
     """The plan (before the confirmation, or for --dry-run), or what was done."""
     title = _("Migrate sales into {org} ({id})").format(org=report.org_name, id=report.org_id)
@@ -131,6 +134,8 @@ def _show(report, planned: bool) -> None:
     columns = list(rows[0]) if rows else ["object"]
     if planned:
         ui.show_rows(title + _(": plan"), rows, columns)
+        if report.stages:  # closed/won and the default probability as Salesforce derives them
+            ui.show_rows(_("Opportunities by Salesforce stage"), report.stages, list(STAGE_COLUMNS))
         for name, plan in report.plans.items():
             for item in plan.of("unresolved", "conflict", "gone"):
                 ui.line(f"{name} {item.source_id}: {item.reason}", "yellow")

@@ -316,18 +316,32 @@ LEAD_STATUSES = (
     "Closed - Converted",
     "Closed - Not Converted",
 )
-STAGES = (
-    "Prospecting",
-    "Qualification",
-    "Needs Analysis",
-    "Value Proposition",
-    "Id. Decision Makers",
-    "Perception Analysis",
-    "Proposal/Price Quote",
-    "Negotiation/Review",
-    "Closed Won",
-    "Closed Lost",
+# A new org's opportunity stages, as its OpportunityStage rows give them: (ApiName, default
+# probability, closed, won, forecast category name). Opportunity.StageName's values are these
+# (stages.py keeps the picklist in step with the rows)
+# https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunitystage.htm
+STANDARD_STAGES = (
+    ("Prospecting", 10, False, False, "Pipeline"),
+    ("Qualification", 10, False, False, "Pipeline"),
+    ("Needs Analysis", 20, False, False, "Pipeline"),
+    ("Value Proposition", 50, False, False, "Pipeline"),
+    ("Id. Decision Makers", 60, False, False, "Pipeline"),
+    ("Perception Analysis", 70, False, False, "Pipeline"),
+    ("Proposal/Price Quote", 75, False, False, "Pipeline"),
+    ("Negotiation/Review", 90, False, False, "Pipeline"),
+    ("Closed Won", 100, True, True, "Closed"),
+    ("Closed Lost", 0, True, False, "Omitted"),
 )
+STAGES = tuple(stage[0] for stage in STANDARD_STAGES)
+# Forecast category: its name (ForecastCategoryName's value) -> its API value (ForecastCategory's).
+FORECAST_CATEGORIES = {
+    "Pipeline": "Pipeline",
+    "Best Case": "BestCase",
+    "Most Likely": "MostLikely",
+    "Commit": "Forecast",
+    "Closed": "Closed",
+    "Omitted": "Omitted",
+}
 SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
 # The org-wide sharing defaults the Organization object reports, with their picklist values.
 SHARING_DEFAULTS = (
@@ -343,6 +357,45 @@ SHARING_DEFAULTS = (
     ("Pricebook", ("None", "Read", "ReadSelect")),
     ("Campaign", ("None", "Read", "Edit", "All")),
 )
+
+
+def _opportunity_stage() -> SObject:
+    """The org's stages: read-only through the API (Setup edits them); queryable and described.
+    The key prefix is the emulator's own: a real org's 01J is LeadStatus's here."""
+    return _obj(
+        "OpportunityStage",
+        "01S",
+        [
+            Field("MasterLabel", "string", 255, **RO),
+            Field("ApiName", "string", 255, nillable=False, **RO),
+            Field("Description", "string", 255, **RO),
+            Field("IsActive", "boolean", nillable=False, default=True, **RO),
+            Field("IsClosed", "boolean", nillable=False, default=False, **RO),
+            Field("IsWon", "boolean", nillable=False, default=False, **RO),
+            Field(
+                "DefaultProbability", "percent", precision=3, scale=0, label="Probability (%)", **RO
+            ),
+            Field(
+                "ForecastCategory",
+                "picklist",
+                40,
+                picklist=tuple(FORECAST_CATEGORIES.values()),
+                restricted=True,
+                **RO,
+            ),
+            Field(
+                "ForecastCategoryName",
+                "picklist",
+                picklist=tuple(FORECAST_CATEGORIES),
+                restricted=True,
+                **RO,
+            ),
+            Field("SortOrder", "int", **RO),
+        ],
+        createable=False,
+        updateable=False,
+        deletable=False,
+    )
 
 
 def _recent() -> list[Field]:
@@ -739,13 +792,30 @@ def standard_objects() -> dict[str, SObject]:
                 Field("LeadSource", "picklist", picklist=LEAD_SOURCES),
                 Field("NextStep", "string", 255),
                 Field("Description", "textarea", 32000),
+                # Directly controlled by StageName (never written); Probability and the
+                # forecast category are implied by it but may be set (see stages.py).
                 Field("IsClosed", "boolean", nillable=False, default=False, **RO),
                 Field("IsWon", "boolean", nillable=False, default=False, **RO),
+                Field(
+                    "ForecastCategory",
+                    "picklist",
+                    40,
+                    picklist=tuple(FORECAST_CATEGORIES.values()),
+                    restricted=True,
+                    **RO,
+                ),
+                Field(
+                    "ForecastCategoryName",
+                    "picklist",
+                    picklist=tuple(FORECAST_CATEGORIES),
+                    restricted=True,
+                ),
                 _owner(),
                 *_recent(),
             ],
             searchable=True,
         ),
+        _opportunity_stage(),
         _obj(
             "OpportunityContactRole",
             "00K",

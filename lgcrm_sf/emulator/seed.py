@@ -14,6 +14,7 @@ import unicodedata
 from datetime import timedelta
 
 from .schema import LEAD_STATUSES
+from .stages import standard_rows
 from .store import Org
 
 ORG_NAME = "Acme Brasil Ltda"
@@ -219,6 +220,7 @@ def seed(
         org.settings["session_levels"] = {name: "STANDARD" for name in PROFILES}
         org.settings["seed_users"] = {"admin": admin, "integration": integration}
         lead_statuses(org, system_user)
+        opportunity_stages(org, system_user)
         fields = (
             custom_fields
             if custom_fields is not None
@@ -277,6 +279,12 @@ def lead_statuses(org: Org, creator: str) -> None:
             creator,
             system=True,
         )
+
+
+def opportunity_stages(org: Org, creator: str) -> None:
+    """The OpportunityStage rows a new org has (Opportunity.StageName's values follow them)."""
+    for values in standard_rows():
+        org.insert("OpportunityStage", values, creator, system=True)
 
 
 def _user(org, creator, first, last, username, profile_id, role_id, marketing=False) -> str:

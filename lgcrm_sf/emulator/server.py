@@ -19,7 +19,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from .app import SalesforceApp
 from .control import Control
 from .leadgen import LeadGen
-from .seed import lead_statuses
+from .seed import lead_statuses, opportunity_stages
 from .seed import seed as seed_org
 from .store import Org
 
@@ -132,6 +132,8 @@ class Emulator:
         org_id, org_name = org.conn.execute('SELECT "Id", "Name" FROM "Organization"').fetchone()
         if not org.conn.execute('SELECT 1 FROM "LeadStatus" LIMIT 1').fetchone():
             lead_statuses(org, admin)  # a data file from before LeadStatus was modelled
+        if not org.conn.execute('SELECT 1 FROM "OpportunityStage" LIMIT 1').fetchone():
+            opportunity_stages(org, admin)  # a data file from before OpportunityStage
         return {
             "org_id": org_id,
             "org_name": org_name,

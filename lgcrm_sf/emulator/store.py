@@ -20,10 +20,10 @@ from .ids import IdFactory, new_salt, to18
 from .query import Compiled, compile_condition, compile_query
 from .recycle import RecycleBin
 from .schema import SObject, custom_field, standard_objects
+from .stages import StageBook, derive_stage_row
 from .values import coerce, record_value
 
 NAME_FROM_PARTS = ("Lead", "Contact", "User")
-CLOSED_STAGES = {"Closed Won": True, "Closed Lost": False}
 
 DEFAULT_SETTINGS = {
     "api_enabled": True,  # org-wide: Professional Edition without the API add-on is False
@@ -91,6 +91,7 @@ class Org(RecycleBin):
         )
         # Per request: does this REST call let active assignment rules run? (app.py sets it)
         self.request = threading.local()
+        self.stages = StageBook(self)  # OpportunityStage, read on every Opportunity write
 
     # --- persistence of settings (so `emulator serve --data FILE` survives restarts) -----
     def _load_meta(self):
@@ -339,13 +340,16 @@ class Org(RecycleBin):
                 self._check_reference(obj, name, value)
         return out
 
-    def _derive(self, obj: SObject, row: dict) -> None:
-        """Fields Salesforce computes: Name, IsClosed, IsWon."""
+    def _derive(self, obj: SObject, row: dict, given=(), stage_before: str | None = None) -> None:
+        """Fields Salesforce computes: Name, an Opportunity's stage-implied fields (stages.py;
+        `given`: the fields the write set, `stage_before`: an update's stage before it), a
+        Task's IsClosed, an Attachment's BodyLength."""
         if obj.name in NAME_FROM_PARTS:
             row["Name"] = " ".join(p for p in (row.get("FirstName"), row.get("LastName")) if p)
-        if obj.name == "Opportunity" and row.get("StageName"):
-            won = CLOSED_STAGES.get(row["StageName"])
-            row["IsClosed"], row["IsWon"] = int(won is not None), int(bool(won))
+        if obj.name == "Opportunity":
+            self.stages.derive(row, given, stage_before)
+        if obj.name == "OpportunityStage":
+            derive_stage_row(row)
         if obj.name == "Task":
             row["IsClosed"] = int(row.get("Status") == "Completed")
         if obj.name == "Attachment" and row.get("Body") is not None:
@@ -422,7 +426,7 @@ class Org(RecycleBin):
                 LastModifiedById=user_id,
             )
             self._assign(obj, row)
-            self._derive(obj, row)
+            self._derive(obj, row, given)
             self._check_required(obj, row)
             self._check_unique(obj, row)
             with self.atomic():
@@ -435,6 +439,8 @@ class Org(RecycleBin):
                     [row[n] for n in names],
                 )
                 self._check_rules(obj, row["Id"])
+            if obj.name == "OpportunityStage":
+                self.stages.reload()
             return row["Id"]
 
     def update(
@@ -456,17 +462,20 @@ class Org(RecycleBin):
                             f"Required fields are missing: [{name}]",
                             [name],
                         )
+            stage_before = row.get("StageName")
             row.update(given)
             now = self.now()
             row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
             self._assign(obj, row)
-            self._derive(obj, row)
+            self._derive(obj, row, given, stage_before)
             self._check_required(obj, row)
             self._check_unique(obj, row)
             with self.atomic():
                 self._write(obj, row)
                 self._check_rules(obj, row["Id"])
                 self._mirror_profile_permissions(obj, row, given)
+            if obj.name == "OpportunityStage":
+                self.stages.reload()
 
     def _assign(self, obj: SObject, row: dict) -> None:
         owner = self.settings.get("lead_assignment_owner")
@@ -571,7 +580,7 @@ class Org(RecycleBin):
                 )
                 if "OwnerId" in row:
                     row["OwnerId"] = user_id
-                self._derive(obj, row)
+                self._derive(obj, row, template)
                 yield [row[n] for n in names]
 
         with self.lock, self.atomic():

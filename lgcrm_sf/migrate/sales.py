@@ -33,6 +33,7 @@ from .sales_records import account_candidates, opportunity_candidates
 from .sales_report import LEFT, OBJECT_CHOICES, SalesReport
 from .sales_results import ResultsFile
 from .sales_source import LocalSalesSource, SalesSource
+from .sales_stages import stage_rows
 from .sales_write import SalesWriter
 
 DECLINED = N_("Not migrated: the confirmation word (Confirm) was not typed. Nothing was written.")
@@ -157,10 +158,13 @@ class _Job:
             plans["Account"] = planner.plan("Account", candidates, notes)
         if "Opportunity" in chosen:
             notes = Counter()
+            opportunities = self.source.opportunities()
+            defaults = {s.name: s.default_probability for s in self.source.deal_stages()}
             candidates = opportunity_candidates(
-                self.source.opportunities(), planner, self.mapping, self.facts, notes
+                opportunities, planner, self.mapping, self.facts, notes, defaults
             )
             plans["Opportunity"] = planner.plan("Opportunity", candidates, notes)
+            self.report.stages = stage_rows(opportunities, candidates, self.facts)
         if "OpportunityContactRole" in chosen:
             links = self.source.opportunity_leads()
             plans["OpportunityContactRole"] = plan_links(planner, links, self.resolver)

@@ -1,8 +1,9 @@
 """What `migrate sales` must know of the target org before it plans anything (reads only): who
-we are, which objects have our external-id field, the active Opportunity stages, the converted
-Lead Status, and the Salesforce users the owner mapping names. The deal stages are checked
-here against the mapping's `stages:` and the org's picklist: a stage not mapped, or mapped to a
-value the org lacks, stops the run before any write."""
+we are, which objects have our external-id field, the Opportunity stages (OpportunityStage:
+active or not, closed, won, default probability), the converted Lead Status, and the Salesforce
+users the owner mapping names. The deal stages are checked here against the mapping's `stages:`
+and the org's stages: a stage not mapped, or mapped to a stage the org lacks or has inactive,
+stops the run before any write."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from ..errors import ConfigError
 from ..i18n import _
 from ..mapping.model import Mapping
-from ..mapping.stages import active_stages, unknown_stage_targets
+from ..mapping.stages import unknown_stage_targets
 from ..salesforce import soql
 from ..salesforce.describe import EXTERNAL_ID_FIELD
 from ..salesforce.side import SalesforceSide
+from ..salesforce.stages import Stage, active_names, org_stages
 from .sales_source import SourceOpportunity
 
 SALES_OBJECTS = ("Account", "Opportunity", "OpportunityContactRole")
@@ -26,6 +28,7 @@ class OrgFacts:
     integration_user_id: str
     external_ids: dict[str, str] = field(default_factory=dict)  # object -> LGCRM_Id__c
     stages: list[str] = field(default_factory=list)  # active StageName values
+    stage_info: dict[str, Stage] = field(default_factory=dict)  # every stage, inactive too
     converted_status: str | None = None  # the first Lead Status marked converted
     owners: dict[str, str] = field(default_factory=dict)  # our user's e-mail -> Salesforce id
     owner_gaps: dict[str, str] = field(default_factory=dict)  # e-mail -> why not mapped
@@ -39,8 +42,8 @@ def read_org_facts(
         described = side.describe_fields(sobject)
         if (described.get(EXTERNAL_ID_FIELD) or {}).get("externalId"):
             facts.external_ids[sobject] = EXTERNAL_ID_FIELD
-        if sobject == "Opportunity":
-            facts.stages = active_stages(described.get("StageName"))
+    facts.stage_info = org_stages(side.client)
+    facts.stages = active_names(facts.stage_info)
     if convert:
         text = soql.select(("ApiName",), "LeadStatus", ["IsConverted = true"], "SortOrder")
         rows = side.client.call(lambda sf: sf.query_all(text), "the Lead Status lookup")
@@ -76,6 +79,11 @@ def check_stages(mapping: Mapping, facts: OrgFacts, opportunities: list[SourceOp
     wrong = [w for w in unknown_stage_targets(mapping, facts.stages) if w[0] in used]
     if wrong:
         deal, target, hint = wrong[0]
+        if target in facts.stage_info:  # the org has it, switched off
+            hint = _(
+                "{target!r} is inactive in this org: activate it (Setup > Object Manager > "
+                "Opportunity > Fields > Stage), or name an active stage: {stages}."
+            ).format(target=target, stages=", ".join(facts.stages))
         raise ConfigError(
             _(
                 "stages: names {target!r} for {deal!r}, which is not an active Opportunity "

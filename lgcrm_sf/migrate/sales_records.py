@@ -1,8 +1,10 @@
 """Source accounts and opportunities as the Salesforce values `migrate sales` writes: Account
 Name, Industry, Website and owner; Opportunity Name, StageName (the mapping's `stages:` read
 from deal stage to StageName), CloseDate, Amount, Probability, AccountId and owner. IsWon and
-IsClosed are never sent: Salesforce derives them from the stage. An owner not in the owner
-mapping is left to Salesforce (the integration user owns the record) and said once per owner."""
+IsClosed are never sent: Salesforce derives them from the stage, and the stage's default
+probability where the opportunity has none of its own (Probability is then left out). An owner
+not in the owner mapping is left to Salesforce (the integration user owns the record) and said
+once per owner."""
 
 from __future__ import annotations
 
@@ -55,22 +57,35 @@ def opportunity_candidates(
     mapping: Mapping,
     facts: OrgFacts,
     notes: Counter,
+    stage_defaults: dict[str, float | None] | None = None,
 ) -> list[Candidate]:
+    """`stage_defaults`: the account's deal stages' default probabilities, by name."""
     out = []
     for opportunity in opportunities:
         account = planner.reference("Account", opportunity.account_id)
+        probability = _probability(opportunity, stage_defaults or {})
         values = {
             "Name": opportunity.name,
             "StageName": _stage_name(mapping, facts, opportunity.stage),
             "CloseDate": opportunity.close_date,
             "Amount": opportunity.amount,
-            "Probability": opportunity.probability,
+            "Probability": probability,
             "AccountId": account,
             "OwnerId": owner_id(opportunity.owner, facts, notes),
         }
+        if probability is None:  # left out: Salesforce sets its stage's default
+            notes[_("no probability of its own: Salesforce sets its stage's default")] += 1
         why = _unresolved(opportunity, account)
         out.append(Candidate(opportunity.id, _present(values), opportunity.changed_at, why))
     return out
+
+
+def _probability(opportunity: SourceOpportunity, stage_defaults: dict) -> float | None:
+    """The opportunity's own probability, else its deal stage's default in the account, else
+    None: Probability is then not sent and Salesforce derives it from the stage."""
+    if opportunity.probability is not None:
+        return opportunity.probability
+    return stage_defaults.get(opportunity.stage or "")
 
 
 def _stage_name(mapping: Mapping, facts: OrgFacts, deal_stage: str | None) -> str | None:

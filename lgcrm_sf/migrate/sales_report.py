@@ -24,6 +24,7 @@ class SalesReport:
     source: str
     plans: dict[str, ObjectPlan] = field(default_factory=dict)
     conversions: int = 0  # leads the plan converts (--convert-leads)
+    stages: list[dict] = field(default_factory=list)  # per Salesforce stage (sales_stages.py)
     done: dict[str, Counter] = field(default_factory=dict)  # object -> action -> records
     settled: int = 0  # creates a killed run left, settled before planning
     results_file: str | None = None
@@ -63,6 +64,7 @@ class SalesReport:
                 }
                 for name, plan in self.plans.items()
             },
+            "stages": self.stages,
             "conversions": self.conversions,
             "done": {name: dict(counts) for name, counts in self.done.items()},
             "failed": self.failed,
