@@ -137,3 +137,19 @@ def test_init_lists_the_accounts_fields_custom_ones_included(account_world: Acco
     assert "Qualificação" in text and "Proposta enviada" in text  # the deal stages
     # the written file is valid against both sides as it is
     assert aw.world.cli("mapping", "validate", out).code == 0
+
+
+def test_an_unreachable_account_is_said_not_silently_passed(account_world: AccountWorld):
+    aw = account_world
+    path = write(
+        aw, "any.yaml", known="nao_existe_123", unknown="title", deal_stage="Ganho",
+        sf_stage="Closed Won",
+    )  # fmt: skip
+    aw.lg.lg_fault(unavailable=True, count=None)
+    result = aw.world.cli("mapping", "validate", path, "--json")
+    aw.lg.lg_clear_faults()
+    report = result.json()
+    assert result.code == 0 and report["checked_against_account"] is False
+    assert "could not be read" in report["account_not_checked"]
+    text = aw.world.cli("mapping", "validate", path)
+    assert text.code == ExitCode.CONFIG  # reachable again: the same file is refused

@@ -102,9 +102,8 @@ def _plan_sales(sync: Sync) -> None:
                 stages = stages if stages is not None else _deal_stages(sync)
                 stage = sync.mapping.stages.get(row["stage"] or "", row["stage"] or "")
                 if stage not in stages:
-                    rule = _("refused: stage {stage!r} is not a deal stage of the account").format(
-                        stage=row["stage"]
-                    )
+                    # the plan's rules are machine text, like the engine's other rules
+                    rule = f"refused: stage {row['stage']!r} is not a deal stage of the account"
             action = "update" if row["account_remote_id"] else "create"
             _sale_line(sync, sobject, row, action, rule)
 
