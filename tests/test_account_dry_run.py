@@ -89,6 +89,7 @@ def test_a_dry_run_plans_both_sides_and_writes_nowhere(account_world: AccountWor
     assert set(calls) <= READS, calls  # only reads reached the account
     assert state_rows(aw) == state_before
     assert org_rows(aw) == org_before
+    assert not list(Profile(aw.world.home).dir.glob("dry-run-*"))  # the copy is gone
     plan = plan_of(result)
     # the account's change, planned for Salesforce
     assert ("edu@x.example", "Lead", "title", "Gerente", "salesforce") in plan

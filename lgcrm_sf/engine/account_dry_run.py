@@ -11,7 +11,8 @@ does not have, people changed and not yet sent, opportunities, accounts and cont
 planned from the throwaway copy, and the copy is deleted.
 
 The copy lives in the profile's directory (it holds personal data: same place, same
-permissions as state.db) and is removed when the run ends."""
+permissions as state.db) and is removed when the run ends (or, after a kill -9, by the next
+dry run: runs of a profile are locked, so any such folder is a leftover)."""
 
 from __future__ import annotations
 
@@ -29,13 +30,16 @@ from .context import Sync
 from .report import ACCOUNT
 
 SIDE = ACCOUNT  # the plan's side for a write to the account
+PREFIX = "dry-run-"  # the throwaway copy's folder in the profile's directory
 
 
 @contextmanager
 def throwaway_state(sync: Sync):
     """sync.state and sync.leadgen on a copy of state.db for the block, then the real ones."""
     real_state, real_leadgen = sync.state, sync.leadgen
-    folder = Path(tempfile.mkdtemp(prefix="dry-run-", dir=sync.profile.dir))
+    for stale in sync.profile.dir.glob(f"{PREFIX}*"):  # a dry run killed -9 (runs are locked)
+        shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=sync.profile.dir))
     try:
         target = sqlite3.connect(folder / "state.db")
         with target:
