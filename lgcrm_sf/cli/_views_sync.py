@@ -26,6 +26,12 @@ def mapping_report(report) -> None:
         if report.checked_against_org
         else _("our fields only ({reason})").format(reason=report.not_checked)
     )
+    if report.checked_against_account:
+        scope = _("{scope} and the connected Lead Gen & CRM account").format(scope=scope)
+    elif report.account_not_checked:
+        scope = _("{scope}; not the account: {reason}").format(
+            scope=scope, reason=report.account_not_checked
+        )
     count = len(report.errors)
     verdict = (
         _("valid")
@@ -55,6 +61,8 @@ def mapping_report_json(report) -> dict:
         "file": report.source,
         "checked_against_org": report.checked_against_org,
         "not_checked": report.not_checked,
+        "checked_against_account": report.checked_against_account,
+        "account_not_checked": report.account_not_checked,
         "problems": [p.as_dict() for p in report.problems],
     }
 
@@ -75,6 +83,13 @@ def mapping_used(result, profile_name: str) -> None:
             ).format(reason=result.not_checked),
             "yellow",
         )
+    if result.account_not_checked:
+        line(
+            _("Not checked against the Lead Gen & CRM account: {reason}.").format(
+                reason=result.account_not_checked
+            ),
+            "yellow",
+        )
 
 
 def mapping_used_json(result) -> dict:
@@ -83,6 +98,8 @@ def mapping_used_json(result) -> dict:
         "mapping": result.path,
         "checked_against_org": result.checked_against_org,
         "not_checked": result.not_checked,
+        "checked_against_account": result.checked_against_account,
+        "account_not_checked": result.account_not_checked,
         "warnings": [p.as_dict() for p in result.warnings],
     }
 

@@ -15,6 +15,7 @@ from ..i18n import _
 from ..leadgen.api import values
 from ..leadgen.api.errors import AccountOutcomeUnknown
 from ..store.account_outbox import AccountOutbox
+from .account_deletions import delete_gone_sales
 from .context import Sync
 from .report import ACCOUNT
 
@@ -27,6 +28,7 @@ def push_sales(sync: Sync) -> None:
     outbox = AccountOutbox(sync.state.conn)
     settle_accounts(sync, outbox)
     settle_opportunities(sync, outbox)
+    delete_gone_sales(sync)  # what Salesforce deleted, before anything is sent again
     stages: dict[str, int] | None = None
     for sobject in ("Account", "Opportunity"):
         rows = sync.leadgen.sales_to_push(sobject)
@@ -90,7 +92,6 @@ def _primary_lead(sync: Sync, opportunity_id: int) -> str | None:
 
 
 def _write(sync: Sync, outbox: AccountOutbox, sobject: str, items: list) -> None:
-    deletes = [(r, o) for r, o in items if r["deleted"]]
     updates = [(r, o) for r, o in items if r["account_remote_id"] and not r["deleted"]]
     creates = [(r, o) for r, o in items if not r["account_remote_id"] and not r["deleted"]]
     if creates:
@@ -99,13 +100,6 @@ def _write(sync: Sync, outbox: AccountOutbox, sobject: str, items: list) -> None
     if updates:
         updates = [(r, {"id": str(r["account_remote_id"]), **o}) for r, o in updates]
         _send(sync, sobject, UPDATE[sobject], updates, None)
-    if deletes and sobject == "Opportunity":
-        deletes = [(r, {"id": str(r["account_remote_id"])}) for r, _ in deletes]
-        _send(sync, sobject, "deleteOpportunities", deletes, None)
-    elif deletes:  # an account deleted in Salesforce stays in the account, as it was
-        with sync.state.conn:
-            for row, _obj in deletes:
-                sync.leadgen.set_sales_remote(sobject, row["id"], row["account_remote_id"])
 
 
 def _send(sync: Sync, sobject: str, method: str, items: list, outbox) -> None:

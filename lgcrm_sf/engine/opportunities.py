@@ -44,7 +44,7 @@ def pull_sales(sync: Sync) -> None:
                 }
                 stamp = utc_text(row["SystemModstamp"])
                 newest = max(newest or stamp, stamp)
-                if not sync.dry_run:
+                if not sync.dry_run or sync.work.throwaway:  # (a dry run's copy: planned)
                     _copy(sync, sobject, row)
         top = cursor_after(sync.sf.last_query_started, newest)
         if top:

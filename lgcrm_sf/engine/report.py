@@ -53,6 +53,9 @@ class Report:
         self.plan_total = 0
         self._plan_path, self._plan_out = plan_path, None
         self.owner_gaps: Counter = Counter()  # (side, owner) -> records it could not reach
+        # The plan's name for our side: "leadgen" (the local store), or "account" in account
+        # mode's dry run, where every change to our copy is a write to the account.
+        self.ours_side = "leadgen"
 
     def count(self, sobject: str, key: str, n: int = 1) -> None:
         self.counts[sobject][key] += n
@@ -77,6 +80,10 @@ class Report:
         self.plan_total += 1
         if not self.dry_run:
             return
+        if side == "leadgen":
+            side = self.ours_side
+        if side == ACCOUNT:
+            self.count(ACCOUNT, "planned_writes")
         item = {
             "email": person.get("email"),
             "object": sobject,

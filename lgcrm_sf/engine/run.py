@@ -23,6 +23,7 @@ from ..salesforce.prereqs import backup_check
 from ..salesforce.side import SalesforceSide, Sizes, cursor_after
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
+from .account_dry_run import plan_account_writes, throwaway_state
 from .account_push import push_people
 from .account_refresh import refresh_copy
 from .account_sales import push_sales
@@ -123,10 +124,34 @@ class SyncEngine:
     def _phases(self) -> None:
         sync = self.context
         prepare(sync)  # a mapping the org refuses stops the run before any write
-        if sync.account is not None and not sync.dry_run:
+        if sync.account is not None and sync.dry_run:
+            # Account mode's dry run: the account read into a throwaway copy of the state,
+            # the plan made against it (engine/account_dry_run.py).
+            with throwaway_state(sync):
+                refresh_copy(sync)
+                self._sync_phases()
+                if "engagements" in sync.options.only:
+                    push_engagements(sync)  # planned from the account's events just read
+                plan_account_writes(sync)
+            return
+        if sync.account is not None:
             refresh_copy(sync)  # account mode: our copy of the account brought up to date
         if not sync.dry_run:
             settle_leftovers(sync)
+        self._sync_phases()
+        if sync.account is not None and not sync.dry_run:
+            push_people(sync)  # account mode: what the sync changed in the copy, to the account
+            if "opportunities" in sync.options.only:
+                push_sales(sync)
+        if "engagements" in sync.options.only:
+            sync.progress(_("sending engagements as Tasks"))
+            push_engagements(sync)
+        if not sync.dry_run:
+            self._advance_cursors()
+
+    def _sync_phases(self) -> None:
+        """Salesforce's changes and ours, merged (planned only in a dry run)."""
+        sync = self.context
         chosen = sync.chosen()
         for _kind, sobject in chosen:  # both objects read first: matching is Contact, then Lead
             stage(sync, sobject)
@@ -141,15 +166,6 @@ class SyncEngine:
         if not sync.dry_run:
             apply_journal(sync)
             check_gone(sync)
-        if sync.account is not None and not sync.dry_run:
-            push_people(sync)  # account mode: what the sync changed in the copy, to the account
-            if "opportunities" in sync.options.only:
-                push_sales(sync)
-        if "engagements" in sync.options.only:
-            sync.progress(_("sending engagements as Tasks"))
-            push_engagements(sync)
-        if not sync.dry_run:
-            self._advance_cursors()
 
     def _status(self) -> str:
         if self.context.dry_run:

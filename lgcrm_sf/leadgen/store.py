@@ -20,6 +20,7 @@ from ..store.db import open_database
 from .account_copy import AccountCopy, SalesCopyState
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS, normalise_email
 from .sales import SalesCopies
+from .sales_deletions import SalesDeletions
 from .timestamps import now_iso as now_iso  # the engine imports it from here
 
 MESSAGES = {
@@ -39,7 +40,7 @@ _FIRST_CLICK = (
 EVENT_KINDS = ("form_submission", "email_sent", "email_open", "email_click", "page_visit")
 
 
-class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState):
+class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
     """People (leads and contacts), users and marketing events; accounts and opportunities
     come from SalesCopies."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config import Profile
 from ..salesforce.describe import describe_fields
+from .account_checks import read_account_schema
 from .loader import load_default
 from .org_checks import NUMBER_TYPES
 from .service import write_mapping
@@ -18,7 +19,17 @@ def init_mapping(profile: Profile, out: Path, force: bool, open_client) -> None:
     (`open_client` is connection.open_client: this package never logs in by itself)."""
     _, client = open_client(profile)
     fields = {sobject: describe_fields(client, sobject) for sobject in ("Lead", "Contact")}
-    write_mapping(out, starting_mapping(fields), force)
+    text = starting_mapping(fields)
+    if profile.load().account_mode:  # the account's own fields, custom ones included
+        from ..store.sync_state import SyncState
+        from .account_init import account_fields_section
+        from .account_side import account_client
+
+        client = account_client(profile, profile.load(), SyncState(profile.state_path))
+        text += account_fields_section(
+            read_account_schema(client, profile.load().leadgen_account_id)
+        )
+    write_mapping(out, text, force)
 
 
 def _find_custom(fields: dict[str, dict], words: tuple[str, ...], types: set[str]) -> str | None:

@@ -13,6 +13,7 @@ from ..leadgen.store import LeadGenStore
 from ..leadgen.timestamps import now_iso
 from ..salesforce.side import SalesforceSide
 from ..store.sync_state import SyncState
+from .account_side import check_account
 from .loader import DEFAULT_NAME, default_text, load, load_default, parse
 from .model import Mapping
 from .org_checks import OrgSchema
@@ -75,6 +76,8 @@ class ValidateResult:
     problems: list[Problem]
     checked_against_org: bool = False
     not_checked: str | None = None  # why the org was not asked, when it was not
+    checked_against_account: bool = False  # the connected Lead Gen & CRM account's fields
+    account_not_checked: str | None = None  # connected to an account that could not be read
 
     @property
     def errors(self) -> list[Problem]:
@@ -102,7 +105,15 @@ def validate_mapping(profile: Profile, path: Path | None, open_client=None) -> V
     state = SyncState(profile.state_path)
     schema, not_checked = _reachable_schema(profile, open_client, _cache(state, mapping), mapping)
     problems = validate(mapping, schema, leadgen_users(state))
-    return ValidateResult(source, problems, schema is not None, not_checked)
+    account = check_account(profile, state, mapping)
+    problems = _sorted(problems + account.problems)
+    return ValidateResult(
+        source, problems, schema is not None, not_checked, account.checked, account.not_checked
+    )
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def _cache(state: SyncState, mapping: Mapping) -> SyncState | None:
@@ -137,6 +148,8 @@ class UseResult:
     checked_against_org: bool
     not_checked: str | None = None  # why the org was not asked, when it was not
     warnings: list[Problem] = field(default_factory=list)
+    checked_against_account: bool = False
+    account_not_checked: str | None = None
 
 
 def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
@@ -150,7 +163,8 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
     state = SyncState(profile.state_path)
     settings = profile.load()
     schema, not_checked = _reachable_schema(profile, open_client, _cache(state, mapping), mapping)
-    problems = validate(mapping, schema, leadgen_users(state))
+    account = check_account(profile, state, mapping)
+    problems = _sorted(validate(mapping, schema, leadgen_users(state)) + account.problems)
     if any(p.severity == "error" for p in problems):
         raise MappingInvalid(
             problems, f"the profile still uses {settings.mapping_file or DEFAULT_NAME}"
@@ -162,7 +176,14 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
     with state.conn:
         state.engagements.switch(mapping.event_switches(), now_iso())
         state.meta.set("mapping_hash", mapping.text_hash)
-    return UseResult(str(resolved), schema is not None, not_checked, problems)
+    return UseResult(
+        str(resolved),
+        schema is not None,
+        not_checked,
+        problems,
+        account.checked,
+        account.not_checked,
+    )
 
 
 def write_mapping(path: Path, text: str, force: bool) -> None:
