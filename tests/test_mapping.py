@@ -100,7 +100,7 @@ BROKEN = [
         + "      - {leadgen: email, salesforce: Email, direction: pull}\n",
         4,
         17,
-        "Lead Gen & CRM leads sync with Salesforce Lead, not Contact",
+        "objects.lead syncs with Salesforce Lead, not Contact",
     ),
     (
         "fields not a list",

@@ -16,7 +16,7 @@ from rich.table import Table as _RichTable
 from rich.text import Text
 
 from ..formats import amount, day, moment, number
-from ..i18n import N_, _
+from ..i18n import N_, Message, _, english
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -56,14 +56,28 @@ def show(
         print_json(as_dict(result))
 
 
+def for_machines(data):
+    """`data` with every translated text back in its English: JSON is the same in every
+    language, whichever text a report happened to build with `_()`."""
+    if isinstance(data, Message):
+        return english(data)
+    if isinstance(data, dict):
+        return {for_machines(k): for_machines(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [for_machines(v) for v in data]
+    return data
+
+
 def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(
+        json.dumps(for_machines(data), indent=2, ensure_ascii=False, default=str) + "\n"
+    )
     sys.stdout.flush()
 
 
 def print_json_line(data) -> None:
     """One compact line: a cron log of runs stays valid JSON Lines."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(for_machines(data), ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
 
 

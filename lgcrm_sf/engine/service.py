@@ -111,7 +111,7 @@ def run_sync(
         # Refused before the lock or any write: every problem, the org's too (not cached).
         raise MappingInvalid(
             validate(mapping, org_schema(SalesforceSide(client), None, mapping), None),
-            "nothing was synced",
+            _("nothing was synced"),
         )
     SyncState(profile.state_path)  # a database that can't be opened stops us before the lock
     with ProfileLock(profile.lock_path, profile.name):

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
+from ..i18n import _
 from .model import Mapping
 from .problems import MappingInvalid as MappingInvalid  # the engine imports it from here
 from .problems import Problem as Problem
@@ -47,8 +48,8 @@ def parse(text: str, source: str) -> tuple[Mapping | None, list[Problem]]:
                 source,
                 1,
                 1,
-                "the file is nested too deeply to be a mapping.",
-                "write the mapping as in examples/mapping.yaml.",
+                _("the file is nested too deeply to be a mapping."),
+                _("write the mapping as in examples/mapping.yaml."),
             )
         ]
 
@@ -58,7 +59,7 @@ def _parse(text: str, source: str) -> tuple[Mapping | None, list[Problem]]:
     if problem:
         return None, [problem]
     reader = NodeReader(source)
-    top = reader.mapping(root, "the mapping file", TOP_KEYS)
+    top = reader.mapping(root, _("the mapping file"), TOP_KEYS)
     if top is None:
         return None, reader.problems
     mapping = Mapping(source=source)
@@ -75,8 +76,10 @@ def _compose(text: str, source: str) -> tuple[yaml.Node | None, Problem | None]:
             source,
             1,
             exc.position + 1,
-            f"not valid YAML: {exc.reason} (character {exc.character!r}).",
-            "remove control characters; save the file as UTF-8 text.",
+            _("not valid YAML: {reason} (character {character!r}).").format(
+                reason=exc.reason, character=exc.character
+            ),
+            _("remove control characters; save the file as UTF-8 text."),
         )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -85,12 +88,12 @@ def _compose(text: str, source: str) -> tuple[yaml.Node | None, Problem | None]:
             source,
             line,
             column,
-            f"not valid YAML: {exc.problem}.",
-            "check indentation, quotes and colons on this line.",
+            _("not valid YAML: {problem}.").format(problem=exc.problem),
+            _("check indentation, quotes and colons on this line."),
         )
     if root is None:
         empty = Problem(
-            source, 1, 1, "the mapping file is empty.", "start from `lgcrm-sf mapping init`."
+            source, 1, 1, _("the mapping file is empty."), _("start from `lgcrm-sf mapping init`.")
         )
         return None, empty
     return root, None
@@ -103,13 +106,15 @@ def load(path: Path | str) -> Mapping:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"The mapping file {path} does not exist.",
-            "put it back, or choose another with `lgcrm-sf mapping use FILE`.",
+            _("The mapping file {path} does not exist.").format(path=path),
+            _("put it back, or choose another with `lgcrm-sf mapping use FILE`."),
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"The mapping file {path} cannot be read ({type(exc).__name__}).",
-            "save it as UTF-8 text.",
+            _("The mapping file {path} cannot be read ({error}).").format(
+                path=path, error=type(exc).__name__
+            ),
+            _("save it as UTF-8 text."),
         ) from None
     mapping, problems = parse(text, str(path))
     if problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from yaml.nodes import SequenceNode
 
+from ..i18n import _
 from .model import CONFLICT_RULES, DIRECTIONS, OBJECTS, TOO_LONG, FieldMap, ObjectMap, Transform
 from .yaml_nodes import NodeReader, pos, scalar
 
@@ -30,25 +31,30 @@ def _object(reader: NodeReader, name: str, key_node, node) -> ObjectMap | None:
     if "salesforce" not in parts:
         reader.problem(
             key_node,
-            f"objects.{name} has no 'salesforce' object.",
-            f"add `salesforce: {OBJECTS[name]}`.",
+            _("objects.{name} has no 'salesforce' object.").format(name=name),
+            _("add `salesforce: {value}`.").format(value=OBJECTS[name]),
         )
         return None
     sobject = reader.string(parts["salesforce"][1], f"objects.{name}.salesforce")
     if sobject and sobject != OBJECTS[name]:
         reader.problem(
             parts["salesforce"][1],
-            f"Lead Gen & CRM {name}s sync with Salesforce {OBJECTS[name]}, not {sobject}.",
-            f"use `salesforce: {OBJECTS[name]}`.",
+            _("objects.{name} syncs with Salesforce {value}, not {sobject}.").format(
+                name=name, value=OBJECTS[name], sobject=sobject
+            ),
+            _("use `salesforce: {value}`.").format(value=OBJECTS[name]),
         )
     obj = ObjectMap(name, OBJECTS[name], pos=pos(key_node), sobject_pos=pos(parts["salesforce"][1]))
     if "fields" not in parts:
-        reader.problem(key_node, f"objects.{name} has no 'fields' list.")
+        reader.problem(key_node, _("objects.{name} has no 'fields' list.").format(name=name))
         return obj
     fields_node = parts["fields"][1]
     if not isinstance(fields_node, SequenceNode):
         reader.problem(
-            fields_node, f"objects.{name}.fields should be a list (lines starting with '- ')."
+            fields_node,
+            _("objects.{name}.fields should be a list (lines starting with '- ').").format(
+                name=name
+            ),
         )
         return obj
     for item in fields_node.value:
@@ -67,8 +73,8 @@ def _field(reader: NodeReader, obj: str, node) -> FieldMap | None:
     if missing:
         reader.problem(
             node,
-            f"{what} lacks {', '.join(missing)}.",
-            "each field needs leadgen, salesforce and direction (push, pull or bidirectional).",
+            _("{what} lacks {names}.").format(what=what, names=", ".join(missing)),
+            _("each field needs leadgen, salesforce and direction (push, pull or bidirectional)."),
         )
         return None
     leadgen = reader.string(parts["leadgen"][1], "leadgen")
@@ -116,14 +122,19 @@ def _transform_values(reader: NodeReader, values: dict, transform: Transform) ->
     for ours, (_key_node, value_node) in values.items():
         theirs = scalar(value_node)
         if not isinstance(theirs, str | int | float) or isinstance(theirs, bool):
-            reader.problem(value_node, f"transform.values[{ours!r}] should be a text value.")
+            reader.problem(
+                value_node,
+                _("transform.values[{ours!r}] should be a text value.").format(ours=ours),
+            )
             continue
         theirs = str(theirs)
         if theirs in seen:
             reader.problem(
                 value_node,
-                f"{ours!r} and {seen[theirs]!r} both map to {theirs!r}: the way back is ambiguous.",
-                "map each value to a different Salesforce value.",
+                _(
+                    "{ours!r} and {value!r} both map to {theirs!r}: the way back is ambiguous."
+                ).format(ours=ours, value=seen[theirs], theirs=theirs),
+                _("map each value to a different Salesforce value."),
             )
             continue
         seen[theirs] = ours

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from ..leadgen.fields import field_type
 from .model import FieldMap, Mapping, ObjectMap
 from .problems import Problem, Problems
@@ -69,7 +70,7 @@ class OrgSchema:
 
 def suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return _("did you mean {name!r}?").format(name=close[0]) if close else ""
 
 
 def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
@@ -82,10 +83,14 @@ def check_against_org(mapping: Mapping, schema: OrgSchema) -> list[Problem]:
             if described is None:
                 check.add(
                     fmap.salesforce_pos,
-                    f"{obj.sobject}.{fmap.salesforce} does not exist or the integration "
-                    "user cannot read it.",
+                    _(
+                        "{sobject}.{salesforce} does not exist or the integration user cannot "
+                        "read it."
+                    ).format(sobject=obj.sobject, salesforce=fmap.salesforce),
                     suggest(fmap.salesforce, sf_fields)
-                    or f"check the field's API name in Setup > Object Manager > {obj.sobject}.",
+                    or _(
+                        "check the field's API name in Setup > Object Manager > {sobject}."
+                    ).format(sobject=obj.sobject),
                 )
             elif described["type"] in COMPOUND_TYPES:
                 _compound(check, obj, fmap, described, sf_fields)
@@ -104,9 +109,11 @@ def _compound(check: Problems, obj: ObjectMap, fmap: FieldMap, described, sf_fie
     ]
     check.add(
         fmap.salesforce_pos,
-        f"{obj.sobject}.{described['name']} is a compound {described['type']} field: "
-        "Salesforce reads it from its components and won't write it.",
-        f"map the components instead ({', '.join(parts)}).",
+        _(
+            "{sobject}.{value} is a compound {value2} field: Salesforce reads it from its "
+            "components and won't write it."
+        ).format(sobject=obj.sobject, value=described["name"], value2=described["type"]),
+        _("map the components instead ({names}).").format(names=", ".join(parts)),
     )
 
 
@@ -120,23 +127,31 @@ def _check_field(
     if ours and theirs not in COMPATIBLE.get(ours, set()):
         check.add(
             fmap.salesforce_pos,
-            f"{fmap.leadgen} holds {ours} values but {name} is a {theirs} field.",
-            "map it to a field of a matching type.",
+            _("{leadgen} holds {ours} values but {name} is a {theirs} field.").format(
+                leadgen=fmap.leadgen, ours=ours, name=name, theirs=theirs
+            ),
+            _("map it to a field of a matching type."),
         )
     writes = fmap.direction in ("push", "bidirectional")
     if writes and not described.get("updateable"):
         check.add(
             fmap.direction_pos,
-            f"Salesforce won't let the integration user write {name} (read-only or not "
-            f"updateable), but the direction is {fmap.direction}.",
-            "use direction: pull, or give the user edit access to the field (field-level "
-            "security).",
+            _(
+                "Salesforce won't let the integration user write {name} (read-only or not "
+                "updateable), but the direction is {direction}."
+            ).format(name=name, direction=fmap.direction),
+            _(
+                "use direction: pull, or give the user edit access to the field (field-level "
+                "security)."
+            ),
         )
     transform = fmap.transform
     if transform and transform.too_long == "truncate" and theirs not in TEXT_TYPES:
         check.add(
             transform.pos,
-            f"too_long: truncate only applies to text fields; {described['name']} is {theirs}.",
+            _("too_long: truncate only applies to text fields; {value} is {theirs}.").format(
+                value=described["name"], theirs=theirs
+            ),
         )
     _check_picklist(check, fmap, name, described, writes)
 
@@ -156,16 +171,20 @@ def _check_picklist(
             if theirs_value not in picklist:
                 check.add(
                     transform.values_pos.get(ours_value),
-                    f"{name} has no picklist value {theirs_value!r}; Salesforce would reject it.",
+                    _(
+                        "{name} has no picklist value {theirs_value!r}; Salesforce would reject it."
+                    ).format(name=name, theirs_value=theirs_value),
                     suggest(theirs_value, picklist) or f"use one of: {', '.join(picklist)}.",
                     "error" if restricted else "warning",
                 )
     elif restricted and writes:
         check.add(
             fmap.salesforce_pos,
-            f"{name} is a restricted picklist: values outside its list will be rejected record "
-            "by record.",
-            "add transform: values: {our value: Salesforce value}.",
+            _(
+                "{name} is a restricted picklist: values outside its list will be rejected "
+                "record by record."
+            ).format(name=name),
+            _("add transform: values: {our value: Salesforce value}."),
             "warning",
         )
 
@@ -178,20 +197,27 @@ def _check_lead_score(check: Problems, mapping: Mapping, schema: OrgSchema) -> N
         if described is None:
             check.add(
                 pos,
-                f"{sobject}.{target} does not exist or the integration user cannot read it.",
-                f"create a Number field for the lead score on {sobject}, or fix the name.",
+                _(
+                    "{sobject}.{target} does not exist or the integration user cannot read it."
+                ).format(sobject=sobject, target=target),
+                _("create a Number field for the lead score on {sobject}, or fix the name.").format(
+                    sobject=sobject
+                ),
             )
         elif described["type"] not in NUMBER_TYPES:
             check.add(
                 pos,
-                f"the lead score is a number but {sobject}.{target} is a "
-                f"{described['type']} field.",
+                _("the lead score is a number but {sobject}.{target} is a {value} field.").format(
+                    sobject=sobject, target=target, value=described["type"]
+                ),
             )
         elif not described.get("updateable"):
             check.add(
                 pos,
-                f"Salesforce won't let the integration user write {sobject}.{target}.",
-                "give the user edit access to the field.",
+                _("Salesforce won't let the integration user write {sobject}.{target}.").format(
+                    sobject=sobject, target=target
+                ),
+                _("give the user edit access to the field."),
             )
 
 
@@ -203,19 +229,24 @@ def _check_lead_link(check: Problems, mapping: Mapping, schema: OrgSchema) -> No
     if described is None:
         check.add(
             link.pos,
-            f"Lead.{link.salesforce_field} does not exist or the integration user cannot read it.",
-            "create a URL field on Lead for the marketing profile link, or fix the name.",
+            _(
+                "Lead.{salesforce_field} does not exist or the integration user cannot read it."
+            ).format(salesforce_field=link.salesforce_field),
+            _("create a URL field on Lead for the marketing profile link, or fix the name."),
         )
     elif described["type"] not in ("url", "string", "textarea"):
         check.add(
             link.pos,
-            f"the lead link is a URL but Lead.{link.salesforce_field} is a "
-            f"{described['type']} field.",
+            _("the lead link is a URL but Lead.{salesforce_field} is a {value} field.").format(
+                salesforce_field=link.salesforce_field, value=described["type"]
+            ),
         )
     elif not described.get("updateable"):
         check.add(
             link.pos,
-            f"Salesforce won't let the integration user write Lead.{link.salesforce_field}.",
+            _("Salesforce won't let the integration user write Lead.{salesforce_field}.").format(
+                salesforce_field=link.salesforce_field
+            ),
         )
 
 
@@ -225,14 +256,16 @@ def _check_owners(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
         if user is None:
             check.add(
                 owner.salesforce_pos,
-                f"no Salesforce user {owner.salesforce!r}.",
-                "give the user's Salesforce username (user@company.com) or its 005... id.",
+                _("no Salesforce user {salesforce!r}.").format(salesforce=owner.salesforce),
+                _("give the user's Salesforce username (user@company.com) or its 005... id."),
             )
         elif not user["IsActive"]:
             check.add(
                 owner.salesforce_pos,
-                f"Salesforce user {user['Username']} is inactive: records can't be assigned to it.",
-                "map to an active user, or reactivate it in Setup > Users.",
+                _("Salesforce user {value} is inactive: records can't be assigned to it.").format(
+                    value=user["Username"]
+                ),
+                _("map to an active user, or reactivate it in Setup > Users."),
             )
 
 
@@ -243,7 +276,9 @@ def _check_stages(check: Problems, mapping: Mapping, schema: OrgSchema) -> None:
     for deal_stage, target, hint in unknown_stage_targets(mapping, active_stages(described)):
         check.add(
             mapping.stages_pos.get(target),
-            f"Opportunity.StageName has no active value {target!r} (stages: {target}: "
-            f"{deal_stage}); Salesforce would reject it.",
+            _(
+                "Opportunity.StageName has no active value {target!r} (stages: {target}: "
+                "{deal_stage}); Salesforce would reject it."
+            ).format(target=target, deal_stage=deal_stage),
             hint,
         )

@@ -36,18 +36,19 @@ class MappingInvalid(ConfigError):
 
     SHOWN = 50  # problems listed; `mapping validate FILE --json` lists them all
 
-    def __init__(self, problems: list[Problem], outcome: str = "nothing was done") -> None:
+    def __init__(self, problems: list[Problem], outcome: str | None = None) -> None:
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
         source = problems[0].file
-        head = f"the mapping {source} has {len(errors)} error(s); {outcome}."
+        head = _("the mapping {file} has {count} error(s); {outcome}.").format(
+            file=source, count=len(errors), outcome=outcome or _("nothing was done")
+        )
         lines = [f"  {p}" for p in problems[: self.SHOWN]]
         if len(problems) > self.SHOWN:
-            lines.append(f"  ... and {len(problems) - self.SHOWN} more")
-        fix = (
-            f"correct the lines listed below (`lgcrm-sf mapping validate {source}` checks it "
-            "again)."
-        )
+            lines.append("  " + _("... and {count} more").format(count=len(problems) - self.SHOWN))
+        fix = _(
+            "correct the lines listed below (`lgcrm-sf mapping validate {file}` checks it again)."
+        ).format(file=source)
         super().__init__(head, fix)
         self.details = lines  # printed after the error line, one a line
 

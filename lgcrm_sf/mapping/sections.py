@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import SequenceNode
 
+from ..i18n import _
 from ..leadgen.fields import CUSTOM_NAME, CUSTOM_TYPES, EMAIL
 from .model import CONFLICT_RULES, ENGAGEMENTS, OBJECTS, LeadLink, Mapping, OwnerMap, Pos
 from .object_sections import read_objects
@@ -19,10 +20,14 @@ URL_PLACEHOLDERS = ("{id}", "{email}")
 def read_sections(reader: NodeReader, top: dict, mapping: Mapping) -> None:
     """`top`: key -> (key node, value node) of the file's top-level mapping."""
     if "version" not in top:
-        reader.problem(Pos(1, 1), "the mapping has no 'version'.", "add `version: 1` at the top.")
+        reader.problem(
+            Pos(1, 1), _("the mapping has no 'version'."), _("add `version: 1` at the top.")
+        )
     elif (version := scalar(top["version"][1])) != 1:
         reader.problem(
-            top["version"][1], f"unsupported mapping version {version!r}.", "use `version: 1`."
+            top["version"][1],
+            _("unsupported mapping version {version!r}.").format(version=version),
+            _("use `version: 1`."),
         )
     for key, read in SECTIONS:
         if key in top:
@@ -30,8 +35,8 @@ def read_sections(reader: NodeReader, top: dict, mapping: Mapping) -> None:
         elif key == "objects":
             reader.problem(
                 Pos(1, 1),
-                "the mapping has no 'objects' section.",
-                "add objects: lead: and contact: with their fields.",
+                _("the mapping has no 'objects' section."),
+                _("add objects: lead: and contact: with their fields."),
             )
 
 
@@ -50,11 +55,13 @@ def _custom_fields(reader: NodeReader, node, mapping: Mapping) -> None:
         if not CUSTOM_NAME.match(f"custom.{name}"):
             reader.problem(
                 key_node,
-                f"custom field name {name!r} is not valid.",
-                "use lower case letters, digits and _.",
+                _("custom field name {name!r} is not valid.").format(name=name),
+                _("use lower case letters, digits and _."),
             )
             continue
-        kind = reader.choice(value_node, f"the type of custom field {name!r}", CUSTOM_TYPES)
+        kind = reader.choice(
+            value_node, _("the type of custom field {name!r}").format(name=name), CUSTOM_TYPES
+        )
         if kind:
             mapping.custom_fields[name] = kind
 
@@ -65,7 +72,7 @@ def _objects(reader: NodeReader, node, mapping: Mapping) -> None:
 
 def _lead_score(reader: NodeReader, node, mapping: Mapping) -> None:
     scores = reader.mapping(node, "lead_score", tuple(OBJECTS)) or {}
-    for name, (_, value_node) in scores.items():
+    for name, (_key_node, value_node) in scores.items():
         target = reader.string(value_node, f"lead_score.{name}")
         if target:
             mapping.lead_score[name] = target
@@ -74,17 +81,19 @@ def _lead_score(reader: NodeReader, node, mapping: Mapping) -> None:
 
 def _owners(reader: NodeReader, node, mapping: Mapping) -> None:
     if not isinstance(node, SequenceNode):
-        reader.problem(node, "owners should be a list of `- user: ... salesforce: ...` entries.")
+        reader.problem(node, _("owners should be a list of `- user: ... salesforce: ...` entries."))
         return
     for item in node.value:
-        parts = reader.mapping(item, "an owner", ("user", "salesforce"))
+        parts = reader.mapping(item, _("an owner"), ("user", "salesforce"))
         if parts is None:
             continue
         if "user" not in parts or "salesforce" not in parts:
             reader.problem(
                 item,
-                "an owner needs user (the Lead Gen & CRM user's e-mail) and salesforce "
-                "(a Salesforce username or user id).",
+                _(
+                    "an owner needs user (the Lead Gen & CRM user's e-mail) and salesforce (a "
+                    "Salesforce username or user id)."
+                ),
             )
             continue
         user = reader.string(parts["user"][1], "owners.user")
@@ -92,8 +101,8 @@ def _owners(reader: NodeReader, node, mapping: Mapping) -> None:
         if user and not EMAIL.match(user):
             reader.problem(
                 parts["user"][1],
-                f"owners.user {user!r} is not an e-mail address.",
-                "give the Lead Gen & CRM user's e-mail.",
+                _("owners.user {user!r} is not an e-mail address.").format(user=user),
+                _("give the Lead Gen & CRM user's e-mail."),
             )
             continue
         if user and target:
@@ -104,7 +113,7 @@ def _owners(reader: NodeReader, node, mapping: Mapping) -> None:
 
 def _engagements(reader: NodeReader, node, mapping: Mapping) -> None:
     switches = reader.mapping(node, "engagements", ENGAGEMENTS) or {}
-    for name, (_, value_node) in switches.items():
+    for name, (_key_node, value_node) in switches.items():
         value = reader.boolean(value_node, f"engagements.{name}")
         if value is not None:
             mapping.engagements[name] = value
@@ -115,7 +124,7 @@ def _lead_link(reader: NodeReader, node, mapping: Mapping) -> None:
     if link is None:
         return
     if "salesforce_field" not in link or "url_template" not in link:
-        reader.problem(node, "lead_link needs salesforce_field and url_template.")
+        reader.problem(node, _("lead_link needs salesforce_field and url_template."))
         return
     field = reader.string(link["salesforce_field"][1], "lead_link.salesforce_field")
     template_node = link["url_template"][1]
@@ -125,17 +134,19 @@ def _lead_link(reader: NodeReader, node, mapping: Mapping) -> None:
     if not any(p in template for p in URL_PLACEHOLDERS):
         reader.problem(
             template_node,
-            "url_template has no {id} or {email} placeholder.",
-            "e.g. https://app.example.com/contacts/{id}",
+            _("url_template has no {id} or {email} placeholder."),
+            _("e.g. https://app.example.com/contacts/{id}"),
         )
     elif not template.startswith(("https://", "http://")):
-        reader.problem(template_node, "url_template should be an http(s) URL.")
+        reader.problem(template_node, _("url_template should be an http(s) URL."))
     elif is_placeholder_host(template):
         reader.problem(
             template_node,
-            f"url_template points at a placeholder host ({urlsplit(template).hostname}): "
-            "every synced lead would get a link that leads nowhere.",
-            "use your Lead Gen & CRM account's own address, or remove lead_link.",
+            _(
+                "url_template points at a placeholder host ({hostname}): every synced lead "
+                "would get a link that leads nowhere."
+            ).format(hostname=urlsplit(template).hostname),
+            _("use your Lead Gen & CRM account's own address, or remove lead_link."),
         )
     elif field:
         mapping.lead_link = LeadLink(field, template, pos(node))

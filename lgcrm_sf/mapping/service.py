@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..config import Profile, write_atomically
 from ..errors import AuthError, ConfigError, ConnectionFailure, UsageError
+from ..i18n import _
 from ..leadgen.store import LeadGenStore
 from ..leadgen.timestamps import now_iso
 from ..salesforce.side import SalesforceSide
@@ -66,7 +67,7 @@ def check_against_org(mapping: Mapping, schema: OrgSchema, state: SyncState) -> 
     """Every problem, ours and the org's; raises MappingInvalid when one is an error."""
     problems = validate(mapping, schema, leadgen_users(state))
     if any(p.severity == "error" for p in problems):
-        raise MappingInvalid(problems, "nothing was synced")
+        raise MappingInvalid(problems, _("nothing was synced"))
     return problems
 
 
@@ -89,7 +90,9 @@ def validate_mapping(profile: Profile, path: Path | None, open_client=None) -> V
     connected and reachable; otherwise what can be checked here, saying what could not."""
     if path is not None:
         if not path.is_file():
-            raise UsageError(f"{path} does not exist.", "give the path of a mapping file.")
+            raise UsageError(
+                _("{path} does not exist.").format(path=path), _("give the path of a mapping file.")
+            )
         source = str(path)
         mapping, problems = parse(_read(path), source)
     else:
@@ -101,7 +104,7 @@ def validate_mapping(profile: Profile, path: Path | None, open_client=None) -> V
             source = DEFAULT_NAME
             mapping, problems = parse(default_text(), source)
     if mapping is None or problems:
-        return ValidateResult(source, problems, not_checked="the file itself has problems")
+        return ValidateResult(source, problems, not_checked=_("the file itself has problems"))
     state = SyncState(profile.state_path)
     schema, not_checked = _reachable_schema(profile, open_client, _cache(state, mapping), mapping)
     problems = validate(mapping, schema, leadgen_users(state))
@@ -125,11 +128,11 @@ def _cache(state: SyncState, mapping: Mapping) -> SyncState | None:
 
 def _reachable_schema(profile, open_client, state, mapping) -> tuple[OrgSchema | None, str | None]:
     if open_client is None or not profile.load().connected:
-        return None, "the profile is not connected to Salesforce"
+        return None, _("the profile is not connected to Salesforce")
     try:
         return org_schema(SalesforceSide(open_client(profile)[1]), state, mapping), None
     except (ConnectionFailure, AuthError) as exc:
-        return None, f"Salesforce could not be reached ({exc.message})"
+        return None, _("Salesforce could not be reached ({error})").format(error=exc.message)
 
 
 def _read(path: Path) -> str:
@@ -137,8 +140,10 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"The mapping file {path} cannot be read ({type(exc).__name__}).",
-            "save it as UTF-8 text.",
+            _("The mapping file {path} cannot be read ({error}).").format(
+                path=path, error=type(exc).__name__
+            ),
+            _("save it as UTF-8 text."),
         ) from None
 
 
@@ -158,7 +163,9 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
     file changes nothing."""
     resolved = path.expanduser().resolve()
     if not resolved.is_file():
-        raise UsageError(f"{path} does not exist.", "give the path of a mapping file.")
+        raise UsageError(
+            _("{path} does not exist.").format(path=path), _("give the path of a mapping file.")
+        )
     mapping = load(resolved)  # refuses a file that doesn't even parse, every problem listed
     state = SyncState(profile.state_path)
     settings = profile.load()
@@ -167,7 +174,8 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
     problems = _sorted(validate(mapping, schema, leadgen_users(state)) + account.problems)
     if any(p.severity == "error" for p in problems):
         raise MappingInvalid(
-            problems, f"the profile still uses {settings.mapping_file or DEFAULT_NAME}"
+            problems,
+            _("the profile still uses {file}").format(file=settings.mapping_file or DEFAULT_NAME),
         )
     settings.mapping_file = str(resolved)
     profile.save(settings)
@@ -188,7 +196,7 @@ def use_mapping(profile: Profile, path: Path, open_client=None) -> UseResult:
 
 def write_mapping(path: Path, text: str, force: bool) -> None:
     if path.exists() and not force:
-        raise ConfigError(f"{path} already exists: pass --force to replace it.")
+        raise ConfigError(_("{path} already exists: pass --force to replace it.").format(path=path))
     write_atomically(path, text, mode=0o644)
 
 

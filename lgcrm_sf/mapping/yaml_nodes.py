@@ -9,6 +9,7 @@ import difflib
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from ..i18n import _
 from .model import Pos
 from .problems import Problem
 
@@ -28,7 +29,9 @@ def scalar(node: Node):
 
 def suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(choices)}"
+    if close:
+        return _("did you mean {name!r}?").format(name=close[0])
+    return _("use one of: {names}.").format(names=", ".join(choices))
 
 
 class NodeReader:
@@ -43,24 +46,32 @@ class NodeReader:
     def mapping(self, node: Node, what: str, keys) -> dict[str, tuple[Node, Node]] | None:
         """key -> (key node, value node); `keys` None takes any name."""
         if not isinstance(node, MappingNode):
-            self.problem(node, f"{what} should be a mapping (key: value lines).")
+            self.problem(
+                node, _("{what} should be a mapping (key: value lines).").format(what=what)
+            )
             return None
         out = {}
         for key_node, value_node in node.value:
             key = scalar(key_node)
             if not isinstance(key, str):
-                self.problem(key_node, f"{what} has a key that is not a name.")
+                self.problem(key_node, _("{what} has a key that is not a name.").format(what=what))
                 continue
             if key in out:
                 first = pos(out[key][0])
                 self.problem(
                     key_node,
-                    f"{key!r} appears twice in {what} (first at line {first.line}).",
-                    "keep one of them.",
+                    _("{key!r} appears twice in {what} (first at line {line}).").format(
+                        key=key, what=what, line=first.line
+                    ),
+                    _("keep one of them."),
                 )
                 continue
             if keys is not None and key not in keys:
-                self.problem(key_node, f"unknown key {key!r} in {what}.", suggest(key, keys))
+                self.problem(
+                    key_node,
+                    _("unknown key {key!r} in {what}.").format(key=key, what=what),
+                    suggest(key, keys),
+                )
                 continue
             out[key] = (key_node, value_node)
         return out
@@ -68,20 +79,24 @@ class NodeReader:
     def string(self, node: Node, what: str) -> str | None:
         value = scalar(node)
         if not isinstance(value, str) or not value.strip():
-            self.problem(node, f"{what} should be a text value.")
+            self.problem(node, _("{what} should be a text value.").format(what=what))
             return None
         return value.strip()
 
     def choice(self, node: Node, what: str, choices) -> str | None:
         value = self.string(node, what)
         if value is not None and value not in choices:
-            self.problem(node, f"{what} {value!r} is not valid.", suggest(value, choices))
+            self.problem(
+                node,
+                _("{what} {value!r} is not valid.").format(what=what, value=value),
+                suggest(value, choices),
+            )
             return None
         return value
 
     def boolean(self, node: Node, what: str) -> bool | None:
         value = scalar(node)
         if not isinstance(value, bool):
-            self.problem(node, f"{what} should be true or false.")
+            self.problem(node, _("{what} should be true or false.").format(what=what))
             return None
         return value
