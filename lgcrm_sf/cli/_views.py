@@ -8,7 +8,8 @@ from rich.table import Table as _RichTable
 from rich.text import Text
 
 from ..formats import moment, number
-from ..i18n import N_, _
+from ..engine import lifecycle
+from ..i18n import N_, _, reread
 from ._render import Table, cell, failure, header, human_bytes, line, out, show_rows
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "unknown": "magenta"}
@@ -174,7 +175,9 @@ def person(view: dict) -> None:
     state = (
         _("active")
         if view["active"]
-        else _("deactivated: {reason}").format(reason=view["deactivation_reason"])
+        else _("deactivated: {reason}").format(
+            reason=reread(view["deactivation_reason"], lifecycle.MESSAGES.values())
+        )
     )
     out.print(
         Text(
@@ -195,7 +198,7 @@ def person(view: dict) -> None:
     )
     account = view.get("account")
     if account:
-        lead = account["lead_id"] or "not in the account"
+        lead = account["lead_id"] or _("not in the account")
         out.print(
             Text(
                 _("Lead Gen & CRM account: lead {lead} (copy read {at})").format(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..errors import ExitCode
 from ..formats import moment, number
-from ..i18n import N_, _, english, ngettext, shown
+from ..engine import apply, engagements, matching
+from ..i18n import N_, Deferred, _, english, ngettext, reread, shown
 from ._render import Table, failure, line, out, show_rows
 
 # --- mapping ----------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def mapping_report_json(report) -> dict:
             int(ExitCode.CONFIG),
             "config",
             english(mapping_errors_message(report)),
-            "correct the lines listed in problems and validate it again.",
+            english(_("correct the lines listed in problems and validate it again.")),
         )
     else:
         head = {"ok": True, "exit_code": 0}
@@ -110,6 +111,12 @@ STATUS_WORDS = {
     "interrupted": N_("interrupted"),
 }
 MESSAGES_SHOWN = 20  # a run's messages in a terminal; the log and --json have them all
+# The record errors the sync itself words, stored in English and read again here.
+STORED_ERRORS = (
+    apply.UNPROCESSED,
+    matching.MESSAGES["ambiguous_error"],
+    engagements.MESSAGES["refused"],
+)
 
 
 def sync_json(run) -> dict:
@@ -132,6 +139,14 @@ def sync_json(run) -> dict:
     }
 
 
+def _plan_cell(key: str, value):
+    """A plan's cell as the person reads it: the sync's own words translated (its rules are
+    marked with N_ where they are decided), the data as it is."""
+    if isinstance(value, Deferred):
+        return value.shown()
+    return _(value) if key == "rule" and isinstance(value, str) and value else value
+
+
 def _dry_run_plan(result) -> None:
     show_rows(
         ngettext(
@@ -139,7 +154,7 @@ def _dry_run_plan(result) -> None:
             "Dry run: {count} planned changes; nothing was written",
             result.plan_total,
         ).format(count=number(result.plan_total)),
-        result.plan,
+        [{k: _plan_cell(k, v) for k, v in item.items()} for item in result.plan],
         ["email", "object", "field", "from", "to", "side", "rule"],
     )
     if result.plan_total > len(result.plan):
@@ -254,7 +269,7 @@ def status_report(data: dict) -> None:
     if data["record_errors"]:
         show_rows(
             _("Record errors (retried at every sync)"),
-            data["record_errors"],
+            [{**e, "message": reread(e["message"], STORED_ERRORS)} for e in data["record_errors"]],
             ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
         )
     if data["cursors"]:

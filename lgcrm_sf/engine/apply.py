@@ -11,11 +11,13 @@ import datetime
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
-from ..i18n import _
+from ..i18n import N_, _, deferred
 from ..salesforce.writes import TRANSIENT_RECORD_CODES, WriteResult
 from .context import Sync
 
 # Codes a write answers for a record no longer there (deleted, merged away, purged).
+# a record error (state.db), shown again by `lgcrm-sf status`
+UNPROCESSED = N_("Salesforce did not process this row")
 GONE_CODES = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_ID_FIELD"}
 
 
@@ -124,7 +126,7 @@ def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, row
             batch = []
     settle_many(sync, sobject, op, batch)
     unprocessed = [
-        WriteResult(str(i), False, None, "UNPROCESSED", "Salesforce did not process this row")
+        WriteResult(str(i), False, None, "UNPROCESSED", deferred(UNPROCESSED))
         for i in journal.still_sent(*span)
     ]
     settle_many(sync, sobject, op, unprocessed)
