@@ -7,8 +7,8 @@ from __future__ import annotations
 from rich.table import Table as _RichTable
 from rich.text import Text
 
-from ..formats import moment, number
 from ..engine import lifecycle
+from ..formats import moment, number
 from ..i18n import N_, _, reread
 from ._render import Table, cell, failure, header, human_bytes, line, out, show_rows
 

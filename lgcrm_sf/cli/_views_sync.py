@@ -3,9 +3,9 @@ status (the others are in _views.py)."""
 
 from __future__ import annotations
 
+from ..engine import apply, engagements, matching
 from ..errors import ExitCode
 from ..formats import moment, number
-from ..engine import apply, engagements, matching
 from ..i18n import N_, Deferred, _, english, ngettext, reread, shown
 from ._render import Table, failure, line, out, show_rows
 
