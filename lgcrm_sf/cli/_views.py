@@ -217,9 +217,12 @@ def person(view: dict) -> None:
 
 
 # --- backups ----------------------------------------------------------------------------------
+BACKUP_TABLE = (N_("Object"), "API", N_("Rows"), N_("Size"), "SHA-256", N_("Seconds"), N_("Status"))
+
+
 def backup_table(result) -> _RichTable:
     table = Table(title=_("Backup {name}").format(name=result.path.name))
-    for column in ("Object", "API", "Rows", "Size", "SHA-256", "Seconds", "Status"):
+    for column in BACKUP_TABLE:
         table.add_column(
             _(column), justify="right" if column in ("Rows", "Size", "Seconds") else "left"
         )
