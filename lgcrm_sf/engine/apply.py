@@ -18,6 +18,10 @@ from .context import Sync
 # Codes a write answers for a record no longer there (deleted, merged away, purged).
 # a record error (state.db), shown again by `lgcrm-sf status`
 UNPROCESSED = N_("Salesforce did not process this row")
+REJECTED = {
+    "create": N_("{email}: Salesforce rejected the create ({code}: {message})."),
+    "update": N_("{email}: Salesforce rejected the update ({code}: {message})."),
+}
 GONE_CODES = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_ID_FIELD"}
 
 
@@ -167,6 +171,7 @@ def settle(sync: Sync, sobject: str, op: str, result: WriteResult) -> None:
         result.message,
     )
     sync.report.count(sobject, "errors")
+    rejected = REJECTED.get(op, REJECTED["update"])
     sync.report.say(
-        f"{entry['email']}: Salesforce rejected the {op} ({result.code}: {result.message})."
+        deferred(rejected, email=entry["email"], code=result.code, message=result.message)
     )
