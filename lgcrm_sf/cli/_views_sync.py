@@ -231,6 +231,15 @@ CONFLICT_COLUMNS = [
 ]
 
 
+def _record_error(text: str | None) -> str | None:
+    """A record error as status --json has it (`CODE: message`), the sync's own words
+    translated: Salesforce's messages stay as Salesforce wrote them."""
+    code, colon, message = (text or "").partition(": ")
+    if colon and code.isupper():
+        return f"{code}: {reread(message, STORED_ERRORS)}"
+    return reread(text, STORED_ERRORS)
+
+
 def status_report(data: dict) -> None:
     org = data["org"]
     state = _("connected") if data["connected"] else _("not connected")
@@ -269,7 +278,7 @@ def status_report(data: dict) -> None:
     if data["record_errors"]:
         show_rows(
             _("Record errors (retried at every sync)"),
-            [{**e, "message": reread(e["message"], STORED_ERRORS)} for e in data["record_errors"]],
+            [{**e, "message": _record_error(e["message"])} for e in data["record_errors"]],
             ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
         )
     if data["cursors"]:
