@@ -84,3 +84,20 @@ def test_a_record_error_the_sync_words_reads_in_portuguese_in_status(world):
     status = world.cli("status", "--json", env=PT).json()
     messages = {e["message"] for e in status["record_errors"]}
     assert messages == {"AMBIGUOUS_EMAIL: 2 Leads have this e-mail"}
+
+
+def test_a_stored_english_text_is_reread_in_the_chosen_language_and_others_are_left_alone():
+    from lgcrm_sf import i18n
+    from lgcrm_sf.engine.lifecycle import MESSAGES
+
+    stored = "deleted in Salesforce (Lead 00Q1) on 2026-11-20T10:00:00.000Z"
+    i18n.use("pt_BR")
+    try:
+        assert i18n.reread(stored, MESSAGES.values()) == (
+            "excluído no Salesforce (Lead 00Q1) em 2026-11-20T10:00:00.000Z"
+        )
+        assert i18n.reread("moved by hand", MESSAGES.values()) == "moved by hand"
+        assert i18n.reread(None, MESSAGES.values()) is None
+    finally:
+        i18n.use("en")
+    assert i18n.reread(stored, MESSAGES.values()) == stored

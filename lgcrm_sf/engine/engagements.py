@@ -22,6 +22,7 @@ from .context import Sync
 
 SWITCHES = {event_type: switch for switch, event_type in ENGAGEMENT_EVENTS.items()}
 MARKER = "Lead Gen & CRM event: "
+MARKER_RE = re.compile(re.escape(MARKER) + r"(\S+)")
 MESSAGES = {
     # a record error (state.db), shown again by `lgcrm-sf status`
     "refused": N_("event {key}: {message}"),
@@ -30,7 +31,6 @@ MESSAGES = {
         "(see `lgcrm-sf status`)."
     ),
 }
-MARKER_RE = re.compile(re.escape(MARKER) + r"(\S+)")
 
 # Task subjects and labels, one place; written in the profile's language (`say`, from
 # Sync.written). The marker above stays English: it is how a Task is found again.
