@@ -17,6 +17,7 @@ import functools
 import gettext
 import io
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -182,3 +183,25 @@ def translator(language: str | None) -> Callable[[str], str]:
     """`gettext` of one language, whatever is shown to the person running the command: what
     the sync writes into Salesforce follows the profile's own `language`."""
     return translation(normalize(language) or SOURCE).gettext
+
+
+@functools.cache
+def _template(msgid: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", msgid)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(pattern, re.DOTALL)
+
+
+def reread(text, msgids):
+    """A text stored in English (a database, a log) as the person reads it: the first of
+    `msgids` (each marked with N_ where it is written) it was made from, filled in again and
+    translated; any other text as it is."""
+    if not isinstance(text, str) or isinstance(text, Deferred):
+        return shown(text)
+    for msgid in msgids:
+        found = _template(msgid).fullmatch(text)
+        if found:
+            return deferred(msgid, **found.groupdict()).shown()
+    return text

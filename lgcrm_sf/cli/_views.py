@@ -7,8 +7,9 @@ from __future__ import annotations
 from rich.table import Table as _RichTable
 from rich.text import Text
 
+from ..engine import lifecycle
 from ..formats import moment, number
-from ..i18n import N_, _
+from ..i18n import N_, _, reread
 from ._render import Table, cell, failure, header, human_bytes, line, out, show_rows
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "unknown": "magenta"}
@@ -174,7 +175,9 @@ def person(view: dict) -> None:
     state = (
         _("active")
         if view["active"]
-        else _("deactivated: {reason}").format(reason=view["deactivation_reason"])
+        else _("deactivated: {reason}").format(
+            reason=reread(view["deactivation_reason"], lifecycle.MESSAGES.values())
+        )
     )
     out.print(
         Text(
@@ -195,7 +198,7 @@ def person(view: dict) -> None:
     )
     account = view.get("account")
     if account:
-        lead = account["lead_id"] or "not in the account"
+        lead = account["lead_id"] or _("not in the account")
         out.print(
             Text(
                 _("Lead Gen & CRM account: lead {lead} (copy read {at})").format(
@@ -214,9 +217,12 @@ def person(view: dict) -> None:
 
 
 # --- backups ----------------------------------------------------------------------------------
+BACKUP_TABLE = (N_("Object"), "API", N_("Rows"), N_("Size"), "SHA-256", N_("Seconds"), N_("Status"))
+
+
 def backup_table(result) -> _RichTable:
     table = Table(title=_("Backup {name}").format(name=result.path.name))
-    for column in ("Object", "API", "Rows", "Size", "SHA-256", "Seconds", "Status"):
+    for column in BACKUP_TABLE:
         table.add_column(
             _(column), justify="right" if column in ("Rows", "Size", "Seconds") else "left"
         )

@@ -3,9 +3,10 @@ status (the others are in _views.py)."""
 
 from __future__ import annotations
 
+from ..engine import apply, engagements, matching
 from ..errors import ExitCode
 from ..formats import moment, number
-from ..i18n import N_, _, english, ngettext, shown
+from ..i18n import N_, Deferred, _, english, ngettext, reread, shown
 from ._render import Table, failure, line, out, show_rows
 
 # --- mapping ----------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def mapping_report_json(report) -> dict:
             int(ExitCode.CONFIG),
             "config",
             english(mapping_errors_message(report)),
-            "correct the lines listed in problems and validate it again.",
+            english(_("correct the lines listed in problems and validate it again.")),
         )
     else:
         head = {"ok": True, "exit_code": 0}
@@ -127,6 +128,12 @@ STATUS_WORDS = {
     "interrupted": N_("interrupted"),
 }
 MESSAGES_SHOWN = 20  # a run's messages in a terminal; the log and --json have them all
+# The record errors the sync itself words, stored in English and read again here.
+STORED_ERRORS = (
+    apply.UNPROCESSED,
+    matching.MESSAGES["ambiguous_error"],
+    engagements.MESSAGES["refused"],
+)
 
 
 def sync_json(run) -> dict:
@@ -149,6 +156,14 @@ def sync_json(run) -> dict:
     }
 
 
+def _plan_cell(key: str, value):
+    """A plan's cell as the person reads it: the sync's own words translated (its rules are
+    marked with N_ where they are decided), the data as it is."""
+    if isinstance(value, Deferred):
+        return value.shown()
+    return _(value) if key == "rule" and isinstance(value, str) and value else value
+
+
 def _dry_run_plan(result) -> None:
     show_rows(
         ngettext(
@@ -156,7 +171,7 @@ def _dry_run_plan(result) -> None:
             "Dry run: {count} planned changes; nothing was written",
             result.plan_total,
         ).format(count=number(result.plan_total)),
-        result.plan,
+        [{k: _plan_cell(k, v) for k, v in item.items()} for item in result.plan],
         ["email", "object", "field", "from", "to", "side", "rule"],
     )
     if result.plan_total > len(result.plan):
@@ -233,6 +248,15 @@ CONFLICT_COLUMNS = [
 ]
 
 
+def _record_error(text: str | None) -> str | None:
+    """A record error as status --json has it (`CODE: message`), the sync's own words
+    translated: Salesforce's messages stay as Salesforce wrote them."""
+    code, colon, message = (text or "").partition(": ")
+    if colon and code.isupper():
+        return f"{code}: {reread(message, STORED_ERRORS)}"
+    return reread(text, STORED_ERRORS)
+
+
 def status_report(data: dict) -> None:
     org = data["org"]
     state = _("connected") if data["connected"] else _("not connected")
@@ -271,7 +295,7 @@ def status_report(data: dict) -> None:
     if data["record_errors"]:
         show_rows(
             _("Record errors (retried at every sync)"),
-            data["record_errors"],
+            [{**e, "message": _record_error(e["message"])} for e in data["record_errors"]],
             ["object", "record_id", "email", "field", "message", "last_seen", "attempts"],
         )
     if data["cursors"]:

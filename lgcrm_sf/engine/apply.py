@@ -11,11 +11,17 @@ import datetime
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
-from ..i18n import _
+from ..i18n import N_, _, deferred
 from ..salesforce.writes import TRANSIENT_RECORD_CODES, WriteResult
 from .context import Sync
 
 # Codes a write answers for a record no longer there (deleted, merged away, purged).
+# a record error (state.db), shown again by `lgcrm-sf status`
+UNPROCESSED = N_("Salesforce did not process this row")
+REJECTED = {
+    "create": N_("{email}: Salesforce rejected the create ({code}: {message})."),
+    "update": N_("{email}: Salesforce rejected the update ({code}: {message})."),
+}
 GONE_CODES = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_ID_FIELD"}
 
 
@@ -124,7 +130,7 @@ def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, row
             batch = []
     settle_many(sync, sobject, op, batch)
     unprocessed = [
-        WriteResult(str(i), False, None, "UNPROCESSED", "Salesforce did not process this row")
+        WriteResult(str(i), False, None, "UNPROCESSED", deferred(UNPROCESSED))
         for i in journal.still_sent(*span)
     ]
     settle_many(sync, sobject, op, unprocessed)
@@ -165,6 +171,7 @@ def settle(sync: Sync, sobject: str, op: str, result: WriteResult) -> None:
         result.message,
     )
     sync.report.count(sobject, "errors")
+    rejected = REJECTED.get(op, REJECTED["update"])
     sync.report.say(
-        f"{entry['email']}: Salesforce rejected the {op} ({result.code}: {result.message})."
+        deferred(rejected, email=entry["email"], code=result.code, message=result.message)
     )

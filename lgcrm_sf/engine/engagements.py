@@ -15,7 +15,7 @@ import re
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
-from ..i18n import N_
+from ..i18n import N_, deferred
 from ..mapping.model import ENGAGEMENT_EVENTS
 from ..salesforce.writes import WriteResult
 from .context import Sync
@@ -23,6 +23,14 @@ from .context import Sync
 SWITCHES = {event_type: switch for switch, event_type in ENGAGEMENT_EVENTS.items()}
 MARKER = "Lead Gen & CRM event: "
 MARKER_RE = re.compile(re.escape(MARKER) + r"(\S+)")
+MESSAGES = {
+    # a record error (state.db), shown again by `lgcrm-sf status`
+    "refused": N_("event {key}: {message}"),
+    "refused_count": N_(
+        "{count} engagement(s) were refused by Salesforce; they are retried on the next run "
+        "(see `lgcrm-sf status`)."
+    ),
+}
 
 # Task subjects and labels, one place; written in the profile's language (`say`, from
 # Sync.written). The marker above stays English: it is how a Task is found again.
@@ -142,7 +150,7 @@ class EngagementPusher:
             "engagement",
             result.fields or [],
             result.code,
-            f"event {result.key}: {result.message}",
+            deferred(MESSAGES["refused"], key=result.key, message=result.message),
         )
 
     def reconcile(self, count: bool = False) -> None:
@@ -188,9 +196,9 @@ def push_engagements(sync: Sync) -> None:
         for event in pusher.eligible(since):
             sync.report.count("Task", "created_in_salesforce")
             subject = task_for(event, event["who_id"], sync.written)["Subject"]
-            person = {"email": f"person {event['person_id']}"}
+            person = {"email": deferred(N_("person {id}"), id=event["person_id"])}
             sync.report.plan_line(
-                person, "Task", event["kind"], None, subject, "salesforce", "engagement"
+                person, "Task", event["kind"], None, subject, "salesforce", N_("engagement")
             )
         return
     pusher.reconcile()
@@ -198,7 +206,4 @@ def push_engagements(sync: Sync) -> None:
     for key, value in pusher.counts.items():
         sync.report.count("Task", key, value)
     if pusher.counts["errors"]:
-        sync.report.say(
-            f"{pusher.counts['errors']} engagement(s) were refused by Salesforce; they are "
-            "retried on the next run (see `lgcrm-sf status`)."
-        )
+        sync.report.say(deferred(MESSAGES["refused_count"], count=pusher.counts["errors"]))

@@ -7,6 +7,7 @@ looked up; the ids a write found gone are looked up the same run."""
 from __future__ import annotations
 
 from ..clock import parse
+from ..i18n import deferred
 from .context import OBJECTS, Sync
 from .lifecycle import MESSAGES, converted, deactivate, merged
 
@@ -57,12 +58,12 @@ def _settle_states(sync: Sync, sobject: str, person_by_sf: dict, batch: list) ->
                 continue  # still there
             sync.done(person_id)
             if row is None:
-                reason = MESSAGES["purged"].format(object=sobject, id=sf_id)
+                reason = deferred(MESSAGES["purged"], object=sobject, id=sf_id)
                 deactivate(sync, person_id, sobject, reason)
             elif row["IsDeleted"] and row.get("MasterRecordId"):
                 merged(sync, person_id, sobject, sf_id, row["MasterRecordId"])
             elif row["IsDeleted"]:
-                reason = MESSAGES["deleted"].format(object=sobject, id=sf_id, when="recently")
+                reason = deferred(MESSAGES["deleted_recently"], object=sobject, id=sf_id)
                 deactivate(sync, person_id, sobject, reason)
             elif row.get("ConvertedContactId"):
                 converted(sync, person_id, row["ConvertedContactId"])

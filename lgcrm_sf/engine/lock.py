@@ -8,9 +8,11 @@ import os
 from pathlib import Path
 
 from ..errors import LockHeld
+from ..i18n import N_, deferred
 
-MESSAGE = (
-    "Another sync of profile {profile!r} is running ({holder}); this run did nothing. "
+# Also logged: English there, the person's language on the error line.
+MESSAGE = N_(
+    "Another sync of profile {profile} is running ({holder}); this run did nothing. "
     "If no sync is running, the lock is released automatically."
 )
 
@@ -27,9 +29,9 @@ class ProfileLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "pid unknown"
+            holder = handle.read().strip() or deferred(N_("pid unknown"))
             handle.close()
-            raise LockHeld(MESSAGE.format(profile=self.profile, holder=holder)) from None
+            raise LockHeld(deferred(MESSAGE, profile=repr(self.profile), holder=holder)) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

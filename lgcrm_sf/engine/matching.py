@@ -5,9 +5,19 @@ object, else in Salesforce)."""
 
 from __future__ import annotations
 
+from ..i18n import N_, deferred
 from .context import Sync
 from .fields import OWNER, REQUIRED_DEFAULTS, lg_value
 from .lifecycle import link
+
+MESSAGES = {
+    "ambiguous": N_(
+        "{email} matches {count} Salesforce {object}s ({ids}): not linked; merge them in "
+        "Salesforce."
+    ),
+    # a record error (state.db), shown again by `lgcrm-sf status`
+    "ambiguous_error": N_("{count} {object}s have this e-mail"),
+}
 
 
 def match_or_create(sync: Sync, sobject: str) -> None:
@@ -58,8 +68,13 @@ def _match_one(sync: Sync, person: dict, matches, sobject: str) -> None:
 def _ambiguous(sync: Sync, person: dict, chosen: list[tuple[str, str]], sobject: str) -> None:
     sync.report.count(sobject, "skipped")
     sync.report.say(
-        f"{person['email']} matches {len(chosen)} Salesforce {chosen[0][0]}s "
-        f"({', '.join(c[1] for c in chosen)}): not linked; merge them in Salesforce."
+        deferred(
+            MESSAGES["ambiguous"],
+            email=person["email"],
+            count=len(chosen),
+            object=chosen[0][0],
+            ids=", ".join(c[1] for c in chosen),
+        )
     )
     if not sync.dry_run:
         sync.state.errors.record(
@@ -70,7 +85,7 @@ def _ambiguous(sync: Sync, person: dict, chosen: list[tuple[str, str]], sobject:
             "match",
             [],
             "AMBIGUOUS_EMAIL",
-            f"{len(chosen)} {chosen[0][0]}s have this e-mail",
+            deferred(MESSAGES["ambiguous_error"], count=len(chosen), object=chosen[0][0]),
         )
 
 
@@ -78,7 +93,13 @@ def plan_create(sync: Sync, person: dict, sobject: str) -> None:
     payload, mirror = _create_payload(sync, person, sobject)
     sync.report.count(sobject, "created_in_salesforce")
     sync.report.plan_line(
-        person, sobject, "create", None, payload.get("Email"), "salesforce", "new in Lead Gen & CRM"
+        person,
+        sobject,
+        "create",
+        None,
+        payload.get("Email"),
+        "salesforce",
+        N_("new in Lead Gen & CRM"),
     )
     if not sync.dry_run:
         sync.state.journal.add(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..i18n import N_
 from .values import same, utc_text
 
 NONE, TO_SALESFORCE, TO_LEADGEN = "none", "to_salesforce", "to_leadgen"
@@ -99,10 +100,12 @@ def merge_field(
     if lg_changed:
         if pair.salesforce_has_ours():
             return pair.agree()
-        return pair.to_salesforce("changed in Lead Gen & CRM")
+        return pair.to_salesforce(N_("changed in Lead Gen & CRM"))
     if sf_changed:
         return (
-            pair.agree() if pair.we_have_salesforces() else pair.to_leadgen("changed in Salesforce")
+            pair.agree()
+            if pair.we_have_salesforces()
+            else pair.to_leadgen(N_("changed in Salesforce"))
         )
     return pair.agree()
 
@@ -113,9 +116,9 @@ def _first_meeting(pair: _Pair) -> Decision | None:
     if pair.salesforce_has_ours():
         return pair.agree()
     if pair.lg is None:
-        return pair.to_leadgen("only Salesforce has a value")
+        return pair.to_leadgen(N_("only Salesforce has a value"))
     if pair.sf is None:
-        return pair.to_salesforce("only Lead Gen & CRM has a value")
+        return pair.to_salesforce(N_("only Lead Gen & CRM has a value"))
     return None
 
 
@@ -123,10 +126,12 @@ def _both_changed(
     pair: _Pair, rule: str, lg_changed_at: str | None, sf_modstamp: str | None
 ) -> Decision:
     if pair.salesforce_has_ours():
-        return pair.agree("both changed to the same value")
+        return pair.agree(N_("both changed to the same value"))
     winner = _winner(rule, lg_changed_at, sf_modstamp)
     decision = (
-        pair.to_leadgen("conflict") if winner == "salesforce" else pair.to_salesforce("conflict")
+        pair.to_leadgen(N_("conflict"))
+        if winner == "salesforce"
+        else pair.to_salesforce(N_("conflict"))
     )
     decision.conflict, decision.winner, decision.rule = True, winner, rule
     return decision

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import N_, deferred
 from ..mapping.model import Mapping
 from .fields import OWNER, FieldSpec, lg_value
 from .merge import NONE, TO_LEADGEN, TO_SALESFORCE, Decision, merge_field
@@ -105,7 +106,9 @@ def _resolved(plan: PairPlan, spec: FieldSpec, lg, sf, conflict: dict) -> None:
     take_sf = conflict["take"] == "salesforce"
     value = conflict["salesforce_value"] if take_sf else conflict["leadgen_value"]
     as_sf = conv.to_salesforce(value)
-    rule = f"conflict {conflict['id']} resolved: take {conflict['take']}"
+    rule = deferred(
+        N_("conflict {id} resolved: take {take}"), id=conflict["id"], take=conflict["take"]
+    )
     if not conv.same_lg(lg, value):
         plan.to_leadgen[spec.key] = value
         plan.lines.append((spec.key, lg, value, "leadgen", rule))

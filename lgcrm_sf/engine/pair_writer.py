@@ -4,11 +4,21 @@ Salesforce answers (apply.py). Conflicts are recorded, plan lines reported."""
 
 from __future__ import annotations
 
+from ..i18n import N_, deferred
 from ..leadgen.fields import normalise_email
 from .context import Sync
 from .fields import OWNER
 from .pair import plan_pair
 from .setup import specs_for
+
+MESSAGES = {
+    "email_taken": N_(
+        "{email}: Salesforce changed its e-mail to {new}, which another person here has; kept ours."
+    ),
+    "email_invalid": N_(
+        "{email}: Salesforce changed its e-mail to {new}, which is not valid; kept ours."
+    ),
+}
 
 
 def merge_pair(sync: Sync, person: dict, sobject: str, sf_values: dict, modstamp, mirror) -> None:
@@ -89,9 +99,6 @@ def _email_is_free(sync: Sync, person: dict, email, sobject: str) -> bool:
     if address and (other is None or other["id"] == person["id"]):
         return True
     sync.report.count(sobject, "skipped")
-    sync.report.say(
-        f"{person['email']}: Salesforce changed its e-mail to {email!r}, which "
-        + ("another person here has" if address else "is not valid")
-        + "; kept ours."
-    )
+    message = MESSAGES["email_taken"] if address else MESSAGES["email_invalid"]
+    sync.report.say(deferred(message, email=person["email"], new=repr(email)))
     return False

@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import N_, deferred
+
 COUNTERS = (
     "created_in_salesforce",
     "created_here",
@@ -21,6 +23,18 @@ COUNTERS = (
     "skipped",
 )
 ACCOUNT = "account"
+# The owners the other side could not take: English in --json and the log, translated when
+# shown (the run's messages are Deferred texts).
+OWNER_GAPS = {
+    "salesforce": N_(
+        "Salesforce owner {owner} is not in the owner mapping: {count} record(s), their owner "
+        "here was left as it is. Map it under owners: in the mapping."
+    ),
+    "leadgen": N_(
+        "our owner {owner} is not in the owner mapping: {count} record(s), their Salesforce "
+        "owner was left as it is. Map it under owners: in the mapping."
+    ),
+}
 PLAN_SHOWN = 50  # plan lines a dry run shows; the whole plan goes to its plan file
 
 
@@ -116,13 +130,9 @@ class Report:
     def close(self, user_emails: dict[str, str]) -> None:
         """Say the owners the other side could not take, once per owner; close the plan."""
         for (side, value), count in sorted(self.owner_gaps.items()):
-            if side == "salesforce":
-                text = f"Salesforce owner {value} is not in the owner mapping"
-                outcome = "their owner here was left as it is"
-            else:
-                text = f"our owner {user_emails.get(value, value)} is not in the owner mapping"
-                outcome = "their Salesforce owner was left as it is"
-            self.say(f"{text}: {count} record(s), {outcome}. Map it under owners: in the mapping.")
+            owner = value if side == "salesforce" else user_emails.get(value, value)
+            text = OWNER_GAPS["salesforce" if side == "salesforce" else "leadgen"]
+            self.say(deferred(text, owner=owner, count=count))
         self.owner_gaps.clear()
         if self._plan_out is not None:
             self._plan_out.close()

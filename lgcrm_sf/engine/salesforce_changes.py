@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 
-from ..i18n import _
+from ..i18n import N_, _, deferred
 from ..leadgen.fields import normalise_email
 from ..salesforce import soql
 from .context import Sync
@@ -105,8 +105,8 @@ def _gone_or_converted(sync: Sync, row: dict, person_id: int | None, sobject: st
         if row["master"]:
             merged(sync, person_id, sobject, row["sf_id"], row["master"])
         else:
-            reason = MESSAGES["deleted"].format(
-                object=sobject, id=row["sf_id"], when=row["modstamp"]
+            reason = deferred(
+                MESSAGES["deleted"], object=sobject, id=row["sf_id"], when=row["modstamp"]
             )
             deactivate(sync, person_id, sobject, reason)
     elif row["converted_contact"]:
@@ -121,7 +121,7 @@ def _new_to_us(sync: Sync, row: dict, kind: str, sobject: str, values: dict) -> 
     except ValueError:
         email = None
     if not email:
-        skip(sync, sobject, sf_id, modstamp, "no e-mail")
+        skip(sync, sobject, sf_id, modstamp, deferred(N_("no e-mail")))
         return
     person = sync.leadgen.by_email(email)
     if person is None:
@@ -129,13 +129,22 @@ def _new_to_us(sync: Sync, row: dict, kind: str, sobject: str, values: dict) -> 
         return
     other = sync.state.links.link_of(person["id"])
     if other and other["sf_id"] != sf_id:
-        reason = (
-            f"{sobject} {sf_id} has the e-mail of {email}, already linked to "
-            f"{other['sf_object']} {other['sf_id']}: a duplicate in Salesforce, not linked."
+        reason = deferred(
+            N_(
+                "{object} {id} has the e-mail of {email}, already linked to {other_object} "
+                "{other_id}: a duplicate in Salesforce, not linked."
+            ),
+            object=sobject,
+            id=sf_id,
+            email=email,
+            other_object=other["sf_object"],
+            other_id=other["sf_id"],
         )
         skip(sync, sobject, sf_id, modstamp, reason, say=True)
     elif not person["active"]:
-        skip(sync, sobject, sf_id, modstamp, f"{email} is deactivated here")
+        skip(
+            sync, sobject, sf_id, modstamp, deferred(N_("{email} is deactivated here"), email=email)
+        )
     else:
         # Ours already: matched the one way (Contact first, then Lead; ambiguity reported)
         # along with the other unlinked people.
@@ -157,7 +166,13 @@ def create_here(sync: Sync, email, kind, sobject, values, sf_id, modstamp) -> No
         mirror[spec.key] = {"lg": lg if spec.role in ("field", OWNER) else None, "sf": sf}
     sync.report.count(sobject, "created_here")
     sync.report.plan_line(
-        {"email": email, "id": None}, sobject, "create", None, sf_id, "leadgen", "new in Salesforce"
+        {"email": email, "id": None},
+        sobject,
+        "create",
+        None,
+        sf_id,
+        "leadgen",
+        N_("new in Salesforce"),
     )
     if sync.dry_run:
         return

@@ -33,7 +33,7 @@ def parse_reserve(text: str | None) -> tuple[int | None, float]:
     if text is None or not text.strip():
         return None, 5.0
     text = text.strip()
-    fix = "give a number of calls (500) or a share of the daily limit from 0% to 100% (10%)."
+    fix = _("give a number of calls (500) or a share of the daily limit from 0% to 100% (10%).")
     try:
         if text.endswith("%"):
             share = float(text[:-1])

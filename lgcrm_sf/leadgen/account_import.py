@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import Profile
 from ..errors import ConfigError
-from ..i18n import _
+from ..i18n import N_, _
 from ..store.account_budget import AccountBudget
 from ..store.db import open_database
 from .account_copy import person_values
@@ -23,10 +23,10 @@ from .store import LeadGenStore
 CHUNK = 500
 # Commands of the offline store, and where to do the same with a real account.
 OFFLINE_ONLY = {
-    "events import": "events are recorded by the account itself (forms, e-mails, visits)",
-    "users add": "add users in the account (Settings > Users)",
-    "accounts add": "accounts are managed in Salesforce; the sync copies them to the account",
-    "opportunities add": "opportunities are managed in Salesforce; the sync copies them",
+    "events import": N_("events are recorded by the account itself (forms, e-mails, visits)"),
+    "users add": N_("add users in the account (Settings > Users)"),
+    "accounts add": N_("accounts are managed in Salesforce; the sync copies them to the account"),
+    "opportunities add": N_("opportunities are managed in Salesforce; the sync copies them"),
 }
 
 

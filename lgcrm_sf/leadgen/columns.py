@@ -71,7 +71,7 @@ def load_column_map(path: Path | None) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
         raise DataError(
-            _(MESSAGES["bad_columns_file"]).format(file=path, detail="not a mapping of strings"),
+            _(MESSAGES["bad_columns_file"]).format(file=path, detail=_("not a mapping of strings")),
             _(MESSAGES["bad_columns_file_fix"]),
         )
     valid = set(PERSON_FIELDS) | {"owner", "full_name", "ignore"}
@@ -96,16 +96,19 @@ def header_columns(
         target = column_map.get(key) or _BY_SPELLING.get(key)
         if target is None:
             warnings.append(
-                f"column {index + 1} {name!r} is not a Lead Gen & CRM field: ignored "
-                "(map it with --columns, e.g. to custom.<name>)"
+                _(
+                    "column {number} {name} is not a Lead Gen & CRM field: ignored "
+                    "(map it with --columns, e.g. to custom.<name>)"
+                ).format(number=index + 1, name=repr(name))
             )
             continue
         if target == "ignore":
             continue
         if target in taken:
             warnings.append(
-                f"column {index + 1} {name!r} is also {target} "
-                f"(column {taken[target] + 1}): ignored"
+                _("column {number} {name} is also {target} (column {other}): ignored").format(
+                    number=index + 1, name=repr(name), target=target, other=taken[target] + 1
+                )
             )
             continue
         taken[target] = index

@@ -129,7 +129,8 @@ class _PeopleRows:
         try:
             values = {target: _value(target, row[index]) for index, target in self.columns.items()}
         except ValueError as exc:
-            return str(exc)
+            said = exc.args[0] if exc.args else ""
+            return said if isinstance(said, str) else str(exc)  # a Message keeps its English
         full = values.pop("full_name", None)
         if full and not values.get("first_name") and not values.get("last_name"):
             first, _space, last = full.rpartition(" ")
@@ -143,9 +144,9 @@ class _PeopleRows:
             return None
         owner_id = self.users.get(owner.strip().lower())
         if owner_id is None:
-            return (
-                f"owner {owner!r} is not a Lead Gen & CRM user (add it with `lgcrm-sf users add`)"
-            )
+            return _(
+                "owner {owner} is not a Lead Gen & CRM user (add it with `lgcrm-sf users add`)"
+            ).format(owner=repr(owner))
         values["owner_user_id"] = owner_id
         return None
 
@@ -183,12 +184,14 @@ def _value(target: str, raw: str) -> object:
                 else float(text)
             )
         except ValueError:
-            raise ValueError(f"lead_score {text!r} is not a number") from None
+            raise ValueError(
+                _("lead_score {value} is not a number").format(value=repr(text))
+            ) from None
     if target == "unsubscribed":
         lowered = text.lower()
         if lowered in TRUE:
             return True
         if lowered in FALSE:
             return False
-        raise ValueError(f"unsubscribed {text!r} is not yes/no")
+        raise ValueError(_("unsubscribed {value} is not yes/no").format(value=repr(text)))
     return text or None

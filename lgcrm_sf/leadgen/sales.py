@@ -6,9 +6,10 @@ sync creates, updates and marks deleted, and a contact shows its opportunities."
 from __future__ import annotations
 
 from ..errors import ConfigError
+from ..i18n import N_, _
 from .timestamps import now_iso
 
-READ_ONLY = (
+READ_ONLY = N_(
     "Accounts and opportunities are managed in Salesforce while this profile is connected "
     "(once connected, Lead Gen & CRM's Accounts, Opportunities, Pipeline and Reports are "
     "switched off). Change them in Salesforce; the next sync brings them here."
@@ -23,7 +24,7 @@ class SalesCopies:
 
     def _guard(self, from_salesforce: bool) -> None:
         if self.sales_read_only and not from_salesforce:
-            raise ConfigError(READ_ONLY)
+            raise ConfigError(_(READ_ONLY))
 
     def add_account(self, name: str, from_salesforce: bool = False, **values) -> int:
         self._guard(from_salesforce)

@@ -64,6 +64,8 @@ FIRST_SYNC_OBJECTS = (
 COMPOUND_TYPES = {"address", "location"}
 BINARY_TYPE = "base64"
 
+# An object the quota stopped: the manifest says it in English.
+QUOTA_STOP = N_("stopped: the daily API requests are spent")
 MESSAGES = {
     "unknown_object": N_("--objects: Salesforce has no queryable object named {name!r}."),
     "no_fields": N_("{name}: the integration user cannot read any field of this object."),
@@ -153,7 +155,9 @@ class Backup:
 
     # --- what to back up ------------------------------------------------------------------
     def object_names(self, requested: list[str] | None, everything: bool) -> list[str]:
-        described = self.client.call(lambda sf: sf.describe(), "the global describe")["sobjects"]
+        described = self.client.call(lambda sf: sf.describe(), deferred(N_("the global describe")))[
+            "sobjects"
+        ]
         queryable = {o["name"].lower(): o["name"] for o in described if o.get("queryable")}
         if everything:
             return sorted(queryable.values())
@@ -177,7 +181,8 @@ class Backup:
     def readable_fields(self, name: str) -> tuple[list[str], list[str]]:
         """(the CSV's fields, the binary fields) of an object, from its describe."""
         describe = self.client.call(
-            lambda sf: getattr(sf, name).describe(), f"the describe of {name}"
+            lambda sf: getattr(sf, name).describe(),
+            deferred(N_("the describe of {name}"), name=name),
         )
         fields = describe["fields"]
         plain = [f["name"] for f in fields if f["type"] not in COMPOUND_TYPES | {BINARY_TYPE}]
@@ -325,7 +330,7 @@ class Backup:
                     self.client, directory, plan.name, plan.binary, include_deleted
                 )
         except QuotaReserveReached:
-            result.status, result.error = "failed", "stopped: the daily API requests are spent"
+            result.status, result.error = "failed", deferred(QUOTA_STOP)
             raise
         except LgcrmError as exc:
             result.status, result.error = "failed", exc.message
@@ -339,7 +344,7 @@ class Backup:
         try:
             return self.client.call(
                 lambda sf: sf.query(soql, include_deleted=include_deleted),
-                f"the row count of {name}",
+                deferred(N_("the row count of {name}"), name=name),
             )["totalSize"]
         except SalesforceApiError:
             return None  # some objects refuse COUNT(); Bulk will tell

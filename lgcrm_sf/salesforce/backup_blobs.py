@@ -15,10 +15,12 @@ from pathlib import Path
 
 from simple_salesforce.util import exception_handler
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 
 CHUNK_BYTES = 1024 * 1024
-GONE = "deleted before its content could be read"
+# the manifest says why a file is missing, in English
+GONE = deferred(N_("deleted before its content could be read"))
 
 
 def blob_dir(sobject: str, field: str) -> str:
@@ -36,7 +38,7 @@ def fetch_blobs(
     for name in fields:
         (directory / blob_dir(sobject, name)).mkdir(mode=0o700, exist_ok=True)
     soql = f"SELECT Id, {', '.join(fields)} FROM {sobject} ORDER BY Id"
-    what = f"the binary fields of {sobject}"
+    what = deferred(N_("the binary fields of {sobject}"), sobject=sobject)
     page = client.call(lambda sf: sf.query(soql, include_deleted=include_deleted), what)
     entries = []
     while True:
@@ -82,7 +84,9 @@ def _fetch(
                 os.fsync(out.fileno())
             return size, sha.hexdigest()
 
-    got = client.call(get, f"the {name} of {record_id}")
+    got = client.call(
+        get, deferred(N_("the {name} of {record_id}"), name=name, record_id=record_id)
+    )
     if got is None:
         return {"id": record_id, "field": name, "file": None, "missing": GONE}
     size, sha = got

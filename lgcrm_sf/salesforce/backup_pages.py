@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 
 from ..errors import LgcrmError, QuotaReserveReached, SalesforceApiError
+from ..i18n import N_, deferred
 from .backup_sink import CsvSink
 from .bulk_jobs import fetch_results_page, wait_for_job
 from .client import SalesforceClient
@@ -57,13 +58,16 @@ class PageFetcher:
         try:
             job = self.client.call(
                 lambda sf: sf.restful("jobs/query", method="POST", json=body),
-                f"the Bulk API 2.0 job for {plan.name}",
+                deferred(N_("the Bulk API 2.0 job for {name}"), name=plan.name),
             )
             plan.job_id = job["id"]
         except SalesforceApiError as exc:
             if exc.code in BULK_REFUSALS or "not supported" in exc.message:
                 plan.api = "rest"
-                plan.note = f"Bulk API 2.0 refused this object ({exc.message}); REST query used"
+                plan.note = deferred(
+                    N_("Bulk API 2.0 refused this object ({detail}); REST query used"),
+                    detail=exc.message,
+                )
             else:
                 plan.error = exc.message
         except QuotaReserveReached:
@@ -84,7 +88,7 @@ class PageFetcher:
         # Results stay on Salesforce for days unless deleted: don't leave a copy of the org there.
         self.client.call(
             lambda sf: sf.restful(f"jobs/query/{plan.job_id}", method="DELETE"),
-            "deleting the Bulk job",
+            deferred(N_("deleting the Bulk job")),
         )
         return rows
 
@@ -105,7 +109,7 @@ class PageFetcher:
             next_locator, count = fetch_results_page(sf, job_id, locator, page_rows, page.write)
             return target, next_locator, count
 
-        target, next_locator, count = self.client.call(fetch, "a Bulk results page")
+        target, next_locator, count = self.client.call(fetch, deferred(N_("a Bulk results page")))
         if target is not sink:
             with target:
                 target.seek(0)
@@ -121,7 +125,7 @@ class PageFetcher:
         rows = 0
         page = self.client.call(
             lambda sf: sf.query(plan.query, include_deleted=include_deleted),
-            f"the query of {plan.name}",
+            deferred(N_("the query of {name}"), name=plan.name),
         )
         while True:
             for record in page["records"]:
@@ -137,7 +141,7 @@ class PageFetcher:
                 lambda sf, url=page["nextRecordsUrl"]: sf.query_more(
                     url, identifier_is_url=True, include_deleted=include_deleted
                 ),
-                f"the query of {plan.name}",
+                deferred(N_("the query of {name}"), name=plan.name),
             )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from simple_salesforce.util import exception_handler
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 from .collections import RecordResult
 
@@ -28,7 +29,7 @@ def create_one(
     """Create one record; not sent twice when its answer is lost (OutcomeUnknown instead)."""
     return client.call(
         lambda sf: _send(sf, "POST", f"sobjects/{sobject}/", sobject, record, files),
-        f"a {sobject} create with its file",
+        deferred(N_("a {sobject} create with its file"), sobject=sobject),
         idempotent=False,
     )
 
@@ -39,7 +40,7 @@ def update_one(
     """Update one record (writing the same bytes twice is harmless)."""
     return client.call(
         lambda sf: _send(sf, "PATCH", f"sobjects/{sobject}/{record_id}", sobject, record, files),
-        f"a {sobject} update with its file",
+        deferred(N_("a {sobject} update with its file"), sobject=sobject),
     ) or RecordResult(True, record_id)
 
 

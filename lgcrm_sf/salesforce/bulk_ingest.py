@@ -16,6 +16,7 @@ import time
 from simple_salesforce.util import exception_handler
 
 from ..errors import OutcomeUnknown, SalesforceApiError
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 from .retry import poll_delays
 
@@ -39,7 +40,7 @@ def open_job(
     def create():
         return client.call(
             lambda sf: sf.restful("jobs/ingest", method="POST", json=spec),
-            "a Bulk ingest job",
+            deferred(N_("a Bulk ingest job")),
             idempotent=False,
         )["id"]
 
@@ -55,7 +56,7 @@ def abort_open_jobs(
     client: SalesforceClient, sobject: str, integration_user_id: str | None
 ) -> None:
     """Abort our open (never closed) ingest jobs on this object."""
-    jobs = client.call(lambda sf: sf.restful("jobs/ingest"), "listing Bulk jobs")
+    jobs = client.call(lambda sf: sf.restful("jobs/ingest"), deferred(N_("listing Bulk jobs")))
     for job in jobs.get("records", []):
         mine = (
             integration_user_id is None
@@ -71,7 +72,7 @@ def abort(client: SalesforceClient, job_id: str) -> None:
             lambda sf: sf.restful(
                 f"jobs/ingest/{job_id}", method="PATCH", json={"state": "Aborted"}
             ),
-            "aborting a Bulk job",
+            deferred(N_("aborting a Bulk job")),
         )
     except SalesforceApiError:
         pass  # already aborted, failed or complete: nothing to stop
@@ -92,7 +93,7 @@ def upload(client: SalesforceClient, job_id: str, data) -> bool:
             exception_handler(response, "Bulk upload")
 
     try:
-        client.call(put, "the Bulk ingest upload", idempotent=False)
+        client.call(put, deferred(N_("the Bulk ingest upload")), idempotent=False)
         return True
     except OutcomeUnknown:
         abort(client, job_id)
@@ -106,7 +107,7 @@ def close(client: SalesforceClient, job_id: str) -> None:
     def send():
         client.call(
             lambda sf: sf.restful(path, method="PATCH", json={"state": "UploadComplete"}),
-            "closing the Bulk ingest job",
+            deferred(N_("closing the Bulk ingest job")),
             idempotent=False,
         )
 
@@ -118,7 +119,9 @@ def close(client: SalesforceClient, job_id: str) -> None:
 
 
 def job_info(client: SalesforceClient, job_id: str) -> dict:
-    return client.call(lambda sf: sf.restful(f"jobs/ingest/{job_id}"), "a Bulk job status")
+    return client.call(
+        lambda sf: sf.restful(f"jobs/ingest/{job_id}"), deferred(N_("a Bulk job status"))
+    )
 
 
 def wait(client: SalesforceClient, job_id: str, expected_rows: int | None = None) -> dict:
@@ -150,4 +153,4 @@ def results(client: SalesforceClient, job_id: str, kind: str):
         spool.seek(0)
         return spool
 
-    return client.call(fetch, f"the {kind} of a Bulk job")
+    return client.call(fetch, deferred(N_("the {kind} of a Bulk job"), kind=kind))

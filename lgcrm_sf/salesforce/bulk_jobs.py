@@ -11,11 +11,14 @@ from collections.abc import Callable
 from simple_salesforce.util import exception_handler
 
 from ..errors import SalesforceApiError
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 from .retry import poll_delays
 
 CHUNK_BYTES = 1024 * 1024
-MESSAGE = "Bulk API 2.0 job {job} {state}: {detail}"
+# Also logged and written to a backup's manifest: English there, translated when shown.
+MESSAGE = N_("Bulk API 2.0 job {job} {state}: {detail}")
+STATES = {"Failed": N_("failed"), "Aborted": N_("aborted")}
 
 
 def wait_for_job(
@@ -24,13 +27,15 @@ def wait_for_job(
     """Poll `jobs/query/ID` or `jobs/ingest/ID` until it completes; a failed or aborted job is
     a SalesforceApiError naming Salesforce's reason."""
     for delay in poll_delays(expected_rows, eager):  # every status check is an API call
-        info = client.call(lambda sf: sf.restful(path), "a Bulk job status")
+        info = client.call(lambda sf: sf.restful(path), deferred(N_("a Bulk job status")))
         if info["state"] == "JobComplete":
             return info
         if info["state"] in ("Failed", "Aborted"):
-            detail = info.get("errorMessage", "no reason given")
+            detail = info.get("errorMessage") or deferred(N_("no reason given"))
             raise SalesforceApiError(
-                MESSAGE.format(job=info["id"], state=info["state"].lower(), detail=detail),
+                deferred(
+                    MESSAGE, job=info["id"], state=deferred(STATES[info["state"]]), detail=detail
+                ),
                 "JOB_" + info["state"].upper(),
             )
         time.sleep(delay)

@@ -24,7 +24,7 @@ from simple_salesforce.exceptions import (
 
 from ..credentials import Secrets
 from ..errors import AuthError, UsageError
-from ..i18n import _
+from ..i18n import N_, _, deferred
 from .addresses import login_url_for  # noqa: F401 - the CLI imports it from here
 from .failures import (
     TRANSIENT_LOGIN_CODES,
@@ -147,7 +147,7 @@ class SalesforceClient:
     def call(
         self,
         fn: Callable[[Salesforce], T],
-        what: str = "the request",
+        what: str = deferred(N_("the request")),
         retry: bool = True,
         idempotent: bool = True,
     ) -> T:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 
 MAX_RECORDS = 200
@@ -47,7 +48,12 @@ def _write(client, sobject: str, method: str, records: list[dict], idempotent: b
             json=body,
             headers={"Sforce-Auto-Assign": "FALSE"},
         ),
-        f"a batch of {sobject} {'creates' if method == 'POST' else 'updates'}",
+        deferred(
+            N_("a batch of {sobject} creates")
+            if method == "POST"
+            else N_("a batch of {sobject} updates"),
+            sobject=sobject,
+        ),
         idempotent=idempotent,
     )
     results = []

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import credentials, i18n
 from ..config import Profile, ProfileSettings
 from ..errors import ConfigError, UsageError
-from ..i18n import N_, _
+from ..i18n import N_, _, deferred
 from .addresses import is_https, shown_url
 from .client import (
     AUTH_METHODS,
@@ -36,13 +36,13 @@ MESSAGES = {
 }
 
 # The help article's warning, shown before an admin confirms the connection.
-WARNING = (
+WARNING = N_(
     "Once connected, the Accounts, Opportunities, Pipeline and Reports sections of Lead Gen & CRM "
     "are switched off for this account: all sales work happens in Salesforce, and Salesforce "
     "opportunities show on the associated contacts. Back up your Salesforce data before the first "
     "sync (`lgcrm-sf backup`). Type Confirm to connect."
 )
-CONFIRM_WORD = "Confirm"
+CONFIRM_WORD = N_("Confirm")
 
 
 @dataclass
@@ -140,7 +140,7 @@ def settle_locale(
         return settings
     org = client.call(
         lambda sf: sf.query("SELECT LanguageLocaleKey, TimeZoneSidKey FROM Organization"),
-        "the Organization query",
+        deferred(N_("the Organization query")),
     )["records"][0]
     settings.language = settings.language or org_language(org.get("LanguageLocaleKey"))
     settings.timezone = settings.timezone or org.get("TimeZoneSidKey") or "UTC"

@@ -4,6 +4,7 @@ Salesforce users an owner mapping names."""
 
 from __future__ import annotations
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 
 # Our external-id field (Text(40), External ID, Unique): with it, a create is an upsert that can
@@ -34,7 +35,8 @@ def soql_quote(value: str) -> str:
 
 def describe_fields(client: SalesforceClient, sobject: str) -> dict[str, dict]:
     described = client.call(
-        lambda sf: getattr(sf, sobject).describe(), f"the describe of {sobject}"
+        lambda sf: getattr(sf, sobject).describe(),
+        deferred(N_("the describe of {sobject}"), sobject=sobject),
     )
     return {f["name"]: {k: f.get(k) for k in FIELD_KEYS} for f in described["fields"]}
 
@@ -59,6 +61,6 @@ def find_users(client: SalesforceClient, targets: list[str]) -> list[dict]:
         return []
     rows = client.call(
         lambda sf: sf.query_all(f"SELECT Id, Username, Name, IsActive FROM User WHERE {where}"),
-        "the owner lookup",
+        deferred(N_("the owner lookup")),
     )["records"]
     return [{k: row[k] for k in ("Id", "Username", "Name", "IsActive")} for row in rows]

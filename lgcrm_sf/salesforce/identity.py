@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 
 
@@ -38,13 +39,13 @@ def read_identity(client: SalesforceClient) -> OrgIdentity:
         response.raise_for_status()
         return response.json()
 
-    info = client.call(userinfo, "the user info request")
+    info = client.call(userinfo, deferred(N_("the user info request")))
     org = client.call(
         lambda sf: sf.query(
             "SELECT Id, Name, OrganizationType, IsSandbox, LanguageLocaleKey, TimeZoneSidKey "
             "FROM Organization"
         ),
-        "the Organization query",
+        deferred(N_("the Organization query")),
     )["records"][0]
     return OrgIdentity(
         org_id=org["Id"],

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..errors import SalesforceApiError
 from ..formats import moment
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, deferred, ngettext
 from .backup import FIRST_SYNC_OBJECTS
 from .client import SalesforceClient
 from .describe import EXTERNAL_ID_FIELD, describe_fields
@@ -151,7 +151,9 @@ def check_prereqs(
 
 
 def _query(client: SalesforceClient, soql: str) -> list[dict]:
-    return client.call(lambda sf: sf.query_all(soql), "a prerequisites query")["records"]
+    return client.call(lambda sf: sf.query_all(soql), deferred(N_("a prerequisites query")))[
+        "records"
+    ]
 
 
 def _edition(client: SalesforceClient) -> tuple[str | None, Check]:

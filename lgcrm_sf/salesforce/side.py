@@ -22,6 +22,7 @@ from .ingest import IngestJobs
 from .session import CallCounter
 from .writes import WriteResult, write_collection
 
+CHANGE_QUERY = deferred(N_("the change query"))  # what a failed read names
 MESSAGES = {
     "quota": N_(
         "Stopped: the org has {remaining:,} API calls left today, below the reserve of "
@@ -106,7 +107,7 @@ class SalesforceSide:
             )
 
     # --- reading ---------------------------------------------------------------------------
-    def rows(self, text: str, what: str = "the change query") -> Iterator[dict]:
+    def rows(self, text: str, what: str = CHANGE_QUERY) -> Iterator[dict]:
         """Every row of a queryAll, as {field: value}. The first REST page tells how many: past
         the threshold the rest comes through Bulk API 2.0. `last_query_started` is the org's
         clock when it answered: every change committed before then is in this query."""
@@ -143,7 +144,8 @@ class SalesforceSide:
             "lineEnding": "LF",
         }
         job = self.client.call(
-            lambda sf: sf.restful("jobs/query", method="POST", json=body), "a Bulk API 2.0 query"
+            lambda sf: sf.restful("jobs/query", method="POST", json=body),
+            deferred(N_("a Bulk API 2.0 query")),
         )
         wait_for_job(self.client, f"jobs/query/{job['id']}", expected_rows)
         locator = None
@@ -157,7 +159,8 @@ class SalesforceSide:
             if locator is None:
                 break
         self.client.call(
-            lambda sf: sf.restful(f"jobs/query/{job['id']}", method="DELETE"), "deleting a Bulk job"
+            lambda sf: sf.restful(f"jobs/query/{job['id']}", method="DELETE"),
+            deferred(N_("deleting a Bulk job")),
         )
 
     def _results_page(self, job_id: str, locator: str | None):
@@ -168,13 +171,14 @@ class SalesforceSide:
             )
             return spool, next_locator
 
-        return self.client.call(fetch, "a Bulk results page")
+        return self.client.call(fetch, deferred(N_("a Bulk results page")))
 
     def records_by_id(self, sobject: str, fields: list[str], ids: list[str]) -> Iterator[dict]:
         for chunk in soql.chunks(ids, self.sizes.lookup_chunk):
             text = soql.select(fields, sobject, [f"Id IN {soql.in_list(chunk)}"])
             records = self.client.call(
-                lambda sf, q=text: sf.query_all(q), f"reading linked {sobject} records"
+                lambda sf, q=text: sf.query_all(q),
+                deferred(N_("reading linked {sobject} records"), sobject=sobject),
             )["records"]
             for record in records:
                 yield {k: v for k, v in record.items() if k != "attributes"}
@@ -190,7 +194,8 @@ class SalesforceSide:
                 [f"Email IN {soql.in_list(chunk)}", *extra],
             )
             rows = self.client.call(
-                lambda sf, q=text: sf.query_all(q), f"the {sobject} e-mail lookup"
+                lambda sf, q=text: sf.query_all(q),
+                deferred(N_("the {sobject} e-mail lookup"), sobject=sobject),
             )["records"]
             for row in rows:
                 found.setdefault((row["Email"] or "").lower(), []).append(row)
@@ -209,7 +214,8 @@ class SalesforceSide:
         for chunk in soql.chunks(values, self.sizes.lookup_chunk):
             text = soql.select(("Id", field), sobject, [f"{field} IN {soql.in_list(chunk)}"])
             for row in self.client.call(
-                lambda sf, q=text: sf.query_all(q), f"the {sobject} lookup"
+                lambda sf, q=text: sf.query_all(q),
+                deferred(N_("the {sobject} lookup"), sobject=sobject),
             )["records"]:
                 found[str(row[field]).lower()] = row
         return {v: found[v.lower()] for v in values if v.lower() in found}
@@ -223,7 +229,8 @@ class SalesforceSide:
         if len(ids) > scan_above:
             wanted, seen = set(ids), set()
             for row in self.rows(
-                soql.select(fields, sobject), f"checking linked {sobject} records"
+                soql.select(fields, sobject),
+                deferred(N_("checking linked {sobject} records"), sobject=sobject),
             ):
                 if row["Id"] in wanted:
                     seen.add(row["Id"])
@@ -235,7 +242,7 @@ class SalesforceSide:
             text = soql.select(fields, sobject, [f"Id IN {soql.in_list(chunk)}"])
             rows = self.client.call(
                 lambda sf, q=text: sf.query_all(q, include_deleted=True),
-                f"checking linked {sobject} records",
+                deferred(N_("checking linked {sobject} records"), sobject=sobject),
             )["records"]
             found = {r["Id"]: _normal_state(r) for r in rows}
             for sf_id in chunk:
@@ -249,7 +256,8 @@ class SalesforceSide:
                 where.append(f"CreatedById = {soql.quote(self.integration_user_id)}")
             text = soql.select(("Id", "Description"), "Task", where)
             yield from self.client.call(
-                lambda sf, q=text: sf.query_all(q), "finding Tasks of an interrupted run"
+                lambda sf, q=text: sf.query_all(q),
+                deferred(N_("finding Tasks of an interrupted run")),
             )["records"]
 
     # --- writing ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceGeneralError
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 from .retry import TRANSIENT_CODES
 
@@ -44,7 +45,7 @@ def undelete(client: SalesforceClient, ids: list[str]) -> list[UndeleteResult]:
     def call(sf):
         return _post(sf, f"<urn:undelete>{items}</urn:undelete>")
 
-    results = client.call(call, "the undelete call")
+    results = client.call(call, deferred(N_("the undelete call")))
     return [
         UndeleteResult(
             asked,
@@ -89,7 +90,7 @@ def convert_leads(
     def call(sf):
         return _post(sf, f"<urn:convertLead>{items}</urn:convertLead>")
 
-    results = client.call(call, "the convertLead call", idempotent=False)
+    results = client.call(call, deferred(N_("the convertLead call")), idempotent=False)
     return [
         ConvertResult(
             lead,

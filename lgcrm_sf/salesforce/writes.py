@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_, deferred
 from .client import SalesforceClient
 
 # A row-level answer that clears in a moment: the caller may send that record again.
@@ -47,7 +48,12 @@ def write_collection(
         lambda sf: sf.restful(
             path, method=method, json=body, headers={"Sforce-Auto-Assign": assign}
         ),
-        f"a batch of {sobject} {op}s",
+        deferred(
+            N_("a batch of {sobject} creates")
+            if op == "create"
+            else N_("a batch of {sobject} updates"),
+            sobject=sobject,
+        ),
         idempotent=idempotent,
     )
     return [

@@ -63,10 +63,10 @@ def is_busy(exc: BaseException) -> bool:
 
 
 def busy_error(path: Path | str | None = None) -> StateDatabaseBusy:
-    where = path or "of this profile"
+    where = path or _("of this profile")
     return StateDatabaseBusy(
         _(MESSAGES["busy"]).format(path=where, seconds=busy_timeout()),
-        "run it again when the other command has finished.",
+        _("run it again when the other command has finished."),
     )
 
 

@@ -87,6 +87,7 @@ class RunLog:
                     "status": "interrupted",
                     "exit_code": None,
                     "started_at": started,
+                    # log.jsonl only: machine output, English whatever the language
                     "messages": ["the process ended before the run did (killed or crashed)"],
                 },
             )
