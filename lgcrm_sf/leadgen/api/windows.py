@@ -112,11 +112,20 @@ class ChangedLeads:
 
 
 def _sample_end(sample: list[int], t: int, seen: list[int]) -> int:
-    """The last second of a window holding the sample's next few points: two while it is
-    unknown how many leads a point stands for (each is 1/500 of a full window: two are under
-    400 leads up to 100,000), else about TARGET leads' worth."""
+    """Where the sample says a window from t must end. Fresh from a full page (how many leads
+    a point stands for unknown): after two of its points (each is 1/500 of a full window: two
+    are under 400 leads up to 100,000). Once windows were read whole since: before the first
+    second the sample shows to hold about a page by itself (a burst of writes), else nowhere
+    (the walk's growth sizes windows by the leads it read)."""
     later = bisect.bisect_left(sample, t)
-    points = 2 if not seen[1] else max(1, int(TARGET * seen[1] / max(seen[0], 1)))
-    if later + points >= len(sample):
-        return to_seconds(FAR_END)
-    return max(t, sample[later + points] - 1)
+    if not seen[1]:
+        return max(t, sample[later + 2] - 1) if later + 2 < len(sample) else to_seconds(FAR_END)
+    per_point = max(seen[0], 1) / seen[1]
+    at = later
+    while at < len(sample):
+        second = sample[at]
+        upto = bisect.bisect_right(sample, second, at)
+        if (upto - at) * per_point >= TARGET:
+            return max(t, second - 1)
+        at = upto
+    return to_seconds(FAR_END)
