@@ -5,9 +5,12 @@ sliced by updateTimestamp into windows that each fit in one page of 500:
 - the tail [since, far future] first: a quiet account answers that in one short page;
 - a full tail is a sample of the changed leads (the vendor's order is no order), whose spread of
   timestamps sizes the first windows; later windows adapt to what came back, aiming at 450 a
-  window; a full window is halved and read again;
+  window, and stop short of a second the sample shows to hold about a page; a full window's
+  page is a fresh sample that sizes the next try (a burst of writes is reached in a call or
+  two, not by halving a day down to it);
 - a one-second window that is still full (one createLeads call stamps 500 leads in the same
-  second) is read by offset until two passes agree on its ids.
+  second; a sync's updateLeadsV2 calls, 5,000) is read by offset until two passes agree on its
+  ids, the window's own read being the first pass's first page.
 
 Leads may come twice (a lead changed during the walk moves to a later window): the caller's copy
 is keyed by lead id, so a repeat is an idempotent upsert. Inactive leads are left out of date
