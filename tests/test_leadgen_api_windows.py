@@ -76,3 +76,27 @@ def test_a_quiet_account_costs_one_call(emulator, lg_control):
     reader = ChangedLeads(client)
     assert len(_all_ids(reader, _stamp(100))) == 0
     assert client.calls == 1
+
+
+def test_a_burst_of_dense_seconds_is_read_without_halving_down_to_each(emulator, lg_control):
+    """The shape of a read-back: updateLeadsV2 calls at 10 a second stamp thousands of leads in
+    a few seconds, after a quiet day. A full page is a sample of its window, so the walk goes
+    to each dense second in a call or two instead of halving a day down to it; the window's own
+    read is its first page."""
+    ids = _import(lg_control, 300, 86_400, "q")  # a quiet day before
+    for second in range(3):
+        burst = [
+            {"emailAddress": f"b{second}-{n}@example.com", "createTimestamp": _stamp(0),
+             "updateTimestamp": _stamp(86_400 + second)}
+            for n in range(600)
+        ]  # fmt: skip
+        for start in range(0, len(burst), 500):
+            ids |= set(lg_control.lg_create_leads_raw(burst[start : start + 500]))
+    client = account_client(emulator.info)
+    reader = ChangedLeads(client)
+    seen = _all_ids(reader)
+    assert set(seen) == ids
+    assert reader.dense_seconds == 3
+    # two passes of two pages a dense second, less the window read that is the first pass's
+    # first page (9), the tail, the quiet day in a few windows; halving took 53 calls
+    assert client.calls <= 9 + 11

@@ -12,6 +12,8 @@ nothing when another lead owns the address (§7.1)."""
 
 from __future__ import annotations
 
+import json
+
 from ..i18n import _
 from ..leadgen.account_copy import person_values
 from ..leadgen.api import names
@@ -109,13 +111,13 @@ def _link_existing(sync: Sync, person: dict) -> None:
 
 def _update(sync: Sync, people: list[dict], owners: dict[int, int]) -> None:
     plans = []
-    for person in people:
-        lead_id, known, _stamp = sync.leadgen.account_state(person["id"])
-        obj = lead_object(person, known, owners)
-        if obj:
-            plans.append((person, lead_id, {"id": str(lead_id), **obj}))
-        else:
-            with sync.state.conn:
+    with sync.state.conn:
+        for person in people:  # rows of lg_people: what the account last had is in them
+            lead_id, known = person["account_lead_id"], json.loads(person["account_values"] or "{}")
+            obj = lead_object(person, known, owners)
+            if obj:
+                plans.append((person, lead_id, {"id": str(lead_id), **obj}))
+            else:
                 sync.leadgen.mark_pushed(person["id"], known_after(person))
     if not plans:
         return

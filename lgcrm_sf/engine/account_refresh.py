@@ -73,16 +73,18 @@ def refresh_leads(sync: Sync) -> None:
     reader = ChangedLeads(sync.account)
     newest = None
     for page in reader.since(sync.state.cursors.get(CURSOR_LEADS)):
+        leads = []
+        for raw in page:
+            lead = names.decode_lead(raw, names.custom_names(raw))
+            if not lead["email"]:
+                continue
+            newest = max(newest or "", raw.get("updateTimestamp") or "")
+            owner = lead["values"].get("owner_user_id")
+            lead["values"]["owner_user_id"] = owners.get(owner) if owner else None
+            leads.append(lead)
         with sync.state.conn:
-            for raw in page:
-                lead = names.decode_lead(raw, names.custom_names(raw))
-                if not lead["email"]:
-                    continue
-                owner = lead["values"].get("owner_user_id")
-                lead["values"]["owner_user_id"] = owners.get(owner) if owner else None
-                outcome = sync.leadgen.apply_account_lead(lead, sync.signpost)
+            for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
                 sync.report.count(ACCOUNT, f"read_{outcome}")
-                newest = max(newest or "", raw.get("updateTimestamp") or "")
     if newest:
         with sync.state.conn:
             sync.state.cursors.set(CURSOR_LEADS, _next_start(sync, newest))

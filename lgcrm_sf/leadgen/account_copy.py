@@ -47,6 +47,45 @@ class AccountCopy:
         ).fetchone()
         return row[0], json.loads(row[1] or "{}"), row[2]
 
+    def apply_account_leads(self, leads: list[dict], copy_time: str) -> list[str]:
+        """A page of leads (apply_account_lead each), their people looked up in two queries.
+        A lead whose id, e-mail or person this page already touched is looked up afresh, so
+        the page gives what one lead after the other would (an e-mail that moved between two
+        leads of the page, a lead read twice)."""
+        found = self._people_of(leads)
+        touched: set = set()
+        outcomes = []
+        for lead in leads:
+            keys = {("id", lead["account_id"]), ("email", lead["email"])}
+            person, outcome = found.get(("id", lead["account_id"])), "updated"
+            if person is None and lead["email"]:
+                person, outcome = found.get(("email", lead["email"])), "adopted"
+            if keys & touched or (person is not None and ("person", person["id"]) in touched):
+                outcomes.append(self.apply_account_lead(lead, copy_time))
+            else:
+                outcomes.append(self._apply(lead, person, outcome, copy_time))
+            touched |= keys | ({("person", person["id"])} if person else set())
+        return outcomes
+
+    def _people_of(self, leads: list[dict]) -> dict[tuple, dict]:
+        """{("id", account lead id) | ("email", e-mail): person row} for a page of leads."""
+        out: dict[tuple, dict] = {}
+        ids = [lead["account_id"] for lead in leads]
+        emails = [lead["email"] for lead in leads if lead["email"]]
+        for column, keys in (("account_lead_id", ids), ("email", emails)):
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for row in self.db.query(
+                    f"SELECT * FROM lg_people WHERE {column} IN ({marks})", chunk
+                ):
+                    person = self._row(row)
+                    if column == "email":
+                        out[("email", person["email"])] = person
+                    else:
+                        out[("id", person["account_lead_id"])] = person
+        return out
+
     def apply_account_lead(self, lead: dict, copy_time: str) -> str:
         """One lead as the account has it (names.decode_lead, owner as our user id) into the
         copy: created, adopted (a person of ours with its e-mail), updated or unchanged."""
@@ -55,13 +94,17 @@ class AccountCopy:
         if person is None and lead["email"]:
             person = self.by_email(lead["email"])
             outcome = "adopted"
+        return self._apply(lead, person, outcome, copy_time)
+
+    def _apply(self, lead: dict, person: dict | None, outcome: str, copy_time: str) -> str:
         if person is None:
             person_id = self.create_person(lead["email"], lead["kind"], lead["values"], copy_time)
             self._align(person_id, lead, dirty=False)
             if not lead["active"]:
                 self.deactivate(person_id, "inactive in the Lead Gen & CRM account", copy_time)
             return "created"
-        lead_id, known, stamp = self.account_state(person["id"])
+        lead_id, stamp = person["account_lead_id"], person["account_stamp"]
+        known = json.loads(person["account_values"] or "{}")
         same = {**lead["values"], "email": lead["email"], "active": lead["active"]} == known
         if lead_id == lead["account_id"] and stamp == lead["updated_at"] and same:
             return "unchanged"  # a re-read (cursors overlap by a second); seconds can repeat
@@ -70,7 +113,7 @@ class AccountCopy:
             dirty = True  # the push sends what only we had
         else:  # only what changed in the account: a change of ours not yet pushed is kept
             changed = {k: v for k, v in lead["values"].items() if known.get(k, object()) != v}
-            dirty = self._dirty(person["id"])
+            dirty = bool(person["account_dirty"])
         ours = person_values(person)
         changed = {k: v for k, v in changed.items() if ours.get(k) != v}
         if changed:
@@ -100,12 +143,6 @@ class AccountCopy:
             f"UPDATE lg_people SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
             [*updates.values(), person["id"]],
         )
-
-    def _dirty(self, person_id: int) -> bool:
-        row = self.db.execute(
-            "SELECT account_dirty FROM lg_people WHERE id = ?", [person_id]
-        ).fetchone()
-        return bool(row and row[0])
 
     def _align(self, person_id: int, lead: dict, dirty: bool) -> None:
         known = {**lead["values"], "email": lead["email"], "active": lead["active"]}

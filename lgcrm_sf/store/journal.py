@@ -59,7 +59,14 @@ class Journal:
         return [(r[0], json.loads(r[1])) for r in rows]
 
     def planned_ids(self, run_id: int, op: str, sobject: str, limit: int) -> list[int]:
-        return [r[0] for r in self.planned(run_id, op, sobject, limit)]
+        """Ids only: a Bulk job's span is up to 100,000 rows, and their payloads decoded at once
+        were the sync's peak memory (about 1.3 KB a row)."""
+        rows = self.conn.execute(
+            "SELECT id FROM journal WHERE run_id = ? AND state = ? AND op = ? "
+            "AND sf_object = ? ORDER BY id LIMIT ?",
+            [run_id, JournalState.PLANNED, op, sobject, limit],
+        )
+        return [r[0] for r in rows]
 
     def mark_sent(self, ids: list[int]) -> None:
         self.conn.executemany(

@@ -26,6 +26,7 @@ STAGE_COLUMNS = (
 class Scratch:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._resume: dict[str, tuple] = {}  # sobject: (next offset, last modstamp, sf id)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS processed (person_id INTEGER PRIMARY KEY)")
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS unlinked (person_id INTEGER PRIMARY KEY)")
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS candidates (person_id INTEGER PRIMARY KEY)")
@@ -35,15 +36,22 @@ class Scratch:
             "email TEXT, [values] TEXT, PRIMARY KEY (sobject, sf_id))"
         )
         conn.execute("CREATE INDEX IF NOT EXISTS temp.stage_email ON stage (sobject, email)")
+        # staged() pages in this order: without the index every page sorted the whole stage
+        # (quadratic in the records a run reads: minutes at 100,000).
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS temp.stage_order ON stage (sobject, modstamp, sf_id)"
+        )
         with conn:
             conn.execute("DELETE FROM temp.processed")
 
     # --- stage -----------------------------------------------------------------------------
     def clear_stage(self, sobject: str) -> None:
+        self._resume.pop(sobject, None)
         with self.conn:
             self.conn.execute("DELETE FROM temp.stage WHERE sobject = ?", [sobject])
 
     def stage(self, rows: list[tuple]) -> None:
+        self._resume.clear()  # the order changed: page by offset again
         if rows:
             with self.conn:
                 self.conn.executemany(
@@ -51,11 +59,23 @@ class Scratch:
                 )
 
     def staged(self, sobject: str, limit: int, offset: int) -> list[dict]:
-        """Staged rows, oldest change first."""
-        rows = self.conn.execute(
-            "SELECT * FROM temp.stage WHERE sobject = ? ORDER BY modstamp, sf_id LIMIT ? OFFSET ?",
-            [sobject, limit, offset],
-        ).fetchall()
+        """Staged rows, oldest change first. The page that follows the last one returned starts
+        after that page's last key rather than counting `offset` rows again."""
+        resume = self._resume.get(sobject)
+        if resume and resume[0] == offset and resume[1] is not None:
+            rows = self.conn.execute(
+                "SELECT * FROM temp.stage WHERE sobject = ? AND (modstamp, sf_id) > (?, ?) "
+                "ORDER BY modstamp, sf_id LIMIT ?",
+                [sobject, resume[1], resume[2], limit],
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM temp.stage WHERE sobject = ? ORDER BY modstamp, sf_id "
+                "LIMIT ? OFFSET ?",
+                [sobject, limit, offset],
+            ).fetchall()
+        if rows:
+            self._resume[sobject] = (offset + len(rows), rows[-1][2], rows[-1][1])
         return [dict(zip(STAGE_COLUMNS, r, strict=True)) for r in rows]
 
     def staged_values(self, sobject: str, sf_ids: list[str]) -> dict[str, dict]:

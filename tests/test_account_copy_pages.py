@@ -1,0 +1,57 @@
+"""Our copy of the account takes a page of leads at once (two lookups for the page), with the
+outcome one lead after the other would give: an e-mail that moved from one account lead to
+another inside the page, a lead read twice."""
+
+from __future__ import annotations
+
+from lgcrm_sf.leadgen.store import LeadGenStore
+
+AT = "2026-11-20T08:00:00Z"
+
+
+def _lead(lead_id: int, email: str, last: str, updated: str = AT) -> dict:
+    return {"account_id": lead_id, "active": True, "created_at": AT, "updated_at": updated,
+            "kind": "lead", "email": email, "values": {"last_name": last}}  # fmt: skip
+
+
+def _state(store: LeadGenStore) -> list[tuple]:
+    rows = store.db.execute(
+        "SELECT email, last_name, account_lead_id FROM lg_people ORDER BY email"
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def _one_by_one(path, first: list[dict], page: list[dict]) -> tuple[list[str], list[tuple]]:
+    store = LeadGenStore(path)
+    with store.db.conn:
+        for lead in first:
+            store.apply_account_lead(lead, AT)
+    with store.db.conn:
+        outcomes = [store.apply_account_lead(lead, AT) for lead in page]
+    return outcomes, _state(store)
+
+
+def _as_page(path, first: list[dict], page: list[dict]) -> tuple[list[str], list[tuple]]:
+    store = LeadGenStore(path)
+    with store.db.conn:
+        store.apply_account_leads(first, AT)
+    with store.db.conn:
+        outcomes = store.apply_account_leads(page, AT)
+    return outcomes, _state(store)
+
+
+def test_a_page_gives_what_one_lead_after_the_other_gives(tmp_path):
+    first = [_lead(1, "x@example.com", "Ames"), _lead(5, "keep@example.com", "Keep")]
+    page = [
+        _lead(2, "x@example.com", "Baker"),  # a new account lead took x@ from lead 1 ...
+        _lead(1, "y@example.com", "Ames", "2026-11-20T08:00:01Z"),  # ... which moved to y@
+        _lead(3, "new@example.com", "New"),
+        _lead(3, "new@example.com", "Newer", "2026-11-20T08:00:02Z"),  # read twice
+        _lead(5, "keep@example.com", "Keep"),  # unchanged
+        _lead(5, "keep@example.com", "Kept", "2026-11-20T08:00:03Z"),
+    ]
+    expected = _one_by_one(tmp_path / "a.db", first, page)
+    assert _as_page(tmp_path / "b.db", first, page) == expected
+    outcomes, state = expected
+    assert outcomes == ["adopted", "created", "created", "updated", "unchanged", "updated"]
+    assert ("new@example.com", "Newer", 3) in state and ("keep@example.com", "Kept", 5) in state
