@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections import deque
 from itertools import chain, islice
 
 from ..errors import OutcomeUnknown
@@ -18,7 +19,8 @@ from ..salesforce import bulk_ingest
 from .target import ObjectSpec
 from .values import sent_fingerprint
 
-SPOOL_BYTES = 8 * 1024 * 1024
+SPOOL_BYTES = 2 * 1024 * 1024  # a job's CSV kept in memory up to this, then on disk
+PIPELINE_JOBS = 2  # create jobs in flight at once: one processed, the next being prepared
 UPLOAD_ATTEMPTS = 3
 CLEAR = "#N/A"  # Bulk API: set the field to null on update (an empty cell leaves it as is)
 
@@ -29,14 +31,22 @@ class BulkSender:
 
     # --- creates ----------------------------------------------------------------------------
     def create(self, spec: ObjectSpec, items) -> None:
+        """Jobs of `bulk_job_rows` rows, pipelined: the next job is read, remapped, journaled
+        and uploaded while Salesforce processes the one before, so neither side waits on the
+        other. Each job is journaled with its id before its upload, as when alone: a kill with
+        two jobs in flight leaves two journaled jobs, both settled by the next run."""
         iterator = iter(items)
+        in_flight: deque[dict] = deque()
         while (first := next(iterator, None)) is not None:
             group = chain([first], islice(iterator, self.s.tuning.bulk_job_rows - 1))
-            value_columns = list(first[1])
-            self._create_job(spec, group, value_columns)
-            self.s.tell(spec.name, "created", self.s.tallies[spec.name]["created"])
+            in_flight.append(self._start_create_job(spec, group, list(first[1])))
+            if len(in_flight) >= PIPELINE_JOBS:
+                self._finish_create_job(spec, in_flight.popleft())
+        while in_flight:
+            self._finish_create_job(spec, in_flight.popleft())
 
-    def _create_job(self, spec: ObjectSpec, group, value_columns: list[str]) -> None:
+    def _start_create_job(self, spec: ObjectSpec, group, value_columns: list[str]) -> dict:
+        """Journal the group's rows while writing them to the job's CSV, then upload it."""
         columns = value_columns + ([spec.source_id_field] if spec.source_id_field else [])
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
@@ -56,7 +66,12 @@ class BulkSender:
         finally:
             text.detach()
             spool.close()
-        self.settle(spec, {"id": chunk, "job_id": job_id, "fields": columns})
+        return {"id": chunk, "job_id": job_id, "fields": columns}
+
+    def _finish_create_job(self, spec: ObjectSpec, chunk: dict) -> None:
+        info = bulk_ingest.wait(self.s.client, chunk["job_id"])
+        self._map_results(spec, chunk, info)
+        self.s.tell(spec.name, "created", self.s.tallies[spec.name]["created"])
 
     def _submit(self, spec: ObjectSpec, chunk: int, spool, operation: str) -> str:
         client, integration_user_id = self.s.client, self.s.integration_user_id
@@ -72,7 +87,7 @@ class BulkSender:
         )
 
     def settle(self, spec: ObjectSpec, chunk: dict) -> None:
-        """Map a journaled create job's rows from its results (after a crash too)."""
+        """Map a journaled create job's rows from its results (a job a killed run left)."""
         progress, client = self.s.progress, self.s.client
         job_id = chunk["job_id"]
         info = bulk_ingest.job_info(client, job_id) if job_id else {"state": "Open"}
@@ -83,6 +98,11 @@ class BulkSender:
             return
         if info["state"] not in bulk_ingest.TERMINAL:
             info = bulk_ingest.wait(client, job_id)
+        self._map_results(spec, chunk, info)
+
+    def _map_results(self, spec: ObjectSpec, chunk: dict, info: dict) -> None:
+        """The rows of a finished job: created ones mapped, refused ones recorded."""
+        progress, client, job_id = self.s.progress, self.s.client, chunk["job_id"]
         key_of = self._key_of(spec, chunk["fields"])
         with bulk_ingest.results(client, job_id, "successfulResults") as spool:
             pairs = ((key_of(row), row["sf__Id"]) for row in _rows(spool))

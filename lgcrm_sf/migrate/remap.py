@@ -24,6 +24,15 @@ class Remap:
     owners: OwnerResolver | None = None
     record_types: dict[str, str] | None = None  # source record type id -> target id
     notes: Counter = field(default_factory=Counter)  # (field, why) -> rows
+    _remapped: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def remapped_fields(self, spec: ObjectSpec) -> frozenset[str]:
+        """The fields whose text `value` may change: the others are sent as they are."""
+        if spec.name not in self._remapped:
+            self._remapped[spec.name] = frozenset(
+                {RECORD_TYPE, *spec.user_fields, *spec.references}
+            )
+        return self._remapped[spec.name]
 
     def value(self, spec: ObjectSpec, name: str, text: str) -> str:
         if not text:
@@ -73,12 +82,17 @@ def references_in(spec: ObjectSpec, rows: list[dict], fields: list[str]) -> set[
 
 
 def insert_values(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> dict[str, str]:
-    """The text of each field a create sends (deferred references wait for the second pass)."""
-    return {
-        name: remap.value(spec, name, row.get(name, ""))
-        for name in spec.insert_fields
-        if name not in deferred
-    }
+    """The text of each field a create sends (deferred references wait for the second pass).
+    Only references, owners and record types go through the remap: the rest is sent as read
+    (this runs for every row of a copy, twice: plan and writes)."""
+    remapped = remap.remapped_fields(spec)
+    values = {}
+    for name in spec.insert_fields:
+        if name in deferred:
+            continue
+        text = row.get(name) or ""
+        values[name] = remap.value(spec, name, text) if text and name in remapped else text
+    return values
 
 
 def missing_required(values: dict[str, str], spec: ObjectSpec) -> str | None:
