@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import tempfile
 from collections import deque
 from itertools import chain, islice
@@ -17,7 +18,7 @@ from itertools import chain, islice
 from ..errors import OutcomeUnknown
 from ..salesforce import bulk_ingest
 from .target import ObjectSpec
-from .values import sent_fingerprint
+from .values import fingerprinter
 
 SPOOL_BYTES = 2 * 1024 * 1024  # a job's CSV kept in memory up to this, then on disk
 PIPELINE_JOBS = 2  # create jobs in flight at once: one processed, the next being prepared
@@ -53,11 +54,14 @@ class BulkSender:
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(columns)
 
+        # The key of a row without a source-id field: the digest of the cells uploaded.
+        digest = fingerprinter(value_columns, spec.types, {c: i for i, c in enumerate(columns)})
+
         def rows():
             for source_id, values in group:
                 cells = [values.get(c, "") for c in value_columns]
                 writer.writerow(cells + ([source_id] if spec.source_id_field else []))
-                yield source_id, self.s.key(spec, source_id, values), None
+                yield source_id, source_id if spec.source_id_field else digest(cells), None
 
         try:
             chunk = self.s.progress.journal(spec.name, "bulk", self.s.since(), columns, rows())
@@ -101,36 +105,61 @@ class BulkSender:
         self._map_results(spec, chunk, info)
 
     def _map_results(self, spec: ObjectSpec, chunk: dict, info: dict) -> None:
-        """The rows of a finished job: created ones mapped, refused ones recorded."""
+        """The rows of a finished job: created ones mapped, refused ones and ones never
+        processed recorded, and the journal entry closed, all in one transaction (a kill leaves
+        the job either settled or journaled, to be settled again from the same results)."""
         progress, client, job_id = self.s.progress, self.s.client, chunk["job_id"]
-        key_of = self._key_of(spec, chunk["fields"])
-        with bulk_ingest.results(client, job_id, "successfulResults") as spool:
-            pairs = ((key_of(row), row["sf__Id"]) for row in _rows(spool))
+        fields = chunk["fields"]
+        with (
+            bulk_ingest.results(client, job_id, "successfulResults") as succeeded,
+            bulk_ingest.results(client, job_id, "failedResults") as refused,
+            progress.transaction(),
+        ):
+            pairs = self._keyed(spec, fields, succeeded, "sf__Id")
             created = progress.match_results(chunk["id"], spec.name, pairs)
-        failed = self._failures(spec, chunk, job_id, key_of, info)
-        progress.settle(chunk["id"])
+            failed = self._failures(
+                spec, chunk, self._keyed(spec, fields, refused, "sf__Error"), info
+            )
+            progress.settle(chunk["id"])
         self.s.tallies[spec.name]["created"] += created
         self.s.tallies[spec.name]["failed"] += failed
 
-    def _key_of(self, spec: ObjectSpec, columns: list[str]):
-        if spec.source_id_field:
-            return lambda row: row[spec.source_id_field]
-        values = [c for c in columns if c != spec.source_id_field]
-        return lambda row: sent_fingerprint({c: row[c] for c in values}, spec.types)
+    @staticmethod
+    def _keyed(spec: ObjectSpec, columns: list[str], spool, wanted: str):
+        """(key, the `wanted` column) of each row of a results file: the key as the row's
+        journal entry has it, from the columns the job uploaded, which each result echoes."""
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        try:
+            reader = csv.reader(text)
+            header = next(reader, None)
+            if header is None:
+                return
+            at = {name: i for i, name in enumerate(header)}
+            if spec.source_id_field:
+                key_at = at[spec.source_id_field]
+                key_of = operator.itemgetter(key_at)
+            else:
+                values = [c for c in columns if c != spec.source_id_field]
+                key_of = fingerprinter(values, spec.types, at)
+            wanted_at = at[wanted]
+            for cells in reader:
+                yield key_of(cells), cells[wanted_at]
+        finally:
+            text.detach()
 
-    def _failures(self, spec: ObjectSpec, chunk: dict, job_id: str, key_of, info: dict) -> int:
-        """Rows refused (failedResults) and rows a failed or aborted job never processed."""
+    def _failures(self, spec: ObjectSpec, chunk: dict, refused, info: dict) -> int:
+        """Rows refused (failedResults: (key, sf__Error)) and rows a failed or aborted job
+        never processed."""
         progress = self.s.progress
         waiting: dict[str, list[str]] = {}
-        for source_id, key in ((s, k) for s, k, _ in progress.unmapped_rows(chunk["id"])):
+        for source_id, key in progress.unmapped_rows(chunk["id"]):
             waiting.setdefault(key, []).append(source_id)
         failures = []
-        with bulk_ingest.results(self.s.client, job_id, "failedResults") as spool:
-            for row in _rows(spool):
-                sources = waiting.get(key_of(row))
-                if sources:
-                    code, message = _error(row["sf__Error"])
-                    failures.append((sources.pop(0), spec.name, "create", code, message))
+        for key, error in refused:
+            sources = waiting.get(key)
+            if sources:
+                code, message = _error(error)
+                failures.append((sources.pop(0), spec.name, "create", code, message))
         reason = info.get("errorMessage") or f"the Bulk job ended {info['state']}"
         failures += [
             (sid, spec.name, "create", "UNPROCESSED", reason)

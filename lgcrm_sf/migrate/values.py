@@ -101,6 +101,34 @@ def sent_fingerprint(values: dict, types: dict[str, str]) -> str:
     return fingerprint(pairs)
 
 
+def fingerprinter(fields: list[str], types: dict[str, str], at: dict[str, int] | None = None):
+    """`sent_fingerprint` for rows that all hold the same fields (a Bulk job's), with the order
+    and the conversions worked out once: the same digest, at a fraction of the cost. A row is a
+    dict holding every field or, with `at` (field -> position), a list of cells."""
+    steps = [
+        ((at or {}).get(name, name), name.lower() + "\x1f", _CANONICAL.get(types.get(name, "")))
+        for name in sorted(fields)
+        if types.get(name) != "base64"
+    ]
+
+    def digest(row) -> str:
+        parts = []
+        for key, head, convert in steps:
+            value = row[key]
+            if value is None or value == "":
+                continue
+            if convert is not None:
+                value = convert(value)
+            elif type(value) is str:
+                value = value.strip()
+            else:
+                value = _text(value)
+            parts += (head, value, "\x1e")
+        return hashlib.blake2b("".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+    return digest
+
+
 def record_fingerprint(record: dict, fields, types: dict[str, str]) -> str:
     """The fingerprint of a record read back, over the fields a create sent."""
     lowered = {k.lower(): v for k, v in record.items()}
