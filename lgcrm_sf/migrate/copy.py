@@ -25,11 +25,8 @@ class CopyRestore(RestoreJob):
         self._check_empty()
         self.load_owners()
         self.load_record_types()
-        for name in self.report.order:
-            with records_of(self.specs[name].backup) as rows:
-                self.progress.plan_ids(r["Id"] for r in rows if not is_converted(r))
         problems: list[str] = []
-        for name in self.report.order:
+        for name in self.report.order:  # an object's ids are planned before the next reads them
             problems += self._plan_object(self.specs[name])
         self.report.owners = self.owners.summary()
         if self.owners.default is None:
@@ -90,6 +87,9 @@ class CopyRestore(RestoreJob):
                     plan.create += 1
                     plan.second_pass += any(row.get(f) for f in spec.deferred)
                 _add_notes(plan, remap)
+                # What later objects point at: a reference they send (never a deferred one)
+                # points at an object earlier in the order, this one or one planned before.
+                self.progress.plan_ids(r["Id"] for r in batch if not is_converted(r))
         bulk = plan.create > self.tuning.bulk_threshold and not spec.binary_fields
         plan.api = "bulk" if bulk else "rest"  # Bulk ingest takes no base64 field
         return sorted(problems)

@@ -221,6 +221,7 @@ class Progress:
             )
 
     def planned(self, source_ids: Iterable[str]) -> set[str]:
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS planned (id TEXT PRIMARY KEY)")
         ids = list(dict.fromkeys(source_ids))
         found: set[str] = set()
         for start in range(0, len(ids), IN_CHUNK):

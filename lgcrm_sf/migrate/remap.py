@@ -24,15 +24,17 @@ class Remap:
     owners: OwnerResolver | None = None
     record_types: dict[str, str] | None = None  # source record type id -> target id
     notes: Counter = field(default_factory=Counter)  # (field, why) -> rows
-    _remapped: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _layouts: dict[tuple, tuple] = field(default_factory=dict, repr=False)
 
-    def remapped_fields(self, spec: ObjectSpec) -> frozenset[str]:
-        """The fields whose text `value` may change: the others are sent as they are."""
-        if spec.name not in self._remapped:
-            self._remapped[spec.name] = frozenset(
-                {RECORD_TYPE, *spec.user_fields, *spec.references}
-            )
-        return self._remapped[spec.name]
+    def layout(self, spec: ObjectSpec, deferred) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the fields a create sends, in order; those of them whose text `value` may change):
+        the others are sent as they are read."""
+        key = (spec.name, tuple(deferred))
+        if key not in self._layouts:
+            sent = tuple(f for f in spec.insert_fields if f not in deferred)
+            changing = {RECORD_TYPE, *spec.user_fields, *spec.references}
+            self._layouts[key] = (sent, tuple(f for f in sent if f in changing))
+        return self._layouts[key]
 
     def value(self, spec: ObjectSpec, name: str, text: str) -> str:
         if not text:
@@ -85,13 +87,11 @@ def insert_values(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> dic
     """The text of each field a create sends (deferred references wait for the second pass).
     Only references, owners and record types go through the remap: the rest is sent as read
     (this runs for every row of a copy, twice: plan and writes)."""
-    remapped = remap.remapped_fields(spec)
-    values = {}
-    for name in spec.insert_fields:
-        if name in deferred:
-            continue
-        text = row.get(name) or ""
-        values[name] = remap.value(spec, name, text) if text and name in remapped else text
+    sent, changing = remap.layout(spec, deferred)
+    values = {name: row.get(name) or "" for name in sent}
+    for name in changing:
+        if values[name]:
+            values[name] = remap.value(spec, name, values[name])
     return values
 
 
