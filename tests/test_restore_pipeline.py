@@ -13,6 +13,9 @@ import pytest
 from lgcrm_sf.emulator.control import ControlClient
 from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.errors import ExitCode
+from lgcrm_sf.migrate.owners import OwnerResolver, UserDirectory
+from lgcrm_sf.migrate.remap import Remap, create_problem, insert_values, missing_required
+from lgcrm_sf.migrate.target import ObjectSpec
 from lgcrm_sf.migrate.values import fingerprinter, sent_fingerprint
 
 from .conftest import connect_args, login, password_env
@@ -28,7 +31,8 @@ from .restore_helpers import (
 from .world import wait_until_served
 
 HOLD_MS = 1500
-SMALL_JOBS = "bulk_threshold=1,bulk_job_rows=2"  # 5 accounts: 3 jobs, 2 of them in flight
+# Jobs of 1, 2, then 4 rows (the first ones smaller): the source's 6 accounts go in 3 jobs.
+SMALL_JOBS = "bulk_threshold=1,bulk_job_rows=4"
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +175,31 @@ def test_the_fast_fingerprint_is_the_fingerprint_progress_files_hold():
         assert fingerprinter(fields, TYPES)(values) == expected, values
         at = {f: i for i, f in enumerate(fields)}
         assert fingerprinter(fields, TYPES, at)(cells) == expected, values
+
+
+# --- a plan's check of a row, without the values it would send --------------------------------
+def test_a_plan_finds_the_problems_and_notes_the_writes_would():
+    task = ObjectSpec(
+        "Task",
+        None,
+        insert_fields=["Subject", "WhoId", "WhatId", "OwnerId", "Priority"],
+        references={"WhoId": ("Contact",), "WhatId": ("Account",), "OwnerId": ("User",)},
+        user_fields={"OwnerId"},
+        required=["Priority", "WhoId", "OwnerId"],
+    )
+    users = UserDirectory.of([("005A", "ana@acme.com", True)])
+    owners = OwnerResolver({"005S1": "ana@acme.com", "005S2": "nobody@acme.com"}, users, None)
+    rng = random.Random(7)
+    for deferred in ((), ("WhatId",), ("WhoId",)):
+        planned, written = (Remap({"003OLD": "003NEW"}, False, owners) for _ in range(2))
+        for _ in range(300):
+            row = {
+                "Subject": rng.choice(["", "Call"]),
+                "WhoId": rng.choice(["", "003OLD", "003GONE"]),
+                "WhatId": rng.choice(["", "001GONE"]),
+                "OwnerId": rng.choice(["", "005S1", "005S2"]),
+                **({"Priority": rng.choice(["", "High"])} if rng.random() < 0.8 else {}),
+            }
+            expected = missing_required(insert_values(row, task, written, deferred), task)
+            assert create_problem(row, task, planned, deferred) == expected, (row, deferred)
+        assert planned.notes == written.notes and planned.notes

@@ -12,6 +12,7 @@ import csv
 import io
 import operator
 import tempfile
+import time
 from collections import deque
 from itertools import chain, islice
 
@@ -22,6 +23,8 @@ from .values import fingerprinter
 
 SPOOL_BYTES = 2 * 1024 * 1024  # a job's CSV kept in memory up to this, then on disk
 PIPELINE_JOBS = 2  # create jobs in flight at once: one processed, the next being prepared
+FIRST_JOB_PART = 8  # an object's first job: this part of bulk_job_rows, doubling from there
+LAST_JOB_POLL = (0.1, 0.5)  # seconds: the first and the longest wait between status checks
 UPLOAD_ATTEMPTS = 3
 CLEAR = "#N/A"  # Bulk API: set the field to null on update (an empty cell leaves it as is)
 
@@ -32,19 +35,24 @@ class BulkSender:
 
     # --- creates ----------------------------------------------------------------------------
     def create(self, spec: ObjectSpec, items) -> None:
-        """Jobs of `bulk_job_rows` rows, pipelined: the next job is read, remapped, journaled
-        and uploaded while Salesforce processes the one before, so neither side waits on the
-        other. Each job is journaled with its id before its upload, as when alone: a kill with
-        two jobs in flight leaves two journaled jobs, both settled by the next run."""
+        """Jobs of up to `bulk_job_rows` rows, pipelined: the next job is read, remapped,
+        journaled and uploaded while Salesforce processes the one before, so neither side waits
+        on the other. The first jobs are smaller (the org starts sooner; each next one is
+        prepared while the one before is processed, at twice its size). Each job is journaled
+        with its id before its upload, as when alone: a kill with two jobs in flight leaves two
+        journaled jobs, both settled by the next run."""
         iterator = iter(items)
         in_flight: deque[dict] = deque()
+        size = max(1, self.s.tuning.bulk_job_rows // FIRST_JOB_PART)
         while (first := next(iterator, None)) is not None:
-            group = chain([first], islice(iterator, self.s.tuning.bulk_job_rows - 1))
+            group = chain([first], islice(iterator, size - 1))
             in_flight.append(self._start_create_job(spec, group, list(first[1])))
+            size = min(size * 2, self.s.tuning.bulk_job_rows)
             if len(in_flight) >= PIPELINE_JOBS:
-                self._finish_create_job(spec, in_flight.popleft())
+                self._finish_create_job(spec, in_flight.popleft(), last=False)
         while in_flight:
-            self._finish_create_job(spec, in_flight.popleft())
+            chunk = in_flight.popleft()
+            self._finish_create_job(spec, chunk, last=not in_flight)
 
     def _start_create_job(self, spec: ObjectSpec, group, value_columns: list[str]) -> dict:
         """Journal the group's rows while writing them to the job's CSV, then upload it."""
@@ -72,10 +80,23 @@ class BulkSender:
             spool.close()
         return {"id": chunk, "job_id": job_id, "fields": columns}
 
-    def _finish_create_job(self, spec: ObjectSpec, chunk: dict) -> None:
-        info = bulk_ingest.wait(self.s.client, chunk["job_id"])
+    def _finish_create_job(self, spec: ObjectSpec, chunk: dict, last: bool) -> None:
+        """While a job is waited on, the next is queued behind it and the org is busy; the
+        object's last job is waited on alone, and the next object waits for its ids: it is
+        checked often, so that the org does not sit idle once it is done."""
+        client, job_id = self.s.client, chunk["job_id"]
+        info = self._wait_closely(job_id) if last else bulk_ingest.wait(client, job_id)
         self._map_results(spec, chunk, info)
         self.s.tell(spec.name, "created", self.s.tallies[spec.name]["created"])
+
+    def _wait_closely(self, job_id: str) -> dict:
+        delay, longest = LAST_JOB_POLL
+        while True:
+            info = bulk_ingest.job_info(self.s.client, job_id)
+            if info["state"] in bulk_ingest.TERMINAL:
+                return info
+            time.sleep(delay)
+            delay = min(delay * 1.5, longest)
 
     def _submit(self, spec: ObjectSpec, chunk: int, spool, operation: str) -> str:
         client, integration_user_id = self.s.client, self.s.integration_user_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from .backup_files import records_of
 from .job import RestoreJob, is_converted
-from .remap import insert_values, missing_required, references_in
+from .remap import create_problem, insert_values, missing_required, references_in
 from .sender import batched
 from .target import ObjectSpec
 
@@ -80,7 +80,7 @@ class CopyRestore(RestoreJob):
                     problem = self.record_type_problem(spec, row)
                     if problem:
                         problems.add(f"{spec.name}: {problem}")
-                    reason, _ = self._row(spec, row, ids, remap)
+                    reason = self._plan_row(spec, row, ids, remap)
                     if reason:
                         plan.skip[reason] += 1
                         continue
@@ -93,6 +93,14 @@ class CopyRestore(RestoreJob):
         bulk = plan.create > self.tuning.bulk_threshold and not spec.binary_fields
         plan.api = "bulk" if bulk else "rest"  # Bulk ingest takes no base64 field
         return sorted(problems)
+
+    def _plan_row(self, spec: ObjectSpec, row: dict, ids: dict, remap) -> str | None:
+        """What `_row` says of a row, without building the values it would send."""
+        if ids.get(row["Id"]) not in (None, PLANNED):
+            return ALREADY
+        if is_converted(row):
+            return CONVERTED
+        return create_problem(row, spec, remap, spec.deferred)
 
     def _row(self, spec: ObjectSpec, row: dict, ids: dict, remap) -> tuple[str | None, dict]:
         """(why the row is not created, or None; the field texts a create sends)."""

@@ -95,6 +95,17 @@ def insert_values(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> dic
     return values
 
 
+def create_problem(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> str | None:
+    """What `missing_required(insert_values(...))` says of a row, without building its values
+    (a plan checks every row of the backup); what could not be remapped is counted the same."""
+    sent, changing = remap.layout(spec, deferred)
+    changed = {name: remap.value(spec, name, row.get(name) or "") for name in changing}
+    for name in spec.required:
+        if name in sent and not changed.get(name, row.get(name)):
+            return f"required field {name} is empty"
+    return None
+
+
 def missing_required(values: dict[str, str], spec: ObjectSpec) -> str | None:
     """Why a create would be refused for a required field, before it is sent."""
     for name in spec.required:
