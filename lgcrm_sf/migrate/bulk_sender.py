@@ -4,7 +4,9 @@ with the job; the job's id is journaled before its data is uploaded. Its results
 no particular order, each row echoing the columns uploaded: the key (the source id column when
 the object has a source-id field, else the digest of the values sent) pairs each result with
 its row. After a crash, the journaled job id leads to those same results: nothing is created
-twice, nothing uploaded twice (salesforce/bulk_ingest.py)."""
+twice, nothing uploaded twice (salesforce/bulk_ingest.py). Creates are pipelined: the next job
+is prepared and uploaded while the org processes the one before (two jobs in flight, each
+journaled on its own), so the restore's own work hides behind the org's."""
 
 from __future__ import annotations
 
