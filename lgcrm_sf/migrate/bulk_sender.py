@@ -4,21 +4,29 @@ with the job; the job's id is journaled before its data is uploaded. Its results
 no particular order, each row echoing the columns uploaded: the key (the source id column when
 the object has a source-id field, else the digest of the values sent) pairs each result with
 its row. After a crash, the journaled job id leads to those same results: nothing is created
-twice, nothing uploaded twice (salesforce/bulk_ingest.py)."""
+twice, nothing uploaded twice (salesforce/bulk_ingest.py). Creates are pipelined: the next job
+is prepared and uploaded while the org processes the one before (two jobs in flight, each
+journaled on its own), so the restore's own work hides behind the org's."""
 
 from __future__ import annotations
 
 import csv
 import io
+import operator
 import tempfile
+import time
+from collections import deque
 from itertools import chain, islice
 
 from ..errors import OutcomeUnknown
 from ..salesforce import bulk_ingest
 from .target import ObjectSpec
-from .values import sent_fingerprint
+from .values import fingerprinter
 
-SPOOL_BYTES = 8 * 1024 * 1024
+SPOOL_BYTES = 2 * 1024 * 1024  # a job's CSV kept in memory up to this, then on disk
+PIPELINE_JOBS = 2  # create jobs in flight at once: one processed, the next being prepared
+FIRST_JOB_PART = 8  # an object's first job: this part of bulk_job_rows, doubling from there
+LAST_JOB_POLL = (0.1, 0.5)  # seconds: the first and the longest wait between status checks
 UPLOAD_ATTEMPTS = 3
 CLEAR = "#N/A"  # Bulk API: set the field to null on update (an empty cell leaves it as is)
 
@@ -29,25 +37,41 @@ class BulkSender:
 
     # --- creates ----------------------------------------------------------------------------
     def create(self, spec: ObjectSpec, items) -> None:
+        """Jobs of up to `bulk_job_rows` rows, pipelined: the next job is read, remapped,
+        journaled and uploaded while Salesforce processes the one before, so neither side waits
+        on the other. The first jobs are smaller (the org starts sooner; each next one is
+        prepared while the one before is processed, at twice its size). Each job is journaled
+        with its id before its upload, as when alone: a kill with two jobs in flight leaves two
+        journaled jobs, both settled by the next run."""
         iterator = iter(items)
+        in_flight: deque[dict] = deque()
+        size = max(1, self.s.tuning.bulk_job_rows // FIRST_JOB_PART)
         while (first := next(iterator, None)) is not None:
-            group = chain([first], islice(iterator, self.s.tuning.bulk_job_rows - 1))
-            value_columns = list(first[1])
-            self._create_job(spec, group, value_columns)
-            self.s.tell(spec.name, "created", self.s.tallies[spec.name]["created"])
+            group = chain([first], islice(iterator, size - 1))
+            in_flight.append(self._start_create_job(spec, group, list(first[1])))
+            size = min(size * 2, self.s.tuning.bulk_job_rows)
+            if len(in_flight) >= PIPELINE_JOBS:
+                self._finish_create_job(spec, in_flight.popleft(), last=False)
+        while in_flight:
+            chunk = in_flight.popleft()
+            self._finish_create_job(spec, chunk, last=not in_flight)
 
-    def _create_job(self, spec: ObjectSpec, group, value_columns: list[str]) -> None:
+    def _start_create_job(self, spec: ObjectSpec, group, value_columns: list[str]) -> dict:
+        """Journal the group's rows while writing them to the job's CSV, then upload it."""
         columns = value_columns + ([spec.source_id_field] if spec.source_id_field else [])
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(columns)
 
+        # The key of a row without a source-id field: the digest of the cells uploaded.
+        digest = fingerprinter(value_columns, spec.types, {c: i for i, c in enumerate(columns)})
+
         def rows():
             for source_id, values in group:
                 cells = [values.get(c, "") for c in value_columns]
                 writer.writerow(cells + ([source_id] if spec.source_id_field else []))
-                yield source_id, self.s.key(spec, source_id, values), None
+                yield source_id, source_id if spec.source_id_field else digest(cells), None
 
         try:
             chunk = self.s.progress.journal(spec.name, "bulk", self.s.since(), columns, rows())
@@ -56,7 +80,25 @@ class BulkSender:
         finally:
             text.detach()
             spool.close()
-        self.settle(spec, {"id": chunk, "job_id": job_id, "fields": columns})
+        return {"id": chunk, "job_id": job_id, "fields": columns}
+
+    def _finish_create_job(self, spec: ObjectSpec, chunk: dict, last: bool) -> None:
+        """While a job is waited on, the next is queued behind it and the org is busy; the
+        object's last job is waited on alone, and the next object waits for its ids: it is
+        checked often, so that the org does not sit idle once it is done."""
+        client, job_id = self.s.client, chunk["job_id"]
+        info = self._wait_closely(job_id) if last else bulk_ingest.wait(client, job_id)
+        self._map_results(spec, chunk, info)
+        self.s.tell(spec.name, "created", self.s.tallies[spec.name]["created"])
+
+    def _wait_closely(self, job_id: str) -> dict:
+        delay, longest = LAST_JOB_POLL
+        while True:
+            info = bulk_ingest.job_info(self.s.client, job_id)
+            if info["state"] in bulk_ingest.TERMINAL:
+                return info
+            time.sleep(delay)
+            delay = min(delay * 1.5, longest)
 
     def _submit(self, spec: ObjectSpec, chunk: int, spool, operation: str) -> str:
         client, integration_user_id = self.s.client, self.s.integration_user_id
@@ -72,7 +114,7 @@ class BulkSender:
         )
 
     def settle(self, spec: ObjectSpec, chunk: dict) -> None:
-        """Map a journaled create job's rows from its results (after a crash too)."""
+        """Map a journaled create job's rows from its results (a job a killed run left)."""
         progress, client = self.s.progress, self.s.client
         job_id = chunk["job_id"]
         info = bulk_ingest.job_info(client, job_id) if job_id else {"state": "Open"}
@@ -83,34 +125,64 @@ class BulkSender:
             return
         if info["state"] not in bulk_ingest.TERMINAL:
             info = bulk_ingest.wait(client, job_id)
-        key_of = self._key_of(spec, chunk["fields"])
-        with bulk_ingest.results(client, job_id, "successfulResults") as spool:
-            pairs = ((key_of(row), row["sf__Id"]) for row in _rows(spool))
+        self._map_results(spec, chunk, info)
+
+    def _map_results(self, spec: ObjectSpec, chunk: dict, info: dict) -> None:
+        """The rows of a finished job: created ones mapped, refused ones and ones never
+        processed recorded, and the journal entry closed, all in one transaction (a kill leaves
+        the job either settled or journaled, to be settled again from the same results)."""
+        progress, client, job_id = self.s.progress, self.s.client, chunk["job_id"]
+        fields = chunk["fields"]
+        with (
+            bulk_ingest.results(client, job_id, "successfulResults") as succeeded,
+            bulk_ingest.results(client, job_id, "failedResults") as refused,
+            progress.transaction(),
+        ):
+            pairs = self._keyed(spec, fields, succeeded, "sf__Id")
             created = progress.match_results(chunk["id"], spec.name, pairs)
-        failed = self._failures(spec, chunk, job_id, key_of, info)
-        progress.settle(chunk["id"])
+            failed = self._failures(
+                spec, chunk, self._keyed(spec, fields, refused, "sf__Error"), info
+            )
+            progress.settle(chunk["id"])
         self.s.tallies[spec.name]["created"] += created
         self.s.tallies[spec.name]["failed"] += failed
 
-    def _key_of(self, spec: ObjectSpec, columns: list[str]):
-        if spec.source_id_field:
-            return lambda row: row[spec.source_id_field]
-        values = [c for c in columns if c != spec.source_id_field]
-        return lambda row: sent_fingerprint({c: row[c] for c in values}, spec.types)
+    @staticmethod
+    def _keyed(spec: ObjectSpec, columns: list[str], spool, wanted: str):
+        """(key, the `wanted` column) of each row of a results file: the key as the row's
+        journal entry has it, from the columns the job uploaded, which each result echoes."""
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        try:
+            reader = csv.reader(text)
+            header = next(reader, None)
+            if header is None:
+                return
+            at = {name: i for i, name in enumerate(header)}
+            if spec.source_id_field:
+                key_at = at[spec.source_id_field]
+                key_of = operator.itemgetter(key_at)
+            else:
+                values = [c for c in columns if c != spec.source_id_field]
+                key_of = fingerprinter(values, spec.types, at)
+            wanted_at = at[wanted]
+            for cells in reader:
+                yield key_of(cells), cells[wanted_at]
+        finally:
+            text.detach()
 
-    def _failures(self, spec: ObjectSpec, chunk: dict, job_id: str, key_of, info: dict) -> int:
-        """Rows refused (failedResults) and rows a failed or aborted job never processed."""
+    def _failures(self, spec: ObjectSpec, chunk: dict, refused, info: dict) -> int:
+        """Rows refused (failedResults: (key, sf__Error)) and rows a failed or aborted job
+        never processed."""
         progress = self.s.progress
         waiting: dict[str, list[str]] = {}
-        for source_id, key in ((s, k) for s, k, _ in progress.unmapped_rows(chunk["id"])):
+        for source_id, key in progress.unmapped_rows(chunk["id"]):
             waiting.setdefault(key, []).append(source_id)
         failures = []
-        with bulk_ingest.results(self.s.client, job_id, "failedResults") as spool:
-            for row in _rows(spool):
-                sources = waiting.get(key_of(row))
-                if sources:
-                    code, message = _error(row["sf__Error"])
-                    failures.append((sources.pop(0), spec.name, "create", code, message))
+        for key, error in refused:
+            sources = waiting.get(key)
+            if sources:
+                code, message = _error(error)
+                failures.append((sources.pop(0), spec.name, "create", code, message))
         reason = info.get("errorMessage") or f"the Bulk job ended {info['state']}"
         failures += [
             (sid, spec.name, "create", "UNPROCESSED", reason)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from .backup_files import records_of
 from .job import RestoreJob, is_converted
-from .remap import insert_values, missing_required, references_in
+from .remap import create_problem, insert_values, missing_required, references_in
 from .sender import batched
 from .target import ObjectSpec
 
@@ -25,11 +25,8 @@ class CopyRestore(RestoreJob):
         self._check_empty()
         self.load_owners()
         self.load_record_types()
-        for name in self.report.order:
-            with records_of(self.specs[name].backup) as rows:
-                self.progress.plan_ids(r["Id"] for r in rows if not is_converted(r))
         problems: list[str] = []
-        for name in self.report.order:
+        for name in self.report.order:  # an object's ids are planned before the next reads them
             problems += self._plan_object(self.specs[name])
         self.report.owners = self.owners.summary()
         if self.owners.default is None:
@@ -83,16 +80,27 @@ class CopyRestore(RestoreJob):
                     problem = self.record_type_problem(spec, row)
                     if problem:
                         problems.add(f"{spec.name}: {problem}")
-                    reason, _ = self._row(spec, row, ids, remap)
+                    reason = self._plan_row(spec, row, ids, remap)
                     if reason:
                         plan.skip[reason] += 1
                         continue
                     plan.create += 1
                     plan.second_pass += any(row.get(f) for f in spec.deferred)
                 _add_notes(plan, remap)
+                # What later objects point at: a reference they send (never a deferred one)
+                # points at an object earlier in the order, this one or one planned before.
+                self.progress.plan_ids(r["Id"] for r in batch if not is_converted(r))
         bulk = plan.create > self.tuning.bulk_threshold and not spec.binary_fields
         plan.api = "bulk" if bulk else "rest"  # Bulk ingest takes no base64 field
         return sorted(problems)
+
+    def _plan_row(self, spec: ObjectSpec, row: dict, ids: dict, remap) -> str | None:
+        """What `_row` says of a row, without building the values it would send."""
+        if ids.get(row["Id"]) not in (None, PLANNED):
+            return ALREADY
+        if is_converted(row):
+            return CONVERTED
+        return create_problem(row, spec, remap, spec.deferred)
 
     def _row(self, spec: ObjectSpec, row: dict, ids: dict, remap) -> tuple[str | None, dict]:
         """(why the row is not created, or None; the field texts a create sends)."""

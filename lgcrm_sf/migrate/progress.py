@@ -28,7 +28,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE TABLE IF NOT EXISTS chunk_rows (
     chunk_id INTEGER NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL, sent TEXT,
     PRIMARY KEY (chunk_id, source_id));
-CREATE INDEX IF NOT EXISTS chunk_rows_key ON chunk_rows (chunk_id, key);
 CREATE TABLE IF NOT EXISTS failures (
     source_id TEXT NOT NULL, object TEXT NOT NULL, op TEXT NOT NULL, code TEXT,
     message TEXT, PRIMARY KEY (source_id, op));
@@ -189,34 +188,21 @@ class Progress:
 
     def match_results(self, chunk: int, sobject: str, results: Iterable[tuple[str, str]]) -> int:
         """Map a batch's rows to the ids its results name, by key ((key, target id) pairs; a
-        key twice in the batch, for identical records, pairs in order). Returns rows mapped.
-        The results are numbered per key into an indexed table first: joining two numbered
-        subqueries made SQLite compare every row with every other (quadratic in the job)."""
-        conn = self.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS results (key TEXT, target_id TEXT)")
+        key twice in the batch, for identical records, pairs in source id order). Returns rows
+        mapped. The batch's unmapped rows are held by key while its results stream by: one
+        Bulk job's rows at most, whatever the size of the restore."""
+        waiting: dict[str, list[str]] = {}
+        for source_id, key in reversed(self.unmapped_rows(chunk)):
+            waiting.setdefault(key, []).append(source_id)  # the smallest source id last
+        stamp = now()
+        mapped = []
+        for key, target_id in results:
+            sources = waiting.get(key)
+            if sources:
+                mapped.append((sources.pop(), sobject, target_id, "inserted", stamp))
         with self.transaction():
-            conn.execute("DELETE FROM temp.results")
-            conn.executemany("INSERT INTO temp.results VALUES (?, ?)", results)
-            conn.execute("DROP TABLE IF EXISTS temp.numbered")
-            conn.execute(
-                "CREATE TEMP TABLE numbered AS SELECT key, target_id, ROW_NUMBER() OVER "
-                "(PARTITION BY key ORDER BY rowid) AS n FROM temp.results"
-            )
-            conn.execute("CREATE INDEX temp.numbered_key ON numbered (key, n)")
-            before = conn.total_changes
-            conn.execute(
-                "INSERT OR IGNORE INTO id_map SELECT c.source_id, ?, r.target_id, 'inserted', ? "
-                "FROM (SELECT source_id, key, "
-                "ROW_NUMBER() OVER (PARTITION BY key ORDER BY source_id) AS n "
-                "FROM chunk_rows WHERE chunk_id = ? AND source_id NOT IN "
-                "(SELECT source_id FROM id_map)) c JOIN temp.numbered r "
-                "ON r.key = c.key AND r.n = c.n",
-                [sobject, now(), chunk],
-            )
-            mapped = conn.total_changes - before
-        conn.execute("DELETE FROM temp.results")
-        conn.execute("DROP TABLE IF EXISTS temp.numbered")
-        return mapped
+            self.conn.executemany("INSERT OR IGNORE INTO id_map VALUES (?, ?, ?, ?, ?)", mapped)
+        return len(mapped)
 
     def unmapped_rows(self, chunk: int) -> list[tuple[str, str]]:
         return self.conn.execute(
@@ -235,6 +221,7 @@ class Progress:
             )
 
     def planned(self, source_ids: Iterable[str]) -> set[str]:
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS planned (id TEXT PRIMARY KEY)")
         ids = list(dict.fromkeys(source_ids))
         found: set[str] = set()
         for start in range(0, len(ids), IN_CHUNK):

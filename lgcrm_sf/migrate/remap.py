@@ -24,6 +24,17 @@ class Remap:
     owners: OwnerResolver | None = None
     record_types: dict[str, str] | None = None  # source record type id -> target id
     notes: Counter = field(default_factory=Counter)  # (field, why) -> rows
+    _layouts: dict[tuple, tuple] = field(default_factory=dict, repr=False)
+
+    def layout(self, spec: ObjectSpec, deferred) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the fields a create sends, in order; those of them whose text `value` may change):
+        the others are sent as they are read."""
+        key = (spec.name, tuple(deferred))
+        if key not in self._layouts:
+            sent = tuple(f for f in spec.insert_fields if f not in deferred)
+            changing = {RECORD_TYPE, *spec.user_fields, *spec.references}
+            self._layouts[key] = (sent, tuple(f for f in sent if f in changing))
+        return self._layouts[key]
 
     def value(self, spec: ObjectSpec, name: str, text: str) -> str:
         if not text:
@@ -73,12 +84,26 @@ def references_in(spec: ObjectSpec, rows: list[dict], fields: list[str]) -> set[
 
 
 def insert_values(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> dict[str, str]:
-    """The text of each field a create sends (deferred references wait for the second pass)."""
-    return {
-        name: remap.value(spec, name, row.get(name, ""))
-        for name in spec.insert_fields
-        if name not in deferred
-    }
+    """The text of each field a create sends (deferred references wait for the second pass).
+    Only references, owners and record types go through the remap: the rest is sent as read
+    (this runs for every row of a copy, twice: plan and writes)."""
+    sent, changing = remap.layout(spec, deferred)
+    values = {name: row.get(name) or "" for name in sent}
+    for name in changing:
+        if values[name]:
+            values[name] = remap.value(spec, name, values[name])
+    return values
+
+
+def create_problem(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> str | None:
+    """What `missing_required(insert_values(...))` says of a row, without building its values
+    (a plan checks every row of the backup); what could not be remapped is counted the same."""
+    sent, changing = remap.layout(spec, deferred)
+    changed = {name: remap.value(spec, name, row.get(name) or "") for name in changing}
+    for name in spec.required:
+        if name in sent and not changed.get(name, row.get(name)):
+            return f"required field {name} is empty"
+    return None
 
 
 def missing_required(values: dict[str, str], spec: ObjectSpec) -> str | None:

@@ -13,7 +13,11 @@ from ..salesforce.tuning import tuning_from_environment
 class RestoreTuning:
     collection_size: int = 200  # sObject Collections take 200 records a call
     bulk_threshold: int = 2_000  # more writes of one kind to one object: Bulk API 2.0 ingest
-    bulk_job_rows: int = 50_000  # rows per ingest job (well under the 150 MB upload limit)
+    # Rows per ingest job: Salesforce makes a batch of every 10,000 rows of a job anyway (the
+    # daily batch allocation counts those), and jobs this size let the next one be prepared
+    # while one is processed (bulk_sender.py), with a flat memory.
+    # https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_understanding_bulk2_ingest.htm
+    bulk_job_rows: int = 10_000
     read_rows: int = 500  # backup rows remapped at a time (one id-map lookup)
     undelete_size: int = 200  # ids per undelete() call
     ids_per_query: int = 300  # ids per lookup query (the URL stays short)
