@@ -12,7 +12,7 @@ import typer
 from ..config import Profile
 from ..errors import ExitCode, UsageError
 from ..formats import number
-from ..i18n import _
+from ..i18n import _, shown
 from . import _render as ui
 from ._context import profile_of, typed_confirmation
 from ._runs import recorded
@@ -193,11 +193,13 @@ def _show(report, planned: bool) -> None:
         for reason, n in plan.skip.most_common():
             ui.line(
                 _("{object}: {count} skipped: {reason}").format(
-                    object=name, count=number(n), reason=reason
+                    object=name, count=number(n), reason=shown(reason)
                 )
             )
         for note, n in plan.notes.most_common():
-            ui.line(_("{object}: {count} {note}").format(object=name, count=number(n), note=note))
+            ui.line(
+                _("{object}: {count} {note}").format(object=name, count=number(n), note=shown(note))
+            )
         if plan.fields:
             changed = ", ".join(f"{f} {number(n)}" for f, n in plan.fields.most_common(8))
             ui.line(
@@ -208,7 +210,7 @@ def _show(report, planned: bool) -> None:
         for owner in report.owners:
             ui.line(
                 _("owner {source} -> {target} ({how})").format(
-                    source=owner["source"], target=owner["target"] or "-", how=owner["how"]
+                    source=owner["source"], target=owner["target"] or "-", how=shown(owner["how"])
                 )
             )
         return
@@ -265,7 +267,7 @@ def _show_fields_skipped(report) -> None:
             field if len(names) == every else f"{field} ({', '.join(names)})"
             for field, names in fields.items()
         )
-        ui.line(_("not written, {why}: {fields}").format(why=why, fields=listed), "yellow")
+        ui.line(_("not written, {why}: {fields}").format(why=shown(why), fields=listed), "yellow")
 
 
 def _diff_command(profile_of: Callable):

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..formats import number
-from ..i18n import _
+from ..i18n import _, shown
 from . import _render as ui
 from ._context import profile_of, typed_confirmation
 from ._runs import recorded
@@ -142,7 +142,7 @@ def _show(report, planned: bool) -> None:
             for note, count in plan.notes.most_common():
                 ui.line(
                     _("{object}: {count} × {note}").format(
-                        object=name, count=number(count), note=note
+                        object=name, count=number(count), note=shown(note)
                     )
                 )
         if report.conversions:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError, VerifyFailed
+from ..i18n import _
 from ..salesforce.backup_blobs import blob_dir
 from ..salesforce.backup_verify import verify
 
@@ -89,9 +90,13 @@ class BackupFiles:
         missing = [name for name in requested if name.lower() not in by_lower]
         if missing:
             raise UsageError(
-                f"{option}: the backup {self.path} holds no {', '.join(missing)} "
-                f"(it holds {', '.join(sorted(held)) or 'nothing'}).",
-                "name objects the backup holds, or take a backup that holds them.",
+                _("{option}: the backup {path} holds no {names} (it holds {value}).").format(
+                    option=option,
+                    path=self.path,
+                    names=", ".join(missing),
+                    value=", ".join(sorted(held)) or "nothing",
+                ),
+                _("name objects the backup holds, or take a backup that holds them."),
             )
         return [by_lower[name.lower()] for name in requested]
 
@@ -103,8 +108,10 @@ def open_verified(path: Path) -> BackupFiles:
     if not report.ok:
         details = report.problems + [f"{o.name}: {o.detail}" for o in report.objects if not o.ok]
         raise VerifyFailed(
-            f"The backup {report.path} does not verify: {'; '.join(details[:5])}.",
-            f"see `lgcrm-sf backup verify {report.path}`; use another backup.",
+            _("The backup {path} does not verify: {names}.").format(
+                path=report.path, names="; ".join(details[:5])
+            ),
+            _("see `lgcrm-sf backup verify {path}`; use another backup.").format(path=report.path),
         )
     return BackupFiles(report.path, report.manifest)
 

@@ -19,6 +19,7 @@ from collections import deque
 from itertools import chain, islice
 
 from ..errors import OutcomeUnknown
+from ..i18n import _
 from ..salesforce import bulk_ingest
 from .target import ObjectSpec
 from .values import fingerprinter
@@ -102,15 +103,17 @@ class BulkSender:
 
     def _submit(self, spec: ObjectSpec, chunk: int, spool, operation: str) -> str:
         client, integration_user_id = self.s.client, self.s.integration_user_id
-        for _ in range(UPLOAD_ATTEMPTS):
+        for _attempt in range(UPLOAD_ATTEMPTS):
             job_id = bulk_ingest.open_job(client, spec.name, operation, integration_user_id)
             self.s.progress.set_job(chunk, job_id)
             if bulk_ingest.upload(client, job_id, spool):
                 bulk_ingest.close(client, job_id)
                 return job_id
         raise OutcomeUnknown(
-            f"Salesforce did not confirm the upload of a {spec.name} Bulk job "
-            f"{UPLOAD_ATTEMPTS} times; nothing was processed. Run the restore again."
+            _(
+                "Salesforce did not confirm the upload of a {name} Bulk job {attempts} "
+                "times; nothing was processed. Run the restore again."
+            ).format(name=spec.name, attempts=UPLOAD_ATTEMPTS)
         )
 
     def settle(self, spec: ObjectSpec, chunk: dict) -> None:

@@ -6,14 +6,17 @@ and the id map lives in the progress file: memory does not grow with the rows.""
 from __future__ import annotations
 
 from ..errors import UsageError
+from ..i18n import N_, _, deferred
 from .backup_files import records_of
 from .job import RestoreJob, is_converted
 from .remap import create_problem, insert_values, missing_required, references_in
 from .sender import batched
 from .target import ObjectSpec
 
-ALREADY = "already restored (by an earlier run of this restore)"
-CONVERTED = "converted lead (its account, contact and opportunity are restored instead)"
+ALREADY = deferred(N_("already restored (by an earlier run of this restore)"))
+CONVERTED = deferred(
+    N_("converted lead (its account, contact and opportunity are restored instead)")
+)
 PLANNED = "(to be created)"  # a planned record's id, while planning only
 
 
@@ -31,20 +34,25 @@ class CopyRestore(RestoreJob):
         self.report.owners = self.owners.summary()
         if self.owners.default is None:
             problems += [
-                f"{p.name}: {n} records whose owner has no user in the target"
+                _("{object}: {count} records whose owner has no user in the target").format(
+                    object=p.name, count=n
+                )
                 for p in self.report.objects.values()
                 for note, n in p.notes.items()
                 if note.startswith("OwnerId:")
             ]
         if problems:
             unresolved = ", ".join(f"{u} ({why})" for u, why in self.owners.unresolved().items())
+            missing = (
+                _(" Users not found: {users}.").format(users=unresolved[:400]) if unresolved else ""
+            )
             raise UsageError(
-                "Nothing was written: "
-                + "; ".join(problems[:8])
-                + "."
-                + (f" Users not found: {unresolved[:400]}." if unresolved else ""),
-                "create the missing users (or record types) in the target org, or give "
-                "--default-owner USERNAME for records whose owner is not there.",
+                _("Nothing was written: {problems}.").format(problems="; ".join(problems[:8]))
+                + missing,
+                _(
+                    "create the missing users (or record types) in the target org, or give "
+                    "--default-owner USERNAME for records whose owner is not there."
+                ),
             )
 
     def _check_empty(self) -> None:
@@ -61,9 +69,15 @@ class CopyRestore(RestoreJob):
                 held.append(f"{name} ({total - ours:,})")
         if held:
             raise UsageError(
-                f"The target org {self.identity.org_name} ({self.identity.org_id}) already holds "
-                f"records of {', '.join(held)}: a copy would mix with them.",
-                "copy into an empty org, or pass --allow-nonempty to add the copy beside them.",
+                _(
+                    "The target org {org_name} ({org_id}) already holds records of {names}: a copy "
+                    "would mix with them."
+                ).format(
+                    org_name=self.identity.org_name,
+                    org_id=self.identity.org_id,
+                    names=", ".join(held),
+                ),
+                _("copy into an empty org, or pass --allow-nonempty to add the copy beside them."),
             )
 
     def _plan_object(self, spec: ObjectSpec) -> list[str]:
@@ -144,5 +158,5 @@ class CopyRestore(RestoreJob):
 
 def _add_notes(plan, remap) -> None:
     for (name, why), n in remap.notes.items():
-        plan.notes[f"{name}: {why}"] += n
+        plan.notes[deferred("{field}: {why}", field=name, why=why)] += n
     remap.notes.clear()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..config import Profile
 from ..errors import UsageError
+from ..i18n import N_, _, deferred
 from ..salesforce.client import SalesforceClient
 from ..salesforce.identity import OrgIdentity
 from .backup_files import BackupFiles, records_of
@@ -106,9 +107,11 @@ class RestoreJob:
         refused = [n for n in names if n in NEVER_RESTORED]
         if requested and refused:
             raise UsageError(
-                f"--objects: {', '.join(refused)} is never restored (users are matched by "
-                "username; the rest is the org's setup).",
-                "leave it out of --objects.",
+                _(
+                    "--objects: {names} is never restored (users are matched by username; the rest "
+                    "is the org's setup)."
+                ).format(names=", ".join(refused)),
+                _("leave it out of --objects."),
             )
         return [n for n in names if n not in NEVER_RESTORED]
 
@@ -119,8 +122,10 @@ class RestoreJob:
         unknown = sorted(f for f in self.request.fields if f.lower() not in known)
         if unknown:
             raise UsageError(
-                f"--fields: no object restored has {', '.join(unknown)} in the backup.",
-                "give API names of the backup's columns (see its manifest.json).",
+                _("--fields: no object restored has {names} in the backup.").format(
+                    names=", ".join(unknown)
+                ),
+                _("give API names of the backup's columns (see its manifest.json)."),
             )
 
     # --- owners and record types -------------------------------------------------------------
@@ -140,8 +145,10 @@ class RestoreJob:
             default = directory.find(self.request.default_owner)
             if default.user_id is None or default.how != "same username":
                 raise UsageError(
-                    f"--default-owner {self.request.default_owner}: {default.how}.",
-                    "give the username of an active user of the target org.",
+                    _("--default-owner {default_owner}: {how}.").format(
+                        default_owner=self.request.default_owner, how=default.how
+                    ),
+                    _("give the username of an active user of the target org."),
                 )
             default = Match(default.user_id, default.username, DEFAULT)
         self.owners = OwnerResolver(source, directory, default)
@@ -154,9 +161,11 @@ class RestoreJob:
         source = self.request.backup.object("RecordType")
         if source is None:
             raise UsageError(
-                f"{', '.join(s.name for s in needed)}: the backup holds record type ids but no "
-                "RecordType.csv to match them by name in the target.",
-                "take a backup with --objects ...,RecordType (or --all), then restore that.",
+                _(
+                    "{names}: the backup holds record type ids but no RecordType.csv to match them "
+                    "by name in the target."
+                ).format(names=", ".join(s.name for s in needed)),
+                _("take a backup with --objects ...,RecordType (or --all), then restore that."),
             )
         self.record_types = {}
         with records_of(source) as rows:
@@ -177,9 +186,15 @@ class RestoreJob:
             return None
         if self.same_org:
             known = {i["recordTypeId"] for i in spec.record_types.values()}
-            return None if text in known else f"record type {text} is not available in the org"
+            return (
+                None
+                if text in known
+                else deferred(N_("record type {id} is not available in the org"), id=text)
+            )
         if text not in (self.record_types or {}):
-            return f"record type {text} has no match by developer name in the target"
+            return deferred(
+                N_("record type {id} has no match by developer name in the target"), id=text
+            )
         return None
 
     # --- references set once every record exists ---------------------------------------------
@@ -211,4 +226,4 @@ class RestoreJob:
                 if values:
                     yield row["Id"], target_id, values
             for (name, why), n in remap.notes.items():
-                plan.notes[f"{name}: {why}"] += n
+                plan.notes[deferred("{field}: {why}", field=name, why=why)] += n

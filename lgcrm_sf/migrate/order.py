@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ def _break_cycle(remaining: list[str], blocking: dict, order: Order) -> str:
         if any(t in remaining for t in r.targets)
     )
     raise UsageError(
-        f"These objects reference each other through required fields ({cycle}): no order "
-        "creates each record after the records it points at.",
-        "restore them in separate runs with --objects, or make one of the fields optional.",
+        _(
+            "These objects reference each other through required fields ({cycle}): no order"
+            " creates each record after the records it points at."
+        ).format(cycle=cycle),
+        _("restore them in separate runs with --objects, or make one of the fields optional."),
     )

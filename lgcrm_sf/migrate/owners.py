@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..i18n import N_, deferred
+
 SUFFIX = re.compile(r"^(?P<base>[^@\s]+@[^@\s]+\.[^@\s.]+)\.(?P<suffix>[A-Za-z0-9_-]+)$")
 
 SAME = "same username"
@@ -61,16 +63,22 @@ class UserDirectory:
         if len(suffixed) == 1:
             return self._active(suffixed[0], ADDED)
         if len(suffixed) > 1:
-            return Match(None, None, f"{len(suffixed)} users with a sandbox suffix")
+            return Match(
+                None, None, deferred(N_("{count} users with a sandbox suffix"), count=len(suffixed))
+            )
         base = without_suffix(key)
         if base and base in self.users:
             return self._active(base, REMOVED)
-        return Match(None, None, "no such user in the target")
+        return Match(None, None, deferred(N_("no such user in the target")))
 
     def _active(self, key: str, how: str) -> Match:
         user_id, username, active = self.users[key]
         if not active:
-            return Match(None, username, f"{username} is inactive in the target")
+            return Match(
+                None,
+                username,
+                deferred(N_("{username} is inactive in the target"), username=username),
+            )
         return Match(user_id, username, how)
 
 
@@ -93,7 +101,7 @@ class OwnerResolver:
             match = (
                 self.directory.find(username)
                 if username
-                else Match(None, None, "the backup has no User.csv naming this user")
+                else Match(None, None, deferred(N_("the backup has no User.csv naming this user")))
             )
             self.matches[source_user_id] = match
         if match.user_id is None and use_default and self.default is not None:

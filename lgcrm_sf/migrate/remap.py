@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..i18n import N_
+from ..i18n import deferred as deferred_text
 from .owners import OwnerResolver
 from .target import ObjectSpec
 
@@ -55,7 +57,7 @@ class Remap:
             return mapped
         if self.same_org:
             return text
-        self.notes[(name, "points to a record not restored: left empty")] += 1
+        self.notes[(name, deferred_text(N_("points to a record not restored: left empty")))] += 1
         return ""
 
     def _user(self, name: str, text: str) -> str:
@@ -63,7 +65,7 @@ class Remap:
             return text
         user = self.owners.target_user(text, use_default=name in ("OwnerId", "CreatedById"))
         if user is None:
-            self.notes[(name, "no matching user in the target: left empty")] += 1
+            self.notes[(name, deferred_text(N_("no matching user in the target: left empty")))] += 1
             return ""
         return user
 
@@ -72,7 +74,9 @@ class Remap:
             return text
         mapped = self.record_types.get(text)
         if mapped is None:
-            self.notes[(name, "record type missing in the target: its default used")] += 1
+            self.notes[
+                (name, deferred_text(N_("record type missing in the target: its default used")))
+            ] += 1
             return ""
         return mapped
 
@@ -102,7 +106,7 @@ def create_problem(row: dict, spec: ObjectSpec, remap: Remap, deferred=()) -> st
     changed = {name: remap.value(spec, name, row.get(name) or "") for name in changing}
     for name in spec.required:
         if name in sent and not changed.get(name, row.get(name)):
-            return f"required field {name} is empty"
+            return deferred_text(N_("required field {name} is empty"), name=name)
     return None
 
 
@@ -110,5 +114,5 @@ def missing_required(values: dict[str, str], spec: ObjectSpec) -> str | None:
     """Why a create would be refused for a required field, before it is sent."""
     for name in spec.required:
         if name in values and not values[name]:
-            return f"required field {name} is empty"
+            return deferred_text(N_("required field {name} is empty"), name=name)
     return None

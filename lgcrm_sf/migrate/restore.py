@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..engine.lock import ProfileLock
 from ..errors import ConfigError, UsageError
+from ..i18n import N_, _
 from ..salesforce.connection import open_client
 from ..salesforce.identity import read_identity
 from ..store.links import repoint_links
@@ -25,7 +26,7 @@ from .report import RestoreReport
 from .update import UpdateRestore
 
 MODES = ("update", "copy")
-DECLINED = "Not restored: the confirmation word (Confirm) was not typed. Nothing was written."
+DECLINED = N_("Not restored: the confirmation word (Confirm) was not typed. Nothing was written.")
 
 
 def restore(
@@ -35,17 +36,11 @@ def restore(
 ) -> RestoreReport:
     """Plan, ask, write. `confirm(report)` sees the plan before the first write."""
     started = time.perf_counter()
-    _, client = open_client(request.target)
+    _settings, client = open_client(request.target)
     identity = read_identity(client)
     backup = request.backup
-    if request.mode == "update" and backup.org_id != identity.org_id:
-        raise UsageError(
-            f"--mode update writes a backup back into the org it was taken from: this backup "
-            f"is of org {backup.org_id}, profile {request.target.name!r} is linked to "
-            f"{identity.org_id} ({identity.org_name}). Nothing was written.",
-            "use --mode copy to copy it into another org, or pick the profile of its org "
-            "with --target-profile.",
-        )
+    if request.mode == "update":
+        _refuse_another_org(request, backup.org_id, identity)
     report = RestoreReport(
         request.mode,
         request.dry_run,
@@ -75,15 +70,36 @@ def restore(
         if not request.dry_run:
             report.progress_file = str(path)
             if not confirm(report):
-                raise ConfigError(DECLINED)
+                raise ConfigError(_(DECLINED))
             job.execute()
             if request.mode == "update":
-                pairs = ((old, new) for _, old, new in progress.inserted_pairs())
+                pairs = ((old, new) for _object, old, new in progress.inserted_pairs())
                 report.links_repointed = repoint_links(request.target.state_path, pairs)
             report.failures = progress.failures()
     report.api_calls = client.counter.calls - calls
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refuse_another_org(request: RestoreRequest, backup_org_id: str, identity) -> None:
+    """--mode update writes values back where they were taken: never into another org."""
+    if backup_org_id != identity.org_id:
+        raise UsageError(
+            _(
+                "--mode update writes a backup back into the org it was taken from: this backup"
+                " is of org {org_id}, profile {name!r} is linked to {org_id2} ({org_name}). "
+                "Nothing was written."
+            ).format(
+                org_id=backup_org_id,
+                name=request.target.name,
+                org_id2=identity.org_id,
+                org_name=identity.org_name,
+            ),
+            _(
+                "use --mode copy to copy it into another org, or pick the profile of its org "
+                "with --target-profile."
+            ),
+        )
 
 
 @contextmanager

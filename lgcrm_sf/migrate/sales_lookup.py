@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..i18n import N_, deferred
 from ..salesforce import soql
 from ..salesforce.side import SalesforceSide
 from .sales_values import differing
@@ -43,7 +44,9 @@ def existing_roles(side: SalesforceSide, opportunities: list[str]) -> dict[tuple
             "OpportunityContactRole",
             [f"OpportunityId IN {soql.in_list(chunk)}"],
         )
-        records = side.client.call(lambda sf, q=text: sf.query_all(q), "the contact role lookup")
+        records = side.client.call(
+            lambda sf, q=text: sf.query_all(q), deferred(N_("the contact role lookup"))
+        )
         for record in records["records"]:
             existing[(record["OpportunityId"], record["ContactId"])] = record["Id"]
     return existing

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
-from ..i18n import _
+from ..i18n import N_, _, deferred
 from ..salesforce.client import SalesforceClient
 from .backup_files import BackupObject
 from .order import Reference
@@ -87,10 +87,10 @@ def describe_objects(client: SalesforceClient, names: list[str]) -> dict[str, di
     for name in names:
         info = known.get(name.lower())
         if info is None or not info.get("createable"):
-            why = "has no such object" if info is None else "does not let this user create it"
+            why = _("has no such object") if info is None else _("does not let this user create it")
             raise UsageError(
-                f"The target org {why}: {name}.",
-                "leave it out with --objects, or grant the integration user access to it.",
+                _("The target org {why}: {name}.").format(why=why, name=name),
+                _("leave it out with --objects, or grant the integration user access to it."),
             )
         out[name] = client.call(
             lambda sf, n=info["name"]: getattr(sf, n).describe(), f"the describe of {name}"
@@ -134,7 +134,7 @@ def _classify(spec: ObjectSpec, column: str, meta: dict | None, chosen: set[str]
     if column == "Id":
         return
     if meta is None:
-        spec.skipped[column] = "not in the target org"
+        spec.skipped[column] = deferred(N_("not in the target org"))
         return
     name = meta["name"]
     spec.types[name] = meta["type"]
@@ -146,15 +146,17 @@ def _classify(spec: ObjectSpec, column: str, meta: dict | None, chosen: set[str]
     if meta["type"] in COMPOUND_TYPES:
         spec.skipped[name] = _("compound field (its components are restored)")
     elif meta.get("calculated"):
-        spec.skipped[name] = "formula"
+        spec.skipped[name] = deferred(N_("formula"))
     elif name in AUDIT_FIELDS:
         if meta["createable"]:
             spec.audit_fields.append(name)
             spec.insert_fields.append(name)
         else:
-            spec.skipped[name] = "audit field: needs Set Audit Fields upon Record Creation"
+            spec.skipped[name] = deferred(
+                N_("audit field: needs Set Audit Fields upon Record Creation")
+            )
     elif not meta["createable"] and not meta["updateable"]:
-        spec.skipped[name] = "read-only"
+        spec.skipped[name] = deferred(N_("read-only"))
     else:
         if meta["createable"]:
             spec.insert_fields.append(name)
@@ -171,7 +173,7 @@ def narrow_inserts(spec: ObjectSpec, chosen: set[str] | None) -> None:
     for name in list(spec.insert_fields):
         if name.lower() not in chosen and name not in keep:
             spec.insert_fields.remove(name)
-            spec.skipped[name] = "not in --fields"
+            spec.skipped[name] = deferred(N_("not in --fields"))
 
 
 def check_required(spec: ObjectSpec) -> None:
@@ -193,7 +195,9 @@ def check_required(spec: ObjectSpec) -> None:
         )
     if missing:
         raise UsageError(
-            f"{spec.name}: the target org requires {', '.join(missing)} on create, and the "
-            "backup has no such column.",
-            "make them optional in the target org, or leave the object out with --objects.",
+            _(
+                "{name}: the target org requires {names} on create, and the backup has no such "
+                "column."
+            ).format(name=spec.name, names=", ".join(missing)),
+            _("make them optional in the target org, or leave the object out with --objects."),
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SalesforceApiError, UsageError
+from ..i18n import N_, _, deferred
 from ..salesforce.backup import Backup
 from ..salesforce.describe import soql_quote
 from .backup_files import BackupFiles, BackupObject, rows_of
@@ -29,10 +30,12 @@ from .sender import batched
 from .target import ObjectSpec
 from .values import differs
 
-NEW_SINCE = "created since the backup (left alone)"
+NEW_SINCE = deferred(N_("created since the backup (left alone)"))
 UNCHANGED = "unchanged"
-CONVERTED = "converted lead (a conversion cannot be undone; convertLead made its contact)"
-ALREADY = "already created again (by an earlier run of this restore)"
+CONVERTED = deferred(
+    N_("converted lead (a conversion cannot be undone; convertLead made its contact)")
+)
+ALREADY = deferred(N_("already created again (by an earlier run of this restore)"))
 
 
 class UpdateRestore(RestoreJob):
@@ -54,7 +57,7 @@ class UpdateRestore(RestoreJob):
         if problems:
             raise UsageError(
                 "Nothing was written: " + "; ".join(problems[:8]) + ".",
-                "create the record types in the org again, or leave the object out.",
+                _("create the record types in the org again, or leave the object out."),
             )
 
     def _snapshot(self) -> BackupFiles:
@@ -66,8 +69,10 @@ class UpdateRestore(RestoreJob):
         if not result.complete:
             failed = [f"{o.name}: {o.error}" for o in result.objects if o.status != "ok"]
             raise SalesforceApiError(
-                f"Could not read the org's records as they are now ({'; '.join(failed)}).",
-                "run the restore again; nothing was written.",
+                _("Could not read the org's records as they are now ({names}).").format(
+                    names="; ".join(failed)
+                ),
+                _("run the restore again; nothing was written."),
             )
         return BackupFiles(result.path, result.manifest)
 
@@ -129,7 +134,9 @@ class UpdateRestore(RestoreJob):
         if deleted:
             plan.undelete += 1
             if now.get("MasterRecordId"):
-                plan.notes["merged since the backup: brought back beside its master"] += 1
+                plan.notes[
+                    deferred(N_("merged since the backup: brought back beside its master"))
+                ] += 1
         if changes:
             plan.update += 1
             plan.fields.update(changes.keys())
@@ -193,7 +200,7 @@ class UpdateRestore(RestoreJob):
                 if name in spec.update_fields and objects.intersection(targets):
                     items = list(self._pointing_at(spec, name, new_id))
                     self.report.plan(spec.name).notes[
-                        f"{name}: re-pointed to a record created again"
+                        deferred(N_("{field}: re-pointed to a record created again"), field=name)
                     ] += len(items)
                     self.sender.update(spec, items, len(items))
 
