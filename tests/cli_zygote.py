@@ -1,0 +1,156 @@
+"""`lgcrm-sf` as its own process without paying for Python's start-up each time: one helper
+process imports the command line once, then forks a child for each command. The child is a
+process of its own (its pid can be killed with SIGKILL, its memory is the freshly imported
+program's), run exactly as `python -m lgcrm_sf.cli ARGS` with the environment it is given; only
+the imports (about a second a command on a loaded machine) are shared. The kill -9 matrices run
+hundreds of commands.
+
+The helper is single-threaded (checked at start) so forking it is safe. It reads one JSON
+request a line on stdin and answers one JSON line on stdout:
+  {"start": [args], "env": {...}, "out": path, "err": path} -> {"pid": n}
+  {"poll": pid} -> {"code": exit code or null}  (a signal's death is minus its number)
+  {"wait": pid} -> {"code": exit code}"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import runpy
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _exit_code(status: int) -> int:
+    return os.waitstatus_to_exitcode(status)
+
+
+def _child(request: dict) -> int:
+    """In the forked child: become `python -m lgcrm_sf.cli ARGS`; returns its exit code, and the
+    child then ends as any Python process does (sys.exit: atexit, buffers flushed)."""
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    for fd, path in ((1, request["out"]), (2, request["err"])):
+        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = ["lgcrm-sf", *request["start"]]
+    try:
+        runpy.run_module("lgcrm_sf.cli", run_name="__main__", alter_sys=True)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    return 0
+
+
+def serve() -> int:
+    """Answer requests until stdin closes; in a forked child, the command's exit code."""
+    import lgcrm_sf.cli  # noqa: F401 - the imports every child shares
+
+    assert threading.active_count() == 1, "forking is only safe in a single-threaded process"
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "start" in request:
+            pid = os.fork()
+            if pid == 0:
+                return _child(request)
+            answer = {"pid": pid}
+        elif "poll" in request:
+            pid, status = os.waitpid(request["poll"], os.WNOHANG)
+            answer = {"code": _exit_code(status) if pid else None}
+        else:
+            answer = {"code": _exit_code(os.waitpid(request["wait"], 0)[1])}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+@dataclass
+class Command:
+    """One `lgcrm-sf` process started by the helper."""
+
+    zygote: Zygote
+    pid: int
+    out: Path
+    err: Path
+    code: int | None = None  # once the process has ended and been reaped
+
+    def poll(self) -> int | None:
+        if self.code is None:
+            self.code = self.zygote.ask({"poll": self.pid})["code"]
+        return self.code
+
+    def wait(self) -> subprocess.CompletedProcess:
+        if self.code is None:
+            self.code = self.zygote.ask({"wait": self.pid})["code"]
+        out, err = (p.read_text(errors="replace") for p in (self.out, self.err))
+        return subprocess.CompletedProcess([], self.code, out, err)
+
+    def kill(self) -> int:
+        """SIGKILL, unless it has already ended (its pid could be another's by now)."""
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+        return self.wait().returncode
+
+
+class Zygote:
+    """The test side: start the helper once, then start commands through it."""
+
+    def __init__(self, env: dict) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="lgcrm-sf-cli-"))
+        self.count = 0
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.cli_zygote"],
+            env=env,
+            cwd=str(Path(__file__).parents[1]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, request: dict) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, f"the command helper died (exit code {self.process.wait()})"
+        return json.loads(line)
+
+    def start(self, env: dict, *args) -> Command:
+        self.count += 1
+        out, err = self.dir / f"{self.count}.out", self.dir / f"{self.count}.err"
+        request = {"start": [str(a) for a in args], "env": env, "out": str(out), "err": str(err)}
+        return Command(self, self.ask(request)["pid"], out, err)
+
+    def run(self, env: dict, *args) -> subprocess.CompletedProcess:
+        return self.start(env, *args).wait()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_shared: Zygote | None = None
+
+
+def shared() -> Zygote:
+    """The session's helper, started on first use in the environment the crash tests give
+    their commands (no LGCRM_SF_* variable, no OS keyring), ended when the session ends."""
+    global _shared
+    if _shared is None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LGCRM_SF_")}
+        env.update(
+            PYTHONPATH=str(Path(__file__).parents[1]),
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        )
+        _shared = Zygote(env)
+        atexit.register(_shared.close)
+    return _shared
+
+
+if __name__ == "__main__":
+    sys.exit(serve())
