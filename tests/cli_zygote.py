@@ -1,5 +1,5 @@
 """`lgcrm-sf` as its own process without paying for Python's start-up each time: one helper
-process imports the command line once, then forks a child for each command. The child is a
+process imports the program once, then forks a child for each command. The child is a
 process of its own (its pid can be killed with SIGKILL, its memory is the freshly imported
 program's), run exactly as `python -m lgcrm_sf.cli ARGS` with the environment it is given; only
 the imports (about a second a command on a loaded machine) are shared. The kill -9 matrices run
@@ -14,8 +14,11 @@ request a line on stdin and answers one JSON line on stdout:
 from __future__ import annotations
 
 import atexit
+import contextlib
+import importlib
 import json
 import os
+import pkgutil
 import runpy
 import shutil
 import signal
@@ -23,8 +26,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
+
+# What the libraries import only when a command runs (typer's parameter adapters bring in
+# pydantic: most of a second), found by comparing sys.modules before and after a sync.
+LAZY_IMPORTS = ("typer._adapters", "typer._click.decorators", "rich._emoji_codes", "netrc")
 
 
 def _exit_code(status: int) -> int:
@@ -32,8 +40,7 @@ def _exit_code(status: int) -> int:
 
 
 def _child(request: dict) -> int:
-    """In the forked child: become `python -m lgcrm_sf.cli ARGS`; returns its exit code, and the
-    child then ends as any Python process does (sys.exit: atexit, buffers flushed)."""
+    """In the forked child: become `python -m lgcrm_sf.cli ARGS`; returns its exit code."""
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     for fd, path in ((1, request["out"]), (2, request["err"])):
         os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
@@ -47,9 +54,31 @@ def _child(request: dict) -> int:
     return 0
 
 
-def serve() -> int:
-    """Answer requests until stdin closes; in a forked child, the command's exit code."""
-    import lgcrm_sf.cli  # noqa: F401 - the imports every child shares
+def _end(code: int) -> None:
+    """End the child as Python ends a process (exit handlers, standard streams flushed) without
+    tearing down the hundreds of modules it holds one by one: the teardown alone takes longer
+    than most commands, and a killed or ending process frees its memory at once anyway."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def serve() -> None:
+    """Answer requests until stdin closes."""
+    import lgcrm_sf
+
+    # Every module of the program, not only the command line's: commands import the engine,
+    # the migrations, the emulator (demo, `emulator serve`) when they run. Importing has no
+    # effect beyond defining things, so a child is the program just after its imports (the
+    # __main__ modules, which run a command, are left out).
+    for module in pkgutil.walk_packages(lgcrm_sf.__path__, "lgcrm_sf."):
+        if not module.name.endswith(".__main__"):
+            importlib.import_module(module.name)
+    for name in LAZY_IMPORTS:
+        with contextlib.suppress(ImportError):  # another version of the library
+            importlib.import_module(name)
 
     assert threading.active_count() == 1, "forking is only safe in a single-threaded process"
     for line in sys.stdin:
@@ -57,7 +86,12 @@ def serve() -> int:
         if "start" in request:
             pid = os.fork()
             if pid == 0:
-                return _child(request)
+                try:
+                    code = _child(request)
+                except BaseException:  # as Python does with an uncaught exception
+                    traceback.print_exc()
+                    code = 1
+                _end(code)
             answer = {"pid": pid}
         elif "poll" in request:
             pid, status = os.waitpid(request["poll"], os.WNOHANG)
@@ -66,7 +100,6 @@ def serve() -> int:
             answer = {"code": _exit_code(os.waitpid(request["wait"], 0)[1])}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
-    return 0
 
 
 @dataclass
@@ -153,4 +186,4 @@ def shared() -> Zygote:
 
 
 if __name__ == "__main__":
-    sys.exit(serve())
+    serve()
