@@ -213,3 +213,8 @@ def world(control, cli, home, keyring_file, tmp_path):
     world = World(info, cli, home, control, tmp_path)
     world.use_mapping(default_with_score_and_link())
     return world
+
+
+# The second emulator a restore copies into (test_restore*.py); last, as its module imports the
+# helpers above.
+from .restore_helpers import second_emulator, target  # noqa: F401, E402

@@ -7,11 +7,31 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from lgcrm_sf.emulator.control import ControlClient
+from lgcrm_sf.emulator.server import Emulator
 
 from .conftest import connect_args, login, password_env
 
 OBJECTS = "Account,Contact,Opportunity,OpportunityContactRole,Task,Lead,User"
+
+
+@pytest.fixture(scope="session")
+def second_emulator():
+    """A second emulator, for the org a restore copies into (test_restore*.py): its org id,
+    usernames and record ids differ from the session's by construction."""
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture
+def target(second_emulator) -> tuple[dict, ControlClient]:
+    """The second emulator's org, empty and without faults; its info and control client."""
+    control = ControlClient(second_emulator.info)
+    control.clear_faults()
+    info = control.reset("empty")
+    return info, control
 
 
 def build_source(control: ControlClient, info: dict, accounts: int = 4) -> dict:

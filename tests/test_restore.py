@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from lgcrm_sf.emulator.control import ControlClient
-from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.errors import ExitCode
 
 from .conftest import connect_args, login, password_env
@@ -25,20 +24,6 @@ from .restore_helpers import (
 from .world import wait_until_served
 
 HOLD_MS = 1200
-
-
-@pytest.fixture(scope="module")
-def second_emulator():
-    with Emulator() as server:
-        yield server
-
-
-@pytest.fixture
-def target(second_emulator):
-    control = ControlClient(second_emulator.info)
-    control.clear_faults()
-    info = control.reset("empty")
-    return info, control
 
 
 @pytest.fixture
