@@ -186,23 +186,12 @@ def kill_while_held(control, args: list, env: dict, timeout: float = 60):
     """Run `lgcrm-sf ARGS` in its own process and SIGKILL it while the emulator holds the
     request a fault (with latency) caught: a condition, not a fixed sleep."""
     import signal
-    import subprocess
-    import sys
-    import time
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", *map(str, args)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    from .world import kill_when_held
+
+    process = kill_when_held(
+        lambda: control.call("GET", "faults")[0]["fired"] > 0, env, args, timeout=timeout
     )
-    deadline = time.monotonic() + timeout
-    while control.call("GET", "faults")[0]["fired"] == 0:
-        if process.poll() is not None:
-            raise AssertionError(f"finished before the fault: {process.stderr.read()!r}")
-        assert time.monotonic() < deadline, "the fault never fired"
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
+    if process.returncode != -signal.SIGKILL:
+        raise AssertionError(f"finished before the fault: {process.stderr!r}")
     return process

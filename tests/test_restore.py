@@ -23,7 +23,7 @@ from .restore_helpers import (
 )
 from .world import wait_until_served
 
-HOLD_MS = 1200
+HOLD_MS = 20_000  # never waited out: the test releases the held request after the kill
 
 
 @pytest.fixture
@@ -246,8 +246,8 @@ def test_a_killed_copy_resumes_without_duplicates(
     target_control.fault(status=0, latency_ms=HOLD_MS, count=1, **fault)
     process = kill_while_held(target_control, copy_args, env)
     assert process.returncode == -9, where
-    wait_until_served(target_control)  # the held request completes on the server
-    target_control.clear_faults()
+    target_control.clear_faults()  # releases the held request
+    wait_until_served(target_control)  # which completes on the server
     assert count(target_info, "Account") > 0  # killed midway: some of the copy is there
     result = cli(*copy_args, "--json")
     assert result.code == 0, result
