@@ -6,13 +6,12 @@ and, with --json, nothing goes to stderr."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from lgcrm_sf.config import Profile
 from lgcrm_sf.errors import ExitCode
 
+from . import cli_zygote
 from .world import kill_sync_while_held, wait_until_served
 
 
@@ -72,8 +71,8 @@ def test_a_killed_run_is_marked_interrupted_at_the_next_start(world, home):
     # The change query is held on the server while the sync is killed.
     world.control.fault(path="/query", latency_ms=1200, count=1)
     kill_sync_while_held(world.control, world.subprocess_env())
-    wait_until_served(world.control)
-    world.control.clear_faults()
+    world.control.clear_faults()  # releases the held request
+    wait_until_served(world.control)  # which completes on the server
     world.sync()
     lines = log_lines(home)
     interrupted = [line for line in lines if line["status"] == "interrupted"]
@@ -88,13 +87,7 @@ def test_a_refused_login_and_a_crash_are_recorded_with_their_codes(world, home):
     line, like every other run: cron's history has no holes."""
     env = {**world.subprocess_env(), "LGCRM_SF_PASSWORD": "not-the-password"}
     env.pop("LGCRM_SF_DEBUG", None)
-    refused = subprocess.run(
-        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = cli_zygote.shared().run(env, "sync", "--no-backup-check", "--json")
     assert refused.returncode == ExitCode.AUTH, refused.stdout + refused.stderr
     last = log_lines(home)[-1]
     assert (last["command"], last["status"], last["exit_code"]) == ("sync", "failed", 4)
@@ -103,12 +96,8 @@ def test_a_refused_login_and_a_crash_are_recorded_with_their_codes(world, home):
     saved = state.read_bytes()
     state.write_bytes(b"\x00" * 4096)
     try:
-        broken = subprocess.run(
-            [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check", "--json"],
-            env=world.subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
+        broken = cli_zygote.shared().run(
+            world.subprocess_env(), "sync", "--no-backup-check", "--json"
         )
     finally:
         state.write_bytes(saved)
