@@ -5,6 +5,10 @@ program's), run exactly as `python -m lgcrm_sf.cli ARGS` with the environment it
 the imports (about a second a command on a loaded machine) are shared. The kill -9 matrices run
 hundreds of commands.
 
+What the program reads from the environment while importing (rich's consoles read COLUMNS)
+comes from the helper's own environment: a Zygote is started with the variables its commands
+share, each command's own (home, secrets) are set in its child.
+
 The helper is single-threaded (checked at start) so forking it is safe. It reads one JSON
 request a line on stdin and answers one JSON line on stdout:
   {"start": [args], "env": {...}, "out": path, "err": path} -> {"pid": n}
@@ -15,13 +19,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
+import io
 import json
 import os
 import pkgutil
 import runpy
+import select
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -55,13 +63,23 @@ def _child(request: dict) -> int:
 
 
 def _end(code: int) -> None:
-    """End the child as Python ends a process (exit handlers, standard streams flushed) without
-    tearing down the hundreds of modules it holds one by one: the teardown alone takes longer
-    than most commands, and a killed or ending process frees its memory at once anyway."""
+    """End the child as Python ends a process, without tearing down the hundreds of modules it
+    holds one by one (that alone takes longer than most commands): exit handlers run, then what
+    the teardown would do with what the command left - database cursors and connections close
+    and its garbage is collected (the last connection to close checkpoints the WAL and removes
+    -wal and -shm once no statement of it is left, as after a real process), files flush."""
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+    for kind, act in (
+        (sqlite3.Cursor, "close"),
+        (sqlite3.Connection, "close"),
+        (io.IOBase, "flush"),
+    ):
+        for thing in [sys.stdout, sys.stderr, *gc.get_objects()]:  # the command's (see serve)
+            if isinstance(thing, kind):
+                with contextlib.suppress(Exception):
+                    getattr(thing, act)()
+        del thing
+        gc.collect()
     os._exit(code)
 
 
@@ -81,6 +99,10 @@ def serve() -> None:
             importlib.import_module(name)
 
     assert threading.active_count() == 1, "forking is only safe in a single-threaded process"
+    # What is imported stays out of the collector's reach in the children (as pre-forking
+    # servers do): their collections skip it, and gc.get_objects() lists only what a command
+    # made itself.
+    gc.freeze()
     for line in sys.stdin:
         request = json.loads(line)
         if "start" in request:
@@ -117,9 +139,17 @@ class Command:
             self.code = self.zygote.ask({"poll": self.pid})["code"]
         return self.code
 
-    def wait(self) -> subprocess.CompletedProcess:
+    def wait(self, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Until the command ends; one that runs past `timeout` is killed and fails the test."""
         if self.code is None:
-            self.code = self.zygote.ask({"wait": self.pid})["code"]
+            self.zygote.send({"wait": self.pid})
+            # One answer a request, each read before the next request: nothing can wait in
+            # the reader's buffer, so the pipe itself tells when the answer has come.
+            late = not select.select([self.zygote.process.stdout], [], [], timeout)[0]
+            if late:
+                os.kill(self.pid, signal.SIGKILL)
+            self.code = self.zygote.answer()["code"]
+            assert not late, f"the command ran past {timeout} s and was killed"
         out, err = (p.read_text(errors="replace") for p in (self.out, self.err))
         return subprocess.CompletedProcess([], self.code, out, err)
 
@@ -146,8 +176,14 @@ class Zygote:
         )
 
     def ask(self, request: dict) -> dict:
+        self.send(request)
+        return self.answer()
+
+    def send(self, request: dict) -> None:
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
+
+    def answer(self) -> dict:
         line = self.process.stdout.readline()
         assert line, f"the command helper died (exit code {self.process.wait()})"
         return json.loads(line)
