@@ -4,10 +4,10 @@ account or in Salesforce, and no duplicate opportunity in the account.
 
 The emulator holds the k-th account call (a fault with `after` and latency) and the test kills
 the sync process while it is held, then releases the call (clears the faults); the server still
-runs the call, as the vendor's would when
-a client dies mid-call: the worst case for a create. The world is prepared once (the org as an
-emulator snapshot, the profile's home as a directory, the account's leads as a list) and copied
-for each case."""
+runs the call, as the vendor's would when a client dies mid-call: the worst case for a create.
+The world is prepared once (the org as an emulator snapshot, the profile's home as a directory,
+the account's leads as a list) and copied for each case; the account needs no snapshot: its
+leads are re-created in a fraction of a second."""
 
 from __future__ import annotations
 
