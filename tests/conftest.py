@@ -13,8 +13,8 @@ from lgcrm_sf.salesforce.session import PinnedSession
 # A profile connected to the org and to the emulated account (account mode, issue 14).
 from .account_world import account_world  # noqa: F401, E402
 
-# One English run of the demo a session (test_demo.py, test_i18n_done.py).
-from .demo_run import english_demo  # noqa: F401
+# One run of the demo a session in each language (test_demo.py, test_i18n_done.py).
+from .demo_run import demo_runs  # noqa: F401
 
 # The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
 from .leadgen_helpers import lg, lg_control  # noqa: F401

@@ -9,9 +9,10 @@ from pathlib import Path
 from .demo_run import snapshot
 
 
-def test_demo_runs_the_whole_story_and_never_touches_an_existing_home(english_demo):
+def test_demo_runs_the_whole_story_and_never_touches_an_existing_home(demo_runs):
     # The run (tests/demo_run.py) is shared with test_i18n_done.py: the demo is long.
-    result, mine, before = english_demo.result, english_demo.mine, english_demo.before
+    english = demo_runs["en"]
+    result, mine, before = english.result, english.mine, english.before
     out = result.stdout
     assert snapshot(mine) == before and "is not touched" in out
     home = Path(re.search(r"Done\. Everything is in (\S+)", out).group(1))
