@@ -6,12 +6,13 @@ and, with --json, nothing goes to stderr."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from lgcrm_sf.config import Profile
 from lgcrm_sf.errors import ExitCode
 
-from . import cli_zygote
 from .world import kill_sync_while_held, wait_until_served
 
 
@@ -87,7 +88,13 @@ def test_a_refused_login_and_a_crash_are_recorded_with_their_codes(world, home):
     line, like every other run: cron's history has no holes."""
     env = {**world.subprocess_env(), "LGCRM_SF_PASSWORD": "not-the-password"}
     env.pop("LGCRM_SF_DEBUG", None)
-    refused = cli_zygote.shared().run(env, "sync", "--no-backup-check", "--json")
+    refused = subprocess.run(
+        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert refused.returncode == ExitCode.AUTH, refused.stdout + refused.stderr
     last = log_lines(home)[-1]
     assert (last["command"], last["status"], last["exit_code"]) == ("sync", "failed", 4)
@@ -96,8 +103,12 @@ def test_a_refused_login_and_a_crash_are_recorded_with_their_codes(world, home):
     saved = state.read_bytes()
     state.write_bytes(b"\x00" * 4096)
     try:
-        broken = cli_zygote.shared().run(
-            world.subprocess_env(), "sync", "--no-backup-check", "--json"
+        broken = subprocess.run(
+            [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check", "--json"],
+            env=world.subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     finally:
         state.write_bytes(saved)
