@@ -13,6 +13,9 @@ from lgcrm_sf.salesforce.session import PinnedSession
 # A profile connected to the org and to the emulated account (account mode, issue 14).
 from .account_world import account_world  # noqa: F401, E402
 
+# One run of the demo a session in each language (test_demo.py, test_i18n_done.py).
+from .demo_run import demo_runs  # noqa: F401
+
 # The Lead Gen & CRM emulator's fixtures (lg: an API caller, lg_control: a fresh account).
 from .leadgen_helpers import lg, lg_control  # noqa: F401
 
@@ -210,3 +213,8 @@ def world(control, cli, home, keyring_file, tmp_path):
     world = World(info, cli, home, control, tmp_path)
     world.use_mapping(default_with_score_and_link())
     return world
+
+
+# The second emulator a restore copies into (test_restore*.py); last, as its module imports the
+# helpers above.
+from .restore_helpers import second_emulator, target  # noqa: F401, E402

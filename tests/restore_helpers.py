@@ -7,11 +7,31 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from lgcrm_sf.emulator.control import ControlClient
+from lgcrm_sf.emulator.server import Emulator
 
 from .conftest import connect_args, login, password_env
 
 OBJECTS = "Account,Contact,Opportunity,OpportunityContactRole,Task,Lead,User"
+
+
+@pytest.fixture(scope="session")
+def second_emulator():
+    """A second emulator, for the org a restore copies into (test_restore*.py): its org id,
+    usernames and record ids differ from the session's by construction."""
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture
+def target(second_emulator) -> tuple[dict, ControlClient]:
+    """The second emulator's org, empty and without faults; its info and control client."""
+    control = ControlClient(second_emulator.info)
+    control.clear_faults()
+    info = control.reset("empty")
+    return info, control
 
 
 def build_source(control: ControlClient, info: dict, accounts: int = 4) -> dict:
@@ -166,23 +186,12 @@ def kill_while_held(control, args: list, env: dict, timeout: float = 60):
     """Run `lgcrm-sf ARGS` in its own process and SIGKILL it while the emulator holds the
     request a fault (with latency) caught: a condition, not a fixed sleep."""
     import signal
-    import subprocess
-    import sys
-    import time
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", *map(str, args)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    from .world import kill_when_held
+
+    process = kill_when_held(
+        lambda: control.call("GET", "faults")[0]["fired"] > 0, env, args, timeout=timeout
     )
-    deadline = time.monotonic() + timeout
-    while control.call("GET", "faults")[0]["fired"] == 0:
-        if process.poll() is not None:
-            raise AssertionError(f"finished before the fault: {process.stderr.read()!r}")
-        assert time.monotonic() < deadline, "the fault never fired"
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
+    if process.returncode != -signal.SIGKILL:
+        raise AssertionError(f"finished before the fault: {process.stderr!r}")
     return process

@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,34 +16,40 @@ import pytest
 
 from lgcrm_sf.emulator.control import ControlClient
 
+from .cli_zygote import Zygote
 from .conftest import connect_args
 
 ROOT = Path(__file__).parents[1]
 
 
-def run_cli(home: Path, args: list[str], env: dict, timeout: float = 120):
-    full = {
-        k: v for k, v in os.environ.items() if not k.startswith(("LGCRM_SF_", "PYTHON_KEYRING"))
-    }
-    full.update(
+def common_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LGCRM_SF_", "PYTHON_KEYRING"))}
+    env.update(
         PYTHONPATH=str(ROOT),
-        LGCRM_SF_HOME=str(home),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         LGCRM_SF_RETRY_BASE_SECONDS="0.01",
         COLUMNS="250",
     )
-    full.update(env)  # a case may name the home through LGCRM_SF_HOME itself
-    return subprocess.run(
-        [sys.executable, "-m", "lgcrm_sf.cli", *args],
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return env
 
 
 @pytest.fixture(scope="module")
-def connected_home(emulator, tmp_path_factory):
+def commands():
+    """Each command in its own process, forked from one that imported the program once in the
+    commands' common environment (tests/cli_zygote.py): a hundred commands here."""
+    zygote = Zygote(common_env())
+    yield zygote
+    zygote.close()
+
+
+def run_cli(commands: Zygote, home: Path, args: list[str], env: dict):
+    full = {**common_env(), "LGCRM_SF_HOME": str(home)}
+    full.update(env)  # a case may name the home through LGCRM_SF_HOME itself
+    return commands.run(full, *args)
+
+
+@pytest.fixture(scope="module")
+def connected_home(emulator, commands, tmp_path_factory):
     """A home with a connected profile (secrets from the environment), made once."""
     control = ControlClient(emulator.info)
     info = control.reset("empty")
@@ -54,11 +58,11 @@ def connected_home(emulator, tmp_path_factory):
         "LGCRM_SF_PASSWORD": info["password"],
         "LGCRM_SF_SECURITY_TOKEN": info["security_token"],
     }
-    result = run_cli(home, connect_args(info), secrets)
+    result = run_cli(commands, home, connect_args(info), secrets)
     assert result.returncode == 0, result.stderr
     people = home.parent / "people.csv"
     people.write_text("email,first_name\nana@bad.example,Ana\n")
-    assert run_cli(home, ["leads", "import", str(people)], secrets).returncode == 0
+    assert run_cli(commands, home, ["leads", "import", str(people)], secrets).returncode == 0
     return home, secrets
 
 
@@ -379,7 +383,7 @@ def test_there_are_at_least_40_cases():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input(case: Case, connected_home, tmp_path):
+def test_bad_input(case: Case, connected_home, commands, tmp_path):
     source, secrets = connected_home
     home = tmp_path / "home"
     shutil.copytree(source, home)
@@ -390,7 +394,7 @@ def test_bad_input(case: Case, connected_home, tmp_path):
     before, lines_before = snapshot(home), log_lines(home)
     args = [a.replace("{scratch}", str(scratch)) for a in case.args]
     env = {k: v.replace("{scratch}", str(scratch)) for k, v in case.env.items()}
-    result = run_cli(home, args, {**secrets, **env})
+    result = run_cli(commands, home, args, {**secrets, **env})
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
     assert result.returncode == case.code, output
@@ -406,7 +410,7 @@ def test_bad_input(case: Case, connected_home, tmp_path):
         shutil.copytree(source, home)
         if case.prepare:
             case.prepare(home, scratch)
-        quiet = run_cli(home, [*args, "--json"], {**secrets, **env})
+        quiet = run_cli(commands, home, [*args, "--json"], {**secrets, **env})
         assert quiet.returncode == case.code and quiet.stderr == "", quiet.stderr
         error = json.loads(quiet.stdout)
         assert error["ok"] is False and error["exit_code"] == case.code

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-
-def snapshot(root: Path) -> dict:
-    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+from .demo_run import snapshot
 
 
-def test_demo_runs_the_whole_story_and_never_touches_an_existing_home(tmp_path):
-    # A user's real home (as cron users set LGCRM_SF_HOME): the demo must leave it alone.
-    mine = tmp_path / "my-home"
-    (mine / "profiles" / "default").mkdir(parents=True)
-    (mine / "profiles" / "default" / "settings.json").write_text('{"connected": true}')
-    before = snapshot(mine)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LGCRM_SF_", "PYTHON_KEYRING"))}
-    env["COLUMNS"] = "200"  # keep each line whole for the checks below
-    env["LGCRM_SF_HOME"] = str(mine)
-    result = subprocess.run(
-        [sys.executable, "-m", "lgcrm_sf.cli", "--home", str(mine), "demo"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_demo_runs_the_whole_story_and_never_touches_an_existing_home(demo_runs):
+    # The run (tests/demo_run.py) is shared with test_i18n_done.py: the demo is long.
+    english = demo_runs["en"]
+    result, mine, before = english.result, english.mine, english.before
     out = result.stdout
     assert snapshot(mine) == before and "is not touched" in out
     home = Path(re.search(r"Done\. Everything is in (\S+)", out).group(1))

@@ -146,6 +146,23 @@ def test_latency(lg, lg_control):
     assert time.monotonic() - started >= 0.3
 
 
+def test_clearing_the_faults_releases_a_held_call(lg, lg_control):
+    from concurrent.futures import ThreadPoolExecutor
+
+    lg_control.lg_fault(latency_ms=60_000)
+    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(get_leads, lg)
+        deadline = started + 30
+        while lg_control.lg_faults()[0]["fired"] == 0:
+            assert time.monotonic() < deadline, "the call never reached the fault"
+            time.sleep(0.01)
+        assert not held.done()
+        lg_control.lg_clear_faults()
+        assert held.result(timeout=30)["error"] is None  # answered, and well before 60 s
+    assert time.monotonic() - started < 45
+
+
 def test_bad_fault_specs_are_refused(lg_control):
     for spec in ({"code": 107, "drop": True}, {"method": "getLeads"}, {"colour": "red"}):
         with pytest.raises(RuntimeError):

@@ -87,6 +87,24 @@ def test_fault_latency(sf, control):
     assert time.monotonic() - started >= 0.3
 
 
+def test_clearing_the_faults_releases_a_held_request(sf, control):
+    """A test that killed the client while a request was held lets it go on at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    control.fault(path="/limits", status=0, latency_ms=60_000)
+    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(sf.limits)
+        deadline = started + 30
+        while control.call("GET", "faults")[0]["fired"] == 0:
+            assert time.monotonic() < deadline, "the request never reached the fault"
+            time.sleep(0.01)
+        assert not held.done()
+        control.clear_faults()
+        assert "DailyApiRequests" in held.result(timeout=30)  # answered, and well before 60 s
+    assert time.monotonic() - started < 45
+
+
 def test_dropped_connection(sf, control):
     control.fault(path="/query", drop=True)
     with pytest.raises(requests.exceptions.ConnectionError):

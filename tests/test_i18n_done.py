@@ -7,11 +7,7 @@ editions, API names) and the demo's data (people, companies, forms)."""
 from __future__ import annotations
 
 import ast
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import click
 import pytest
@@ -20,9 +16,7 @@ import typer
 from lgcrm_sf import demo
 from lgcrm_sf.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
-ENGLISH = {"LANG": "C", "LGCRM_SF_LANG": "", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
-PORTUGUESE = {**ENGLISH, "LANG": "pt_BR.UTF-8"}
+from .demo_run import ENGLISH, PORTUGUESE, ROOT
 
 TOKENS = re.compile(
     r"https?://\S+|[\w.+-]+@[\w.-]+|(?:/[\w.@+-]+)+/?|--?[a-z][\w-]*|\b[A-Z][A-Z0-9_]{2,}\b"
@@ -82,21 +76,6 @@ def same_lines(english: str, portuguese: str, allowed: set[str]) -> list[str]:
     ]
 
 
-def _run(args: list[str], environ: dict, timeout: float = 300) -> str:
-    env = {**os.environ, **environ, "COLUMNS": "120", "PYTHONPATH": str(ROOT)}
-    env.pop("LGCRM_SF_HOME", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "lgcrm_sf.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout + done.stderr
-
-
 def _command_paths() -> list[list[str]]:
     paths, todo = [[]], [([], typer.main.get_command(app))]
     while todo:
@@ -123,9 +102,10 @@ def test_every_help_line_with_words_is_translated(cli, command):
     assert not untranslated, "\n".join(untranslated)
 
 
-def test_every_demo_line_with_words_is_translated():
-    english = _run(["demo"], ENGLISH)
-    portuguese = _run(["demo"], PORTUGUESE)
+def test_every_demo_line_with_words_is_translated(demo_runs):
+    english, portuguese = (
+        demo_runs[name].out + demo_runs[name].result.stderr for name in ("en", "pt_BR")
+    )  # the English run is the one test_demo.py reads
     assert "Formulário enviado" in portuguese and "Form submitted" in english
     untranslated = same_lines(english, portuguese, _demo_data_words())
     assert not untranslated, "\n".join(untranslated)

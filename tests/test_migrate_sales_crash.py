@@ -2,9 +2,11 @@
 that it converges to what an uninterrupted run leaves: no account, opportunity, contact role
 or conversion twice; then the first sync creates nothing new on either side.
 
-The emulator holds the k-th request for a moment (a fault with `after` and latency); while it
-is held the test kills the process. The server still carries the request out, as Salesforce
-would when a client dies mid-call: the worst case for a create. The org here has no external-id
+The emulator holds the k-th request (a fault with `after` and latency); while it is held the
+test kills the process, then releases the request (clears the faults). The server still
+carries the request out, as Salesforce would when a client dies mid-call: the worst case for a
+create. Commands run as their own processes, forked from one that has imported the program
+once (tests/cli_zygote.py). The org here has no external-id
 field on Account or Opportunity, so every lost create is found by the journal-then-lookup path."""
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pytest
 from lgcrm_sf.config import Profile
 from lgcrm_sf.store.sync_state import SyncState
 
+from . import cli_zygote
 from .conftest import connect_args, login
 from .sales_helpers import (
     custom_fields,
@@ -32,20 +33,14 @@ from .sales_helpers import (
     shape,
 )
 from .test_sync_crash import cli_env  # the same child environment as the sync's matrix
-from .world import wait_until_served
+from .world import kill_when_held, wait_until_served
 
-HOLD_MS = 1200
+HOLD_MS = 20_000  # never waited out: a case releases the held request after the kill
 MIGRATE = ("migrate", "sales", "--yes", "--convert-leads")
 
 
 def cli(env: dict, *args) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "lgcrm_sf.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = cli_zygote.shared().run(env, *args)
     assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-2000:])
     return result
 
@@ -113,24 +108,14 @@ def test_the_reference_run_is_complete(reference):
     assert mapped == 2 + 4 + 3
 
 
-def kill_while_held(control, env: dict, args, timeout: float = 60) -> bool:
-    """Start the command in its own process and SIGKILL it while the emulator holds the
-    request the fault caught; False when the command ended before making that request."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + timeout
-    while control.call("GET", "faults")[0]["fired"] == 0:
-        if process.poll() is not None:
-            return False
-        assert time.monotonic() < deadline, "the fault never fired"
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    return True
+def kill_while_held(control, env: dict, args) -> bool:
+    """Run the command in its own process and SIGKILL it while the emulator holds the request
+    the fault caught; False when the command ended before making that request."""
+
+    def fired() -> bool:
+        return control.call("GET", "faults")[0]["fired"] > 0
+
+    return kill_when_held(fired, env, args).returncode == -signal.SIGKILL
 
 
 @pytest.mark.parametrize("kill_at", range(1, 19))
@@ -144,9 +129,9 @@ def test_killed_at_each_request_then_rerun_converges(
     try:
         if not kill_while_held(control, env, MIGRATE):
             pytest.skip(f"the run makes fewer than {kill_at} requests")
-        wait_until_served(control)  # the held request finishes on the server
     finally:
-        control.clear_faults()
+        control.clear_faults()  # releases the held request
+    wait_until_served(control)  # which finishes on the server
     cli(env, *MIGRATE)
     sf = login(info)
     assert shape(sf) == expected
@@ -168,9 +153,9 @@ def test_killed_during_an_upsert_then_rerun_converges(prepared_upsert, control, 
     control.fault(path=path, method="PATCH", status=0, latency_ms=HOLD_MS, count=1)
     try:
         assert kill_while_held(control, env, MIGRATE)
-        wait_until_served(control)
     finally:
         control.clear_faults()
+    wait_until_served(control)
     cli(env, *MIGRATE)
     state = shape(login(info))  # fails on a duplicate
     assert [len(state[k]) for k in ("Account", "Opportunity", "OpportunityContactRole")] == [

@@ -267,8 +267,8 @@ def test_exactly_once_across_a_killed_and_restarted_run(world, home):
     # creates the Tasks all the same.
     world.control.fault(path="/composite/sobjects", status=0, latency_ms=1500, count=1)
     kill_sync_while_held(world.control, world.subprocess_env())
-    wait_until_served(world.control)
-    world.control.clear_faults()
+    world.control.clear_faults()  # releases the held request
+    wait_until_served(world.control)  # which completes on the server
     assert world.sf.query("SELECT COUNT() FROM Task")["totalSize"] == 50  # created, never settled
     report = world.sync()
     assert report["summary"]["Task"]["created_in_salesforce"] == 0

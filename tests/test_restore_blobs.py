@@ -12,8 +12,6 @@ import base64
 
 import pytest
 
-from lgcrm_sf.emulator.control import ControlClient
-from lgcrm_sf.emulator.server import Emulator
 from lgcrm_sf.errors import ExitCode
 
 from .conftest import connect_args, login, password_env
@@ -33,17 +31,10 @@ ADDRESS = {
 }
 
 
-@pytest.fixture(scope="module")
-def second_emulator():
-    with Emulator() as server:
-        yield server
-
-
 @pytest.fixture
-def target(second_emulator):
-    control = ControlClient(second_emulator.info)
-    control.clear_faults()
-    info = control.reset("empty")
+def target(target):
+    """The second org (restore_helpers.target) as its info, its control client in it."""
+    info, control = target
     info["control"] = control
     return info
 

@@ -72,8 +72,8 @@ def test_a_killed_run_is_marked_interrupted_at_the_next_start(world, home):
     # The change query is held on the server while the sync is killed.
     world.control.fault(path="/query", latency_ms=1200, count=1)
     kill_sync_while_held(world.control, world.subprocess_env())
-    wait_until_served(world.control)
-    world.control.clear_faults()
+    world.control.clear_faults()  # releases the held request
+    wait_until_served(world.control)  # which completes on the server
     world.sync()
     lines = log_lines(home)
     interrupted = [line for line in lines if line["status"] == "interrupted"]

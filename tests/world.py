@@ -4,9 +4,7 @@ scenario tests share it."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 from lgcrm_sf.config import Profile
 from lgcrm_sf.leadgen.store import LeadGenStore
 
+from . import cli_zygote
 from .conftest import login
 
 # The default mapping plus the two custom fields the test orgs have (the shipped default names
@@ -86,27 +85,36 @@ class World:
         }
 
 
-def kill_sync_while_held(
-    control, env: dict, before_kill=None, timeout: float = 60
-) -> subprocess.Popen:
-    """Start `lgcrm-sf sync` in its own process and SIGKILL it while the emulator holds the
-    request a fault (with latency) has caught; `before_kill` runs in between."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lgcrm_sf.cli", "sync", "--no-backup-check"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def kill_when_held(
+    fired, env: dict, args, before_kill=None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """Start `lgcrm-sf ARGS` in its own process (tests/cli_zygote.py) and SIGKILL it once
+    `fired()` tells that the emulator holds the request a fault (with latency) has caught;
+    `before_kill` runs in between. A command that ends before is left to end (code >= 0)."""
+    command = cli_zygote.shared().start(env, *args)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and control.call("GET", "faults")[0]["fired"] == 0:
-        if process.poll() is not None:
-            break
+    while not fired():
+        if command.poll() is not None:
+            return command.wait()
+        assert time.monotonic() < deadline, "the fault never fired"
         time.sleep(0.02)
     if before_kill:
         before_kill()
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    return process
+    command.kill()
+    return command.wait()
+
+
+def kill_sync_while_held(
+    control, env: dict, before_kill=None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """`lgcrm-sf sync` killed while the org holds the request its first fault caught."""
+    return kill_when_held(
+        lambda: control.call("GET", "faults")[0]["fired"] > 0,
+        env,
+        ("sync", "--no-backup-check"),
+        before_kill,
+        timeout,
+    )
 
 
 def wait_until_served(control, timeout: float = 60) -> None:

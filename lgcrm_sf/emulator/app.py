@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -223,7 +222,7 @@ class SalesforceApp:
         fault = self.faults.pick(request.method, path)
         if fault is not None:
             if fault.latency_ms:
-                time.sleep(fault.latency_ms / 1000)
+                self.faults.hold(fault)
             if fault.drop:
                 self._drop(request)
             elif fault.cut_after_bytes is not None:

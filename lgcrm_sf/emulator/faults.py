@@ -1,5 +1,6 @@
 """Fault injection for tests and the demo (control surface, not Salesforce's): by path pattern,
-an HTTP status and errorCode, a count or a probability, added latency, or a dropped connection."""
+an HTTP status and errorCode, a count or a probability, added latency (cut short when the
+faults are cleared), or a dropped connection."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class Faults:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._random = random.Random(0)
+        # Set when the faults are cleared: a request a fault's latency holds goes on at once (a
+        # test that killed the client releases it instead of waiting the latency out).
+        self._release = threading.Event()
 
     def add(self, spec: dict) -> Fault:
         allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
@@ -51,6 +55,14 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._release.set()
+            self._release = threading.Event()
+
+    def hold(self, fault: Fault) -> None:
+        """The fault's latency: until it has passed or the faults are cleared."""
+        with self._lock:
+            release = self._release
+        release.wait(fault.latency_ms / 1000)
 
     def pick(self, method: str, path: str) -> Fault | None:
         with self._lock:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 from collections.abc import Callable
 
 from werkzeug.wrappers import Request, Response
@@ -107,7 +106,7 @@ class LeadGenApi:
         fault = self.faults.pick(method)
         if fault is not None:
             if fault.latency_ms:
-                time.sleep(fault.latency_ms / 1000)
+                self.faults.hold(fault)
             if fault.drop:
                 SalesforceApp._drop(request)
             if fault.cut_after_bytes is not None:

@@ -11,7 +11,8 @@ regular expression matched against the whole method name; any method when omitte
 - drop: the connection closes without an answer, the call not run;
 - cut_after_bytes: the call runs, then its answer breaks off after N bytes (0: nothing of the
   body arrives) - "the server acted, then the response was lost";
-- latency_ms: a delay before anything else (alone, or with another effect).
+- latency_ms: a delay before anything else (alone, or with another effect), cut short when
+  the faults are cleared.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class Faults:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._random = random.Random(0)
+        # Set when the faults are cleared: a request a fault's latency holds goes on at once (a
+        # test that killed the client releases it instead of waiting the latency out).
+        self._release = threading.Event()
 
     def add(self, spec: dict) -> Fault:
         allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
@@ -77,6 +81,14 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._release.set()
+            self._release = threading.Event()
+
+    def hold(self, fault: Fault) -> None:
+        """The fault's latency: until it has passed or the faults are cleared."""
+        with self._lock:
+            release = self._release
+        release.wait(fault.latency_ms / 1000)
 
     def pick(self, method: str) -> Fault | None:
         with self._lock:
