@@ -91,6 +91,11 @@ class QuotaReserveReached(LgcrmError):
     exit_code = ExitCode.QUOTA_RESERVE
 
 
+class AccountDailyLimit(QuotaReserveReached):
+    """The Lead Gen & CRM account's daily call budget is spent (106), or our count of it
+    reached the reserve (the state database counts it, so the store raises it)."""
+
+
 class LockHeld(LgcrmError):
     exit_code = ExitCode.LOCK_HELD
 

@@ -232,7 +232,7 @@ def check_prereqs(
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:
     """Check every requirement of the help article against the connected org."""
-    from ..salesforce.prereqs_run import check_profile
+    from ..engine.prereqs import check_profile
 
     report = check_profile(profile_of(ctx))
     show(report, as_json, views.prereqs)

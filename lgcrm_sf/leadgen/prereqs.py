@@ -7,13 +7,13 @@ from .. import credentials
 from ..config import Profile, ProfileSettings
 from ..errors import LgcrmError
 from ..i18n import _
-from ..mapping.model import Mapping
 from ..salesforce.prereqs import FAIL, PASS, UNKNOWN, Check
 from .api.names import decode_user
 from .connection import open_account_client
 
 
-def account_checks(profile: Profile, settings: ProfileSettings, mapping: Mapping) -> list[Check]:
+def account_checks(profile: Profile, settings: ProfileSettings, owners: list[str]) -> list[Check]:
+    """`owners`: the e-mails of the users the mapping's owners: section names."""
     key = credentials.load_leadgen_key(profile.name, settings.leadgen_account_id)
     if not key:
         fix = _("run `lgcrm-sf leadgen connect` again or set {env}.").format(
@@ -41,14 +41,14 @@ def account_checks(profile: Profile, settings: ProfileSettings, mapping: Mapping
             ),
         )
     )
-    checks.append(_owner_users(mapping, users))
+    checks.append(_owner_users(owners, users))
     return checks
 
 
-def _owner_users(mapping: Mapping, users: list[dict]) -> Check:
+def _owner_users(owners: list[str], users: list[dict]) -> Check:
     active = {u["email"] for u in users if u["active"]}
-    missing = [o.user for o in mapping.owners if o.user.strip().lower() not in active]
-    if not mapping.owners:
+    missing = [user for user in owners if user.strip().lower() not in active]
+    if not owners:
         return Check("leadgen_owner_users", PASS, _("the mapping maps no owners"))
     if missing:
         return Check(
@@ -58,6 +58,4 @@ def _owner_users(mapping: Mapping, users: list[dict]) -> Check:
             _("add or activate these users in the account (Settings > Users), or change the "
               "owners: section of the mapping."),
         )  # fmt: skip
-    return Check(
-        "leadgen_owner_users", PASS, _("{count} owners mapped").format(count=len(mapping.owners))
-    )
+    return Check("leadgen_owner_users", PASS, _("{count} owners mapped").format(count=len(owners)))

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sqlite3
 
 from ..clock import now
+from ..errors import AccountDailyLimit
 from ..i18n import _
-from ..leadgen.api.errors import AccountDailyLimit
 
 DEFAULT_DAILY_LIMIT = 50_000
 DEFAULT_RESERVE_PERCENT = 10.0

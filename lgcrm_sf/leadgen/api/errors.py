@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import (
+from ...errors import (  # AccountDailyLimit is raised by the store's budget too
+    AccountDailyLimit,
     AuthError,
     ConnectionFailure,
     ExitCode,
     LgcrmError,
     OutcomeUnknown,
-    QuotaReserveReached,
 )
 from ...i18n import _
 
@@ -25,10 +25,6 @@ PARAM_CODES = {201, 202, 204, 205, 206, 207, 208, 210}
 
 class AccountAuthError(AuthError):
     """The account refused the account id / secret key (103/104/105, or HTTP 401)."""
-
-
-class AccountDailyLimit(QuotaReserveReached):
-    """The account's daily call budget is spent (106), or our count reached the reserve."""
 
 
 class AccountRateLimited(ConnectionFailure):

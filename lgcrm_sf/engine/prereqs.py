@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Profile
+from ..salesforce.backup import FIRST_SYNC_OBJECTS
+from ..salesforce.connection import open_client
+from ..salesforce.prereqs import Check, all_pass, check_prereqs
 from ..store.catalog import Catalog
-from .backup import FIRST_SYNC_OBJECTS
-from .connection import open_client
-from .prereqs import Check, all_pass, check_prereqs
 
 
 @dataclass
@@ -42,5 +42,6 @@ def check_profile(profile: Profile) -> PrereqsReport:
         from ..leadgen.prereqs import account_checks
         from ..mapping.service import mapping_for
 
-        checks += account_checks(profile, settings, mapping_for(profile))
+        owners = [o.user for o in mapping_for(profile).owners]
+        checks += account_checks(profile, settings, owners)
     return PrereqsReport(profile.name, settings.org_id, settings.org_name, checks)
