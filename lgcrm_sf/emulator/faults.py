@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -32,22 +33,20 @@ class Fault:
         return re.search(self.path, path) is not None
 
 
-class Faults:
+class FaultList:
+    """The faults of one service, in the order added, and how a request picks one: shared by
+    the Salesforce side (here) and the Lead Gen & CRM side (leadgen/faults.py), which differ
+    only in what a fault matches and which effects it may have."""
+
     def __init__(self) -> None:
-        self._faults: list[Fault] = []
+        self._faults: list = []
         self._lock = threading.Lock()
         self._random = random.Random(0)
         # Set when the faults are cleared: a request a fault's latency holds goes on at once (a
         # test that killed the client releases it instead of waiting the latency out).
         self._release = threading.Event()
 
-    def add(self, spec: dict) -> Fault:
-        allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
-        unknown = set(spec) - allowed
-        if unknown:
-            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
-        re.compile(spec["path"])
-        fault = Fault(**spec)
+    def _append(self, fault):
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -58,16 +57,18 @@ class Faults:
             self._release.set()
             self._release = threading.Event()
 
-    def hold(self, fault: Fault) -> None:
+    def hold(self, fault) -> None:
         """The fault's latency: until it has passed or the faults are cleared."""
         with self._lock:
             release = self._release
         release.wait(fault.latency_ms / 1000)
 
-    def pick(self, method: str, path: str) -> Fault | None:
+    def _pick(self, matches: Callable) -> object | None:
+        """The first fault that `matches` and is due: past its `after`, under its `count`, and
+        drawn with its `probability`."""
         with self._lock:
             for fault in self._faults:
-                if not fault.matches(method, path):
+                if not matches(fault):
                     continue
                 fault.seen += 1
                 if fault.seen <= fault.after:
@@ -83,3 +84,16 @@ class Faults:
     def summary(self) -> list[dict]:
         with self._lock:
             return [dict(f.__dict__) for f in self._faults]
+
+
+class Faults(FaultList):
+    def add(self, spec: dict) -> Fault:
+        allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
+        unknown = set(spec) - allowed
+        if unknown:
+            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
+        re.compile(spec["path"])
+        return self._append(Fault(**spec))
+
+    def pick(self, method: str, path: str) -> Fault | None:
+        return self._pick(lambda fault: fault.matches(method, path))

@@ -17,10 +17,10 @@ regular expression matched against the whole method name; any method when omitte
 
 from __future__ import annotations
 
-import random
 import re
-import threading
 from dataclasses import dataclass, field
+
+from ..faults import FaultList
 
 UNAVAILABLE_BODY = "Service temporarily unavailable"
 
@@ -46,15 +46,7 @@ class Fault:
         return self.method is None or re.fullmatch(self.method, method) is not None
 
 
-class Faults:
-    def __init__(self) -> None:
-        self._faults: list[Fault] = []
-        self._lock = threading.Lock()
-        self._random = random.Random(0)
-        # Set when the faults are cleared: a request a fault's latency holds goes on at once (a
-        # test that killed the client releases it instead of waiting the latency out).
-        self._release = threading.Event()
-
+class Faults(FaultList):
     def add(self, spec: dict) -> Fault:
         allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
         unknown = set(spec) - allowed
@@ -74,38 +66,7 @@ class Faults:
             raise ValueError(
                 "give one of code, unavailable, status, drop, cut_after_bytes (or latency_ms)"
             )
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-            self._release.set()
-            self._release = threading.Event()
-
-    def hold(self, fault: Fault) -> None:
-        """The fault's latency: until it has passed or the faults are cleared."""
-        with self._lock:
-            release = self._release
-        release.wait(fault.latency_ms / 1000)
+        return self._append(fault)
 
     def pick(self, method: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if not fault.matches(method):
-                    continue
-                fault.seen += 1
-                if fault.seen <= fault.after:
-                    continue
-                if fault.count is not None and fault.fired >= fault.count:
-                    continue
-                if self._random.random() >= fault.probability:
-                    continue
-                fault.fired += 1
-                return fault
-        return None
-
-    def summary(self) -> list[dict]:
-        with self._lock:
-            return [dict(f.__dict__) for f in self._faults]
+        return self._pick(lambda fault: fault.matches(method))
