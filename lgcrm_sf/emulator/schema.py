@@ -359,6 +359,36 @@ SHARING_DEFAULTS = (
 )
 
 
+def _closed_won() -> list[Field]:
+    """Whether a stage (and an opportunity in it) is closed and won: read-only everywhere."""
+    return [
+        Field("IsClosed", "boolean", nillable=False, default=False, **RO),
+        Field("IsWon", "boolean", nillable=False, default=False, **RO),
+    ]
+
+
+def _forecast(name_writable: bool) -> list[Field]:
+    """A stage's forecast category (API value and name). Read-only on OpportunityStage; on
+    Opportunity the name may be set (the API value follows it)."""
+    return [
+        Field(
+            "ForecastCategory",
+            "picklist",
+            40,
+            picklist=tuple(FORECAST_CATEGORIES.values()),
+            restricted=True,
+            **RO,
+        ),
+        Field(
+            "ForecastCategoryName",
+            "picklist",
+            picklist=tuple(FORECAST_CATEGORIES),
+            restricted=True,
+            **({} if name_writable else RO),
+        ),
+    ]
+
+
 def _opportunity_stage() -> SObject:
     """The org's stages: read-only through the API (Setup edits them); queryable and described.
     The key prefix is the emulator's own: a real org's 01J is LeadStatus's here."""
@@ -370,26 +400,11 @@ def _opportunity_stage() -> SObject:
             Field("ApiName", "string", 255, nillable=False, **RO),
             Field("Description", "string", 255, **RO),
             Field("IsActive", "boolean", nillable=False, default=True, **RO),
-            Field("IsClosed", "boolean", nillable=False, default=False, **RO),
-            Field("IsWon", "boolean", nillable=False, default=False, **RO),
+            *_closed_won(),
             Field(
                 "DefaultProbability", "percent", precision=3, scale=0, label="Probability (%)", **RO
             ),
-            Field(
-                "ForecastCategory",
-                "picklist",
-                40,
-                picklist=tuple(FORECAST_CATEGORIES.values()),
-                restricted=True,
-                **RO,
-            ),
-            Field(
-                "ForecastCategoryName",
-                "picklist",
-                picklist=tuple(FORECAST_CATEGORIES),
-                restricted=True,
-                **RO,
-            ),
+            *_forecast(name_writable=False),
             Field("SortOrder", "int", **RO),
         ],
         createable=False,
@@ -794,22 +809,8 @@ def standard_objects() -> dict[str, SObject]:
                 Field("Description", "textarea", 32000),
                 # Directly controlled by StageName (never written); Probability and the
                 # forecast category are implied by it but may be set (see stages.py).
-                Field("IsClosed", "boolean", nillable=False, default=False, **RO),
-                Field("IsWon", "boolean", nillable=False, default=False, **RO),
-                Field(
-                    "ForecastCategory",
-                    "picklist",
-                    40,
-                    picklist=tuple(FORECAST_CATEGORIES.values()),
-                    restricted=True,
-                    **RO,
-                ),
-                Field(
-                    "ForecastCategoryName",
-                    "picklist",
-                    picklist=tuple(FORECAST_CATEGORIES),
-                    restricted=True,
-                ),
+                *_closed_won(),
+                *_forecast(name_writable=True),
                 _owner(),
                 *_recent(),
             ],
