@@ -46,6 +46,13 @@ class FaultList:
         # test that killed the client releases it instead of waiting the latency out).
         self._release = threading.Event()
 
+    @staticmethod
+    def _check_keys(fault_class, spec: dict) -> None:
+        """A control request names only a fault's settings (its counters are not settings)."""
+        unknown = set(spec) - (set(fault_class.__dataclass_fields__) - {"seen", "fired"})
+        if unknown:
+            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
+
     def _append(self, fault):
         with self._lock:
             self._faults.append(fault)
@@ -88,10 +95,7 @@ class FaultList:
 
 class Faults(FaultList):
     def add(self, spec: dict) -> Fault:
-        allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
-        unknown = set(spec) - allowed
-        if unknown:
-            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
+        self._check_keys(Fault, spec)
         re.compile(spec["path"])
         return self._append(Fault(**spec))
 

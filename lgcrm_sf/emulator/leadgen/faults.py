@@ -48,10 +48,7 @@ class Fault:
 
 class Faults(FaultList):
     def add(self, spec: dict) -> Fault:
-        allowed = set(Fault.__dataclass_fields__) - {"seen", "fired"}
-        unknown = set(spec) - allowed
-        if unknown:
-            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
+        self._check_keys(Fault, spec)
         if spec.get("method") is not None:
             re.compile(spec["method"])
         fault = Fault(**spec)
