@@ -208,3 +208,21 @@ def test_a_bad_rows_reason_reads_in_portuguese_and_stays_english_in_json(cli, tm
     events.write_text('[{"type": "form_submit", "email": "ana@x.example"}, 7]', "utf-8")
     shown = cli("events", "import", events, env=PT)
     assert "elemento [1]: não é um objeto JSON" in shown.out, shown.out
+
+
+def test_mapping_problems_read_in_portuguese_and_stay_english_in_json(cli, tmp_path):
+    broken = tmp_path / "mapping.yaml"
+    broken.write_text(
+        "version: 1\nobjects:\n  lead:\n    salesforce: Contact\n    fields:\n"
+        "      - {leadgen: email, salesforce: Email, direction: pull}\n",
+        "utf-8",
+    )
+    shown = cli("mapping", "validate", broken, env=PT)
+    assert "objects.lead sincroniza com Lead do Salesforce, não com Contact" in shown.out
+    english = cli("mapping", "validate", broken, "--json", env=EN)
+    portuguese = cli("mapping", "validate", broken, "--json", env=PT)
+    assert english.code == portuguese.code == ExitCode.CONFIG
+    assert english.out == portuguese.out
+    problem = json.loads(english.out)["problems"][0]
+    assert problem["message"] == "objects.lead syncs with Salesforce Lead, not Contact."
+    assert problem["fix"] == "use `salesforce: Lead`."

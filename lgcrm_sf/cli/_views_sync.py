@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..engine import apply, engagements, matching
 from ..errors import ExitCode
 from ..formats import moment, number
-from ..i18n import N_, Deferred, _, english, ngettext, reread, shown
+from ..i18n import N_, Deferred, _, ngettext, reread, shown
 from ._render import Table, failure, line, out, show_rows
 
 # --- mapping ----------------------------------------------------------------------------------
@@ -52,8 +52,8 @@ def mapping_report_json(report) -> dict:
         head = failure(
             int(ExitCode.CONFIG),
             "config",
-            english(mapping_errors_message(report)),
-            english(_("correct the lines listed in problems and validate it again.")),
+            mapping_errors_message(report),  # print_json writes it in English
+            _("correct the lines listed in problems and validate it again."),
         )
     else:
         head = {"ok": True, "exit_code": 0}
