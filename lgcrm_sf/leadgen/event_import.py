@@ -16,7 +16,7 @@ from .columns import spelling
 from .csv_records import CsvFile
 from .fields import normalise_email
 from .import_run import Rejects, apply_in_batches, check_encoding, require_file
-from .json_records import open_json_records
+from .json_records import labelled, open_json_records
 from .local_times import LocalTimes
 from .store import EVENT_KINDS, LeadGenStore
 
@@ -72,8 +72,8 @@ def _looks_like_event(data: dict) -> bool:
 
 
 def _event_rows(path: Path, encoding: str):
-    """(line, (label, dict)) pairs from a CSV or JSON events file, or (line, reason) for a
-    record that could not be read; the label names an array element ('element [3]')."""
+    """(line, (index, dict)) pairs from a CSV or JSON events file, or (line, reason) for a
+    record that could not be read; the index is a JSON array element's (None elsewhere)."""
     require_file(path)
     check_characters = check_encoding(path, encoding)
     records = open_json_records(path, encoding, _looks_like_event)
@@ -94,7 +94,7 @@ def _event_rows(path: Path, encoding: str):
                     ),
                 )
             else:
-                yield line, ("", dict(zip(header, row, strict=True)))
+                yield line, (None, dict(zip(header, row, strict=True)))
 
 
 def import_events(
@@ -105,14 +105,10 @@ def import_events(
     times = times or LocalTimes()
     report = EventReport(path.name, time_zone=times.zone)
 
-    def apply(item: tuple[str, dict]) -> str | None:
-        label, data = item
+    def apply(item: tuple[int | None, dict]) -> str | None:
+        index, data = item
         reason = _import_event(store, data, report, times)
-        return (
-            _("{label}: {reason}").format(label=label, reason=reason)
-            if reason and label
-            else reason
-        )
+        return labelled(index, reason) if reason else reason
 
     apply_in_batches(store.db.conn, _event_rows(path, encoding), apply, report)
     if report.rows == 0:

@@ -32,9 +32,17 @@ _OUTSIDE_STRING = re.compile(r'["\[\]{}]')
 _SCALAR_END = re.compile(r"[,\]}\s]")
 
 
-def _labelled(label: str, reason: str) -> str:
-    """A bad record's reason, after the element it is about when there is one."""
-    return _("{label}: {reason}").format(label=label, reason=reason) if label else reason
+def element(index: int) -> str:
+    return _("element [{index}]").format(index=index)
+
+
+def labelled(index: int | None, reason: str) -> str:
+    """A bad record's reason, after the array element it is about when there is one. Records
+    carry the element's index, named only for a reason: translating a name for every element
+    of a large array would cost more than reading it."""
+    if index is None:
+        return reason
+    return _("{label}: {reason}").format(label=element(index), reason=reason)
 
 
 class _Broken(Exception):
@@ -155,7 +163,7 @@ class _JsonText:
 
 
 class JsonRecords:
-    """(line, (label, object) or the reason the record is bad) for each record of a JSON
+    """(line, (index, object) or the reason the record is bad) for each record of a JSON
     events file. `looks_like_event` tells a lone object that is an event from one that is not
     (say {"events": [...]}): the latter is a DataError, not a bad row."""
 
@@ -196,16 +204,16 @@ class JsonRecords:
         yield from records
 
     @staticmethod
-    def _checked(label: str, value) -> object:
+    def _checked(index: int | None, value) -> object:
         """The record, or why it is bad: not an object, or a value that cannot be stored."""
         if not isinstance(value, dict):
-            return _labelled(label, _("not a JSON object"))
+            return labelled(index, _("not a JSON object"))
         for key, item in value.items():
             if isinstance(item, str):
                 problem = value_problem(_("key {key!r}").format(key=key), item)
                 if problem:
-                    return _labelled(label, problem)
-        return (label, value)
+                    return labelled(index, problem)
+        return (index, value)
 
     def _lines(self):
         number = 0
@@ -237,30 +245,30 @@ class JsonRecords:
             except ValueError as exc:
                 yield number, _("not valid JSON: {error}").format(error=getattr(exc, "msg", exc))
                 continue
-            yield number, self._checked("", value)
+            yield number, self._checked(None, value)
 
-    def _value(self, text: _JsonText, label: str) -> tuple[object, bool]:
+    def _value(self, text: _JsonText, index: int | None) -> tuple[object, bool]:
         """The record at the current position (or why it is bad), and whether reading can go
         on after it: past a value too long to decode it can, past broken JSON it cannot."""
         try:
-            return self._checked(label, text.value()), True
+            return self._checked(index, text.value()), True
         except _Broken as exc:
             why = _("not valid JSON ({error} at line {line}); nothing after it was read").format(
                 error=exc.message, line=exc.line
             )
-            return _labelled(label, why), False
+            return labelled(index, why), False
         except _TooLong:
             if text.skip_value():
                 why = _("longer than {limit}: skipped").format(limit=MAX_VALUE_WORDS)
-                return _labelled(label, why), True
+                return labelled(index, why), True
             why = _("a value that never ends: nothing after it was read")
-            return _labelled(label, why), False
+            return labelled(index, why), False
 
     def _values(self):
         text = _JsonText(self._handle)
         while text.peek():
             line = text.line
-            record, go_on = self._value(text, "")
+            record, go_on = self._value(text, None)
             yield line, record
             if not go_on:
                 return
@@ -272,8 +280,8 @@ class JsonRecords:
         after = text.peek()
         if after != "]":
             for index in itertools.count():
-                label, line = _("element [{index}]").format(index=index), text.line
-                record, go_on = self._value(text, label)
+                line = text.line
+                record, go_on = self._value(text, index)
                 yield line, record
                 if not go_on:
                     return
@@ -289,7 +297,7 @@ class JsonRecords:
                     _(
                         "after {label}: expected ',' or ']' but found {found}: the array is cut "
                         "off or broken here, nothing after it was read"
-                    ).format(label=label, found=found),
+                    ).format(label=element(index), found=found),
                 )
                 return
         text.take()  # "]"
