@@ -15,6 +15,10 @@ from .target import ObjectSpec
 
 USER_PREFIX = "005"
 RECORD_TYPE = "RecordTypeId"
+# What a row's remap notes, made once (a restore counts them row by row).
+NOT_RESTORED = deferred_text(N_("points to a record not restored: left empty"))
+NO_USER = deferred_text(N_("no matching user in the target: left empty"))
+NO_RECORD_TYPE = deferred_text(N_("record type missing in the target: its default used"))
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Remap:
             return mapped
         if self.same_org:
             return text
-        self.notes[(name, deferred_text(N_("points to a record not restored: left empty")))] += 1
+        self.notes[(name, NOT_RESTORED)] += 1
         return ""
 
     def _user(self, name: str, text: str) -> str:
@@ -65,7 +69,7 @@ class Remap:
             return text
         user = self.owners.target_user(text, use_default=name in ("OwnerId", "CreatedById"))
         if user is None:
-            self.notes[(name, deferred_text(N_("no matching user in the target: left empty")))] += 1
+            self.notes[(name, NO_USER)] += 1
             return ""
         return user
 
@@ -74,9 +78,7 @@ class Remap:
             return text
         mapped = self.record_types.get(text)
         if mapped is None:
-            self.notes[
-                (name, deferred_text(N_("record type missing in the target: its default used")))
-            ] += 1
+            self.notes[(name, NO_RECORD_TYPE)] += 1
             return ""
         return mapped
 

@@ -36,6 +36,7 @@ CONVERTED = deferred(
     N_("converted lead (a conversion cannot be undone; convertLead made its contact)")
 )
 ALREADY = deferred(N_("already created again (by an earlier run of this restore)"))
+MERGED_SINCE = deferred(N_("merged since the backup: brought back beside its master"))
 
 
 class UpdateRestore(RestoreJob):
@@ -134,9 +135,7 @@ class UpdateRestore(RestoreJob):
         if deleted:
             plan.undelete += 1
             if now.get("MasterRecordId"):
-                plan.notes[
-                    deferred(N_("merged since the backup: brought back beside its master"))
-                ] += 1
+                plan.notes[MERGED_SINCE] += 1
         if changes:
             plan.update += 1
             plan.fields.update(changes.keys())
