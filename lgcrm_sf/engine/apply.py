@@ -113,22 +113,19 @@ def _apply_bulk(sync: Sync, sobject: str, op: str) -> None:
 
 
 def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, rows: int) -> None:
-    journal, batch = sync.state.journal, []
+    journal = sync.state.journal
     column = "email" if op == "create" else "sf_id"
     if op == "create":
         key_of = lambda row: (row.get("Email") or "").lower()  # noqa: E731
     else:
         key_of = lambda row: row.get("Id") or row.get("sf__Id")  # noqa: E731
+    batch: list[WriteResult] = []
     for result in sync.sf.ingest.results(job_id, key_of, rows):
-        journal_id = journal.sent_id_by_key(*span, column, result.key)
-        if journal_id is None:
-            continue
-        result.key = str(journal_id)
         batch.append(result)
-        if len(batch) >= sync.tuning.chunk:
-            settle_many(sync, sobject, op, batch)
+        if len(batch) >= sync.tuning.settle_chunk:
+            _settle_by_key(sync, sobject, op, span, column, batch)
             batch = []
-    settle_many(sync, sobject, op, batch)
+    _settle_by_key(sync, sobject, op, span, column, batch)
     unprocessed = [
         WriteResult(str(i), False, None, "UNPROCESSED", deferred(UNPROCESSED))
         for i in journal.still_sent(*span)
@@ -136,22 +133,43 @@ def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, row
     settle_many(sync, sobject, op, unprocessed)
 
 
+def _settle_by_key(sync: Sync, sobject, op, span: tuple, column: str, results: list) -> None:
+    """Bulk results carry the row's e-mail (creates) or Id (updates), not our journal id: each
+    takes the oldest sent row of the span with its key."""
+    ids = sync.state.journal.sent_ids_by_keys(*span, column, [r.key for r in results])
+    keyed = []
+    for result in results:
+        waiting = ids.get(result.key)
+        if waiting:
+            result.key = str(waiting.pop(0))
+            keyed.append(result)
+    settle_many(sync, sobject, op, keyed)
+
+
 def settle_many(sync: Sync, sobject: str, op: str, results: list[WriteResult]) -> None:
+    """Salesforce's answers, in one transaction: the successes together (a few statements for
+    the lot), each refusal on its own."""
+    entries = sync.state.journal.entries([int(r.key) for r in results])
+    done = [(r, entries[int(r.key)]) for r in results if r.success]
     with sync.state.conn:
+        if done:
+            _settle_successes(sync, sobject, op, done)
         for result in results:
-            settle(sync, sobject, op, result)
+            if not result.success:
+                _settle_refusal(sync, sobject, op, result, entries[int(result.key)])
 
 
-def settle(sync: Sync, sobject: str, op: str, result: WriteResult) -> None:
-    entry = sync.state.journal.entry(int(result.key))
+def _settle_successes(sync: Sync, sobject: str, op: str, done: list) -> None:
+    state = sync.state
+    state.journal.settle_many([(int(r.key), r.sf_id) for r, _entry in done])
+    if op == "create":
+        state.links.set_links(sobject, [(entry["person_id"], r.sf_id) for r, entry in done])
+    state.links.set_mirrors(sobject, [(entry["person_id"], entry["mirror"]) for _r, entry in done])
+    state.errors.clear_many([entry["person_id"] for _r, entry in done])
+
+
+def _settle_refusal(sync: Sync, sobject: str, op: str, result: WriteResult, entry: dict) -> None:
     person_id, payload = entry["person_id"], entry["payload"]
-    if result.success:
-        sync.state.journal.settle(int(result.key), result.sf_id)
-        if op == "create":
-            sync.state.links.set_link(person_id, sobject, result.sf_id, None)
-        sync.state.links.set_mirror(person_id, sobject, entry["mirror"])
-        sync.state.errors.clear(person_id)
-        return
     sync.state.journal.fail(int(result.key), f"{result.code}: {result.message}")
     done = "created_in_salesforce" if op == "create" else "updated_in_salesforce"
     sync.report.count(sobject, done, -1)

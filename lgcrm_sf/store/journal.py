@@ -26,22 +26,20 @@ class Journal:
         self.conn = conn
 
     def add(self, run_id, op, sobject, person_id, email, sf_id, payload, mirror) -> None:
-        self.conn.execute(
+        self.add_many(run_id, op, sobject, [(person_id, email, sf_id, payload, mirror)])
+
+    def add_many(self, run_id, op, sobject, writes: list[tuple]) -> None:
+        """Planned writes: (person id, e-mail, Salesforce id, payload, mirror) each."""
+        now = utc_now()
+        self.conn.executemany(
             "INSERT INTO journal (run_id, op, sf_object, person_id, sf_id, email, payload, mirror, "
             "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                run_id,
-                op,
-                sobject,
-                person_id,
-                sf_id,
-                email,
-                json.dumps(payload),
-                json.dumps(mirror),
-                JournalState.PLANNED,
-                utc_now(),
+                (run_id, op, sobject, person_id, sf_id, email, json.dumps(payload),
+                 json.dumps(mirror), JournalState.PLANNED, now)
+                for person_id, email, sf_id, payload, mirror in writes
             ],
-        )
+        )  # fmt: skip
 
     def planned_count(self, run_id: int, op: str, sobject: str) -> int:
         return self.conn.execute(
@@ -95,15 +93,25 @@ class Journal:
         ):
             yield json.loads(payload)
 
-    def sent_id_by_key(self, run_id, op, sobject, first, last, column: str, key) -> int | None:
-        """A sent row of this span by its e-mail or Salesforce id (Bulk results carry those)."""
+    def sent_ids_by_keys(self, run_id, op, sobject, first, last, column: str, keys) -> dict:
+        """The sent rows of this span by e-mail or Salesforce id (Bulk results carry those):
+        {key: [journal ids, oldest first]}, looked up in one query per 500 keys."""
         assert column in ("email", "sf_id")
-        row = self.conn.execute(
-            f"SELECT id FROM journal WHERE run_id = ? AND state = ? AND op = ? AND sf_object = ? "
-            f"AND id BETWEEN ? AND ? AND {column} = ?",
-            [run_id, JournalState.SENT, op, sobject, first, last, key],
-        ).fetchone()
-        return row[0] if row else None
+        found: dict = {}
+        keys = sorted({k for k in keys if k is not None})
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for journal_id, key in self.conn.execute(
+                # The unary + keeps SQLite on the key's index: by (state, run_id) it would scan
+                # the whole span for every chunk of keys.
+                f"SELECT id, {column} FROM journal WHERE +run_id = ? AND +state = ? AND op = ? "
+                f"AND sf_object = ? AND +id BETWEEN ? AND ? AND {column} IN ({marks}) "
+                "ORDER BY id",
+                [run_id, JournalState.SENT, op, sobject, first, last, *chunk],
+            ):
+                found.setdefault(key, []).append(journal_id)
+        return found
 
     def still_sent(self, run_id, op, sobject, first: int, last: int) -> list[int]:
         return [
@@ -116,25 +124,37 @@ class Journal:
         ]
 
     def entry(self, journal_id: int) -> dict:
-        row = self.conn.execute(
-            "SELECT person_id, email, mirror, payload, created_at FROM journal WHERE id = ?",
-            [journal_id],
-        ).fetchone()
-        return {
-            "person_id": row[0],
-            "email": row[1],
-            "mirror": json.loads(row[2] or "{}"),
-            "payload": json.loads(row[3]),
-            "created_at": row[4],
-        }
+        return self.entries([journal_id])[journal_id]
 
     def entries(self, journal_ids: list[int]) -> dict[int, dict]:
-        return {i: self.entry(i) for i in journal_ids}
+        """{journal id: its row}, one query per 500 ids."""
+        out = {}
+        for start in range(0, len(journal_ids), 500):
+            chunk = journal_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(
+                "SELECT id, person_id, email, mirror, payload, created_at FROM journal "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = {
+                    "person_id": row[1],
+                    "email": row[2],
+                    "mirror": json.loads(row[3] or "{}"),
+                    "payload": json.loads(row[4]),
+                    "created_at": row[5],
+                }
+        return out
 
     def settle(self, journal_id: int, sf_id: str | None) -> None:
-        self.conn.execute(
+        self.settle_many([(journal_id, sf_id)])
+
+    def settle_many(self, answers: list[tuple[int, str | None]]) -> None:
+        """Rows Salesforce answered yes to: (journal id, the record's id)."""
+        now = utc_now()
+        self.conn.executemany(
             "UPDATE journal SET state = ?, sf_id = ?, settled_at = ? WHERE id = ?",
-            [JournalState.SETTLED, sf_id, utc_now(), journal_id],
+            [(JournalState.SETTLED, sf_id, now, journal_id) for journal_id, sf_id in answers],
         )
 
     def fail(self, journal_id: int, error: str) -> None:

@@ -28,15 +28,23 @@ class Links:
         return row[0] if row else None
 
     def set_link(self, person_id: int, sf_object: str, sf_id: str, modstamp: str | None) -> None:
-        self.conn.execute(
-            "DELETE FROM links WHERE sf_id = ? AND person_id != ?", [sf_id, person_id]
+        self.set_links(sf_object, [(person_id, sf_id)], modstamp)
+
+    def set_links(
+        self, sf_object: str, pairs: list[tuple[int, str]], modstamp: str | None = None
+    ) -> None:
+        """(person id, Salesforce id) pairs linked; a record is linked to one person only."""
+        self.conn.executemany(
+            "DELETE FROM links WHERE sf_id = ? AND person_id != ?",
+            [(sf_id, person_id) for person_id, sf_id in pairs],
         )
-        self.conn.execute(
+        now = utc_now()
+        self.conn.executemany(
             "INSERT INTO links (person_id, sf_object, sf_id, sf_modstamp, linked_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET "
             "sf_object = excluded.sf_object, sf_id = excluded.sf_id, "
             "sf_modstamp = COALESCE(excluded.sf_modstamp, links.sf_modstamp)",
-            [person_id, sf_object, sf_id, modstamp, utc_now()],
+            [(person_id, sf_object, sf_id, modstamp, now) for person_id, sf_id in pairs],
         )
 
     def linked_ids(self, sf_object: str) -> dict[str, int]:
@@ -85,20 +93,33 @@ class Links:
 
     def set_mirror(self, person_id: int, sf_object: str, fields: dict) -> None:
         """Merge `fields` ({name: {"lg": v, "sf": v}}) into the person's mirror."""
-        current = self.mirror_of(person_id)
-        if (
-            all(current.get(k) == v for k, v in fields.items())
-            and self.conn.execute(
-                "SELECT 1 FROM mirror WHERE person_id = ? AND sf_object = ?", [person_id, sf_object]
-            ).fetchone()
-        ):
-            return  # nothing new: a quiet run leaves the mirror as it was
-        current.update(fields)
-        self.conn.execute(
+        self.set_mirrors(sf_object, [(person_id, fields)])
+
+    def set_mirrors(self, sf_object: str, items: list[tuple[int, dict]]) -> None:
+        """set_mirror for many people: their mirrors read in one query per 500."""
+        ids = [person_id for person_id, _fields in items]
+        held: dict[int, tuple[str, dict]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for person_id, held_object, text in self.conn.execute(
+                f"SELECT person_id, sf_object, fields FROM mirror WHERE person_id IN ({marks})",
+                chunk,
+            ):
+                held[person_id] = (held_object, json.loads(text))
+        now, writes = utc_now(), []
+        for person_id, fields in items:
+            held_object, current = held.get(person_id, (None, {}))
+            if held_object == sf_object and all(current.get(k) == v for k, v in fields.items()):
+                continue  # nothing new: a quiet run leaves the mirror as it was
+            current.update(fields)
+            held[person_id] = (sf_object, current)
+            writes.append((person_id, sf_object, json.dumps(current), now))
+        self.conn.executemany(
             "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(person_id) DO UPDATE SET sf_object = excluded.sf_object, "
             "fields = excluded.fields, synced_at = excluded.synced_at",
-            [person_id, sf_object, json.dumps(current), utc_now()],
+            writes,
         )
 
     def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:

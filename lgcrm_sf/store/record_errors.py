@@ -62,10 +62,14 @@ class RecordErrors:
         )
 
     def clear(self, person_id: int) -> None:
-        self.conn.execute(
+        self.clear_many([person_id])
+
+    def clear_many(self, person_ids: list[int]) -> None:
+        now = utc_now()
+        self.conn.executemany(
             "UPDATE sync_errors SET status = 'cleared', last_at = ? WHERE person_id = ? "
             "AND status = 'open'",
-            [utc_now(), person_id],
+            [(now, person_id) for person_id in person_ids],
         )
 
     def people_open(self) -> list[int]:
