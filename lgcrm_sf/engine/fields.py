@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..i18n import N_
 from ..leadgen.fields import field_type
 from ..mapping.model import FieldMap, Mapping
-from .values import Converter
+from .values import Converter, lg_native
 
 OWNER, SCORE, LINK = "owner", "lead_score", "lead_link"
 REQUIRED_DEFAULTS = {
@@ -106,8 +106,6 @@ def field_specs(
 
 def lg_value(spec: FieldSpec, person: dict, mapping: Mapping):
     """Our side's value of a spec, in our normal form."""
-    from .values import lg_native
-
     if spec.role == OWNER:
         return person.get("owner_user_id")
     if spec.role == LINK:

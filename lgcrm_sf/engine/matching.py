@@ -26,9 +26,12 @@ def match_or_create(sync: Sync, sobject: str) -> None:
         last = ids[-1]
         people = sync.leadgen.get_many(ids)
         matches = _matches(sync, sorted({p["email"] for p in people}))
+        creates: list[tuple] = []
         with sync.state.conn:
             for person in people:
-                _match_one(sync, person, matches, sobject)
+                _match_one(sync, person, matches, sobject, creates)
+            if creates:  # journaled together: one statement for the chunk
+                sync.state.journal.add_many(sync.run_id, "create", sobject, creates)
 
 
 def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -45,7 +48,7 @@ def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:
     return matches
 
 
-def _match_one(sync: Sync, person: dict, matches, sobject: str) -> None:
+def _match_one(sync: Sync, person: dict, matches, sobject: str, creates: list) -> None:
     found = [
         f
         for f in matches.get(person["email"], [])
@@ -62,7 +65,7 @@ def _match_one(sync: Sync, person: dict, matches, sobject: str) -> None:
         if not sync.dry_run:
             sync.work.to_read.setdefault(match_object, set()).add(person["id"])
         return
-    plan_create(sync, person, sobject)
+    plan_create(sync, person, sobject, creates)
 
 
 def _ambiguous(sync: Sync, person: dict, chosen: list[tuple[str, str]], sobject: str) -> None:
@@ -89,7 +92,8 @@ def _ambiguous(sync: Sync, person: dict, chosen: list[tuple[str, str]], sobject:
         )
 
 
-def plan_create(sync: Sync, person: dict, sobject: str) -> None:
+def plan_create(sync: Sync, person: dict, sobject: str, creates: list) -> None:
+    """A create planned (and, outside a dry run, added to `creates` for the journal)."""
     payload, mirror = _create_payload(sync, person, sobject)
     sync.report.count(sobject, "created_in_salesforce")
     sync.report.plan_line(
@@ -102,9 +106,7 @@ def plan_create(sync: Sync, person: dict, sobject: str) -> None:
         N_("new in Lead Gen & CRM"),
     )
     if not sync.dry_run:
-        sync.state.journal.add(
-            sync.run_id, "create", sobject, person["id"], person["email"], None, payload, mirror
-        )
+        creates.append((person["id"], person["email"], None, payload, mirror))
 
 
 def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]:

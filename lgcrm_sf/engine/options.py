@@ -26,7 +26,8 @@ class Tuning:
     bulk_page_rows: int = 100_000  # rows per Bulk results page
     emails_per_query: int = 300  # e-mails per lookup query (the URL stays short)
     reconcile_scan_above: int = 10_000  # more links: read every Id once instead of by chunks
-    chunk: int = 500  # rows handled per local transaction
+    chunk: int = 2_000  # rows handled per local transaction (each commit syncs to disk)
+    settle_chunk: int = 2_000  # Bulk results settled per transaction (each commit syncs)
 
     @classmethod
     def from_environment(cls) -> Tuning:
