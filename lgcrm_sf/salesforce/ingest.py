@@ -40,16 +40,11 @@ class IngestJobs:
         self.client, self.integration_user_id = client, integration_user_id
 
     def run_job(self, sobject, op, payloads: Callable, on_job: Callable, external_id=None) -> str:
-        """One job from `payloads()` (called twice: once for the columns, once for the rows).
-        Returns the job id once closed."""
-        columns = sorted({k for payload in payloads() for k in payload})
+        """One job from `payloads()` (an iterable it may call twice). Returns the job id once
+        closed."""
         spool = tempfile.SpooledTemporaryFile(max_size=bulk_ingest.SPOOL_BYTES)
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(columns)
-        for payload in payloads():
-            writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
-        text.flush()
+        _write_csv(text, payloads, op)
         if op == "create" and external_id:
             operation = "upsert"
         else:
@@ -98,6 +93,30 @@ class IngestJobs:
                 for row in csv.DictReader(text):
                     yield _row_result(kind, key_of(row), row)
                 text.detach()
+
+
+def _write_csv(text, payloads: Callable, op: str) -> None:
+    """The job's CSV. Its columns are the first row's keys when every row has those (a sync's
+    writes of one kind almost always do: one pass); else the union of all keys (a second)."""
+    writer = csv.writer(text, lineterminator="\n")
+    rows = iter(payloads())
+    first = next(rows, None)
+    columns = sorted(first or ())
+    known = set(columns)
+    writer.writerow(columns)
+    if first is not None:
+        writer.writerow([_csv_cell(first.get(c, _ABSENT), op) for c in columns])
+    for payload in rows:
+        if not known.issuperset(payload):
+            text.seek(0)
+            text.truncate()
+            columns = sorted({k for p in payloads() for k in p})
+            writer.writerow(columns)
+            for again in payloads():
+                writer.writerow([_csv_cell(again.get(c, _ABSENT), op) for c in columns])
+            break
+        writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
+    text.flush()
 
 
 def _row_result(kind: str, key, row: dict) -> WriteResult:
