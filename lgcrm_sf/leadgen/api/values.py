@@ -55,9 +55,16 @@ def api_time_to_iso(value) -> str | None:
     if value in (None, "", "0000-00-00 00:00:00"):
         return None
     raw = str(value).strip()
+    if len(raw) == 19 and raw[10] == " " and raw.isascii():
+        # The usual shape, checked by the C parser (strptime was a sync's hottest call).
+        datetime.datetime.fromisoformat(raw)
+        return f"{raw[:10]}T{raw[11:]}.000Z"
+    return _strict(raw)
+
+
+def _strict(raw: str) -> str:
     fmt = API_TIME if " " in raw else "%Y-%m-%d"
-    moment = datetime.datetime.strptime(raw, fmt).replace(tzinfo=datetime.UTC)
-    return iso(moment)
+    return iso(datetime.datetime.strptime(raw, fmt).replace(tzinfo=datetime.UTC))
 
 
 def iso_to_api_time(value: str | datetime.datetime) -> str:
