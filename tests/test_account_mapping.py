@@ -153,3 +153,38 @@ def test_an_unreachable_account_is_said_not_silently_passed(account_world: Accou
     assert "could not be read" in report["account_not_checked"]
     text = aw.world.cli("mapping", "validate", path)
     assert text.code == ExitCode.CONFIG  # reachable again: the same file is refused
+
+
+def test_a_mapping_edited_after_use_is_checked_by_the_sync_against_the_account(
+    account_world: AccountWorld,
+):
+    """The file the profile uses, edited in place: a field created in the account a minute ago
+    is taken at once (a problem seen with the remembered fields is checked again against a
+    fresh read); a field the account lacks stops the sync before it reads or writes anything
+    (exit 3, the line named); and a quiet run asks the account nothing about its fields."""
+    aw = account_world
+    known = custom_field(aw, "Segmento")
+    path = write(
+        aw, "live.yaml", known=known, unknown="title", deal_stage="Negociação",
+        sf_stage="Closed Won",
+    )  # fmt: skip
+    assert aw.world.cli("mapping", "use", path).code == 0
+    aw.create("ana@example.org", lastName="Souza")
+    aw.sync()  # the account's fields are remembered from here
+    fresh = custom_field(aw, "Canal novo")
+    path.write_text(path.read_text().replace("leadgen: title", f"leadgen: custom.{fresh}"))
+    aw.sync()
+    path.write_text(path.read_text().replace(f"custom.{fresh}", "custom.canal_inexistente"))
+    aw.lg.lg_reset_counters()
+    result = aw.world.cli("sync", "--no-backup-check")
+    assert result.code == ExitCode.CONFIG, result
+    assert "live.yaml:8:" in result.err, result.err
+    assert "custom.canal_inexistente is not a custom field" in result.err
+    assert "nothing was synced" in result.err
+    calls = aw.lg.lg_counters()["by_method"]
+    assert set(calls) == {"getFields", "getDealStages"}, calls  # no lead read, none written
+    path.write_text(path.read_text().replace("custom.canal_inexistente", f"custom.{fresh}"))
+    aw.lg.lg_reset_counters()
+    aw.sync()
+    calls = aw.lg.lg_counters()["by_method"]
+    assert "getFields" not in calls and "getDealStages" not in calls, calls

@@ -1,9 +1,11 @@
 """Before anything is read or written: the mapping checked against the org (describe data and
-the owners' users cached a day, so a quiet run costs no describe call), what syncs for each
+the owners' users cached a day, so a quiet run costs no describe call) and, in account mode,
+against the account's fields and deal stages (also remembered a day), what syncs for each
 object, the owner map, and whether the org has our external-id field."""
 
 from __future__ import annotations
 
+from ..mapping.account_side import check_for_sync
 from ..mapping.service import check_against_org, org_schema
 from ..salesforce.describe import EXTERNAL_ID_FIELD
 from .context import OBJECTS, Sync
@@ -13,6 +15,8 @@ from .fields import OwnerConverter, field_specs
 def prepare(sync: Sync) -> None:
     schema = org_schema(sync.sf, sync.state, sync.mapping)
     problems = check_against_org(sync.mapping, schema, sync.state)  # errors stop the run here
+    if sync.account is not None:
+        check_for_sync(sync.mapping, sync.state, sync.account, sync.settings.leadgen_account_id)
     for problem in problems:  # warnings
         sync.report.say(str(problem))
     sync.sf_fields = {

@@ -5,7 +5,8 @@ just created must be usable at once)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime
+from dataclasses import asdict, dataclass, field
 
 from ..config import Profile, ProfileSettings
 from ..errors import AuthError, ConfigError, ConnectionFailure
@@ -13,7 +14,10 @@ from ..i18n import _
 from ..store.sync_state import SyncState
 from .account_checks import AccountSchema, check_against_account, read_account_schema
 from .model import Mapping
-from .problems import Problem
+from .problems import MappingInvalid, Problem
+
+# A sync checks the mapping against the account's fields as remembered for a day at most.
+SCHEMA_MAX_AGE = datetime.timedelta(hours=24)
 
 
 @dataclass
@@ -24,7 +28,8 @@ class AccountCheck:
 
 
 def account_client(profile: Profile, settings: ProfileSettings, state: SyncState):
-    """The account's client, its calls counted in the profile's daily budget."""
+    """The account's client, its calls counted per UTC day in the profile's state (the sync's
+    and the mapping commands' alike)."""
     from ..leadgen.connection import open_account_client
     from ..store.account_budget import DEFAULT_DAILY_LIMIT, AccountBudget
 
@@ -53,3 +58,24 @@ def check_account(profile: Profile, state: SyncState, mapping: Mapping) -> Accou
     if schema is None:
         return AccountCheck(not_checked=not_checked)
     return AccountCheck(check_against_account(mapping, schema), True)
+
+
+def check_for_sync(mapping: Mapping, state: SyncState, client, account_id: str) -> None:
+    """Every sync in account mode: the mapping's fields and deal stages against the account, so
+    a file edited after `mapping use`, or a field deleted in the account since, stops the run
+    (exit 3, every problem listed) instead of syncing blanks. The account's schema is
+    remembered a day (most runs spend no call on it); problems found with a remembered one are
+    checked again against a fresh read, so a field created a minute ago counts at once."""
+    key = f"account.schema.v1:{account_id}"
+
+    def fresh() -> dict:
+        return asdict(read_account_schema(client, account_id))
+
+    problems = check_against_account(
+        mapping, AccountSchema(**state.cache.remembered(key, fresh, SCHEMA_MAX_AGE))
+    )
+    if problems:
+        state.cache.put(key, fresh())
+        problems = check_against_account(mapping, AccountSchema(**state.cache.get(key)[0]))
+    if any(p.severity == "error" for p in problems):
+        raise MappingInvalid(problems, _("nothing was synced"))
