@@ -14,8 +14,8 @@ from ..clock import utc_now
 from ..config import Profile, ProfileSettings
 from ..errors import ExitCode, LgcrmError, PrereqsFailed, QuotaReserveReached
 from ..i18n import N_, _, deferred
-from ..leadgen.connection import open_account_client
 from ..leadgen.store import LeadGenStore
+from ..mapping.account_side import account_client
 from ..mapping.model import Mapping
 from ..salesforce.backup import FIRST_SYNC_OBJECTS
 from ..salesforce.client import SalesforceClient
@@ -51,16 +51,6 @@ MESSAGES = {
 }
 
 
-def open_account(profile: Profile, settings: ProfileSettings, state: SyncState):
-    """The account's client, its calls counted per UTC day in the state database."""
-    from ..store.account_budget import DEFAULT_DAILY_LIMIT, AccountBudget
-
-    limit = int(settings.extra.get("leadgen_daily_limit") or DEFAULT_DAILY_LIMIT)
-    reserve = settings.extra.get("leadgen_reserve")
-    budget = AccountBudget(state.conn, limit, None if reserve is None else int(reserve))
-    return open_account_client(profile, settings, budget)
-
-
 class SyncEngine:
     def __init__(
         self,
@@ -89,7 +79,7 @@ class SyncEngine:
             report=Report(objects, options.dry_run, options.plan_file),
         )
         if settings.account_mode:
-            self.context.account = open_account(profile, settings, state)
+            self.context.account = account_client(profile, settings, state)
             self.context.report.counts[ACCOUNT] = Counter()
 
     def sync(self) -> SyncResult:

@@ -64,7 +64,7 @@ def source_of(profile, state: SyncState) -> SalesSource:
     settings = profile.load()
     if not settings.leadgen_account_id:
         return local_source(state)
-    from ..engine.run import open_account
+    from ..mapping.account_side import account_client
     from .sales_source_api import AccountSalesSource
 
     store = LeadGenStore(state.db)
@@ -73,7 +73,7 @@ def source_of(profile, state: SyncState) -> SalesSource:
         person = store.by_account_id(lead_id)
         return (person["id"], person["email"]) if person else None
 
-    client = open_account(profile, settings, state)
+    client = account_client(profile, settings, state)
     return AccountSalesSource(client, settings.leadgen_account_id, person_of)
 
 
