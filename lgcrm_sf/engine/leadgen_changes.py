@@ -20,10 +20,13 @@ def apply_leadgen_changes(sync: Sync, kind: str, sobject: str) -> None:
     scratch, specs, last = sync.state.scratch, sync.specs[sobject], 0
     while ids := scratch.next_candidates(last, sync.tuning.chunk):
         last = ids[-1]
+        linked = sync.state.links.linked_people(ids)
         with sync.state.conn:
-            for person in sync.leadgen.get_many(ids):
+            # The unlinked go to matching, which reads them: here their ids are enough.
+            scratch.add_unlinked(sync.leadgen.active_among([i for i in ids if i not in linked]))
+            for person in sync.leadgen.get_many([i for i in ids if i in linked]):
                 if person["active"]:
-                    _linked_or_not(sync, person, sobject, specs)
+                    _linked(sync, person, sobject, specs)
     read_and_merge(sync, sobject)
     match_or_create(sync, sobject)
     for _kind, linked_object in OBJECTS.values():
@@ -45,10 +48,10 @@ def _gather_candidates(sync: Sync, kind: str) -> None:
     scratch.add_candidates(sync.leadgen.of_kind(sorted(retry), kind))
 
 
-def _linked_or_not(sync: Sync, person: dict, sobject: str, specs) -> None:
+def _linked(sync: Sync, person: dict, sobject: str, specs) -> None:
     link = sync.state.links.link_of(person["id"])
-    if link is None:
-        sync.state.scratch.add_unlinked(person["id"])
+    if link is None:  # its link went since the chunk was read: matching deals with it
+        sync.state.scratch.add_unlinked([person["id"]])
         return
     if link["sf_object"] != sobject:
         return

@@ -132,8 +132,10 @@ class Scratch:
             )
         ]
 
-    def add_unlinked(self, person_id: int) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO temp.unlinked VALUES (?)", [person_id])
+    def add_unlinked(self, person_ids: list[int]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO temp.unlinked VALUES (?)", [(p,) for p in person_ids]
+        )
 
     def next_unlinked(self, after: int, limit: int) -> list[int]:
         return [
