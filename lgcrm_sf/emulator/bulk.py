@@ -16,9 +16,9 @@ from array import array
 from dataclasses import dataclass, field
 
 from . import usage
-from .errors import ApiError, RecordError
+from .bulk_ingest import Ingest
+from .errors import ApiError
 from .query import Compiled
-from .rest import UPSERT_CHUNK, refuse_repeated, repeated_external_ids, upsert
 from .soql import SoqlError
 from .store import Org
 from .values import csv_text
@@ -394,107 +394,7 @@ class BulkJobs:
         if failure:
             job.state, job.error = "Failed", failure
             return
-        delimiter = DELIMITERS[job.info["columnDelimiter"]]
-        with open(job.path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            header = next(reader, None)
-            if not header:
-                job.state, job.error = "Failed", "InvalidBatch : Field name not provided"
-                return
-            rows = list(reader)
-        usage.spend(self.org, "bulk_batches", usage.ingest_batches(len(rows)))
-        outputs = {}
-        writers = {}
-        for name, prefix in (
-            ("successfulResults", ["sf__Id", "sf__Created"]),
-            ("failedResults", ["sf__Id", "sf__Error"]),
-            ("unprocessedrecords", []),
-        ):
-            fd, path = tempfile.mkstemp(prefix=f"{job.id}-{name}-", suffix=".csv", dir=self.workdir)
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
-            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
-            writer.writerow(prefix + header)
-            outputs[name], writers[name] = (path, handle), writer
-        repeated = self._repeated_external_ids(job, header, rows)
-        try:
-            for position, values in enumerate(rows):
-                if job.state == "Aborted":
-                    writers["unprocessedrecords"].writerows(rows[position:])
-                    break
-                if len(values) != len(header):
-                    writers["failedResults"].writerow(
-                        ["", "INVALID_ROW:Row has a different number of columns than the header"]
-                        + values
-                    )
-                    job.failed += 1
-                    job.processed += 1
-                    continue
-                record = dict(zip(header, values, strict=True))
-                try:
-                    with self.org.atomic():
-                        record_id, created = self._apply(
-                            job, record, repeated[position // UPSERT_CHUNK]
-                        )
-                    writers["successfulResults"].writerow(
-                        [record_id, str(created).lower()] + values
-                    )
-                except RecordError as exc:
-                    e = exc.errors[0]
-                    text = f"{e['errorCode']}:{e['message']}:{','.join(e['fields'])} --"
-                    writers["failedResults"].writerow([record.get("Id", ""), text] + values)
-                    job.failed += 1
-                job.processed += 1
-        finally:
-            for name, (path, handle) in outputs.items():
-                handle.close()
-                job.results[name] = path
-        if job.state != "Aborted":
-            job.state = "JobComplete"
-
-    def _repeated_external_ids(self, job: Job, header: list, rows: list) -> list[set[str]]:
-        """Per chunk of UPSERT_CHUNK rows, the external ids given twice in it (refused)."""
-        chunks = range(0, len(rows), UPSERT_CHUNK)
-        ext = job.info.get("externalIdFieldName")
-        column = next((i for i, h in enumerate(header) if ext and h.lower() == ext.lower()), None)
-        if job.operation != "upsert" or column is None:
-            return [set() for _ in chunks]
-        obj = self.org.sobject(job.info["object"])
-        return [
-            repeated_external_ids(
-                obj,
-                ext,
-                [r[column] or None for r in rows[start : start + UPSERT_CHUNK] if column < len(r)],
-            )
-            for start in chunks
-        ]
-
-    def _apply(self, job: Job, record: dict, repeated: set[str]) -> tuple[str, bool]:
-        # In Bulk CSV an empty value means "leave as is" and #N/A means "set to null".
-        values = {k: (None if v == "#N/A" else v) for k, v in record.items() if v != ""}
-        obj_name = job.info["object"]
-        op = job.operation
-        if op == "insert":
-            return self.org.insert(obj_name, values, job.user_id), True
-        if op in ("update", "delete", "hardDelete"):
-            record_id = values.pop("Id", None)
-            if not record_id:
-                raise RecordError("MISSING_ARGUMENT", "Id not specified", ["Id"])
-            if op == "update":
-                self.org.update(obj_name, record_id, values, job.user_id)
-            else:
-                self.org.delete(obj_name, record_id, job.user_id)
-                if op == "hardDelete":
-                    self.org.hard_delete(record_id)
-            return record_id, False
-        ext = job.info["externalIdFieldName"]
-        value = next((v for k, v in values.items() if k.lower() == ext.lower()), None)
-        if value is None:
-            raise RecordError("MISSING_ARGUMENT", f"{ext} not specified", [ext])
-        refuse_repeated(self.org.sobject(obj_name).field(ext), value, repeated)
-        status, result = upsert(self.org, job.user_id, obj_name, ext, value, values)
-        if status == 300:
-            raise RecordError("DUPLICATE_EXTERNAL_ID", f"{ext}: more than one record found", [ext])
-        return result["id"], result["created"]
+        Ingest(self.org, job, self.workdir).run(DELIMITERS[job.info["columnDelimiter"]])
 
     def ingest_results(self, job: Job, name: str) -> bytes:
         if job.state not in ("JobComplete", "Aborted", "Failed"):

@@ -44,6 +44,8 @@ class Clock:
 def sf_datetime(when: datetime) -> str:
     """Salesforce's REST datetime form, always UTC: 2024-05-01T12:00:00.000+0000."""
     when = when.astimezone(UTC)
+    if when.year >= 1000:  # the same text, faster (a Bulk job stamps every row)
+        return when.isoformat(timespec="milliseconds")[:23] + "+0000"
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
 
 

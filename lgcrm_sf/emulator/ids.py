@@ -22,7 +22,19 @@ SPACE = 62**8  # the counter's part of an id: 8 base-62 characters
 RESERVE_BLOCK = 10_000  # counter values persisted ahead of use at a time
 
 
+# Each id character as the bit it contributes: 1 for an upper-case letter.
+_BITS = str.maketrans({c: "1" if "A" <= c <= "Z" else "0" for c in _ALPHABET})
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]  # base 62 two digits at a time
+
+
 def checksum(id15: str) -> str:
+    if len(id15) == 15 and id15.isascii() and id15.isalnum():  # the same, faster (every id)
+        bits = id15.translate(_BITS)
+        return (
+            _SUFFIX[int(bits[4::-1], 2)]
+            + _SUFFIX[int(bits[9:4:-1], 2)]
+            + _SUFFIX[int(bits[14:9:-1], 2)]
+        )
     out = ""
     for chunk in range(3):
         bits = 0
@@ -100,7 +112,10 @@ class IdFactory:
     def id_for(self, prefix: str, n: int) -> str:
         # Spread counter values (7919 is prime to 62, so this is a bijection of the counter
         # space) so consecutive ids don't differ only in the last digit.
-        id15 = prefix + POD + "00" + _base62((n * 7919 + self._salt) % SPACE, 8)
+        high, low = divmod((n * 7919 + self._salt) % SPACE, 62**4)  # _base62(..., 8)
+        a, b = divmod(high, 62**2)
+        c, d = divmod(low, 62**2)
+        id15 = prefix + POD + "00" + _PAIRS[a] + _PAIRS[b] + _PAIRS[c] + _PAIRS[d]
         return id15 + checksum(id15)
 
     @property

@@ -184,16 +184,33 @@ class SObject:
     def __post_init__(self) -> None:
         self.label = self.label or _label(self.name)
         self._lower = {name.lower(): f for name, f in self.fields.items()}
-        self.stored_fields = [f for f in self.fields.values() if f.stored]
+        self._shape()
 
     def add(self, f: Field) -> None:
         self.fields[f.name] = f
         self._lower[f.name.lower()] = f
-        if f.stored:
-            self.stored_fields.append(f)
+        self._shape()
+
+    def _shape(self) -> None:
+        """What every write of a record reads, worked out once per set of fields (a Bulk job
+        writes each of its rows through these)."""
+        fields = self.fields.values()
+        self.stored_fields = [f for f in fields if f.stored]
+        self.required_names = [f.name for f in fields if f.required]
+        self.unique_fields = [f for f in fields if f.unique or f.name == "Username"]
+        # A new record's stored fields before the values given: defaults, else null; the
+        # fields defaulting to the creating user ("$user") are filled in per record.
+        self.new_row = {
+            f.name: None
+            if f.default is None or f.default == "$user"
+            else (int(f.default) if isinstance(f.default, bool) else f.default)
+            for f in self.stored_fields
+        }
+        self.user_defaults = [f.name for f in self.stored_fields if f.default == "$user"]
 
     def field(self, name: str) -> Field | None:
-        return self._lower.get(name.lower())
+        # Names are most often spelt as declared; any other case finds the same field.
+        return self.fields.get(name) or self._lower.get(name.lower())
 
     def relationship(self, name: str) -> Field | None:
         lowered = name.lower()

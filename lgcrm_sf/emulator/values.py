@@ -33,66 +33,79 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
     """Validate one value for field `f` and return its stored form (None for null)."""
     if value is None:
         return None
-    t = f.type
-    if t == "boolean":
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
-            return int(value.lower() in ("true", "1"))
-        raise _parse_error(f, value, "boolean")
-    if t == "int":
-        if isinstance(value, bool):
-            raise _parse_error(f, value, "int")
-        try:
-            number = float(value) if isinstance(value, str) else value
-            if not isinstance(number, int | float) or number != int(number):
-                raise ValueError
-            return int(number)
-        except (TypeError, ValueError):
-            raise _parse_error(f, value, "int") from None
-    if t in ("double", "currency", "percent"):
-        if isinstance(value, bool):
-            raise _parse_error(f, value, "double")
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise _parse_error(f, value, "double") from None
-        digits = f.precision - f.scale
-        if digits and abs(number) >= 10**digits:
-            raise RecordError(
-                "NUMBER_OUTSIDE_VALID_RANGE",
-                f"{f.label}: value outside of valid range on numeric field: {value}",
-                [f.name],
-            )
-        return number
-    if t == "date":
-        if not isinstance(value, str):
-            raise _parse_error(f, value, "date")
-        try:
-            return date.fromisoformat(value[:10] if "T" in value else value).isoformat()
-        except ValueError:
-            raise _parse_error(f, value, "date") from None
-    if t == "datetime":
-        if not isinstance(value, str):
-            raise _parse_error(f, value, "datetime")
-        try:
-            return sf_datetime(parse_datetime(value))
-        except ValueError:
-            raise _parse_error(f, value, "datetime") from None
-    if t == "base64":
-        return _blob(f, value)
-    if t in ("reference", "id"):
-        if not isinstance(value, str):
-            raise _parse_error(f, value, "id")
-        if value == "":
-            return None
-        try:
-            return to18(value)
-        except ValueError:
-            raise RecordError(
-                "MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}", [f.name]
-            ) from None
-    # Text types. Numbers sent as JSON are accepted and stored as text, as Salesforce does.
+    return _BY_TYPE.get(f.type, _text)(f, value)
+
+
+def _boolean(f: Field, value: object) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+        return int(value.lower() in ("true", "1"))
+    raise _parse_error(f, value, "boolean")
+
+
+def _int(f: Field, value: object) -> int:
+    if isinstance(value, bool):
+        raise _parse_error(f, value, "int")
+    try:
+        number = float(value) if isinstance(value, str) else value
+        if not isinstance(number, int | float) or number != int(number):
+            raise ValueError
+        return int(number)
+    except (TypeError, ValueError):
+        raise _parse_error(f, value, "int") from None
+
+
+def _double(f: Field, value: object) -> float:
+    if isinstance(value, bool):
+        raise _parse_error(f, value, "double")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _parse_error(f, value, "double") from None
+    digits = f.precision - f.scale
+    if digits and abs(number) >= 10**digits:
+        raise RecordError(
+            "NUMBER_OUTSIDE_VALID_RANGE",
+            f"{f.label}: value outside of valid range on numeric field: {value}",
+            [f.name],
+        )
+    return number
+
+
+def _date(f: Field, value: object) -> str:
+    if not isinstance(value, str):
+        raise _parse_error(f, value, "date")
+    try:
+        return date.fromisoformat(value[:10] if "T" in value else value).isoformat()
+    except ValueError:
+        raise _parse_error(f, value, "date") from None
+
+
+def _datetime(f: Field, value: object) -> str:
+    if not isinstance(value, str):
+        raise _parse_error(f, value, "datetime")
+    try:
+        return sf_datetime(parse_datetime(value))
+    except ValueError:
+        raise _parse_error(f, value, "datetime") from None
+
+
+def _id(f: Field, value: object) -> str | None:
+    if not isinstance(value, str):
+        raise _parse_error(f, value, "id")
+    if value == "":
+        return None
+    try:
+        return to18(value)
+    except ValueError:
+        raise RecordError(
+            "MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}", [f.name]
+        ) from None
+
+
+def _text(f: Field, value: object) -> str | None:
+    # Numbers sent as JSON are accepted and stored as text, as Salesforce does.
     if isinstance(value, bool):
         value = "true" if value else "false"
     elif isinstance(value, int | float):
@@ -107,11 +120,11 @@ def coerce(f: Field, value: object, from_csv: bool = False) -> object:
             f"{f.label}: data value too large: {value[:60]} (max length={f.length})",
             [f.name],
         )
-    if t == "email" and not _EMAIL.match(value):
+    if f.type == "email" and not _EMAIL.match(value):
         raise RecordError(
             "INVALID_EMAIL_ADDRESS", f"{f.label}: invalid email address: {value}", [f.name]
         )
-    if t == "picklist" and f.restricted and value not in f.picklist:
+    if f.type == "picklist" and f.restricted and value not in f.picklist:
         raise RecordError(
             "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
             f"{f.label}: bad value for restricted picklist field: {value}",
@@ -132,6 +145,21 @@ def _blob(f: Field, value: object) -> bytes | None:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise _parse_error(f, value[:60], "base64Binary") from None
+
+
+# Each type's check; every other type (the text types) is checked as text.
+_BY_TYPE = {
+    "boolean": _boolean,
+    "int": _int,
+    "double": _double,
+    "currency": _double,
+    "percent": _double,
+    "date": _date,
+    "datetime": _datetime,
+    "base64": _blob,
+    "reference": _id,
+    "id": _id,
+}
 
 
 def blob_url(sobject: str, record_id: str, field_name: str, version: str) -> str:
