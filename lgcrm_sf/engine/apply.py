@@ -149,14 +149,17 @@ def _settle_by_key(sync: Sync, sobject, op, span: tuple, column: str, results: l
 def settle_many(sync: Sync, sobject: str, op: str, results: list[WriteResult]) -> None:
     """Salesforce's answers, in one transaction: the successes together (a few statements for
     the lot), each refusal on its own."""
-    entries = sync.state.journal.entries([int(r.key) for r in results])
-    done = [(r, entries[int(r.key)]) for r in results if r.success]
+    journal = sync.state.journal
+    done = journal.entries([int(r.key) for r in results if r.success], payloads=False)
+    refused = journal.entries([int(r.key) for r in results if not r.success])
     with sync.state.conn:
         if done:
-            _settle_successes(sync, sobject, op, done)
+            _settle_successes(
+                sync, sobject, op, [(r, done[int(r.key)]) for r in results if r.success]
+            )
         for result in results:
             if not result.success:
-                _settle_refusal(sync, sobject, op, result, entries[int(result.key)])
+                _settle_refusal(sync, sobject, op, result, refused[int(result.key)])
 
 
 def _settle_successes(sync: Sync, sobject: str, op: str, done: list) -> None:

@@ -5,6 +5,9 @@ object, else in Salesforce)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 from ..i18n import N_, deferred
 from .context import Sync
 from .fields import OWNER, REQUIRED_DEFAULTS, lg_value
@@ -135,7 +138,7 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
         mirror[spec.key] = {"lg": lg, "sf": sf if spec.sf_field in payload else None}
     payload["Email"] = payload.get("Email") or person["email"]
     if sobject in sync.external_ids:  # makes the create an upsert: safe to send again
-        payload[sync.external_ids[sobject]] = external_key(sync, person["id"])
+        payload[sync.external_ids[sobject]] = external_key(sync, person)
     for name, default in REQUIRED_DEFAULTS[sobject].items():
         if not payload.get(name):
             default = payload[name] = sync.written(default)
@@ -145,14 +148,14 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
     return payload, mirror
 
 
-def external_key(sync: Sync, person_id: int) -> str:
-    """Our external id of a person: which marketing side, and the person in it. In account
-    mode a person the account has is `acct-<12 hex>:<lead id>`, the hex a SHA-256 prefix of
-    the account id (LGCRM_Id__c is Text(40): 5 + 12 + 1 + up to 19 digits of an int64 id)."""
-    if sync.account is not None:
-        lead_id = sync.leadgen.account_lead_id_of(person_id)
-        if lead_id is not None:
-            return f"acct-{account_hash(sync.settings.leadgen_account_id)}:{lead_id}"
+def external_key(sync: Sync, person: dict) -> str:
+    """Our external id of a person (a row of our copy): which marketing side, and the person
+    in it. In account mode a person the account has is `acct-<12 hex>:<lead id>`, the hex a
+    SHA-256 prefix of the account id (LGCRM_Id__c is Text(40): 5 + 12 + 1 + up to 19 digits of
+    an int64 id)."""
+    person_id, lead_id = person["id"], person.get("account_lead_id")
+    if sync.account is not None and lead_id is not None:
+        return f"acct-{account_hash(sync.settings.leadgen_account_id)}:{lead_id}"
     store = sync.state.meta.get("leadgen_store_id")
     if store is None:
         import uuid
@@ -163,8 +166,7 @@ def external_key(sync: Sync, person_id: int) -> str:
     return f"local-{store}:{person_id}"
 
 
+@functools.cache
 def account_hash(account_id: str) -> str:
     """A stable, short stand-in for the account id in external ids."""
-    import hashlib
-
     return hashlib.sha256(str(account_id).encode()).hexdigest()[:12]
