@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from ..store.db import in_chunks
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS
 from .timestamps import now_iso
 
@@ -73,9 +74,7 @@ class AccountCopy:
         ids = [lead["account_id"] for lead in leads]
         emails = [lead["email"] for lead in leads if lead["email"]]
         for column, keys in (("account_lead_id", ids), ("email", emails)):
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ", ".join("?" for _ in chunk)
+            for chunk, marks in in_chunks(keys):
                 for row in self.db.query(
                     f"SELECT * FROM lg_people WHERE {column} IN ({marks})", chunk
                 ):

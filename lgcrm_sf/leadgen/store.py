@@ -16,7 +16,7 @@ import sqlite_utils
 
 from ..errors import ConfigError, DataError
 from ..i18n import N_, _
-from ..store.db import open_database
+from ..store.db import in_chunks, open_database
 from .account_copy import AccountCopy, SalesCopyState
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS, normalise_email
 from .sales import SalesCopies
@@ -134,9 +134,7 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
     def get_many(self, person_ids: list[int]) -> list[dict]:
         """These people (those that exist), by id."""
         out = []
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(person_ids):
             out += [
                 self._row(r)
                 for r in self.db.query(
@@ -160,9 +158,7 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
     def active_among(self, person_ids: list[int]) -> list[int]:
         """Which of these people are active, by id (no row decoded)."""
         out = []
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(person_ids):
             out += [
                 r[0]
                 for r in self.db.execute(

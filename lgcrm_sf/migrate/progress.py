@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..store.db import in_chunks
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS restore_facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS id_map (
@@ -108,12 +110,10 @@ class Progress:
         """The target ids of those source ids that have one."""
         found: dict[str, str] = {}
         ids = list(dict.fromkeys(i for i in source_ids if i))
-        for start in range(0, len(ids), IN_CHUNK):
-            part = ids[start : start + IN_CHUNK]
+        for part, marks in in_chunks(ids, IN_CHUNK):
             found.update(
                 self.conn.execute(
-                    f"SELECT source_id, target_id FROM id_map WHERE source_id IN "
-                    f"({', '.join('?' for _ in part)})",
+                    f"SELECT source_id, target_id FROM id_map WHERE source_id IN ({marks})",
                     part,
                 ).fetchall()
             )
@@ -122,13 +122,11 @@ class Progress:
     def known_targets(self, target_ids: Iterable[str]) -> set[str]:
         ids = list(target_ids)
         known: set[str] = set()
-        for start in range(0, len(ids), IN_CHUNK):
-            part = ids[start : start + IN_CHUNK]
+        for part, marks in in_chunks(ids, IN_CHUNK):
             known.update(
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT target_id FROM id_map WHERE target_id IN "
-                    f"({', '.join('?' for _ in part)})",
+                    f"SELECT target_id FROM id_map WHERE target_id IN ({marks})",
                     part,
                 )
             )
@@ -224,12 +222,11 @@ class Progress:
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS planned (id TEXT PRIMARY KEY)")
         ids = list(dict.fromkeys(source_ids))
         found: set[str] = set()
-        for start in range(0, len(ids), IN_CHUNK):
-            part = ids[start : start + IN_CHUNK]
+        for part, marks in in_chunks(ids, IN_CHUNK):
             found.update(
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT id FROM temp.planned WHERE id IN ({', '.join('?' for _ in part)})",
+                    f"SELECT id FROM temp.planned WHERE id IN ({marks})",
                     part,
                 )
             )
@@ -270,13 +267,12 @@ class Progress:
 
     def deferred_done(self, source_ids: list[str], field: str) -> set[str]:
         done: set[str] = set()
-        for start in range(0, len(source_ids), IN_CHUNK):
-            part = source_ids[start : start + IN_CHUNK]
+        for part, marks in in_chunks(source_ids, IN_CHUNK):
             done.update(
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT source_id FROM deferred_done WHERE field = ? AND source_id IN "
-                    f"({', '.join('?' for _ in part)})",
+                    "SELECT source_id FROM deferred_done WHERE field = ? "
+                    f"AND source_id IN ({marks})",
                     [field, *part],
                 )
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -141,3 +142,11 @@ def statements(script: str) -> list[str]:
     if buffer.strip():
         out.append(buffer.strip())
     return out
+
+
+def in_chunks(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
+    """`values` in lists of `size`, each with its placeholders ("?, ?, ...") for an IN (...):
+    SQLite caps a statement's parameters, and 500 keys keep each query quick."""
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        yield chunk, ", ".join("?" * len(chunk))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..clock import utc_now
+from .db import in_chunks
 
 
 class EngagementLog:
@@ -47,9 +48,7 @@ class EngagementLog:
     def already(self, event_ids: list[str]) -> set[str]:
         """Those of these events sent (or being sent) already."""
         found: set[str] = set()
-        for start in range(0, len(event_ids), 500):
-            chunk = event_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(event_ids):
             found.update(
                 r[0]
                 for r in self.conn.execute(

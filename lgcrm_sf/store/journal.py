@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..clock import utc_now
+from .db import in_chunks
 
 
 class JournalState(enum.StrEnum):
@@ -99,9 +100,7 @@ class Journal:
         assert column in ("email", "sf_id")
         found: dict = {}
         keys = sorted({k for k in keys if k is not None})
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(keys):
             for journal_id, key in self.conn.execute(
                 # The unary + keeps SQLite on the key's index: by (state, run_id) it would scan
                 # the whole span for every chunk of keys.
@@ -130,9 +129,7 @@ class Journal:
         """{journal id: its row}, one query per 500 ids; without `payloads`, the rows' payloads
         are left undecoded (None): a success needs only the person and the mirror."""
         out = {}
-        for start in range(0, len(journal_ids), 500):
-            chunk = journal_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(journal_ids):
             for row in self.conn.execute(
                 "SELECT id, person_id, email, mirror, payload, created_at FROM journal "
                 f"WHERE id IN ({marks})",

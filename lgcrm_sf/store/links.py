@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..clock import utc_now
-from .db import open_database
+from .db import in_chunks, open_database
 
 
 class Links:
@@ -58,9 +58,7 @@ class Links:
     def linked_people(self, person_ids: list[int]) -> dict[int, str]:
         """{person id: linked Salesforce id} for those of these people who are linked."""
         out: dict[int, str] = {}
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(person_ids):
             out.update(
                 self.conn.execute(
                     f"SELECT person_id, sf_id FROM links WHERE person_id IN ({marks})", chunk
@@ -99,9 +97,7 @@ class Links:
         """set_mirror for many people: their mirrors read in one query per 500."""
         ids = [person_id for person_id, _fields in items]
         held: dict[int, tuple[str, dict]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(ids):
             for person_id, held_object, text in self.conn.execute(
                 f"SELECT person_id, sf_object, fields FROM mirror WHERE person_id IN ({marks})",
                 chunk,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .db import in_chunks
+
 STAGE_COLUMNS = (
     "sobject",
     "sf_id",
@@ -81,9 +83,7 @@ class Scratch:
     def staged_values(self, sobject: str, sf_ids: list[str]) -> dict[str, dict]:
         """Live staged records by id, as read."""
         found = {}
-        for start in range(0, len(sf_ids), 500):
-            chunk = sf_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(sf_ids):
             for sf_id, values in self.conn.execute(
                 f"SELECT sf_id, [values] FROM temp.stage WHERE sobject = ? AND deleted = 0 "
                 f"AND converted = 0 AND sf_id IN ({marks})",
