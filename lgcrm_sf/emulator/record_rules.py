@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .errors import RecordError
 from .query import compile_condition
-from .schema import SObject
+from .schema import Field, SObject
 from .stages import derive_stage_row
 from .values import coerce
 
@@ -17,6 +17,17 @@ NAME_FROM_PARTS = ("Lead", "Contact", "User")
 class RecordRules:
     def _check_reference(self, obj: SObject, name: str, value: str) -> None:
         f = obj.fields[name]
+        target = self._reference_target(f, value)
+        with self.lock:
+            found = self.conn.execute(
+                f'SELECT {reference_columns(target)} FROM "{target.name}" WHERE "Id" = ?', (value,)
+            ).fetchone()
+        problem = reference_problem(f, target, found)
+        if problem is not None:
+            raise problem
+
+    def _reference_target(self, f: Field, value: str) -> SObject:
+        """The object a reference value points to, if the field may point there."""
         target = self.object_for_id(value)
         if target is None or target.name not in f.reference_to:
             raise RecordError(
@@ -24,21 +35,7 @@ class RecordRules:
                 f"{f.label}: id value of incorrect type: {value}",
                 [f.name],
             )
-        # Only the columns the checks read: a Bulk job checks every reference of every row.
-        is_user = target.name == "User"
-        columns = '"IsDeleted", "IsActive"' if is_user else '"IsDeleted"'
-        with self.lock:
-            found = self.conn.execute(
-                f'SELECT {columns} FROM "{target.name}" WHERE "Id" = ?', (value,)
-            ).fetchone()
-        if found is None:
-            raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
-        if found[0]:
-            raise RecordError("ENTITY_IS_DELETED", "entity is deleted", [f.name])
-        if name == "OwnerId" and is_user and not found[1]:
-            raise RecordError(
-                "INACTIVE_OWNER_OR_USER", "operation performed with inactive user", [f.name]
-            )
+        return target
 
     def _coerce_values(self, obj: SObject, values: dict, creating: bool, system: bool) -> dict:
         out = {}
@@ -70,6 +67,55 @@ class RecordRules:
             if f.type == "reference" and value is not None and name not in ("Id",):
                 self._check_reference(obj, name, value)
         return out
+
+    def _new_row(self, obj: SObject, user_id: str) -> dict:
+        """A new record's stored fields before the values given: defaults, else null."""
+        row = dict(obj.new_row)
+        for name in obj.user_defaults:
+            row[name] = user_id
+        return row
+
+    def _prepare_new(self, obj: SObject, row: dict, given: dict, user_id: str) -> None:
+        """A new record's row (from _new_row) with the values given (coerced), stamped, assigned
+        and derived, its required fields checked. Its Id is the caller's to set."""
+        row.update(given)
+        now = self.now()
+        row.update(
+            IsDeleted=0,
+            CreatedDate=now,
+            LastModifiedDate=now,
+            SystemModstamp=now,
+            CreatedById=user_id,
+            LastModifiedById=user_id,
+        )
+        self._assign(obj, row)
+        self._derive(obj, row, given)
+        self._check_required(obj, row)
+
+    def _refuse_converted(self, obj: SObject, row: dict, system: bool) -> None:
+        if obj.name == "Lead" and row["IsConverted"] and not system:
+            raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+
+    def _prepare_update(self, obj: SObject, row: dict, given: dict, user_id: str) -> dict:
+        """Apply the values given (coerced) to a stored row as an update does: stamped,
+        assigned and derived, its required fields checked. Returns the row as it was stored."""
+        for name, value in given.items():
+            if value is None and not obj.fields[name].nillable:
+                if obj.fields[name].type == "boolean":
+                    given[name] = 0
+                else:
+                    raise RecordError(
+                        "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{name}]", [name]
+                    )
+        stage_before = row.get("StageName")
+        before = dict(row)
+        row.update(given)
+        now = self.now()
+        row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
+        self._assign(obj, row)
+        self._derive(obj, row, given, stage_before)
+        self._check_required(obj, row)
+        return before
 
     def _derive(self, obj: SObject, row: dict, given=(), stage_before: str | None = None) -> None:
         """Fields Salesforce computes: Name, an Opportunity's stage-implied fields (stages.py;
@@ -138,6 +184,26 @@ class RecordRules:
         owner = self.settings.get("lead_assignment_owner")
         if obj.name == "Lead" and owner and getattr(self.request, "auto_assign", False):
             row["OwnerId"] = owner
+
+
+def reference_columns(target: SObject) -> str:
+    """Only the columns reference_problem reads: a Bulk job checks every reference of every
+    row."""
+    return '"IsDeleted", "IsActive"' if target.name == "User" else '"IsDeleted"'
+
+
+def reference_problem(f: Field, target: SObject, found: tuple | None) -> RecordError | None:
+    """What is wrong with a reference from field `f` to a record of `target`, given that
+    record's reference_columns (None: no such record), or None."""
+    if found is None:
+        return RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
+    if found[0]:
+        return RecordError("ENTITY_IS_DELETED", "entity is deleted", [f.name])
+    if f.name == "OwnerId" and target.name == "User" and not found[1]:
+        return RecordError(
+            "INACTIVE_OWNER_OR_USER", "operation performed with inactive user", [f.name]
+        )
+    return None
 
 
 def exact_collation(f) -> str:

@@ -25,6 +25,13 @@ from .stages import StageBook
 from .synthetic import SyntheticRecords
 from .values import record_value
 
+# What a write of these objects does besides its row (see insert and update): an insert's
+# document (ContentVersion); an update's mirrored permissions (Profile, PermissionSet); the stage
+# list reloaded (OpportunityStage).
+INSERT_EXTRAS = ("ContentVersion",)
+UPDATE_EXTRAS = ("Profile", "PermissionSet")
+PLAIN_EXCEPTIONS = (*INSERT_EXTRAS, *UPDATE_EXTRAS, "OpportunityStage")
+
 DEFAULT_SETTINGS = {
     "api_enabled": True,  # org-wide: Professional Edition without the API add-on is False
     "require_security_token": True,  # False when the caller's IP is in a trusted range
@@ -301,36 +308,21 @@ class Org(RecycleBin, RecordRules, SyntheticRecords):
                 f"entity type cannot be inserted: {obj.label}",
             )
         with self.lock:
-            row = dict(obj.new_row)
-            for name in obj.user_defaults:
-                row[name] = user_id
+            row = self._new_row(obj, user_id)
             given = self._coerce_values(obj, values, creating=True, system=system)
-            row.update(given)
-            now = self.now()
-            row["Id"] = (
+            record_id = (
                 given.get("Id") if system and given.get("Id") else self.ids.next_id(obj.key_prefix)
             )
-            row.update(
-                IsDeleted=0,
-                CreatedDate=now,
-                LastModifiedDate=now,
-                SystemModstamp=now,
-                CreatedById=user_id,
-                LastModifiedById=user_id,
-            )
-            self._assign(obj, row)
-            self._derive(obj, row, given)
-            self._check_required(obj, row)
+            self._prepare_new(obj, row, given, user_id)
+            row["Id"] = record_id
             self._check_unique(obj, row)
             rules = self._rules(obj)
             # One INSERT is atomic on its own: a savepoint only when more can fail after it.
-            with self._atomic_if(rules or obj.name == "ContentVersion"):
+            with self._atomic_if(rules or obj.name in INSERT_EXTRAS):
                 if obj.name == "ContentVersion":
                     content.new_version(self, row, user_id)
-                # Only the columns given a value: the others are null without binding them,
-                # which is most of an object's columns (and of the time a Bulk insert takes).
-                names = tuple([n for n, v in row.items() if v is not None])
-                self.conn.execute(_insert_sql(obj.name, names), [row[n] for n in names])
+                names = filled(row)
+                self.conn.execute(insert_sql(obj.name, names), [row[n] for n in names])
                 self._check_rules(obj, row["Id"], rules)
             if obj.name == "OpportunityStage":
                 self.stages.reload()
@@ -342,36 +334,24 @@ class Org(RecycleBin, RecordRules, SyntheticRecords):
         obj = self.sobject(object_name)
         with self.lock:
             row = self._live_row(obj, record_id)
-            if obj.name == "Lead" and row["IsConverted"] and not system:
-                raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+            self._refuse_converted(obj, row, system)
             given = self._coerce_values(obj, values, creating=False, system=system)
-            for name, value in given.items():
-                if value is None and not obj.fields[name].nillable:
-                    if obj.fields[name].type == "boolean":
-                        given[name] = 0
-                    else:
-                        raise RecordError(
-                            "REQUIRED_FIELD_MISSING",
-                            f"Required fields are missing: [{name}]",
-                            [name],
-                        )
-            stage_before = row.get("StageName")
-            before = dict(row)
-            row.update(given)
-            now = self.now()
-            row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
-            self._assign(obj, row)
-            self._derive(obj, row, given, stage_before)
-            self._check_required(obj, row)
+            before = self._prepare_update(obj, row, given, user_id)
             self._check_unique(obj, row)
             rules = self._rules(obj)
             # One UPDATE is atomic on its own: a savepoint only when more can fail after it.
-            with self._atomic_if(rules or obj.name in ("Profile", "PermissionSet")):
+            with self._atomic_if(rules or obj.name in UPDATE_EXTRAS):
                 self._write(obj, row, before)
                 self._check_rules(obj, row["Id"], rules)
                 self._mirror_profile_permissions(obj, row, given)
             if obj.name == "OpportunityStage":
                 self.stages.reload()
+
+    def writes_plainly(self, obj: SObject) -> bool:
+        """Whether a write of `obj` is its row and nothing more: no validation rule to run after
+        it, nothing written with it (INSERT_EXTRAS, UPDATE_EXTRAS), no stage list to reload. The
+        Bulk ingest writes a chunk of such records at once (bulk_batch.py)."""
+        return obj.name not in PLAIN_EXCEPTIONS and not self._rules(obj)
 
     def _mirror_profile_permissions(self, obj: SObject, row: dict, given: dict) -> None:
         """A profile and its profile-owned permission set are one record in Salesforce: a
@@ -395,11 +375,9 @@ class Org(RecycleBin, RecordRules, SyntheticRecords):
     def _write(self, obj: SObject, row: dict, before: dict) -> None:
         """Store an updated row: only the columns that changed from `before` (the stored row),
         so SQLite leaves alone the indexes of the columns that didn't."""
-        names = tuple(
-            n for n, v in row.items() if n != "Id" and (n not in before or v != before[n])
-        )
+        names = changed(row, before)
         if names:  # nothing changed (a frozen clock, the same values): the row stays as it is
-            self.conn.execute(_update_sql(obj.name, names), [row[n] for n in names] + [row["Id"]])
+            self.conn.execute(update_sql(obj.name, names), [row[n] for n in names] + [row["Id"]])
 
     def _live_row(self, obj: SObject, record_id: str) -> dict:
         try:
@@ -441,12 +419,26 @@ class Org(RecycleBin, RecordRules, SyntheticRecords):
 
 
 @functools.lru_cache(maxsize=512)
-def _insert_sql(table: str, names: tuple[str, ...]) -> str:
+def insert_sql(table: str, names: tuple[str, ...], rows: int = 1) -> str:
+    """INSERT of `rows` rows of the columns `names`."""
     columns = ", ".join(f'"{n}"' for n in names)
-    return f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    one = f"({', '.join('?' * len(names))})"
+    return f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([one] * rows)}'
 
 
 @functools.lru_cache(maxsize=512)
-def _update_sql(table: str, names: tuple[str, ...]) -> str:
+def update_sql(table: str, names: tuple[str, ...]) -> str:
     sets = ", ".join(f'"{n}" = ?' for n in names)
     return f'UPDATE "{table}" SET {sets} WHERE "Id" = ?'
+
+
+def filled(row: dict) -> tuple[str, ...]:
+    """A new row's columns that have a value: the others are null without binding them, which
+    is most of an object's columns (and of the time a Bulk insert takes)."""
+    return tuple([n for n, v in row.items() if v is not None])
+
+
+def changed(row: dict, before: dict) -> tuple[str, ...]:
+    """An updated row's columns that differ from `before` (the stored row): SQLite then leaves
+    alone the indexes of the columns that didn't."""
+    return tuple(n for n, v in row.items() if n != "Id" and (n not in before or v != before[n]))
