@@ -10,6 +10,7 @@ import contextlib
 import functools
 import itertools
 import json
+import operator
 import sqlite3
 import threading
 
@@ -440,5 +441,8 @@ def filled(row: dict) -> tuple[str, ...]:
 
 def changed(row: dict, before: dict) -> tuple[str, ...]:
     """An updated row's columns that differ from `before` (the stored row): SQLite then leaves
-    alone the indexes of the columns that didn't."""
-    return tuple(n for n, v in row.items() if n != "Id" and (n not in before or v != before[n]))
+    alone the indexes of the columns that didn't. `row` is a copy of `before` with values
+    changed or added, so its keys come in before's order, any new ones after."""
+    names = list(itertools.compress(row, map(operator.ne, row.values(), before.values())))
+    names += list(row)[len(before) :]
+    return tuple([n for n in names if n != "Id"]) if "Id" in names else tuple(names)
