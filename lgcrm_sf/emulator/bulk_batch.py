@@ -127,10 +127,8 @@ class ChunkPlan:
             if self.operation == "upsert":
                 return self._apply(chunk, self._matches(chunk))
             keys = [values[self.id_index] for values in chunk]
-            if LEAVE in keys or NULL in keys:
-                return None  # MISSING_ARGUMENT
-            return self._apply(chunk, [to18(key) for key in keys], keys)
-        except (GiveUp, RecordError, ValueError):  # ValueError: a malformed id
+            return self._apply(chunk, _ids(keys), keys)
+        except (GiveUp, RecordError):
             return None
 
     def _matches(self, chunk: list[list[str]]) -> list[str | None]:
@@ -157,7 +155,7 @@ class ChunkPlan:
         org, obj, user_id = self.org, self.obj, self.user_id
         stored = self._stored([t for t in targets if t is not None])
         template = org._new_row(obj, user_id)
-        rows, given_refs, befores = [], [], {}
+        rows, given_refs, befores, references = [], [], {}, self.references
         for values, target in zip(chunk, targets, strict=True):
             if target is None:
                 row, given = dict(template), _given(values, self.creates)
@@ -167,7 +165,8 @@ class ChunkPlan:
                 org._refuse_converted(obj, row, False)
                 befores[target] = org._prepare_update(obj, row, given, user_id)
             rows.append(row)
-            given_refs.extend((name, given[name]) for name in self.references if given.get(name))
+            if references:
+                given_refs.extend((name, given[name]) for name in references if given.get(name))
         self._check_references(given_refs)
         self._check_unique(rows, stored)
         with org.atomic():
@@ -276,6 +275,16 @@ def _writes(fields: list[tuple[int, Field]], creating: bool) -> Writes:
         else:
             blocked.append(index)
     return Writes(columns, blocked)
+
+
+def _ids(keys: list[str]) -> list[str]:
+    """An update job's ids in their 18-character form."""
+    if LEAVE in keys or NULL in keys:
+        raise GiveUp  # MISSING_ARGUMENT
+    try:
+        return [to18(key) for key in keys]
+    except ValueError:
+        raise GiveUp from None  # MALFORMED_ID
 
 
 def _given(values: list[str], writes: Writes) -> dict:
