@@ -3,10 +3,12 @@ its successful, failed and unprocessed results.
 
 Salesforce runs an ingest job's records through the database in chunks of 200
 (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/how_requests_are_processed.htm).
-So does this: a chunk's rows are applied one after the other inside one savepoint. A row that
-fails makes the chunk run again, each row then in a savepoint of its own, so that only that row
-fails and the others are applied as if no row had failed (a savepoint per row costs more than
-the row's own write, which is why the common chunk with no failure goes without one).
+So does this. A chunk whose rows are all sure to succeed is checked and written at once
+(bulk_batch.py: a query per check and a statement per write for the whole chunk). Any other
+chunk's rows are applied one after the other inside one savepoint; a row that fails makes the
+chunk run again, each row then in a savepoint of its own, so that only that row fails and the
+others are applied as if no row had failed (a savepoint per row costs more than the row's own
+write, which is why the common chunk with no failure goes without one).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import tempfile
 
 from . import usage
+from .bulk_batch import ChunkPlan
 from .errors import RecordError
 from .rest import UPSERT_CHUNK, refuse_repeated, repeated_external_ids, upsert
 from .store import Org
@@ -37,6 +40,7 @@ class Ingest:
         self.job = job
         self.workdir = workdir
         self.header: list[str] = []
+        self.plan: ChunkPlan | None = None  # None: every chunk goes row by row
 
     def run(self, delimiter: str) -> None:
         job = self.job
@@ -48,6 +52,7 @@ class Ingest:
                 return
             rows = list(reader)
         self.header = header
+        self.plan = ChunkPlan.for_job(self.org, job, header)
         usage.spend(self.org, "bulk_batches", usage.ingest_batches(len(rows)))
         outputs, writers = {}, {}
         for name, prefix in RESULTS:
@@ -80,7 +85,11 @@ class Ingest:
         """Each row's result, ("ok" | "failed", its results line), in order; fewer results than
         rows when the job was aborted meanwhile (the rows left are unprocessed)."""
         org = self.org
-        with org.lock:  # nothing else writes between the chunk's two runs
+        with org.lock:  # nothing else writes between the chunk's runs
+            if self.plan is not None and self.job.state != "Aborted":
+                results = self.plan.apply(chunk, repeated)
+                if results is not None:
+                    return results
             try:
                 with org.atomic():
                     return self._rows(chunk, repeated, alone=False)

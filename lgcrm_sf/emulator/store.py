@@ -10,21 +10,28 @@ import contextlib
 import functools
 import itertools
 import json
+import operator
 import sqlite3
 import threading
-from datetime import datetime
 
 from . import content
 from .clock import Clock, sf_datetime
 from .errors import ApiError, RecordError, not_found
 from .ids import IdFactory, new_salt, to18
-from .query import Compiled, compile_condition, compile_query
+from .query import Compiled, compile_query
+from .record_rules import RecordRules, exact_collation
 from .recycle import RecycleBin
 from .schema import SObject, custom_field, standard_objects
-from .stages import StageBook, derive_stage_row
-from .values import coerce, record_value
+from .stages import StageBook
+from .synthetic import SyntheticRecords
+from .values import record_value
 
-NAME_FROM_PARTS = ("Lead", "Contact", "User")
+# What a write of these objects does besides its row (see insert and update): an insert's
+# document (ContentVersion); an update's mirrored permissions (Profile, PermissionSet); the stage
+# list reloaded (OpportunityStage).
+INSERT_EXTRAS = ("ContentVersion",)
+UPDATE_EXTRAS = ("Profile", "PermissionSet")
+PLAIN_EXCEPTIONS = (*INSERT_EXTRAS, *UPDATE_EXTRAS, "OpportunityStage")
 
 DEFAULT_SETTINGS = {
     "api_enabled": True,  # org-wide: Professional Edition without the API add-on is False
@@ -54,7 +61,7 @@ DEFAULT_SETTINGS = {
 }
 
 
-class Org(RecycleBin):
+class Org(RecycleBin, RecordRules, SyntheticRecords):
     def __init__(self, path: str = ":memory:", copy_of: str | None = None) -> None:
         self.path = path
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -284,7 +291,7 @@ class Org(RecycleBin):
             return [
                 r[0]
                 for r in self.conn.execute(
-                    f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ?{_exact(f)} '
+                    f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ?{exact_collation(f)} '
                     'AND "IsDeleted" = 0',
                     (value,),
                 )
@@ -294,125 +301,6 @@ class Org(RecycleBin):
         return compile_query(text, self.schema, self.clock.today(), include_deleted)
 
     # --- writes -------------------------------------------------------------------------
-    def _check_reference(self, obj: SObject, name: str, value: str) -> None:
-        f = obj.fields[name]
-        target = self.object_for_id(value)
-        if target is None or target.name not in f.reference_to:
-            raise RecordError(
-                "FIELD_INTEGRITY_EXCEPTION",
-                f"{f.label}: id value of incorrect type: {value}",
-                [f.name],
-            )
-        # Only the columns the checks read: a Bulk job checks every reference of every row.
-        is_user = target.name == "User"
-        columns = '"IsDeleted", "IsActive"' if is_user else '"IsDeleted"'
-        with self.lock:
-            found = self.conn.execute(
-                f'SELECT {columns} FROM "{target.name}" WHERE "Id" = ?', (value,)
-            ).fetchone()
-        if found is None:
-            raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
-        if found[0]:
-            raise RecordError("ENTITY_IS_DELETED", "entity is deleted", [f.name])
-        if name == "OwnerId" and is_user and not found[1]:
-            raise RecordError(
-                "INACTIVE_OWNER_OR_USER", "operation performed with inactive user", [f.name]
-            )
-
-    def _coerce_values(self, obj: SObject, values: dict, creating: bool, system: bool) -> dict:
-        out = {}
-        read_only = []
-        for key, value in values.items():
-            if key == "attributes":
-                continue
-            f = obj.field(key)
-            if f is None:
-                raise RecordError(
-                    "INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}", [key]
-                )
-            if not system and not (f.createable if creating else f.updateable):
-                if f.name == "Id" and not creating:
-                    continue
-                read_only.append(f.name)
-                continue
-            out[f.name] = coerce(f, value)
-        if read_only:
-            raise RecordError(
-                "INVALID_FIELD_FOR_INSERT_UPDATE",
-                f"Unable to create/update fields: {', '.join(read_only)}. Please check the "
-                "security settings of this field and verify that it is read/write for your "
-                "profile or permission set.",
-                read_only,
-            )
-        for name, value in out.items():
-            f = obj.fields[name]
-            if f.type == "reference" and value is not None and name not in ("Id",):
-                self._check_reference(obj, name, value)
-        return out
-
-    def _derive(self, obj: SObject, row: dict, given=(), stage_before: str | None = None) -> None:
-        """Fields Salesforce computes: Name, an Opportunity's stage-implied fields (stages.py;
-        `given`: the fields the write set, `stage_before`: an update's stage before it), a
-        Task's IsClosed, an Attachment's BodyLength."""
-        if obj.name in NAME_FROM_PARTS:
-            row["Name"] = " ".join(p for p in (row.get("FirstName"), row.get("LastName")) if p)
-        if obj.name == "Opportunity":
-            self.stages.derive(row, given, stage_before)
-        if obj.name == "OpportunityStage":
-            derive_stage_row(row)
-        if obj.name == "Task":
-            row["IsClosed"] = int(row.get("Status") == "Completed")
-        if obj.name == "Attachment" and row.get("Body") is not None:
-            row["BodyLength"] = len(row["Body"])
-
-    def _check_required(self, obj: SObject, row: dict) -> None:
-        missing = [name for name in obj.required_names if row.get(name) is None]
-        if missing:
-            raise RecordError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                missing,
-            )
-
-    def _check_unique(self, obj: SObject, row: dict) -> None:
-        for f in obj.unique_fields:
-            if row.get(f.name) is not None:
-                with self.lock:
-                    hit = self.conn.execute(
-                        f'SELECT "Id" FROM "{obj.name}" WHERE "{f.name}" = ?{_exact(f)} '
-                        'AND "Id" != ? AND "IsDeleted" = 0 LIMIT 1',
-                        (row[f.name], row["Id"]),
-                    ).fetchone()
-                if hit:
-                    # Salesforce's wording: the field, then the other record's 15-character
-                    # id; `fields` stays empty.
-                    raise RecordError(
-                        "DUPLICATE_VALUE",
-                        f"duplicate value found: {f.name} duplicates value on record with id: "
-                        f"{hit[0][:15]}",
-                        [],
-                    )
-
-    def _rules(self, obj: SObject) -> list[dict]:
-        """The object's active validation rules."""
-        return [
-            rule
-            for rule in self.settings["validation_rules"]
-            if rule["object"] == obj.name and rule.get("active", True)
-        ]
-
-    def _check_rules(self, obj: SObject, record_id: str, rules: list[dict]) -> None:
-        for rule in rules:
-            from_sql, where, params = compile_condition(
-                rule["condition"], obj, self.schema, self.clock.today()
-            )
-            hit = self.conn.execute(
-                f'SELECT 1 FROM {from_sql} WHERE t0."Id" = ? AND ({where})', [record_id, *params]
-            ).fetchone()
-            if hit:
-                fields = [rule["field"]] if rule.get("field") else []
-                raise RecordError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule["message"], fields)
-
     def insert(self, object_name: str, values: dict, user_id: str, system: bool = False) -> str:
         obj = self.sobject(object_name)
         if not obj.createable and not system:
@@ -421,36 +309,21 @@ class Org(RecycleBin):
                 f"entity type cannot be inserted: {obj.label}",
             )
         with self.lock:
-            row = dict(obj.new_row)
-            for name in obj.user_defaults:
-                row[name] = user_id
+            row = self._new_row(obj, user_id)
             given = self._coerce_values(obj, values, creating=True, system=system)
-            row.update(given)
-            now = self.now()
-            row["Id"] = (
+            record_id = (
                 given.get("Id") if system and given.get("Id") else self.ids.next_id(obj.key_prefix)
             )
-            row.update(
-                IsDeleted=0,
-                CreatedDate=now,
-                LastModifiedDate=now,
-                SystemModstamp=now,
-                CreatedById=user_id,
-                LastModifiedById=user_id,
-            )
-            self._assign(obj, row)
-            self._derive(obj, row, given)
-            self._check_required(obj, row)
+            self._prepare_new(obj, row, given, user_id)
+            row["Id"] = record_id
             self._check_unique(obj, row)
             rules = self._rules(obj)
             # One INSERT is atomic on its own: a savepoint only when more can fail after it.
-            with self._atomic_if(rules or obj.name == "ContentVersion"):
+            with self._atomic_if(rules or obj.name in INSERT_EXTRAS):
                 if obj.name == "ContentVersion":
                     content.new_version(self, row, user_id)
-                # Only the columns given a value: the others are null without binding them,
-                # which is most of an object's columns (and of the time a Bulk insert takes).
-                names = tuple([n for n, v in row.items() if v is not None])
-                self.conn.execute(_insert_sql(obj.name, names), [row[n] for n in names])
+                names = filled(row)
+                self.conn.execute(insert_sql(obj.name, names), [row[n] for n in names])
                 self._check_rules(obj, row["Id"], rules)
             if obj.name == "OpportunityStage":
                 self.stages.reload()
@@ -462,41 +335,24 @@ class Org(RecycleBin):
         obj = self.sobject(object_name)
         with self.lock:
             row = self._live_row(obj, record_id)
-            if obj.name == "Lead" and row["IsConverted"] and not system:
-                raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+            self._refuse_converted(obj, row, system)
             given = self._coerce_values(obj, values, creating=False, system=system)
-            for name, value in given.items():
-                if value is None and not obj.fields[name].nillable:
-                    if obj.fields[name].type == "boolean":
-                        given[name] = 0
-                    else:
-                        raise RecordError(
-                            "REQUIRED_FIELD_MISSING",
-                            f"Required fields are missing: [{name}]",
-                            [name],
-                        )
-            stage_before = row.get("StageName")
-            before = dict(row)
-            row.update(given)
-            now = self.now()
-            row.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id)
-            self._assign(obj, row)
-            self._derive(obj, row, given, stage_before)
-            self._check_required(obj, row)
+            before = self._prepare_update(obj, row, given, user_id)
             self._check_unique(obj, row)
             rules = self._rules(obj)
             # One UPDATE is atomic on its own: a savepoint only when more can fail after it.
-            with self._atomic_if(rules or obj.name in ("Profile", "PermissionSet")):
+            with self._atomic_if(rules or obj.name in UPDATE_EXTRAS):
                 self._write(obj, row, before)
                 self._check_rules(obj, row["Id"], rules)
                 self._mirror_profile_permissions(obj, row, given)
             if obj.name == "OpportunityStage":
                 self.stages.reload()
 
-    def _assign(self, obj: SObject, row: dict) -> None:
-        owner = self.settings.get("lead_assignment_owner")
-        if obj.name == "Lead" and owner and getattr(self.request, "auto_assign", False):
-            row["OwnerId"] = owner
+    def writes_plainly(self, obj: SObject) -> bool:
+        """Whether a write of `obj` is its row and nothing more: no validation rule to run after
+        it, nothing written with it (INSERT_EXTRAS, UPDATE_EXTRAS), no stage list to reload. The
+        Bulk ingest writes a chunk of such records at once (bulk_batch.py)."""
+        return obj.name not in PLAIN_EXCEPTIONS and not self._rules(obj)
 
     def _mirror_profile_permissions(self, obj: SObject, row: dict, given: dict) -> None:
         """A profile and its profile-owned permission set are one record in Salesforce: a
@@ -520,11 +376,9 @@ class Org(RecycleBin):
     def _write(self, obj: SObject, row: dict, before: dict) -> None:
         """Store an updated row: only the columns that changed from `before` (the stored row),
         so SQLite leaves alone the indexes of the columns that didn't."""
-        names = tuple(
-            n for n, v in row.items() if n != "Id" and (n not in before or v != before[n])
-        )
+        names = changed(row, before)
         if names:  # nothing changed (a frozen clock, the same values): the row stays as it is
-            self.conn.execute(_update_sql(obj.name, names), [row[n] for n in names] + [row["Id"]])
+            self.conn.execute(update_sql(obj.name, names), [row[n] for n in names] + [row["Id"]])
 
     def _live_row(self, obj: SObject, record_id: str) -> dict:
         try:
@@ -564,98 +418,31 @@ class Org(RecycleBin):
     def api_usage(self) -> str:
         return f"api-usage={self.settings['api_used']}/{self.settings['api_max']}"
 
-    # --- mass generation for benchmarks (the control surface, not an API) ---------------
-    def generate(
-        self, object_name: str, count: int, user_id: str, start: datetime | None = None
-    ) -> int:
-        """Insert `count` synthetic records in one transaction, bypassing per-record checks."""
-        obj = self.sobject(object_name)
-        first = self.ids.reserve(count)
-        now = self.now()
-        names = [f.name for f in obj.stored_fields]
-        base = {
-            f.name: (int(f.default) if isinstance(f.default, bool) else f.default)
-            for f in obj.fields.values()
-            if f.default is not None and f.default != "$user"
-        }
-        template = synthetic_template(obj.name)
-
-        def rows():
-            for i in range(count):
-                row = dict.fromkeys(names)
-                row.update(base)
-                for key, pattern in template.items():
-                    row[key] = pattern.format(i=first + i) if isinstance(pattern, str) else pattern
-                row.update(
-                    Id=self.ids.id_for(obj.key_prefix, first + i),
-                    IsDeleted=0,
-                    CreatedDate=now,
-                    LastModifiedDate=now,
-                    SystemModstamp=now,
-                    CreatedById=user_id,
-                    LastModifiedById=user_id,
-                )
-                if "OwnerId" in row:
-                    row["OwnerId"] = user_id
-                self._derive(obj, row, template)
-                yield [row[n] for n in names]
-
-        with self.lock, self.atomic():
-            self.conn.executemany(
-                f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-                f"VALUES ({', '.join('?' for _ in names)})",
-                rows(),
-            )
-        return count
-
-
-def synthetic_template(object_name: str) -> dict:
-    return {
-        "Lead": {
-            "FirstName": "Ana {i}",
-            "LastName": "Souza",
-            "Company": "Empresa {i} Ltda",
-            "Email": "lead{i}@example.com.br",
-            "Title": "Gerente",
-            "Phone": "+55 11 5555-{i}",
-            "City": "São Paulo",
-            "Country": "Brazil",
-            "LeadSource": "Web",
-            "Description": 'Lead gerado, com vírgula e "aspas"',
-            "Industry": "Technology",
-        },
-        "Contact": {
-            "FirstName": "Bruno {i}",
-            "LastName": "Lima",
-            "Email": "contact{i}@example.com",
-            "Title": "Diretor",
-            "MailingCity": "Rio de Janeiro",
-        },
-        "Account": {"Name": "Conta {i} S.A.", "Industry": "Retail", "BillingCity": "Curitiba"},
-        "Opportunity": {
-            "Name": "Oportunidade {i}",
-            "StageName": "Prospecting",
-            "CloseDate": "2026-12-31",
-            "Amount": 1000.0,
-        },
-        "Task": {"Subject": "Follow up {i}", "Status": "Completed"},
-        "Campaign": {"Name": "Campanha {i}"},
-    }.get(object_name, {})
-
 
 @functools.lru_cache(maxsize=512)
-def _insert_sql(table: str, names: tuple[str, ...]) -> str:
+def insert_sql(table: str, names: tuple[str, ...], rows: int = 1) -> str:
+    """INSERT of `rows` rows of the columns `names`."""
     columns = ", ".join(f'"{n}"' for n in names)
-    return f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    one = f"({', '.join('?' * len(names))})"
+    return f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([one] * rows)}'
 
 
 @functools.lru_cache(maxsize=512)
-def _update_sql(table: str, names: tuple[str, ...]) -> str:
+def update_sql(table: str, names: tuple[str, ...]) -> str:
     sets = ", ".join(f'"{n}" = ?' for n in names)
     return f'UPDATE "{table}" SET {sets} WHERE "Id" = ?'
 
 
-def _exact(f) -> str:
-    """The comparison for a case-sensitive text field (the column itself ignores case, as SOQL
-    filters do)."""
-    return " COLLATE BINARY" if f.case_sensitive and f.is_text else ""
+def filled(row: dict) -> tuple[str, ...]:
+    """A new row's columns that have a value: the others are null without binding them, which
+    is most of an object's columns (and of the time a Bulk insert takes)."""
+    return tuple([n for n, v in row.items() if v is not None])
+
+
+def changed(row: dict, before: dict) -> tuple[str, ...]:
+    """An updated row's columns that differ from `before` (the stored row): SQLite then leaves
+    alone the indexes of the columns that didn't. `row` is a copy of `before` with values
+    changed or added, so its keys come in before's order, any new ones after."""
+    names = list(itertools.compress(row, map(operator.ne, row.values(), before.values())))
+    names += list(row)[len(before) :]
+    return tuple([n for n in names if n != "Id"]) if "Id" in names else tuple(names)
