@@ -148,27 +148,26 @@ def _settle_by_key(sync: Sync, sobject, op, span: tuple, column: str, results: l
 
 def settle_many(sync: Sync, sobject: str, op: str, results: list[WriteResult]) -> None:
     """Salesforce's answers, in one transaction: the successes together (a few statements for
-    the lot), each refusal on its own."""
+    the lot, nothing decoded), each refusal on its own."""
     journal = sync.state.journal
-    done = journal.entries([int(r.key) for r in results if r.success], payloads=False)
+    done = [r for r in results if r.success]
+    people = journal.people_of([int(r.key) for r in done])
     refused = journal.entries([int(r.key) for r in results if not r.success])
     with sync.state.conn:
         if done:
-            _settle_successes(
-                sync, sobject, op, [(r, done[int(r.key)]) for r in results if r.success]
-            )
+            _settle_successes(sync, sobject, op, done, people)
         for result in results:
             if not result.success:
                 _settle_refusal(sync, sobject, op, result, refused[int(result.key)])
 
 
-def _settle_successes(sync: Sync, sobject: str, op: str, done: list) -> None:
-    state = sync.state
-    state.journal.settle_many([(int(r.key), r.sf_id) for r, _entry in done])
+def _settle_successes(sync: Sync, sobject: str, op: str, done: list, people: dict) -> None:
+    state, ids = sync.state, [int(r.key) for r in done]
+    state.journal.settle_many([(int(r.key), r.sf_id) for r in done])
     if op == "create":
-        state.links.set_links(sobject, [(entry["person_id"], r.sf_id) for r, entry in done])
-    state.links.set_mirrors(sobject, [(entry["person_id"], entry["mirror"]) for _r, entry in done])
-    state.errors.clear_many([entry["person_id"] for _r, entry in done])
+        state.links.set_links(sobject, [(people[int(r.key)], r.sf_id) for r in done])
+    state.links.set_mirrors_from_journal(sobject, ids)
+    state.errors.clear_many([people[i] for i in ids])
 
 
 def _settle_refusal(sync: Sync, sobject: str, op: str, result: WriteResult, entry: dict) -> None:

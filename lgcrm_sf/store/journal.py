@@ -125,9 +125,8 @@ class Journal:
     def entry(self, journal_id: int) -> dict:
         return self.entries([journal_id])[journal_id]
 
-    def entries(self, journal_ids: list[int], payloads: bool = True) -> dict[int, dict]:
-        """{journal id: its row}, one query per 500 ids; without `payloads`, the rows' payloads
-        are left undecoded (None): a success needs only the person and the mirror."""
+    def entries(self, journal_ids: list[int]) -> dict[int, dict]:
+        """{journal id: its row}, one query per 500 ids."""
         out = {}
         for chunk, marks in in_chunks(journal_ids):
             for row in self.conn.execute(
@@ -139,9 +138,20 @@ class Journal:
                     "person_id": row[1],
                     "email": row[2],
                     "mirror": json.loads(row[3] or "{}"),
-                    "payload": json.loads(row[4]) if payloads else None,
+                    "payload": json.loads(row[4]),
                     "created_at": row[5],
                 }
+        return out
+
+    def people_of(self, journal_ids: list[int]) -> dict[int, int]:
+        """{journal id: its person id}."""
+        out: dict[int, int] = {}
+        for chunk, marks in in_chunks(journal_ids):
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, person_id FROM journal WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
         return out
 
     def settle(self, journal_id: int, sf_id: str | None) -> None:

@@ -118,6 +118,24 @@ class Links:
             writes,
         )
 
+    def set_mirrors_from_journal(self, sf_object: str, journal_ids: list[int]) -> None:
+        """The mirrors these journal rows carry, set as set_mirror would: copied as stored for a
+        person without one yet (a create's: no decoding, no encoding), merged otherwise."""
+        now = utc_now()
+        for chunk, marks in in_chunks(journal_ids):
+            rows = self.conn.execute(
+                "SELECT j.person_id, j.mirror, m.person_id IS NOT NULL FROM journal j "
+                f"LEFT JOIN mirror m ON m.person_id = j.person_id WHERE j.id IN ({marks})",
+                chunk,
+            ).fetchall()
+            self.conn.executemany(
+                "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?)",
+                [(person, sf_object, text or "{}", now) for person, text, held in rows if not held],
+            )
+            held = [(person, json.loads(text or "{}")) for person, text, has in rows if has]
+            if held:
+                self.set_mirrors(sf_object, held)
+
     def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:
         """Remember a Salesforce record the sync left alone; False if this version of it was
         already noted (so a re-read is not reported twice)."""

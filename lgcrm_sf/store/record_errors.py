@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 from ..clock import utc_now
+from .db import in_chunks
 
 COLUMNS = (
     "id",
@@ -66,11 +67,12 @@ class RecordErrors:
 
     def clear_many(self, person_ids: list[int]) -> None:
         now = utc_now()
-        self.conn.executemany(
-            "UPDATE sync_errors SET status = 'cleared', last_at = ? WHERE person_id = ? "
-            "AND status = 'open'",
-            [(now, person_id) for person_id in person_ids],
-        )
+        for chunk, marks in in_chunks(person_ids):
+            self.conn.execute(
+                "UPDATE sync_errors SET status = 'cleared', last_at = ? WHERE status = 'open' "
+                f"AND person_id IN ({marks})",
+                [now, *chunk],
+            )
 
     def people_open(self) -> list[int]:
         return [
