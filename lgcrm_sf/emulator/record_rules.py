@@ -79,15 +79,7 @@ class RecordRules:
         """A new record's row (from _new_row) with the values given (coerced), stamped, assigned
         and derived, its required fields checked. Its Id is the caller's to set."""
         row.update(given)
-        now = self.now()
-        row.update(
-            IsDeleted=0,
-            CreatedDate=now,
-            LastModifiedDate=now,
-            SystemModstamp=now,
-            CreatedById=user_id,
-            LastModifiedById=user_id,
-        )
+        row.update(creation_stamps(self.now(), user_id))
         self._assign(obj, row)
         self._derive(obj, row, given)
         self._check_required(obj, row)
@@ -210,3 +202,15 @@ def exact_collation(f) -> str:
     """The comparison for a case-sensitive text field (the column itself ignores case, as SOQL
     filters do)."""
     return " COLLATE BINARY" if f.case_sensitive and f.is_text else ""
+
+
+def creation_stamps(now: str, user_id: str) -> dict:
+    """The system fields every new record gets: live, created and modified now by the user."""
+    return {
+        "IsDeleted": 0,
+        "CreatedDate": now,
+        "LastModifiedDate": now,
+        "SystemModstamp": now,
+        "CreatedById": user_id,
+        "LastModifiedById": user_id,
+    }

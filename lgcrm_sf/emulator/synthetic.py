@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .record_rules import creation_stamps
+
 
 class SyntheticRecords:
     def generate(
@@ -29,15 +31,8 @@ class SyntheticRecords:
                 row.update(base)
                 for key, pattern in template.items():
                     row[key] = pattern.format(i=first + i) if isinstance(pattern, str) else pattern
-                row.update(
-                    Id=self.ids.id_for(obj.key_prefix, first + i),
-                    IsDeleted=0,
-                    CreatedDate=now,
-                    LastModifiedDate=now,
-                    SystemModstamp=now,
-                    CreatedById=user_id,
-                    LastModifiedById=user_id,
-                )
+                row.update(creation_stamps(now, user_id))
+                row["Id"] = self.ids.id_for(obj.key_prefix, first + i)
                 if "OwnerId" in row:
                     row["OwnerId"] = user_id
                 self._derive(obj, row, template)
