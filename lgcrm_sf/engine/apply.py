@@ -126,11 +126,13 @@ def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, row
             _settle_by_key(sync, sobject, op, span, column, batch)
             batch = []
     _settle_by_key(sync, sobject, op, span, column, batch)
-    unprocessed = [
-        WriteResult(str(i), False, None, "UNPROCESSED", deferred(UNPROCESSED))
-        for i in journal.still_sent(*span)
-    ]
-    settle_many(sync, sobject, op, unprocessed)
+    left = journal.still_sent(*span)
+    for start in range(0, len(left), sync.tuning.settle_chunk):
+        unprocessed = [
+            WriteResult(str(i), False, None, "UNPROCESSED", deferred(UNPROCESSED))
+            for i in left[start : start + sync.tuning.settle_chunk]
+        ]
+        settle_many(sync, sobject, op, unprocessed)
 
 
 def _settle_by_key(sync: Sync, sobject, op, span: tuple, column: str, results: list) -> None:
@@ -153,6 +155,10 @@ def settle_many(sync: Sync, sobject: str, op: str, results: list[WriteResult]) -
     done = [r for r in results if r.success]
     people = journal.people_of([int(r.key) for r in done])
     refused = journal.entries([int(r.key) for r in results if not r.success])
+    if len(results) > 1 and set(people.values()) & {e["person_id"] for e in refused.values()}:
+        for result in results:  # a person both refused and accepted: in the answers' order
+            settle_many(sync, sobject, op, [result])
+        return
     with sync.state.conn:
         if done:
             _settle_successes(sync, sobject, op, done, people)

@@ -33,7 +33,13 @@ class Links:
     def set_links(
         self, sf_object: str, pairs: list[tuple[int, str]], modstamp: str | None = None
     ) -> None:
-        """(person id, Salesforce id) pairs linked; a record is linked to one person only."""
+        """(person id, Salesforce id) pairs linked; a record is linked to one person only: of
+        pairs naming the same record, the last one's person takes it (as one pair after another
+        would leave it)."""
+        last = {sf_id: i for i, (_person, sf_id) in enumerate(pairs)}
+        taken = [person for i, (person, sf_id) in enumerate(pairs) if last[sf_id] != i]
+        pairs = [pairs[i] for i in sorted(last.values())]
+        self.conn.executemany("DELETE FROM links WHERE person_id = ?", [(p,) for p in taken])
         self.conn.executemany(
             "DELETE FROM links WHERE sf_id = ? AND person_id != ?",
             [(sf_id, person_id) for person_id, sf_id in pairs],
@@ -128,13 +134,19 @@ class Links:
                 f"LEFT JOIN mirror m ON m.person_id = j.person_id WHERE j.id IN ({marks})",
                 chunk,
             ).fetchall()
+            fresh, merged, seen = [], [], set()
+            for person, text, held in rows:
+                if held or person in seen:  # a person twice: the second merges into the first
+                    merged.append((person, json.loads(text or "{}")))
+                else:
+                    fresh.append((person, sf_object, text or "{}", now))
+                    seen.add(person)
             self.conn.executemany(
                 "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?)",
-                [(person, sf_object, text or "{}", now) for person, text, held in rows if not held],
+                fresh,
             )
-            held = [(person, json.loads(text or "{}")) for person, text, has in rows if has]
-            if held:
-                self.set_mirrors(sf_object, held)
+            if merged:
+                self.set_mirrors(sf_object, merged)
 
     def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:
         """Remember a Salesforce record the sync left alone; False if this version of it was

@@ -94,12 +94,14 @@ class Scratch:
 
     def staged_by_email(self, sobject: str, emails: list[str]) -> list[tuple[str, str]]:
         """(email, sf id) of live staged records with these e-mails."""
-        marks = ", ".join("?" for _ in emails)
-        return self.conn.execute(
-            f"SELECT email, sf_id FROM temp.stage WHERE sobject = ? AND email IN ({marks}) "
-            "AND deleted = 0 AND converted = 0",
-            [sobject, *emails],
-        ).fetchall()
+        found: list[tuple[str, str]] = []
+        for chunk, marks in in_chunks(emails):
+            found += self.conn.execute(
+                f"SELECT email, sf_id FROM temp.stage WHERE sobject = ? AND email IN ({marks}) "
+                "AND deleted = 0 AND converted = 0",
+                [sobject, *chunk],
+            ).fetchall()
+        return found
 
     def newest_modstamp(self, sobject: str) -> str | None:
         return self.conn.execute(
