@@ -169,6 +169,14 @@ def test_a_mapping_edited_after_use_is_checked_by_the_sync_against_the_account(
         sf_stage="Closed Won",
     )  # fmt: skip
     assert aw.world.cli("mapping", "use", path).code == 0
+    good = path.read_text()
+    path.write_text(good.replace("leadgen: title", "leadgen: custom.canal_inexistente"))
+    aw.lg.lg_reset_counters()
+    result = aw.world.cli("sync", "--no-backup-check")
+    assert result.code == ExitCode.CONFIG, result
+    # nothing remembered yet: the account's fields read once, not again for the problem
+    assert aw.lg.lg_counters()["by_method"] == {"getFields": 1, "getDealStages": 1}
+    path.write_text(good)
     aw.create("ana@example.org", lastName="Souza")
     aw.sync()  # the account's fields are remembered from here
     fresh = custom_field(aw, "Canal novo")

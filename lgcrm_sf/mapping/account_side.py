@@ -66,15 +66,16 @@ def check_for_sync(mapping: Mapping, state: SyncState, client, account_id: str) 
     (exit 3, every problem listed) instead of syncing blanks. The account's schema is
     remembered a day (most runs spend no call on it); problems found with a remembered one are
     checked again against a fresh read, so a field created a minute ago counts at once."""
-    key = f"account.schema.v1:{account_id}"
+    key, reads = f"account.schema.v1:{account_id}", []
 
     def fresh() -> dict:
+        reads.append(key)
         return asdict(read_account_schema(client, account_id))
 
     problems = check_against_account(
         mapping, AccountSchema(**state.cache.remembered(key, fresh, SCHEMA_MAX_AGE))
     )
-    if problems:
+    if problems and not reads:  # seen with the remembered schema: asked again
         state.cache.put(key, fresh())
         problems = check_against_account(mapping, AccountSchema(**state.cache.get(key)[0]))
     if any(p.severity == "error" for p in problems):

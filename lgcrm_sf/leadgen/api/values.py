@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 
 from ...clock import iso
 
@@ -55,11 +56,18 @@ def api_time_to_iso(value) -> str | None:
     if value in (None, "", "0000-00-00 00:00:00"):
         return None
     raw = str(value).strip()
-    if len(raw) == 19 and raw[10] == " " and raw.isascii():
-        # The usual shape, checked by the C parser (strptime was a sync's hottest call).
-        datetime.datetime.fromisoformat(raw)
-        return f"{raw[:10]}T{raw[11:]}.000Z"
+    if _USUAL.fullmatch(raw):
+        # The usual shape, its ranges checked by the C parser (strptime was a sync's hottest
+        # call); anything else goes through strptime as before.
+        try:
+            datetime.datetime.fromisoformat(raw)
+            return f"{raw[:10]}T{raw[11:]}.000Z"
+        except ValueError:
+            pass
     return _strict(raw)
+
+
+_USUAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def _strict(raw: str) -> str:
