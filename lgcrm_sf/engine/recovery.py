@@ -26,12 +26,11 @@ def settle_leftovers(sync: Sync) -> None:
         if not pending:
             continue
         found = find_created(sync, sobject, [r["id"] for r in pending])
+        ours = [r for r in pending if r["id"] in found]
         with sync.state.conn:
-            for row in pending:
-                if row["id"] in found:
-                    # Ours, made by the interrupted run: link it rather than create it again.
-                    entry = sync.state.journal.entry(row["id"])
-                    sync.state.links.set_link(row["person_id"], sobject, found[row["id"]], None)
-                    sync.state.links.set_mirror(row["person_id"], sobject, entry["mirror"])
+            # Ours, made by the interrupted run: linked (with the mirror its journal row holds)
+            # rather than created again, as a settled create would have been.
+            sync.state.links.set_links(sobject, [(r["person_id"], found[r["id"]]) for r in ours])
+            sync.state.links.set_mirrors_from_journal(sobject, [r["id"] for r in ours])
     with sync.state.conn:
         sync.state.journal.abandon([r["id"] for r in leftover])

@@ -122,9 +122,6 @@ class Journal:
             )
         ]
 
-    def entry(self, journal_id: int) -> dict:
-        return self.entries([journal_id])[journal_id]
-
     def entries(self, journal_ids: list[int]) -> dict[int, dict]:
         """{journal id: its row}, one query per 500 ids."""
         out = {}
@@ -153,9 +150,6 @@ class Journal:
                 ).fetchall()
             )
         return out
-
-    def settle(self, journal_id: int, sf_id: str | None) -> None:
-        self.settle_many([(journal_id, sf_id)])
 
     def settle_many(self, answers: list[tuple[int, str | None]]) -> None:
         """Rows Salesforce answered yes to: (journal id, the record's id)."""
