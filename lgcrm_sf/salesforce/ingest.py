@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator
 
@@ -99,24 +100,28 @@ def _write_csv(text, payloads: Callable, op: str) -> None:
     """The job's CSV. Its columns are the first row's keys when every row has those (a sync's
     writes of one kind almost always do: one pass); else the union of all keys (a second)."""
     writer = csv.writer(text, lineterminator="\n")
-    rows = iter(payloads())
-    first = next(rows, None)
-    columns = sorted(first or ())
+    if not _write_rows(writer, payloads(), None, op):
+        text.seek(0)
+        text.truncate()
+        _write_rows(writer, payloads(), sorted({k for p in payloads() for k in p}), op)
+    text.flush()
+
+
+def _write_rows(writer, payloads, columns: list[str] | None, op: str) -> bool:
+    """Header and rows; without `columns`, the first row's keys, and False (stopped) at a row
+    with a key they lack."""
+    rows = iter(payloads)
+    if columns is None:
+        first = next(rows, None)
+        columns = sorted(first or ())
+        rows = itertools.chain([] if first is None else [first], rows)
     known = set(columns)
     writer.writerow(columns)
-    if first is not None:
-        writer.writerow([_csv_cell(first.get(c, _ABSENT), op) for c in columns])
     for payload in rows:
         if not known.issuperset(payload):
-            text.seek(0)
-            text.truncate()
-            columns = sorted({k for p in payloads() for k in p})
-            writer.writerow(columns)
-            for again in payloads():
-                writer.writerow([_csv_cell(again.get(c, _ABSENT), op) for c in columns])
-            break
+            return False
         writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
-    text.flush()
+    return True
 
 
 def _row_result(kind: str, key, row: dict) -> WriteResult:
