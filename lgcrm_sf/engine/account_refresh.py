@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+from collections.abc import Callable
 
 from ..clock import parse
 from ..i18n import _
@@ -37,13 +38,14 @@ DELETED = "deleted in the Lead Gen & CRM account (lead {lead})"
 INACTIVE = "inactive in the Lead Gen & CRM account"
 
 
-def refresh_copy(sync: Sync) -> None:
+def refresh_copy(sync: Sync, on_page: Callable[[list[int]], None] | None = None) -> None:
+    """`on_page` is told the account ids of each page of leads once it is in the copy."""
     daily = reconcile_due(sync)
     first_read = sync.state.cursors.get(CURSOR_LEADS) is None
     sync.progress("reading the Lead Gen & CRM account")
     if daily or not sync.leadgen.account_user_ids():
         refresh_users(sync)
-    refresh_leads(sync)
+    refresh_leads(sync, on_page)
     if "engagements" in sync.options.only:
         refresh_events(sync)
     if daily and not first_read:
@@ -68,7 +70,7 @@ def refresh_users(sync: Sync) -> None:
                 sync.leadgen.apply_account_user(user)
 
 
-def refresh_leads(sync: Sync) -> None:
+def refresh_leads(sync: Sync, on_page: Callable[[list[int]], None] | None = None) -> None:
     owners = {acct: ours for ours, acct in sync.leadgen.account_user_ids().items()}
     reader = ChangedLeads(sync.account)
     newest = None
@@ -85,6 +87,8 @@ def refresh_leads(sync: Sync) -> None:
         with sync.state.conn:
             for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
                 sync.report.count(ACCOUNT, f"read_{outcome}")
+        if on_page is not None:
+            on_page([lead["account_id"] for lead in leads])
     if newest:
         with sync.state.conn:
             sync.state.cursors.set(CURSOR_LEADS, _next_start(sync, newest))

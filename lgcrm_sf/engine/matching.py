@@ -27,14 +27,19 @@ def match_or_create(sync: Sync, sobject: str) -> None:
     last = 0
     while ids := sync.state.scratch.next_unlinked(last, sync.tuning.chunk):
         last = ids[-1]
-        people = sync.leadgen.get_many(ids)
-        matches = _matches(sync, sorted({p["email"] for p in people}))
-        creates: list[tuple] = []
-        with sync.state.conn:
-            for person in people:
-                _match_one(sync, person, matches, sobject, creates)
-            if creates:  # journaled together: one statement for the chunk
-                sync.state.journal.add_many(sync.run_id, "create", sobject, creates)
+        match_people(sync, sobject, ids)
+
+
+def match_people(sync: Sync, sobject: str, person_ids: list[int]) -> None:
+    """These unlinked people matched or journaled for creation, in one transaction."""
+    people = sync.leadgen.get_many(person_ids)
+    matches = _matches(sync, sorted({p["email"] for p in people}))
+    creates: list[tuple] = []
+    with sync.state.conn:
+        for person in people:
+            _match_one(sync, person, matches, sobject, creates)
+        if creates:  # journaled together: one statement for the chunk
+            sync.state.journal.add_many(sync.run_id, "create", sobject, creates)
 
 
 def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:

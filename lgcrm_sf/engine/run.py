@@ -24,6 +24,7 @@ from ..salesforce.side import SalesforceSide, Sizes, cursor_after
 from ..store.catalog import Catalog
 from ..store.sync_state import SyncState
 from .account_dry_run import plan_account_writes, throwaway_state
+from .account_first_sync import PageMatcher, matches_while_reading
 from .account_push import push_people
 from .account_refresh import refresh_copy
 from .account_sales import push_sales
@@ -124,11 +125,19 @@ class SyncEngine:
                     push_engagements(sync)  # planned from the account's events just read
                 plan_account_writes(sync)
             return
-        if sync.account is not None:
-            refresh_copy(sync)  # account mode: our copy of the account brought up to date
-        if not sync.dry_run:
+        if matches_while_reading(sync):
+            # A first account read: Salesforce read first, the people matched page by page
+            # as the account is read (engine/account_first_sync.py).
             settle_leftovers(sync)
-        self._sync_phases()
+            self._read_salesforce()
+            refresh_copy(sync, PageMatcher(sync))
+            self._sync_phases(staged=True)
+        else:
+            if sync.account is not None:
+                refresh_copy(sync)  # account mode: our copy of the account brought up to date
+            if not sync.dry_run:
+                settle_leftovers(sync)
+            self._sync_phases()
         if sync.account is not None and not sync.dry_run:
             push_people(sync)  # account mode: what the sync changed in the copy, to the account
             if "opportunities" in sync.options.only:
@@ -139,14 +148,19 @@ class SyncEngine:
         if not sync.dry_run:
             self._advance_cursors()
 
-    def _sync_phases(self) -> None:
-        """Salesforce's changes and ours, merged (planned only in a dry run)."""
+    def _read_salesforce(self) -> None:
         sync = self.context
-        chosen = sync.chosen()
-        for _kind, sobject in chosen:  # both objects read first: matching is Contact, then Lead
+        for _kind, sobject in sync.chosen():  # both read first: matching is Contact, then Lead
             stage(sync, sobject)
         sync.sf.reserve_from(sync.options.api_reserve, sync.options.reserve_percent)
         check_daily(sync)
+
+    def _sync_phases(self, staged: bool = False) -> None:
+        """Salesforce's changes and ours, merged (planned only in a dry run)."""
+        sync = self.context
+        chosen = sync.chosen()
+        if not staged:
+            self._read_salesforce()
         for kind, sobject in chosen:
             apply_staged(sync, kind, sobject)
         for kind, sobject in chosen:

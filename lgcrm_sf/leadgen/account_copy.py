@@ -41,6 +41,19 @@ class AccountCopy:
         ).fetchone()
         return self.get(row[0]) if row else None
 
+    def unlinked_of_leads(self, lead_ids: list[int]) -> dict[str, list[int]]:
+        """{kind: person ids} of the active, unlinked people these account leads are."""
+        out: dict[str, list[int]] = {}
+        for chunk, marks in in_chunks(lead_ids):
+            for person_id, kind in self.db.execute(
+                f"SELECT id, kind FROM lg_people WHERE account_lead_id IN ({marks}) AND "
+                "active = 1 AND NOT EXISTS (SELECT 1 FROM links WHERE person_id = lg_people.id) "
+                "ORDER BY id",
+                chunk,
+            ):
+                out.setdefault(kind, []).append(person_id)
+        return out
+
     def account_state(self, person_id: int) -> tuple[int | None, dict, str | None]:
         row = self.db.execute(
             "SELECT account_lead_id, account_values, account_stamp FROM lg_people WHERE id = ?",

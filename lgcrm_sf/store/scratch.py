@@ -112,6 +112,11 @@ class Scratch:
     def done(self, person_id: int) -> None:
         self.conn.execute("INSERT OR IGNORE INTO temp.processed VALUES (?)", [person_id])
 
+    def done_many(self, person_ids: list[int]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO temp.processed VALUES (?)", [(p,) for p in person_ids]
+        )
+
     def start_candidates(self) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM temp.candidates")

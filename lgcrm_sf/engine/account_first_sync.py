@@ -1,0 +1,54 @@
+"""Account mode's first sync, matched while the account is read. The account's 10 calls a
+second set the pace of a first read (100,000 leads are 200 pages: 20 s at best) and leave the
+process idle much of that time; the people of each page are matched by e-mail and their
+creates journaled as the page arrives, so that when the last page is in, only the sending is
+left.
+
+It is the usual sync in another order, and only where that order changes nothing: both Lead and
+Contact are read whole from Salesforce first (their first sync), so matching looks in this run's
+stage, as it would after the read; a person a page brings is new to the copy and unlinked, which
+is all the later phases would have seen of it. Those people are marked dealt with, so the
+later phases pass over them; everything else (Salesforce's records, the rest of the people) goes
+through the usual phases after the read. Killed at any point, the rerun is the same first sync
+again: the journal settles what was sent, the copy re-reads idempotently."""
+
+from __future__ import annotations
+
+from .context import OBJECTS, Sync
+from .matching import match_people
+
+KINDS = dict(OBJECTS.values())  # our kind -> its Salesforce object
+
+
+def matches_while_reading(sync: Sync) -> bool:
+    """A first account read whose people can be matched page by page: both objects synced and
+    read whole from Salesforce this run (their stage is where matching looks), not a dry run."""
+    from .account_refresh import CURSOR_LEADS
+
+    chosen = [sobject for _kind, sobject in sync.chosen()]
+    return (
+        sync.account is not None
+        and not sync.dry_run
+        and sorted(chosen) == ["Contact", "Lead"]
+        and sync.state.cursors.get(CURSOR_LEADS) is None
+        and all(sync.state.cursors.get(f"salesforce:{s}") is None for s in chosen)
+    )
+
+
+class PageMatcher:
+    """Told each page of account leads once it is in the copy: its new people are matched."""
+
+    def __init__(self, sync: Sync) -> None:
+        self.sync = sync
+        self.matched = 0
+
+    def __call__(self, lead_ids: list[int]) -> None:
+        sync = self.sync
+        for kind, person_ids in sync.leadgen.unlinked_of_leads(lead_ids).items():
+            sobject = KINDS.get(kind)
+            if sobject is None:
+                continue
+            match_people(sync, sobject, person_ids)
+            with sync.state.conn:
+                sync.state.scratch.done_many(person_ids)
+            self.matched += len(person_ids)
