@@ -15,9 +15,8 @@ def _lead(lead_id: int, email: str, last: str, updated: str = AT) -> dict:
 
 
 def _state(store: LeadGenStore) -> list[tuple]:
-    rows = store.db.execute(
-        "SELECT email, last_name, account_lead_id FROM lg_people ORDER BY email"
-    ).fetchall()
+    """Every person's whole row (its id, account columns and change times too)."""
+    rows = store.db.execute("SELECT * FROM lg_people ORDER BY email").fetchall()
     return [tuple(r) for r in rows]
 
 
@@ -54,4 +53,17 @@ def test_a_page_gives_what_one_lead_after_the_other_gives(tmp_path):
     assert _as_page(tmp_path / "b.db", first, page) == expected
     outcomes, state = expected
     assert outcomes == ["adopted", "created", "created", "updated", "unchanged", "updated"]
-    assert ("new@example.com", "Newer", 3) in state and ("keep@example.com", "Kept", 5) in state
+    people = {row[2]: row for row in state}  # by e-mail: (id, kind, email, ...)
+    assert "Newer" in people["new@example.com"] and "Kept" in people["keep@example.com"]
+
+
+def test_new_leads_of_a_page_are_created_as_one_after_the_other_creates_them(tmp_path):
+    """New leads go in together (one statement): the same rows, ids, account columns and
+    change times as created one by one, an inactive one and custom fields included."""
+    page = [_lead(10 + i, f"n{i}@example.com", f"N{i}") for i in range(5)]
+    page[1]["values"]["custom.plan"] = "gold"
+    page[2]["active"] = False
+    page[3]["values"]["company"] = "Acme"  # other columns: another statement
+    expected = _one_by_one(tmp_path / "a.db", [], page)
+    assert _as_page(tmp_path / "b.db", [], page) == expected
+    assert expected[0] == ["created"] * 5

@@ -48,7 +48,5 @@ class PageMatcher:
             sobject = KINDS.get(kind)
             if sobject is None:
                 continue
-            match_people(sync, sobject, person_ids)
-            with sync.state.conn:
-                sync.state.scratch.done_many(person_ids)
+            match_people(sync, sobject, person_ids, done=True)
             self.matched += len(person_ids)

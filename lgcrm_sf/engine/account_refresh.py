@@ -19,6 +19,7 @@ from collections.abc import Callable
 from ..clock import parse
 from ..i18n import _
 from ..leadgen.api import names, values
+from ..leadgen.api.read_ahead import ReadAhead
 from ..leadgen.api.windows import ChangedLeads, to_seconds, to_stamp
 from .context import Sync
 from .report import ACCOUNT
@@ -71,27 +72,47 @@ def refresh_users(sync: Sync) -> None:
 
 
 def refresh_leads(sync: Sync, on_page: Callable[[list[int]], None] | None = None) -> None:
+    """The leads changed since the cursor, read ahead (leadgen/api/read_ahead.py) and put into
+    the copy in transactions of about a chunk of leads (each commit syncs to disk)."""
     owners = {acct: ours for ours, acct in sync.leadgen.account_user_ids().items()}
-    reader = ChangedLeads(sync.account)
-    newest = None
-    for page in reader.since(sync.state.cursors.get(CURSOR_LEADS)):
-        leads = []
-        for raw in page:
-            lead = names.decode_lead(raw, names.custom_names(raw))
-            if not lead["email"]:
-                continue
-            newest = max(newest or "", raw.get("updateTimestamp") or "")
-            owner = lead["values"].get("owner_user_id")
-            lead["values"]["owner_user_id"] = owners.get(owner) if owner else None
-            leads.append(lead)
-        with sync.state.conn:
-            for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
-                sync.report.count(ACCOUNT, f"read_{outcome}")
-        if on_page is not None:
-            on_page([lead["account_id"] for lead in leads])
+    pages = ChangedLeads(sync.account).since(sync.state.cursors.get(CURSOR_LEADS))
+    newest, leads = None, []
+    with ReadAhead(sync.account, (_decoded(page, owners) for page in pages)) as ahead:
+        for page, page_newest in ahead:
+            newest = max(newest or "", page_newest)
+            leads += page
+            if len(leads) >= sync.tuning.chunk:
+                _apply_leads(sync, leads, on_page)
+                leads = []
+    _apply_leads(sync, leads, on_page)
     if newest:
         with sync.state.conn:
             sync.state.cursors.set(CURSOR_LEADS, _next_start(sync, newest))
+
+
+def _decoded(page: list[dict], owners: dict) -> tuple[list[dict], str]:
+    """A page of API leads as our people (those with an e-mail; the owner as our user id),
+    and the newest update time it holds (the account's own text)."""
+    leads, newest = [], ""
+    for raw in page:
+        lead = names.decode_lead(raw, names.custom_names(raw))
+        if not lead["email"]:
+            continue
+        newest = max(newest, raw.get("updateTimestamp") or "")
+        owner = lead["values"].get("owner_user_id")
+        lead["values"]["owner_user_id"] = owners.get(owner) if owner else None
+        leads.append(lead)
+    return leads, newest
+
+
+def _apply_leads(sync: Sync, leads: list[dict], on_page) -> None:
+    if not leads:
+        return
+    with sync.state.conn:
+        for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
+            sync.report.count(ACCOUNT, f"read_{outcome}")
+    if on_page is not None:
+        on_page([lead["account_id"] for lead in leads])
 
 
 def _next_start(sync: Sync, newest: str) -> str:

@@ -30,8 +30,9 @@ def match_or_create(sync: Sync, sobject: str) -> None:
         match_people(sync, sobject, ids)
 
 
-def match_people(sync: Sync, sobject: str, person_ids: list[int]) -> None:
-    """These unlinked people matched or journaled for creation, in one transaction."""
+def match_people(sync: Sync, sobject: str, person_ids: list[int], done: bool = False) -> None:
+    """These unlinked people matched or journaled for creation, in one transaction (and, when
+    `done`, marked dealt with by this run in it)."""
     people = sync.leadgen.get_many(person_ids)
     matches = _matches(sync, sorted({p["email"] for p in people}))
     creates: list[tuple] = []
@@ -40,6 +41,8 @@ def match_people(sync: Sync, sobject: str, person_ids: list[int]) -> None:
             _match_one(sync, person, matches, sobject, creates)
         if creates:  # journaled together: one statement for the chunk
             sync.state.journal.add_many(sync.run_id, "create", sobject, creates)
+        if done:
+            sync.state.scratch.done_many(person_ids)
 
 
 def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:

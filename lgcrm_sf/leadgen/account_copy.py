@@ -68,18 +68,47 @@ class AccountCopy:
         leads of the page, a lead read twice)."""
         found = self._people_of(leads)
         touched: set = set()
-        outcomes = []
+        outcomes, new = [], []
         for lead in leads:
             keys = {("id", lead["account_id"]), ("email", lead["email"])}
             person, outcome = found.get(("id", lead["account_id"])), "updated"
             if person is None and lead["email"]:
                 person, outcome = found.get(("email", lead["email"])), "adopted"
             if keys & touched or (person is not None and ("person", person["id"]) in touched):
+                self._create_new(new, copy_time)  # the looking up sees the page so far
                 outcomes.append(self.apply_account_lead(lead, copy_time))
+            elif person is None and lead["active"]:
+                new.append(lead)  # created with the others: one statement
+                outcomes.append("created")
             else:
+                if person is None:
+                    self._create_new(new, copy_time)  # ids given in the page's order
                 outcomes.append(self._apply(lead, person, outcome, copy_time))
             touched |= keys | ({("person", person["id"])} if person else set())
+        self._create_new(new, copy_time)
         return outcomes
+
+    def _create_new(self, leads: list[dict], copy_time: str) -> None:
+        """Active leads new to the copy, as `_apply` creates one, in one statement per set of
+        columns (a page's leads almost always share theirs); `leads` is emptied."""
+        groups: dict[tuple, list] = {}
+        for lead in leads:
+            record = self.person_record(lead["email"], lead["kind"], lead["values"], copy_time)
+            known = {**lead["values"], "email": lead["email"], "active": lead["active"]}
+            record.update(
+                account_lead_id=lead["account_id"],
+                account_values=json.dumps(known),
+                account_stamp=lead["updated_at"],
+                account_dirty=0,
+            )
+            groups.setdefault(tuple(record), []).append(tuple(record.values()))
+        for columns, rows in groups.items():
+            self.db.conn.executemany(
+                f"INSERT INTO lg_people ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                rows,
+            )
+        leads.clear()
 
     def _people_of(self, leads: list[dict]) -> dict[tuple, dict]:
         """{("id", account lead id) | ("email", e-mail): person row} for a page of leads."""

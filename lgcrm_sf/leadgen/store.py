@@ -205,10 +205,18 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
         return rows
 
     def create_person(self, email: str, kind: str, values: dict, at: str | None = None) -> int:
-        at = at or now_iso()
+        record = self.person_record(email, kind, values, at or now_iso())
+        marks = ", ".join("?" for _ in record)
+        cur = self.db.conn.execute(
+            f"INSERT INTO lg_people ({', '.join(record)}) VALUES ({marks})", list(record.values())
+        )
+        return cur.lastrowid
+
+    def person_record(self, email: str, kind: str, values: dict, at: str) -> dict:
+        """A new person's row: each field it has changed at `at`."""
         columns, custom = self._split(values)
         changed = {name: at for name in [*columns, *(CUSTOM_PREFIX + k for k in custom)]}
-        record = {
+        return {
             "kind": kind,
             "email": email,
             **columns,
@@ -217,11 +225,6 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
             "updated_at": at,
             "field_changed_at": json.dumps(changed),
         }
-        marks = ", ".join("?" for _ in record)
-        cur = self.db.conn.execute(
-            f"INSERT INTO lg_people ({', '.join(record)}) VALUES ({marks})", list(record.values())
-        )
-        return cur.lastrowid
 
     def _split(self, values: dict) -> tuple[dict, dict]:
         columns, custom = {}, {}

@@ -5,6 +5,7 @@ here, in the state database, and stops a run cleanly when the day's count reache
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from ..clock import now
 from ..errors import AccountDailyLimit
@@ -41,15 +42,21 @@ class AccountBudget:
         """Count calls about to be sent; refuse (AccountDailyLimit, exit 8) at the reserve."""
         used = self.used_today()
         if used + calls > self.daily_limit - self.reserve:
-            raise AccountDailyLimit(
-                _(
-                    "Stopped: {used:,} calls to the Lead Gen & CRM account today, the reserve "
-                    "of {reserve:,} of its {limit:,} daily calls is kept. Work done so far is "
-                    "saved."
-                ).format(used=used, reserve=self.reserve, limit=self.daily_limit),
-                _("the next run after midnight UTC resumes; lower the account reserve to use "
-                  "more of the day's calls."),
-            )  # fmt: skip
+            raise self.refusal(used)
+        self.record(calls)
+
+    def refusal(self, used: int) -> AccountDailyLimit:
+        return AccountDailyLimit(
+            _(
+                "Stopped: {used:,} calls to the Lead Gen & CRM account today, the reserve "
+                "of {reserve:,} of its {limit:,} daily calls is kept. Work done so far is "
+                "saved."
+            ).format(used=used, reserve=self.reserve, limit=self.daily_limit),
+            _("the next run after midnight UTC resumes; lower the account reserve to use "
+              "more of the day's calls."),
+        )  # fmt: skip
+
+    def record(self, calls: int) -> None:
         in_transaction = self.conn.in_transaction
         self.conn.execute(
             "INSERT INTO account_api_calls (day, calls) VALUES (?, ?) "
@@ -58,3 +65,44 @@ class AccountBudget:
         )
         if not in_transaction:
             self.conn.commit()
+
+    def tally(self) -> Tally:
+        return Tally(self)
+
+
+class Tally:
+    """The budget as another thread spends it (the database connection is its owner's): calls
+    are checked against the day's count as it stood, plus the calls since, and `record`ed into
+    the database by the owner's thread."""
+
+    def __init__(self, budget: AccountBudget) -> None:
+        self.budget = budget
+        self.used = budget.used_today()
+        self.unrecorded = 0
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def spend(self, calls: int = 1) -> None:
+        with self._lock:
+            if self.closed:
+                raise TallyClosed
+            if self.used + calls > self.budget.daily_limit - self.budget.reserve:
+                raise self.budget.refusal(self.used)
+            self.used += calls
+            self.unrecorded += calls
+
+    def record(self) -> None:
+        """Into the database (the owner's thread only)."""
+        with self._lock:
+            calls, self.unrecorded = self.unrecorded, 0
+        if calls:
+            self.budget.record(calls)
+
+    def close(self) -> None:
+        """No more calls: the other thread's next one stops it."""
+        with self._lock:
+            self.closed = True
+
+
+class TallyClosed(Exception):
+    """A call tried after its thread's reading was given up."""
