@@ -15,7 +15,12 @@ again: the journal settles what was sent, the copy re-reads idempotently."""
 from __future__ import annotations
 
 from .context import OBJECTS, Sync
+from .early_jobs import EarlyJobs
 from .matching import match_people
+
+# Once about this share of a first read is done, the creates journaled so far are sent: the
+# rest of the read covers the job's processing, and what is left after it is a small job.
+EARLY_SHARE = 0.7
 
 KINDS = dict(OBJECTS.values())  # our kind -> its Salesforce object
 
@@ -36,17 +41,21 @@ def matches_while_reading(sync: Sync) -> bool:
 
 
 class PageMatcher:
-    """Told each page of account leads once it is in the copy: its new people are matched."""
+    """Told each batch of account leads once it is in the copy: its new people are matched,
+    and once most of the account is read, the creates journaled so far go to Salesforce as one
+    Bulk job while the rest is read (engine/early_jobs.py)."""
 
     def __init__(self, sync: Sync) -> None:
         self.sync = sync
-        self.matched = 0
+        self.early = EarlyJobs(sync)
 
-    def __call__(self, lead_ids: list[int]) -> None:
+    def __call__(self, lead_ids: list[int], share_read: float | None) -> None:
         sync = self.sync
         for kind, person_ids in sync.leadgen.unlinked_of_leads(lead_ids).items():
             sobject = KINDS.get(kind)
-            if sobject is None:
-                continue
-            match_people(sync, sobject, person_ids, done=True)
-            self.matched += len(person_ids)
+            if sobject is not None:
+                match_people(sync, sobject, person_ids, done=True)
+        self.early.check()
+        if share_read is not None and share_read >= EARLY_SHARE:
+            for sobject in KINDS.values():
+                self.early.start(sobject)

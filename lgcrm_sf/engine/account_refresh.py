@@ -24,6 +24,7 @@ from ..leadgen.api.windows import ChangedLeads, to_seconds, to_stamp
 from .context import Sync
 from .report import ACCOUNT
 
+OnPage = Callable[[list[int], float | None], None]
 DAILY = datetime.timedelta(days=1)
 CURSOR_LEADS, CURSOR_EVENTS = "account:leads", "account:events"
 CURSOR_RECONCILE = "reconcile:account"
@@ -39,8 +40,9 @@ DELETED = "deleted in the Lead Gen & CRM account (lead {lead})"
 INACTIVE = "inactive in the Lead Gen & CRM account"
 
 
-def refresh_copy(sync: Sync, on_page: Callable[[list[int]], None] | None = None) -> None:
-    """`on_page` is told the account ids of each page of leads once it is in the copy."""
+def refresh_copy(sync: Sync, on_page: OnPage | None = None) -> None:
+    """`on_page` is told the account ids of each batch of leads once it is in the copy, and
+    about how much of the read is done (0 to 1, or None when not known)."""
     daily = reconcile_due(sync)
     first_read = sync.state.cursors.get(CURSOR_LEADS) is None
     sync.progress("reading the Lead Gen & CRM account")
@@ -71,20 +73,21 @@ def refresh_users(sync: Sync) -> None:
                 sync.leadgen.apply_account_user(user)
 
 
-def refresh_leads(sync: Sync, on_page: Callable[[list[int]], None] | None = None) -> None:
+def refresh_leads(sync: Sync, on_page: OnPage | None = None) -> None:
     """The leads changed since the cursor, read ahead (leadgen/api/read_ahead.py) and put into
     the copy in transactions of about a chunk of leads (each commit syncs to disk)."""
     owners = {acct: ours for ours, acct in sync.leadgen.account_user_ids().items()}
-    pages = ChangedLeads(sync.account).since(sync.state.cursors.get(CURSOR_LEADS))
+    reader = ChangedLeads(sync.account)
+    pages = reader.since(sync.state.cursors.get(CURSOR_LEADS))
     newest, leads = None, []
     with ReadAhead(sync.account, (_decoded(page, owners) for page in pages)) as ahead:
         for page, page_newest in ahead:
             newest = max(newest or "", page_newest)
             leads += page
             if len(leads) >= sync.tuning.chunk:
-                _apply_leads(sync, leads, on_page)
+                _apply_leads(sync, leads, on_page, reader.share_read)
                 leads = []
-    _apply_leads(sync, leads, on_page)
+    _apply_leads(sync, leads, on_page, 1.0)
     if newest:
         with sync.state.conn:
             sync.state.cursors.set(CURSOR_LEADS, _next_start(sync, newest))
@@ -105,14 +108,14 @@ def _decoded(page: list[dict], owners: dict) -> tuple[list[dict], str]:
     return leads, newest
 
 
-def _apply_leads(sync: Sync, leads: list[dict], on_page) -> None:
+def _apply_leads(sync: Sync, leads: list[dict], on_page, share_read: float | None) -> None:
     if not leads:
         return
     with sync.state.conn:
         for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
             sync.report.count(ACCOUNT, f"read_{outcome}")
     if on_page is not None:
-        on_page([lead["account_id"] for lead in leads])
+        on_page([lead["account_id"] for lead in leads], share_read)
 
 
 def _next_start(sync: Sync, newest: str) -> str:

@@ -8,6 +8,7 @@ is sent again."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from ..clock import parse
 from ..errors import OutcomeUnknown
@@ -26,6 +27,9 @@ GONE_CODES = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_ID_FIELD"}
 
 
 def apply_journal(sync: Sync) -> None:
+    while sync.work.jobs_in_flight:  # sent while the run read (engine/early_jobs.py): first
+        settle_job(sync, sync.work.jobs_in_flight.pop(0).job)
+        sync.sf.check_quota()
     for op in ("create", "update"):
         for sobject in ("Lead", "Contact"):
             total = sync.state.journal.planned_count(sync.run_id, op, sobject)
@@ -93,34 +97,53 @@ def find_created(sync: Sync, sobject: str, journal_ids: list[int]) -> dict[int, 
 def _apply_bulk(sync: Sync, sobject: str, op: str) -> None:
     journal = sync.state.journal
     while ids := journal.planned_ids(sync.run_id, op, sobject, sync.tuning.bulk_job_rows):
-        span = (sync.run_id, op, sobject, ids[0], ids[-1])
-        with sync.state.conn:
-            journal.mark_span_sent(*span)
-
-        def journal_job(job_id: str, span=span) -> None:
-            with sync.state.conn:  # a crash from here on is settled from the job's results
-                journal.set_batch(*span, job_id)
-
-        job_id = sync.sf.ingest.run_job(
-            sobject,
-            op,
-            lambda span=span: journal.sent_payloads(*span),
-            journal_job,
-            sync.external_ids.get(sobject),
-        )
-        _settle_job(sync, sobject, op, job_id, span, len(ids))
+        job = start_job(sync, sobject, op, ids)
+        settle_job(sync, job)
         sync.sf.check_quota()
 
 
-def _settle_job(sync: Sync, sobject: str, op: str, job_id: str, span: tuple, rows: int) -> None:
+@dataclass
+class SentJob:
+    """A Bulk job this run sent: its journal rows are the span's."""
+
+    sobject: str
+    op: str
+    job_id: str
+    span: tuple
+    rows: int
+
+
+def start_job(sync: Sync, sobject: str, op: str, ids: list[int]) -> SentJob:
+    """These planned journal rows (a span of ids) marked sent and sent as one Bulk job."""
     journal = sync.state.journal
+    span = (sync.run_id, op, sobject, ids[0], ids[-1])
+    with sync.state.conn:
+        journal.mark_span_sent(*span)
+
+    def journal_job(job_id: str) -> None:
+        with sync.state.conn:  # a crash from here on is settled from the job's results
+            journal.set_batch(*span, job_id)
+
+    job_id = sync.sf.ingest.run_job(
+        sobject,
+        op,
+        lambda: journal.sent_payloads(*span),
+        journal_job,
+        sync.external_ids.get(sobject),
+    )
+    return SentJob(sobject, op, job_id, span, len(ids))
+
+
+def settle_job(sync: Sync, job: SentJob, info: dict | None = None) -> None:
+    """A job's results (waited for, unless its complete `info` is given) settled."""
+    journal, sobject, op, span = sync.state.journal, job.sobject, job.op, job.span
     column = "email" if op == "create" else "sf_id"
     if op == "create":
         key_of = lambda row: (row.get("Email") or "").lower()  # noqa: E731
     else:
         key_of = lambda row: row.get("Id") or row.get("sf__Id")  # noqa: E731
     batch: list[WriteResult] = []
-    for result in sync.sf.ingest.results(job_id, key_of, rows):
+    for result in sync.sf.ingest.results(job.job_id, key_of, job.rows, info):
         batch.append(result)
         if len(batch) >= sync.tuning.settle_chunk:
             _settle_by_key(sync, sobject, op, span, column, batch)

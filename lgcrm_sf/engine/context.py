@@ -32,6 +32,7 @@ class Work:
     query_started: dict = field(default_factory=dict)  # object -> the org's time of its query
     sales_cursors: dict[str, str] = field(default_factory=dict)
     links_checked: bool = False
+    jobs_in_flight: list = field(default_factory=list)  # Bulk jobs sent early (early_jobs.py)
     throwaway: bool = False  # account mode's dry run: the state is a copy, thrown away after
 
 

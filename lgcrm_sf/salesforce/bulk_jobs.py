@@ -27,19 +27,26 @@ def wait_for_job(
     """Poll `jobs/query/ID` or `jobs/ingest/ID` until it completes; a failed or aborted job is
     a SalesforceApiError naming Salesforce's reason."""
     for delay in poll_delays(expected_rows, eager):  # every status check is an API call
-        info = client.call(lambda sf: sf.restful(path), deferred(N_("a Bulk job status")))
-        if info["state"] == "JobComplete":
+        info = job_status(client, path)
+        if info is not None:
             return info
-        if info["state"] in ("Failed", "Aborted"):
-            detail = info.get("errorMessage") or deferred(N_("no reason given"))
-            raise SalesforceApiError(
-                deferred(
-                    MESSAGE, job=info["id"], state=deferred(STATES[info["state"]]), detail=detail
-                ),
-                "JOB_" + info["state"].upper(),
-            )
         time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def job_status(client: SalesforceClient, path: str) -> dict | None:
+    """One status check: the job's info once it is complete, None while it runs; a failed or
+    aborted job is a SalesforceApiError naming Salesforce's reason."""
+    info = client.call(lambda sf: sf.restful(path), deferred(N_("a Bulk job status")))
+    if info["state"] == "JobComplete":
+        return info
+    if info["state"] in ("Failed", "Aborted"):
+        detail = info.get("errorMessage") or deferred(N_("no reason given"))
+        raise SalesforceApiError(
+            deferred(MESSAGE, job=info["id"], state=deferred(STATES[info["state"]]), detail=detail),
+            "JOB_" + info["state"].upper(),
+        )
+    return None
 
 
 def fetch_results_page(

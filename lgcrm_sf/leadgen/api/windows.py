@@ -46,6 +46,10 @@ class ChangedLeads:
         self.windows = 0  # windows read (for tests and benchmarks)
         self.split = 0  # full windows halved
         self.dense_seconds = 0  # one-second windows read by offset
+        # About how much of the read is done (0 to 1; None until a full page sampled it): the
+        # share of the first full page's timestamps before the window being read.
+        self.share_read: float | None = None
+        self._overall: list[int] = []
 
     def since(self, start: str | None) -> Iterator[list[dict]]:
         """Pages of leads updated at or after `start` (inclusive; all when None)."""
@@ -58,6 +62,7 @@ class ChangedLeads:
                 return
             stamps = sorted(to_seconds(r["updateTimestamp"]) for r in tail)
             hi = stamps[-1]
+            self._overall = self._overall or stamps
             yield from self._walk(t, hi, stamps)
             t = hi + 1
 
@@ -82,6 +87,7 @@ class ChangedLeads:
                 sample = sorted(to_seconds(r["updateTimestamp"]) for r in rows)
                 width, seen = end - t, [0, 0]
                 continue
+            self.share_read = bisect.bisect_right(self._overall, end) / len(self._overall)
             yield rows
             seen[0] += len(rows)
             seen[1] += bisect.bisect_right(sample, end) - bisect.bisect_left(sample, t)
