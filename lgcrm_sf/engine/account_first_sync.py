@@ -55,7 +55,6 @@ class PageMatcher:
             sobject = KINDS.get(kind)
             if sobject is not None:
                 match_people(sync, sobject, person_ids, done=True)
-        self.early.check()
         if share_read is not None and share_read >= EARLY_SHARE:
             for sobject in KINDS.values():
                 self.early.start(sobject)

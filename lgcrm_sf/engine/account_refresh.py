@@ -114,8 +114,8 @@ def _apply_leads(sync: Sync, leads: list[dict], on_page, share_read: float | Non
     with sync.state.conn:
         for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
             sync.report.count(ACCOUNT, f"read_{outcome}")
-    if on_page is not None:
-        on_page([lead["account_id"] for lead in leads], share_read)
+        if on_page is not None:  # its own transaction commits this one too (one commit)
+            on_page([lead["account_id"] for lead in leads], share_read)
 
 
 def _next_start(sync: Sync, newest: str) -> str:

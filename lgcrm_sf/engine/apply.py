@@ -27,9 +27,11 @@ GONE_CODES = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_ID_FIELD"}
 
 
 def apply_journal(sync: Sync) -> None:
-    while sync.work.jobs_in_flight:  # sent while the run read (engine/early_jobs.py): first
-        settle_job(sync, sync.work.jobs_in_flight.pop(0).job)
-        sync.sf.check_quota()
+    _send_journal(sync)
+    settle_early(sync)
+
+
+def _send_journal(sync: Sync) -> None:
     for op in ("create", "update"):
         for sobject in ("Lead", "Contact"):
             total = sync.state.journal.planned_count(sync.run_id, op, sobject)
@@ -98,7 +100,17 @@ def _apply_bulk(sync: Sync, sobject: str, op: str) -> None:
     journal = sync.state.journal
     while ids := journal.planned_ids(sync.run_id, op, sobject, sync.tuning.bulk_job_rows):
         job = start_job(sync, sobject, op, ids)
+        settle_early(sync)  # while this job runs
         settle_job(sync, job)
+        sync.sf.check_quota()
+
+
+def settle_early(sync: Sync) -> None:
+    """Jobs sent while the run was still reading (engine/early_jobs.py), settled. Their rows
+    are other people's than any job sent after them, so they may be settled in any order:
+    their settling is left for the wait on the next job."""
+    while sync.work.jobs_in_flight:
+        settle_job(sync, sync.work.jobs_in_flight.pop(0))
         sync.sf.check_quota()
 
 

@@ -33,6 +33,7 @@ class Work:
     sales_cursors: dict[str, str] = field(default_factory=dict)
     links_checked: bool = False
     jobs_in_flight: list = field(default_factory=list)  # Bulk jobs sent early (early_jobs.py)
+    memo: dict = field(default_factory=dict)  # what a phase works out once a run
     throwaway: bool = False  # account mode's dry run: the state is a copy, thrown away after
 
 

@@ -122,15 +122,18 @@ def plan_create(sync: Sync, person: dict, sobject: str, creates: list) -> None:
 
 def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]:
     payload, mirror = {}, {}
-    described = sync.sf_fields[sobject]
-    for spec in sync.specs[sobject]:
-        lg = lg_value(spec, person, sync.mapping)
+    mapping = sync.mapping
+    for spec, createable in _sendable(sync, sobject):
+        lg = lg_value(spec, person, mapping)
         if spec.direction == "pull":
             # Salesforce's to set (its default included): never sent; the next run's change
             # query brings Salesforce's value here.
             mirror[spec.key] = {"lg": lg, "sf": None}
             continue
         sf = spec.converter.to_salesforce(lg)
+        if sf is None and spec.role != OWNER:
+            mirror[spec.key] = {"lg": lg, "sf": None}
+            continue
         if spec.role == OWNER and sf is None:
             if lg is not None:
                 sync.report.owner_gap("leadgen", lg, sobject)
@@ -141,7 +144,7 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
                 "sf": None if sync.mapping.assignment_rules else sync.integration_user_id,
             }
             continue
-        if sf is not None and described[spec.sf_field].get("createable", True):
+        if createable:
             payload[spec.sf_field] = sf
         mirror[spec.key] = {"lg": lg, "sf": sf if spec.sf_field in payload else None}
     payload["Email"] = payload.get("Email") or person["email"]
@@ -154,6 +157,18 @@ def _create_payload(sync: Sync, person: dict, sobject: str) -> tuple[dict, dict]
                 if spec.sf_field == name:
                     mirror[spec.key] = {"lg": mirror.get(spec.key, {}).get("lg"), "sf": default}
     return payload, mirror
+
+
+def _sendable(sync: Sync, sobject: str) -> list[tuple]:
+    """(spec, whether Salesforce lets a create set its field) of an object, worked out once a
+    run (asked per person and field)."""
+    key = ("sendable", sobject)
+    if key not in sync.work.memo:
+        described = sync.sf_fields[sobject]
+        sync.work.memo[key] = [
+            (spec, described[spec.sf_field].get("createable", True)) for spec in sync.specs[sobject]
+        ]
+    return sync.work.memo[key]
 
 
 def external_key(sync: Sync, person: dict) -> str:
