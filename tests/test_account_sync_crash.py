@@ -170,3 +170,71 @@ def test_killed_at_each_account_call_and_rerun_converges(
     cli(env, "sync", "--no-backup-check")
     cli(env, "sync", "--no-backup-check")
     assert state(info) == expected
+
+
+# Creates sent while the account is read (engine/early_jobs.py): the world is small, so the
+# thresholds are too; the early job then goes out with the read's last batch and is still
+# unsettled at every account call that follows (events, the pushes to the account).
+EARLY = "early_job_rows=1,bulk_write_threshold=1"
+
+
+@pytest.fixture(scope="module")
+def early_reference(emulator, prepared, tmp_path_factory):
+    control = ControlClient(emulator.info)
+    info, env = copy_world(prepared, control, tmp_path_factory.mktemp("account-early") / "home")
+    env["LGCRM_SF_TUNING"] = EARLY
+    cli(env, "sync", "--no-backup-check")
+    jobs = [j for j in login(info).restful("jobs/ingest")["records"] if j["object"] == "Lead"]
+    calls = control.lg_counters()["total"]
+    cli(env, "sync", "--no-backup-check")
+    return state(info), calls, jobs
+
+
+def test_creates_sent_early_give_what_the_usual_send_gives(reference, early_reference):
+    expected, _ = reference
+    early, _, jobs = early_reference
+    assert early == expected
+    assert len(jobs) >= 1 and all(j["state"] == "JobComplete" for j in jobs)
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_creates_go_out_while_the_account_is_still_read_only_past_the_threshold(
+    reference, prepared, control, tmp_path, early
+):
+    """Held at the account's events call (after the leads, before any write): the creates are
+    in Salesforce's hands already when there are enough of them, else not yet; killed there,
+    the rerun converges either way."""
+    expected, _ = reference
+    info, env = copy_world(prepared, control, tmp_path / "home")
+    if early:
+        env["LGCRM_SF_TUNING"] = EARLY
+    control.lg_fault(latency_ms=HOLD_MS, method="getEventsByType", count=1)
+    process = kill_while_account_call_held(control, env)
+    assert process.returncode == -signal.SIGKILL
+    jobs = [j for j in login(info).restful("jobs/ingest")["records"] if j["object"] == "Lead"]
+    assert len(jobs) == (1 if early else 0)
+    control.lg_clear_faults()
+    wait_until_served(control)
+    cli(env, "sync", "--no-backup-check")
+    cli(env, "sync", "--no-backup-check")
+    assert state(info) == expected
+
+
+@pytest.mark.parametrize("kill_at", range(1, 15))
+def test_killed_with_creates_sent_early_and_rerun_converges(
+    reference, early_reference, prepared, control, tmp_path, kill_at
+):
+    expected, _ = reference
+    _, calls, _ = early_reference
+    if kill_at > calls:
+        pytest.skip(f"the first sync makes only {calls} account calls")
+    info, env = copy_world(prepared, control, tmp_path / "home")
+    env["LGCRM_SF_TUNING"] = EARLY
+    control.lg_fault(latency_ms=HOLD_MS, after=kill_at - 1, count=1)
+    process = kill_while_account_call_held(control, env)
+    assert process.returncode == -signal.SIGKILL
+    control.lg_clear_faults()
+    wait_until_served(control)
+    cli(env, "sync", "--no-backup-check")
+    cli(env, "sync", "--no-backup-check")
+    assert state(info) == expected

@@ -1,15 +1,13 @@
 """Creates sent while the run still reads: one Bulk job an object, started with what the run
 has journaled so far. Salesforce processes it while the read goes on; it is settled once the
 rest of the journal is sent, while that last job runs (engine/apply.py). A job is only worth its
-calls (create, upload, close, status, results) when it is big: below `EARLY_MIN_ROWS` the
-creates wait for the usual send."""
+calls (create, upload, close, status, results) when it is big: below the tuning's
+`early_job_rows` the creates wait for the usual send."""
 
 from __future__ import annotations
 
 from .apply import start_job
 from .context import Sync
-
-EARLY_MIN_ROWS = 20_000
 
 
 class EarlyJobs:
@@ -23,7 +21,7 @@ class EarlyJobs:
         if sobject in self.started:
             return
         planned = sync.state.journal.planned_count(sync.run_id, "create", sobject)
-        if planned < max(EARLY_MIN_ROWS, sync.tuning.bulk_write_threshold):
+        if planned < max(sync.tuning.early_job_rows, sync.tuning.bulk_write_threshold):
             return
         self.started.add(sobject)
         ids = sync.state.journal.planned_ids(

@@ -23,6 +23,7 @@ class Tuning:
     bulk_read_threshold: int = 10_000  # more changed rows: read through Bulk API 2.0
     bulk_write_threshold: int = 2_000  # more writes of one kind: Bulk API 2.0 ingest
     bulk_job_rows: int = 100_000  # rows per ingest job: well under the 150 MB upload limit
+    early_job_rows: int = 20_000  # a first sync sends its creates while it reads from this many
     bulk_page_rows: int = 100_000  # rows per Bulk results page
     emails_per_query: int = 300  # e-mails per lookup query (the URL stays short)
     reconcile_scan_above: int = 10_000  # more links: read every Id once instead of by chunks
