@@ -64,6 +64,26 @@ def test_new_leads_of_a_page_are_created_as_one_after_the_other_creates_them(tmp
     page[1]["values"]["custom.plan"] = "gold"
     page[2]["active"] = False
     page[3]["values"]["company"] = "Acme"  # other columns: another statement
+    page.append(_lead(15, "n5@example.com", "N5"))  # the first run's columns again
+    page[5]["values"]["lead_score"] = 7  # stored as REAL
     expected = _one_by_one(tmp_path / "a.db", [], page)
     assert _as_page(tmp_path / "b.db", [], page) == expected
-    assert expected[0] == ["created"] * 5
+    assert expected[0] == ["created"] * 6
+
+
+def test_the_people_a_page_creates_are_handed_over_as_read_back(tmp_path):
+    """What the first sync matches while it reads: the people a page created (the active
+    ones), equal to what reading them back gives, without reading them."""
+    store = LeadGenStore(tmp_path / "c.db")
+    with store.db.conn:
+        store.apply_account_leads([_lead(1, "old@example.com", "Old")], AT)
+    page = [_lead(10 + i, f"p{i}@example.com", f"P{i}") for i in range(4)]
+    page[0]["values"].update({"custom.plan": "gold", "lead_score": 12, "unsubscribed": True})
+    page[1]["active"] = False  # created inactive: not handed over
+    page[2]["values"]["company"] = "Acme"
+    page.append(_lead(1, "old@example.com", "Older", "2026-11-20T08:00:05Z"))  # an update
+    created: list[dict] = []
+    with store.db.conn:
+        store.apply_account_leads(page, AT, created)
+    assert [p["email"] for p in created] == ["p0@example.com", "p2@example.com", "p3@example.com"]
+    assert created == [store.get(p["id"]) for p in created]

@@ -8,9 +8,10 @@ It is the usual sync in another order, and only where that order changes nothing
 Contact are read whole from Salesforce first (their first sync), so matching looks in this run's
 stage, as it would after the read; a person a page brings is new to the copy and unlinked, which
 is all the later phases would have seen of it. Those people are marked dealt with, so the
-later phases pass over them; everything else (Salesforce's records, the rest of the people) goes
-through the usual phases after the read. Killed at any point, the rerun is the same first sync
-again: the journal settles what was sent, the copy re-reads idempotently."""
+later phases pass over them; everything else (Salesforce's records, the rest of the people, a
+person a killed run left unlinked) goes through the usual phases after the read. Killed at any
+point, the rerun is the same first sync again: the journal settles what was sent, the copy
+re-reads idempotently."""
 
 from __future__ import annotations
 
@@ -49,12 +50,13 @@ class PageMatcher:
         self.sync = sync
         self.early = EarlyJobs(sync)
 
-    def __call__(self, lead_ids: list[int], share_read: float | None) -> None:
+    def __call__(self, created: list[dict], share_read: float | None) -> None:
+        """`created`: the people this batch of leads created in the copy (new: unlinked)."""
         sync = self.sync
-        for kind, person_ids in sync.leadgen.unlinked_of_leads(lead_ids).items():
-            sobject = KINDS.get(kind)
-            if sobject is not None:
-                match_people(sync, sobject, person_ids, done=True)
+        for kind, sobject in KINDS.items():
+            people = [p for p in created if p["kind"] == kind]
+            if people:
+                match_people(sync, sobject, people, done=True)
         if share_read is not None and share_read >= EARLY_SHARE:
             for sobject in KINDS.values():
                 self.early.start(sobject)

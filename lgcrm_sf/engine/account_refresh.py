@@ -24,7 +24,7 @@ from ..leadgen.api.windows import ChangedLeads, to_seconds, to_stamp
 from .context import Sync
 from .report import ACCOUNT
 
-OnPage = Callable[[list[int], float | None], None]
+OnPage = Callable[[list[dict], float | None], None]
 DAILY = datetime.timedelta(days=1)
 CURSOR_LEADS, CURSOR_EVENTS = "account:leads", "account:events"
 CURSOR_RECONCILE = "reconcile:account"
@@ -41,8 +41,9 @@ INACTIVE = "inactive in the Lead Gen & CRM account"
 
 
 def refresh_copy(sync: Sync, on_page: OnPage | None = None) -> None:
-    """`on_page` is told the account ids of each batch of leads once it is in the copy, and
-    about how much of the read is done (0 to 1, or None when not known)."""
+    """`on_page` is told the people each batch of leads created in the copy (active ones, as
+    read from it) once they are in, and about how much of the read is done (0 to 1, or None
+    when not known)."""
     daily = reconcile_due(sync)
     first_read = sync.state.cursors.get(CURSOR_LEADS) is None
     sync.progress("reading the Lead Gen & CRM account")
@@ -111,11 +112,12 @@ def _decoded(page: list[dict], owners: dict) -> tuple[list[dict], str]:
 def _apply_leads(sync: Sync, leads: list[dict], on_page, share_read: float | None) -> None:
     if not leads:
         return
+    created = [] if on_page is not None else None
     with sync.state.conn:
-        for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost):
+        for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost, created):
             sync.report.count(ACCOUNT, f"read_{outcome}")
         if on_page is not None:  # its own transaction commits this one too (one commit)
-            on_page([lead["account_id"] for lead in leads], share_read)
+            on_page(created, share_read)
 
 
 def _next_start(sync: Sync, newest: str) -> str:

@@ -27,13 +27,12 @@ def match_or_create(sync: Sync, sobject: str) -> None:
     last = 0
     while ids := sync.state.scratch.next_unlinked(last, sync.tuning.chunk):
         last = ids[-1]
-        match_people(sync, sobject, ids)
+        match_people(sync, sobject, sync.leadgen.get_many(ids))
 
 
-def match_people(sync: Sync, sobject: str, person_ids: list[int], done: bool = False) -> None:
-    """These unlinked people matched or journaled for creation, in one transaction (and, when
-    `done`, marked dealt with by this run in it)."""
-    people = sync.leadgen.get_many(person_ids)
+def match_people(sync: Sync, sobject: str, people: list[dict], done: bool = False) -> None:
+    """These unlinked people (rows of our copy) matched or journaled for creation, in one
+    transaction (and, when `done`, marked dealt with by this run in it)."""
     matches = _matches(sync, sorted({p["email"] for p in people}))
     creates: list[tuple] = []
     with sync.state.conn:
@@ -42,7 +41,7 @@ def match_people(sync: Sync, sobject: str, person_ids: list[int], done: bool = F
         if creates:  # journaled together: one statement for the chunk
             sync.state.journal.add_many(sync.run_id, "create", sobject, creates)
         if done:
-            sync.state.scratch.done_many(person_ids)
+            sync.state.scratch.done_many([p["id"] for p in people])
 
 
 def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:

@@ -10,6 +10,7 @@ have yet (created from Salesforce, or from the local mode before connecting)."""
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
 
@@ -41,19 +42,6 @@ class AccountCopy:
         ).fetchone()
         return self.get(row[0]) if row else None
 
-    def unlinked_of_leads(self, lead_ids: list[int]) -> dict[str, list[int]]:
-        """{kind: person ids} of the active, unlinked people these account leads are."""
-        out: dict[str, list[int]] = {}
-        for chunk, marks in in_chunks(lead_ids):
-            for person_id, kind in self.db.execute(
-                f"SELECT id, kind FROM lg_people WHERE account_lead_id IN ({marks}) AND "
-                "active = 1 AND NOT EXISTS (SELECT 1 FROM links WHERE person_id = lg_people.id) "
-                "ORDER BY id",
-                chunk,
-            ):
-                out.setdefault(kind, []).append(person_id)
-        return out
-
     def account_state(self, person_id: int) -> tuple[int | None, dict, str | None]:
         row = self.db.execute(
             "SELECT account_lead_id, account_values, account_stamp FROM lg_people WHERE id = ?",
@@ -61,11 +49,14 @@ class AccountCopy:
         ).fetchone()
         return row[0], json.loads(row[1] or "{}"), row[2]
 
-    def apply_account_leads(self, leads: list[dict], copy_time: str) -> list[str]:
+    def apply_account_leads(
+        self, leads: list[dict], copy_time: str, created: list[dict] | None = None
+    ) -> list[str]:
         """A page of leads (apply_account_lead each), their people looked up in two queries.
         A lead whose id, e-mail or person this page already touched is looked up afresh, so
         the page gives what one lead after the other would (an e-mail that moved between two
-        leads of the page, a lead read twice)."""
+        leads of the page, a lead read twice). `created`, when given, gets the people the page
+        created active, as `get` would read them."""
         found = self._people_of(leads)
         touched: set = set()
         outcomes, new = [], []
@@ -75,23 +66,26 @@ class AccountCopy:
             if person is None and lead["email"]:
                 person, outcome = found.get(("email", lead["email"])), "adopted"
             if keys & touched or (person is not None and ("person", person["id"]) in touched):
-                self._create_new(new, copy_time)  # the looking up sees the page so far
+                self._create_new(new, copy_time, created)  # the lookup sees the page so far
                 outcomes.append(self.apply_account_lead(lead, copy_time))
             elif person is None and lead["active"]:
                 new.append(lead)  # created with the others: one statement
                 outcomes.append("created")
             else:
                 if person is None:
-                    self._create_new(new, copy_time)  # ids given in the page's order
+                    self._create_new(new, copy_time, created)  # ids in the page's order
                 outcomes.append(self._apply(lead, person, outcome, copy_time))
             touched |= keys | ({("person", person["id"])} if person else set())
-        self._create_new(new, copy_time)
+        self._create_new(new, copy_time, created)
         return outcomes
 
-    def _create_new(self, leads: list[dict], copy_time: str) -> None:
-        """Active leads new to the copy, as `_apply` creates one, in one statement per set of
-        columns (a page's leads almost always share theirs); `leads` is emptied."""
-        groups: dict[tuple, list] = {}
+    def _create_new(self, leads: list[dict], copy_time: str, created: list | None) -> None:
+        """Active leads new to the copy, as `_apply` creates one, in one statement per run of
+        leads with the same columns (a page's leads almost always share theirs), in the
+        leads' order; `leads` is emptied. With `created`, the new people are added to it as
+        read back, without reading them: a new row's id is one more than the largest (SQLite
+        gives that to a table without AUTOINCREMENT), checked after the insert."""
+        runs: list[tuple[tuple, list[dict]]] = []
         for lead in leads:
             record = self.person_record(lead["email"], lead["kind"], lead["values"], copy_time)
             known = {**lead["values"], "email": lead["email"], "active": lead["active"]}
@@ -101,14 +95,49 @@ class AccountCopy:
                 account_stamp=lead["updated_at"],
                 account_dirty=0,
             )
-            groups.setdefault(tuple(record), []).append(tuple(record.values()))
-        for columns, rows in groups.items():
+            if runs and runs[-1][0] == tuple(record):
+                runs[-1][1].append(record)
+            else:
+                runs.append((tuple(record), [record]))
+        leads.clear()
+        if not runs:
+            return
+        first = self._largest_person_id() + 1
+        for columns, records in runs:
             self.db.conn.executemany(
                 f"INSERT INTO lg_people ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' for _ in columns)})",
-                rows,
+                [tuple(r.values()) for r in records],
             )
-        leads.clear()
+        if created is None:
+            return
+        records = [r for _, rs in runs for r in rs]
+        if self._largest_person_id() != first + len(records) - 1:  # never seen; read them
+            ids = [r["account_lead_id"] for r in records]
+            created += [self.by_account_id(i) for i in ids]
+            return
+        created += [self._as_read(r, first + n) for n, r in enumerate(records)]
+
+    def _largest_person_id(self) -> int:
+        return self.db.conn.execute("SELECT MAX(id) FROM lg_people").fetchone()[0] or 0
+
+    def _as_read(self, record: dict, person_id: int) -> dict:
+        """A row just inserted, as `get` reads it back: every column (its default where the
+        record has none), the values as SQLite's column types store them."""
+        row = {**self._column_defaults(), **record, "id": person_id}
+        if row["lead_score"] is not None:
+            row["lead_score"] = float(row["lead_score"])  # a REAL column
+        return self._row(row)
+
+    def _column_defaults(self) -> dict:
+        if getattr(self, "_defaults", None) is None:
+            defaults = {}
+            for _cid, name, _type, _notnull, default, _pk in self.db.conn.execute(
+                "PRAGMA table_info(lg_people)"
+            ):
+                defaults[name] = None if default is None else ast.literal_eval(default)
+            self._defaults = defaults
+        return self._defaults
 
     def _people_of(self, leads: list[dict]) -> dict[tuple, dict]:
         """{("id", account lead id) | ("email", e-mail): person row} for a page of leads."""
