@@ -86,8 +86,12 @@ class AccountCopy:
         read back, without reading them: a new row's id is one more than the largest (SQLite
         gives that to a table without AUTOINCREMENT), checked after the insert."""
         runs: list[tuple[tuple, list[dict]]] = []
+        parts = []  # (custom, change times) of each record, as dicts
         for lead in leads:
-            record = self.person_record(lead["email"], lead["kind"], lead["values"], copy_time)
+            record, custom, changed = self.person_parts(
+                lead["email"], lead["kind"], lead["values"], copy_time
+            )
+            parts.append((custom, changed))
             known = {**lead["values"], "email": lead["email"], "active": lead["active"]}
             record.update(
                 account_lead_id=lead["account_id"],
@@ -116,18 +120,24 @@ class AccountCopy:
             ids = [r["account_lead_id"] for r in records]
             created += [self.by_account_id(i) for i in ids]
             return
-        created += [self._as_read(r, first + n) for n, r in enumerate(records)]
+        created += [self._as_read(r, first + n, *parts[n]) for n, r in enumerate(records)]
 
     def _largest_person_id(self) -> int:
         return self.db.conn.execute("SELECT MAX(id) FROM lg_people").fetchone()[0] or 0
 
-    def _as_read(self, record: dict, person_id: int) -> dict:
-        """A row just inserted, as `get` reads it back: every column (its default where the
-        record has none), the values as SQLite's column types store them."""
+    def _as_read(self, record: dict, person_id: int, custom: dict, changed: dict) -> dict:
+        """A row just inserted, as `get` reads it back (`_row`): every column (its default
+        where the record has none), the values as SQLite's column types store them."""
         row = {**self._column_defaults(), **record, "id": person_id}
         if row["lead_score"] is not None:
             row["lead_score"] = float(row["lead_score"])  # a REAL column
-        return self._row(row)
+        row.update(
+            custom=custom,
+            field_changed_at=changed,
+            active=bool(row["active"]),
+            unsubscribed=bool(row["unsubscribed"]),
+        )
+        return row
 
     def _column_defaults(self) -> dict:
         if getattr(self, "_defaults", None) is None:

@@ -214,9 +214,13 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
 
     def person_record(self, email: str, kind: str, values: dict, at: str) -> dict:
         """A new person's row: each field it has changed at `at`."""
+        return self.person_parts(email, kind, values, at)[0]
+
+    def person_parts(self, email: str, kind: str, values: dict, at: str) -> tuple[dict, dict, dict]:
+        """A new person's row, and its custom fields and change times as dicts."""
         columns, custom = self._split(values)
         changed = {name: at for name in [*columns, *(CUSTOM_PREFIX + k for k in custom)]}
-        return {
+        record = {
             "kind": kind,
             "email": email,
             **columns,
@@ -225,6 +229,7 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
             "updated_at": at,
             "field_changed_at": json.dumps(changed),
         }
+        return record, custom, changed
 
     def _split(self, values: dict) -> tuple[dict, dict]:
         columns, custom = {}, {}
