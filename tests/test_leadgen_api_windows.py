@@ -100,3 +100,23 @@ def test_a_burst_of_dense_seconds_is_read_without_halving_down_to_each(emulator,
     # two passes of two pages a dense second, less the window read that is the first pass's
     # first page (9), the tail, the quiet day in a few windows; halving took 53 calls
     assert client.calls <= 9 + 11
+
+
+def test_how_much_of_a_long_read_is_done_is_told_as_it_goes(emulator, lg_control):
+    """The first full page is a sample of the read (§4: no order): the share of its timestamps
+    before each window read tells how far the read is (a first sync sends its creates early on
+    it). A quiet account, read in one page, tells nothing."""
+    _import(lg_control, 3000, 3000, "s")  # spread evenly over 3,000 seconds
+    reader = ChangedLeads(account_client(emulator.info))
+    told, read = [], 0
+    for page in reader.since(None):
+        read += len(page)
+        if reader.share_read is not None:
+            told.append((read / 3000, reader.share_read))
+    assert len(told) >= 5
+    assert [share for _, share in told] == sorted(share for _, share in told)
+    assert all(abs(done - share) <= 0.15 for done, share in told), told
+    assert told[-1][1] == 1.0
+    quiet = ChangedLeads(account_client(emulator.info))
+    list(quiet.since(_stamp(10_000)))
+    assert quiet.share_read is None

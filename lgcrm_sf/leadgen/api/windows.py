@@ -49,7 +49,7 @@ class ChangedLeads:
         # About how much of the read is done (0 to 1; None until a full page sampled it): the
         # share of the first full page's timestamps before the window being read.
         self.share_read: float | None = None
-        self._overall: list[int] = []
+        self._overall: list[int] | None = None
 
     def since(self, start: str | None) -> Iterator[list[dict]]:
         """Pages of leads updated at or after `start` (inclusive; all when None)."""
@@ -62,7 +62,10 @@ class ChangedLeads:
                 return
             stamps = sorted(to_seconds(r["updateTimestamp"]) for r in tail)
             hi = stamps[-1]
-            self._overall = self._overall or stamps
+            # A second full tail: the first page did not span the read (a vendor answering in
+            # some order after all), so how much is done is no longer known.
+            self._overall = None if self.windows > 1 else stamps
+            self.share_read = None
             yield from self._walk(t, hi, stamps)
             t = hi + 1
 
@@ -87,7 +90,8 @@ class ChangedLeads:
                 sample = sorted(to_seconds(r["updateTimestamp"]) for r in rows)
                 width, seen = end - t, [0, 0]
                 continue
-            self.share_read = bisect.bisect_right(self._overall, end) / len(self._overall)
+            if self._overall:
+                self.share_read = bisect.bisect_right(self._overall, end) / len(self._overall)
             yield rows
             seen[0] += len(rows)
             seen[1] += bisect.bisect_right(sample, end) - bisect.bisect_left(sample, t)
