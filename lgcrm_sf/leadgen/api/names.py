@@ -56,22 +56,22 @@ def kind_of(lead_status: str | None) -> str:
     return "contact" if lead_status in CONTACT_STATUSES else "lead"
 
 
+def _flag(raw) -> bool:
+    return bool(values.flag(raw))
+
+
+# (API name, ours, how its value is read), worked out once: every lead read goes through it.
+_DECODERS = [
+    (api, ours, {"lead_score": values.number, "unsubscribed": _flag,
+                 "owner_user_id": values.ident}.get(ours, values.text))
+    for api, ours in API_NAMES.items()
+]  # fmt: skip
+
+
 def decode_lead(lead: dict, custom_names: set[str]) -> dict:
     """An API lead as our person: {account_id, active, created_at, updated_at, kind, email,
     values: {our name: value}}."""
-    out = {}
-    for api, ours in API_NAMES.items():
-        if api not in lead:
-            continue
-        raw = lead[api]
-        if ours == "lead_score":
-            out[ours] = values.number(raw)
-        elif ours == "unsubscribed":
-            out[ours] = bool(values.flag(raw))
-        elif ours == "owner_user_id":
-            out[ours] = values.ident(raw)
-        else:
-            out[ours] = values.text(raw)
+    out = {ours: decode(lead[api]) for api, ours, decode in _DECODERS if api in lead}
     for name in custom_names:
         if name in lead:
             out[CUSTOM_PREFIX + name] = values.text(lead[name])

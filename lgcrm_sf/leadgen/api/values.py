@@ -19,6 +19,8 @@ def text(value) -> str | None:
     through the API comes back as written and is decoded harmlessly unless it held an entity."""
     if value is None:
         return None
+    if type(value) is str and "&" not in value:
+        return value  # nothing to decode (most values: every lead read goes through here)
     once = html.unescape(str(value))
     return once.replace("&lt;", "<") if "&lt;" in once else once
 
