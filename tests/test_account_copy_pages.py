@@ -87,3 +87,22 @@ def test_the_people_a_page_creates_are_handed_over_as_read_back(tmp_path):
         store.apply_account_leads(page, AT, created)
     assert [p["email"] for p in created] == ["p0@example.com", "p2@example.com", "p3@example.com"]
     assert created == [store.get(p["id"]) for p in created]
+
+
+def test_a_person_a_later_lead_of_the_page_changes_is_not_handed_over(tmp_path):
+    """A person created by the page and changed again by a later lead of it (an e-mail that
+    moved to another lead, a lead read twice) is left out: what is handed over is as stored."""
+    store = LeadGenStore(tmp_path / "d.db")
+    page = [
+        _lead(1, "x@example.com", "Ames"),
+        _lead(3, "new@example.com", "New"),
+        _lead(2, "x@example.com", "Baker"),  # takes x@ from lead 1's person
+        _lead(1, "y@example.com", "Ames", "2026-11-20T08:00:01Z"),
+        _lead(3, "new@example.com", "Newer", "2026-11-20T08:00:02Z"),  # read twice
+        _lead(4, "z@example.com", "Zeta"),
+    ]
+    created: list[dict] = []
+    with store.db.conn:
+        store.apply_account_leads(page, AT, created)
+    assert [p["email"] for p in created] == ["z@example.com"]
+    assert created == [store.get(p["id"]) for p in created]

@@ -17,15 +17,17 @@ from lgcrm_sf.store.db import open_database
 
 
 class Client:
-    """What ReadAhead uses of the API client: its budget, spent once a call."""
+    """What ReadAhead uses of the API client: its budget, spent once a call, and its counts."""
 
     def __init__(self, budget) -> None:
         self.budget = budget
         self.threads: set[str] = set()
+        self.calls = self.retried = 0
 
     def call(self) -> None:
         self.threads.add(threading.current_thread().name)
         self.budget.spend(1)
+        self.calls += 1
 
 
 def _budget(tmp_path, limit: int = 1000, reserve: int = 0) -> AccountBudget:
@@ -33,7 +35,11 @@ def _budget(tmp_path, limit: int = 1000, reserve: int = 0) -> AccountBudget:
     return AccountBudget(conn, limit, reserve)
 
 
-def _pages(client: Client, count: int, fail_at: int | None = None):
+def _pages(count: int, fail_at: int | None = None):
+    return lambda client: _read(client, count, fail_at)
+
+
+def _read(client: Client, count: int, fail_at: int | None):
     for n in range(count):
         client.call()
         if n == fail_at:
@@ -44,19 +50,19 @@ def _pages(client: Client, count: int, fail_at: int | None = None):
 def test_pages_come_in_order_and_every_call_is_counted(tmp_path):
     budget = _budget(tmp_path)
     client = Client(budget)
-    with ReadAhead(client, _pages(client, 25)) as ahead:
+    with ReadAhead(client, _pages(25)) as ahead:
         got = [page[0] for page in ahead]
     assert got == list(range(25))
-    assert client.threads == {"account-read-ahead"}
-    assert budget.used_today() == 25
-    assert client.budget is budget  # given back
+    assert client.threads == {"account-read-ahead"}  # every call made in the thread
+    assert budget.used_today() == 25 and client.calls == 25
+    assert client.budget is budget  # never the tally: a thread outliving the read spends there
 
 
 def test_a_failure_in_the_thread_is_raised_at_its_page(tmp_path):
     client = Client(_budget(tmp_path))
     got = []
     with pytest.raises(ConnectionFailure, match="stopped answering"):
-        with ReadAhead(client, _pages(client, 25, fail_at=12)) as ahead:
+        with ReadAhead(client, _pages(25, fail_at=12)) as ahead:
             for page in ahead:
                 got.append(page[0])
     assert got == list(range(12))
@@ -66,7 +72,7 @@ def test_the_days_reserve_stops_the_thread_cleanly(tmp_path):
     budget = _budget(tmp_path, limit=20, reserve=5)
     client = Client(budget)
     with pytest.raises(AccountDailyLimit):
-        with ReadAhead(client, _pages(client, 25)) as ahead:
+        with ReadAhead(client, _pages(25)) as ahead:
             list(ahead)
     assert budget.used_today() == 15  # the reserve is kept
 
@@ -74,7 +80,7 @@ def test_the_days_reserve_stops_the_thread_cleanly(tmp_path):
 def test_leaving_early_stops_the_thread_and_its_calls(tmp_path):
     budget = _budget(tmp_path)
     client = Client(budget)
-    with ReadAhead(client, _pages(client, 10_000), depth=2) as ahead:
+    with ReadAhead(client, _pages(10_000), depth=2) as ahead:
         for page in ahead:
             if page[0] == 3:
                 break

@@ -15,6 +15,7 @@ re-reads idempotently."""
 
 from __future__ import annotations
 
+from ..store.journal import JournalState
 from .context import OBJECTS, Sync
 from .early_jobs import EarlyJobs
 from .matching import match_people
@@ -50,13 +51,36 @@ class PageMatcher:
         self.sync = sync
         self.early = EarlyJobs(sync)
 
-    def __call__(self, created: list[dict], share_read: float | None) -> None:
-        """`created`: the people this batch of leads created in the copy (new: unlinked)."""
+    def __call__(self, created: list[dict], lead_ids: list[int], share: float | None) -> None:
+        """`created`: the people this batch created in the copy (new: unlinked); `lead_ids`:
+        the account ids of all its leads (a lead changed during the read comes again)."""
         sync = self.sync
+        self._read_again(lead_ids, {p["id"] for p in created})
         for kind, sobject in KINDS.items():
             people = [p for p in created if p["kind"] == kind]
             if people:
                 match_people(sync, sobject, people, done=True)
-        if share_read is not None and share_read >= EARLY_SHARE:
+                linked = sync.state.links.linked_people([p["id"] for p in people])
+                sync.work.matched_while_reading.update(linked)
+        if share is not None and share >= EARLY_SHARE:
             for sobject in KINDS.values():
                 self.early.start(sobject)
+
+    def _read_again(self, lead_ids: list[int], created: set[int]) -> None:
+        """People matched from an earlier batch whose lead came again (changed in the account
+        while it was read): their planned create no longer says what the copy holds. One still
+        planned is abandoned and the person left to the usual phases; one already sent early
+        is merged by them once that job is settled (engine/run.py)."""
+        sync = self.sync
+        people = sync.leadgen.people_of_leads(lead_ids)
+        again = [p for p in sync.state.scratch.dealt_with(people) if p not in created]
+        if not again:
+            return
+        creates = sync.state.journal.creates_of(sync.run_id, again)
+        planned = [c for c in creates if c[2] == JournalState.PLANNED]
+        with sync.state.conn:
+            sync.state.journal.abandon([c[0] for c in planned])
+            sync.state.scratch.undo([c[1] for c in planned])
+        for _jid, _pid, _state, sobject in planned:  # planned again by the usual phases
+            sync.report.count(sobject, "created_in_salesforce", -1)
+        sync.work.after_early.update(c[1] for c in creates if c[2] == JournalState.SENT)

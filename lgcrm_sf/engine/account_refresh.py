@@ -24,7 +24,7 @@ from ..leadgen.api.windows import ChangedLeads, to_seconds, to_stamp
 from .context import Sync
 from .report import ACCOUNT
 
-OnPage = Callable[[list[dict], float | None], None]
+OnPage = Callable[[list[dict], list[int], float | None], None]
 DAILY = datetime.timedelta(days=1)
 CURSOR_LEADS, CURSOR_EVENTS = "account:leads", "account:events"
 CURSOR_RECONCILE = "reconcile:account"
@@ -41,9 +41,9 @@ INACTIVE = "inactive in the Lead Gen & CRM account"
 
 
 def refresh_copy(sync: Sync, on_page: OnPage | None = None) -> None:
-    """`on_page` is told the people each batch of leads created in the copy (active ones, as
-    read from it) once they are in, and about how much of the read is done (0 to 1, or None
-    when not known)."""
+    """`on_page` is told, once each batch of leads is in the copy, the people it created (active
+    ones, as read from it), the account ids of its leads, and about how much of the read is done
+    (0 to 1, or None when not known)."""
     daily = reconcile_due(sync)
     first_read = sync.state.cursors.get(CURSOR_LEADS) is None
     sync.progress("reading the Lead Gen & CRM account")
@@ -78,15 +78,20 @@ def refresh_leads(sync: Sync, on_page: OnPage | None = None) -> None:
     """The leads changed since the cursor, read ahead (leadgen/api/read_ahead.py) and put into
     the copy in transactions of about a chunk of leads (each commit syncs to disk)."""
     owners = {acct: ours for ours, acct in sync.leadgen.account_user_ids().items()}
-    reader = ChangedLeads(sync.account)
-    pages = reader.since(sync.state.cursors.get(CURSOR_LEADS))
+    cursor = sync.state.cursors.get(CURSOR_LEADS)
+    windows: list[ChangedLeads] = []
+
+    def pages_of(client):
+        windows.append(ChangedLeads(client))
+        return (_decoded(page, owners) for page in windows[0].since(cursor))
+
     newest, leads = None, []
-    with ReadAhead(sync.account, (_decoded(page, owners) for page in pages)) as ahead:
+    with ReadAhead(sync.account, pages_of) as ahead:
         for page, page_newest in ahead:
             newest = max(newest or "", page_newest)
             leads += page
             if len(leads) >= sync.tuning.chunk:
-                _apply_leads(sync, leads, on_page, reader.share_read)
+                _apply_leads(sync, leads, on_page, windows[0].share_read)
                 leads = []
     _apply_leads(sync, leads, on_page, 1.0)
     if newest:
@@ -116,8 +121,8 @@ def _apply_leads(sync: Sync, leads: list[dict], on_page, share_read: float | Non
     with sync.state.conn:
         for outcome in sync.leadgen.apply_account_leads(leads, sync.signpost, created):
             sync.report.count(ACCOUNT, f"read_{outcome}")
-        if on_page is not None:  # its own transaction commits this one too (one commit)
-            on_page(created, share_read)
+    if on_page is not None:
+        on_page(created, [lead["account_id"] for lead in leads], share_read)
 
 
 def _next_start(sync: Sync, newest: str) -> str:

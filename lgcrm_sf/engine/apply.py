@@ -146,8 +146,8 @@ def start_job(sync: Sync, sobject: str, op: str, ids: list[int]) -> SentJob:
     return SentJob(sobject, op, job_id, span, len(ids))
 
 
-def settle_job(sync: Sync, job: SentJob, info: dict | None = None) -> None:
-    """A job's results (waited for, unless its complete `info` is given) settled."""
+def settle_job(sync: Sync, job: SentJob) -> None:
+    """A job's results, once it is complete, settled."""
     journal, sobject, op, span = sync.state.journal, job.sobject, job.op, job.span
     column = "email" if op == "create" else "sf_id"
     if op == "create":
@@ -155,7 +155,7 @@ def settle_job(sync: Sync, job: SentJob, info: dict | None = None) -> None:
     else:
         key_of = lambda row: row.get("Id") or row.get("sf__Id")  # noqa: E731
     batch: list[WriteResult] = []
-    for result in sync.sf.ingest.results(job.job_id, key_of, job.rows, info):
+    for result in sync.sf.ingest.results(job.job_id, key_of, job.rows):
         batch.append(result)
         if len(batch) >= sync.tuning.settle_chunk:
             _settle_by_key(sync, sobject, op, span, column, batch)

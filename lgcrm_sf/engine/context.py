@@ -34,6 +34,10 @@ class Work:
     links_checked: bool = False
     jobs_in_flight: list = field(default_factory=list)  # Bulk jobs sent early (early_jobs.py)
     memo: dict = field(default_factory=dict)  # what a phase works out once a run
+    # A first account sync (account_first_sync.py): people matched to a Salesforce record while
+    # the account was read, and people whose create went out early though their lead came again.
+    matched_while_reading: set[int] = field(default_factory=set)
+    after_early: set[int] = field(default_factory=set)
     throwaway: bool = False  # account mode's dry run: the state is a copy, thrown away after
 
 

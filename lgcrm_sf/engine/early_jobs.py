@@ -24,6 +24,7 @@ class EarlyJobs:
         if planned < max(sync.tuning.early_job_rows, sync.tuning.bulk_write_threshold):
             return
         self.started.add(sobject)
+        sync.sf.check_quota()  # the org's reserve holds for this job as for any other
         ids = sync.state.journal.planned_ids(
             sync.run_id, "create", sobject, sync.tuning.bulk_job_rows
         )

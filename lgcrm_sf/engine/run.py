@@ -28,7 +28,7 @@ from .account_first_sync import PageMatcher, matches_while_reading
 from .account_push import push_people
 from .account_refresh import refresh_copy
 from .account_sales import push_sales
-from .apply import apply_journal
+from .apply import apply_journal, settle_early
 from .context import OBJECTS, Sync
 from .engagements import push_engagements
 from .leadgen_changes import apply_leadgen_changes
@@ -131,6 +131,12 @@ class SyncEngine:
             settle_leftovers(sync)
             self._read_salesforce()
             refresh_copy(sync, PageMatcher(sync))
+            if sync.work.after_early:
+                # Creates sent early for people whose lead came again: settled now, so that
+                # the usual phases merge what changed since as for any linked person.
+                settle_early(sync)
+                with sync.state.conn:
+                    sync.state.scratch.undo(sorted(sync.work.after_early))
             self._sync_phases(staged=True)
         else:
             if sync.account is not None:

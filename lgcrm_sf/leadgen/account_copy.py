@@ -30,6 +30,11 @@ def person_values(person: dict) -> dict:
     return values
 
 
+def _may_be(person: dict, lead: dict) -> bool:
+    """Whether applying `lead` may change `person` (found by account id, then e-mail)."""
+    return person["account_lead_id"] == lead["account_id"] or person["email"] == lead["email"]
+
+
 class AccountCopy:
     """LeadGenStore's account side (it provides `db`, `get`, `by_email`, `create_person`)."""
 
@@ -41,6 +46,18 @@ class AccountCopy:
             "SELECT id FROM lg_people WHERE account_lead_id = ?", [lead_id]
         ).fetchone()
         return self.get(row[0]) if row else None
+
+    def people_of_leads(self, lead_ids: list[int]) -> list[int]:
+        """The people these account leads are, by id."""
+        out: list[int] = []
+        for chunk, marks in in_chunks(lead_ids):
+            out += [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT id FROM lg_people WHERE account_lead_id IN ({marks})", chunk
+                )
+            ]
+        return out
 
     def account_state(self, person_id: int) -> tuple[int | None, dict, str | None]:
         row = self.db.execute(
@@ -56,7 +73,8 @@ class AccountCopy:
         A lead whose id, e-mail or person this page already touched is looked up afresh, so
         the page gives what one lead after the other would (an e-mail that moved between two
         leads of the page, a lead read twice). `created`, when given, gets the people the page
-        created active, as `get` would read them."""
+        created active, as `get` would read them once the page is in (one a later lead of the
+        page changed again is left out)."""
         found = self._people_of(leads)
         touched: set = set()
         outcomes, new = [], []
@@ -67,6 +85,8 @@ class AccountCopy:
                 person, outcome = found.get(("email", lead["email"])), "adopted"
             if keys & touched or (person is not None and ("person", person["id"]) in touched):
                 self._create_new(new, copy_time, created)  # the lookup sees the page so far
+                if created:  # a person it may change is no longer as created: not handed over
+                    created[:] = [p for p in created if not _may_be(p, lead)]
                 outcomes.append(self.apply_account_lead(lead, copy_time))
             elif person is None and lead["active"]:
                 new.append(lead)  # created with the others: one statement

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from ..errors import LgcrmError, OutcomeUnknown
 from ..i18n import _
 from . import bulk_ingest
-from .bulk_jobs import job_status, wait_for_job
+from .bulk_jobs import wait_for_job
 from .client import SalesforceClient
 from .writes import WriteResult
 
@@ -82,18 +82,13 @@ class IngestJobs:
         elif state in ("UploadComplete", "InProgress"):
             wait_for_job(self.client, f"jobs/ingest/{job_id}")
 
-    def finished(self, job_id: str) -> dict | None:
-        """One status check of a job: its info once complete, else None."""
-        return job_status(self.client, f"jobs/ingest/{job_id}")
-
     def results(
-        self, job_id: str, key_of, expected_rows: int | None = None, info: dict | None = None
+        self, job_id: str, key_of, expected_rows: int | None = None
     ) -> Iterator[WriteResult]:
-        """A finished job's rows (waited for unless its complete `info` is given), streamed.
-        Results don't keep the upload's order: each carries the key `key_of(row)` reads from
-        its columns, for the caller to match. A list the job's counts show empty is not
-        fetched (a call saved)."""
-        info = info or wait_for_job(self.client, f"jobs/ingest/{job_id}", expected_rows)
+        """A job's rows once it is complete, streamed. Results don't keep the upload's order:
+        each carries the key `key_of(row)` reads from its columns, for the caller to match. A
+        list the job's counts show empty is not fetched (a call saved)."""
+        info = wait_for_job(self.client, f"jobs/ingest/{job_id}", expected_rows)
         failed, processed = info.get("numberRecordsFailed"), info.get("numberRecordsProcessed")
         for kind in ("successfulResults", "failedResults"):
             if kind == "failedResults" and failed == 0:

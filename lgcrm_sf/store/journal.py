@@ -42,6 +42,18 @@ class Journal:
             ],
         )  # fmt: skip
 
+    def creates_of(self, run_id: int, person_ids: list[int]) -> list[tuple[int, int, str, str]]:
+        """(journal id, person id, state, object) of this run's planned or sent creates for
+        these people."""
+        out: list[tuple[int, int, str, str]] = []
+        for chunk, marks in in_chunks(person_ids):
+            out += self.conn.execute(
+                "SELECT id, person_id, state, sf_object FROM journal WHERE state IN (?, ?) "
+                f"AND run_id = ? AND op = 'create' AND person_id IN ({marks})",
+                [JournalState.PLANNED, JournalState.SENT, run_id, *chunk],
+            ).fetchall()
+        return out
+
     def planned_count(self, run_id: int, op: str, sobject: str) -> int:
         return self.conn.execute(
             "SELECT COUNT(*) FROM journal WHERE run_id = ? AND state = ? AND op = ? AND "

@@ -117,6 +117,23 @@ class Scratch:
             "INSERT OR IGNORE INTO temp.processed VALUES (?)", [(p,) for p in person_ids]
         )
 
+    def undo(self, person_ids) -> None:
+        """Not dealt with after all: a later phase deals with them."""
+        self.conn.executemany(
+            "DELETE FROM temp.processed WHERE person_id = ?", [(p,) for p in person_ids]
+        )
+
+    def dealt_with(self, person_ids: list[int]) -> list[int]:
+        out: list[int] = []
+        for chunk, marks in in_chunks(person_ids):
+            out += [
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT person_id FROM temp.processed WHERE person_id IN ({marks})", chunk
+                )
+            ]
+        return out
+
     def start_candidates(self) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM temp.candidates")

@@ -12,9 +12,10 @@ its next call."""
 
 from __future__ import annotations
 
+import copy
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ...store.account_budget import TallyClosed
 
@@ -32,19 +33,24 @@ class _Failed:
 
 
 class ReadAhead:
-    """`with ReadAhead(client, pages) as ahead: for page in ahead: ...`"""
+    """`with ReadAhead(client, pages_of) as ahead: for page in ahead: ...`, where
+    `pages_of(client)` gives the pages, run in the thread with the thread's own client: a
+    shallow copy of `client` (the same connection and call window) spending from the tally, so
+    `client` itself keeps its budget, even for a thread that outlives the read."""
 
-    def __init__(self, client, pages: Iterator, depth: int = DEPTH) -> None:
-        self.client, self.pages = client, pages
+    def __init__(self, client, pages_of: Callable[..., Iterator], depth: int = DEPTH) -> None:
+        self.client = client
+        self.reader = copy.copy(client)
+        self._tally = client.budget.tally() if hasattr(client.budget, "tally") else None
+        if self._tally is not None:
+            self.reader.budget = self._tally
+        self._counts = (client.calls, client.retried)
+        self.pages = pages_of(self.reader)
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="account-read-ahead", daemon=True)
-        self._budget = client.budget
-        self._tally = client.budget.tally() if hasattr(client.budget, "tally") else None
 
     def __enter__(self) -> ReadAhead:
-        if self._tally is not None:
-            self.client.budget = self._tally
         self._thread.start()
         return self
 
@@ -73,7 +79,8 @@ class ReadAhead:
         # A call still in flight (the caller left early) ends by itself: the thread is a
         # daemon, and its next call stops on the closed tally.
         self._thread.join(timeout=JOIN_SECONDS)
-        self.client.budget = self._budget
+        self.client.calls += self.reader.calls - self._counts[0]  # by_method is shared
+        self.client.retried += self.reader.retried - self._counts[1]
         self._record()
 
     def _record(self) -> None:
