@@ -55,7 +55,7 @@ class PageMatcher:
         """`created`: the people this batch created in the copy (new: unlinked); `lead_ids`:
         the account ids of all its leads (a lead changed during the read comes again)."""
         sync = self.sync
-        self._read_again(lead_ids, {p["id"] for p in created})
+        self._read_again(lead_ids)
         for kind, sobject in KINDS.items():
             people = [p for p in created if p["kind"] == kind]
             if people:
@@ -66,14 +66,13 @@ class PageMatcher:
             for sobject in KINDS.values():
                 self.early.start(sobject)
 
-    def _read_again(self, lead_ids: list[int], created: set[int]) -> None:
+    def _read_again(self, lead_ids: list[int]) -> None:
         """People matched from an earlier batch whose lead came again (changed in the account
         while it was read): their planned create no longer says what the copy holds. One still
         planned is abandoned and the person left to the usual phases; one already sent early
         is merged by them once that job is settled (engine/run.py)."""
         sync = self.sync
-        people = sync.leadgen.people_of_leads(lead_ids)
-        again = [p for p in sync.state.scratch.dealt_with(people) if p not in created]
+        again = sync.leadgen.dealt_with_of_leads(lead_ids)  # this batch's not matched yet
         if not again:
             return
         creates = sync.state.journal.creates_of(sync.run_id, again)

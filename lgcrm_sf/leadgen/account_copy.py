@@ -47,14 +47,17 @@ class AccountCopy:
         ).fetchone()
         return self.get(row[0]) if row else None
 
-    def people_of_leads(self, lead_ids: list[int]) -> list[int]:
-        """The people these account leads are, by id."""
+    def dealt_with_of_leads(self, lead_ids: list[int]) -> list[int]:
+        """The people these account leads are that this run has dealt with already (its
+        `processed` scratch table, engine/account_first_sync.py), by id."""
         out: list[int] = []
         for chunk, marks in in_chunks(lead_ids):
             out += [
                 r[0]
                 for r in self.db.execute(
-                    f"SELECT id FROM lg_people WHERE account_lead_id IN ({marks})", chunk
+                    "SELECT p.id FROM lg_people p JOIN temp.processed d ON d.person_id = p.id "
+                    f"WHERE p.account_lead_id IN ({marks})",
+                    chunk,
                 )
             ]
         return out

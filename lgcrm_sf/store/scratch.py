@@ -123,17 +123,6 @@ class Scratch:
             "DELETE FROM temp.processed WHERE person_id = ?", [(p,) for p in person_ids]
         )
 
-    def dealt_with(self, person_ids: list[int]) -> list[int]:
-        out: list[int] = []
-        for chunk, marks in in_chunks(person_ids):
-            out += [
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT person_id FROM temp.processed WHERE person_id IN ({marks})", chunk
-                )
-            ]
-        return out
-
     def start_candidates(self) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM temp.candidates")
