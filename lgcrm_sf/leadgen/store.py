@@ -17,7 +17,8 @@ import sqlite_utils
 from ..errors import ConfigError, DataError
 from ..i18n import N_, _
 from ..store.db import in_chunks, open_database
-from .account_copy import AccountCopy, SalesCopyState
+from .account_copy import AccountCopy
+from .account_sales_state import SalesCopyState
 from .fields import CUSTOM_PREFIX, PERSON_FIELDS, normalise_email
 from .sales import SalesCopies
 from .sales_deletions import SalesDeletions
