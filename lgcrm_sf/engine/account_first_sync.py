@@ -16,6 +16,7 @@ re-reads idempotently."""
 from __future__ import annotations
 
 from ..store.journal import JournalState
+from .account_refresh import CURSOR_LEADS
 from .context import OBJECTS, Sync
 from .early_jobs import EarlyJobs
 from .matching import match_people
@@ -30,8 +31,6 @@ KINDS = dict(OBJECTS.values())  # our kind -> its Salesforce object
 def matches_while_reading(sync: Sync) -> bool:
     """A first account read whose people can be matched page by page: both objects synced and
     read whole from Salesforce this run (their stage is where matching looks), not a dry run."""
-    from .account_refresh import CURSOR_LEADS
-
     chosen = [sobject for _kind, sobject in sync.chosen()]
     return (
         sync.account is not None
@@ -59,8 +58,7 @@ class PageMatcher:
         for kind, sobject in KINDS.items():
             people = [p for p in created if p["kind"] == kind]
             if people:
-                match_people(sync, sobject, people, done=True)
-                linked = sync.state.links.linked_people([p["id"] for p in people])
+                linked = match_people(sync, sobject, people, done=True)
                 sync.work.matched_while_reading.update(linked)
         if share is not None and share >= EARLY_SHARE:
             for sobject in KINDS.values():

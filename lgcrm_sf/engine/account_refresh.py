@@ -79,11 +79,12 @@ def refresh_leads(sync: Sync, on_page: OnPage | None = None) -> None:
     the copy in transactions of about a chunk of leads (each commit syncs to disk)."""
     owners = {acct: ours for ours, acct in sync.leadgen.account_user_ids().items()}
     cursor = sync.state.cursors.get(CURSOR_LEADS)
-    windows: list[ChangedLeads] = []
+    windows: ChangedLeads | None = None
 
-    def pages_of(client):
-        windows.append(ChangedLeads(client))
-        return (_decoded(page, owners) for page in windows[0].since(cursor))
+    def pages_of(client):  # the reading thread's own client
+        nonlocal windows
+        windows = ChangedLeads(client)
+        return (_decoded(page, owners) for page in windows.since(cursor))
 
     newest, leads = None, []
     with ReadAhead(sync.account, pages_of) as ahead:
@@ -91,7 +92,7 @@ def refresh_leads(sync: Sync, on_page: OnPage | None = None) -> None:
             newest = max(newest or "", page_newest)
             leads += page
             if len(leads) >= sync.tuning.chunk:
-                _apply_leads(sync, leads, on_page, windows[0].share_read)
+                _apply_leads(sync, leads, on_page, windows.share_read)
                 leads = []
     _apply_leads(sync, leads, on_page, 1.0)
     if newest:

@@ -30,18 +30,22 @@ def match_or_create(sync: Sync, sobject: str) -> None:
         match_people(sync, sobject, sync.leadgen.get_many(ids))
 
 
-def match_people(sync: Sync, sobject: str, people: list[dict], done: bool = False) -> None:
+def match_people(sync: Sync, sobject: str, people: list[dict], done: bool = False) -> list[int]:
     """These unlinked people (rows of our copy) matched or journaled for creation, in one
-    transaction (and, when `done`, marked dealt with by this run in it)."""
+    transaction (and, when `done`, marked dealt with by this run in it). Returns the ids of
+    those linked to a Salesforce record."""
     matches = _matches(sync, sorted({p["email"] for p in people}))
     creates: list[tuple] = []
+    linked = []
     with sync.state.conn:
         for person in people:
-            _match_one(sync, person, matches, sobject, creates)
+            if _match_one(sync, person, matches, sobject, creates):
+                linked.append(person["id"])
         if creates:  # journaled together: one statement for the chunk
             sync.state.journal.add_many(sync.run_id, "create", sobject, creates)
         if done:
             sync.state.scratch.done_many([p["id"] for p in people])
+    return linked
 
 
 def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -58,7 +62,8 @@ def _matches(sync: Sync, emails: list[str]) -> dict[str, list[tuple[str, str]]]:
     return matches
 
 
-def _match_one(sync: Sync, person: dict, matches, sobject: str, creates: list) -> None:
+def _match_one(sync: Sync, person: dict, matches, sobject: str, creates: list) -> bool:
+    """Whether the person was linked to a record it matched (else reported or planned)."""
     found = [
         f
         for f in matches.get(person["email"], [])
@@ -68,14 +73,15 @@ def _match_one(sync: Sync, person: dict, matches, sobject: str, creates: list) -
     chosen = contacts or [f for f in found if f[0] == "Lead"]
     if len(chosen) > 1:
         _ambiguous(sync, person, chosen, sobject)
-        return
+        return False
     if chosen:
         match_object, sf_id = chosen[0]
         link(sync, person, match_object, sf_id, None)
         if not sync.dry_run:
             sync.work.to_read.setdefault(match_object, set()).add(person["id"])
-        return
+        return True
     plan_create(sync, person, sobject, creates)
+    return False
 
 
 def _ambiguous(sync: Sync, person: dict, chosen: list[tuple[str, str]], sobject: str) -> None:

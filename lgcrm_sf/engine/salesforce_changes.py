@@ -128,11 +128,11 @@ def _new_to_us(sync: Sync, row: dict, kind: str, sobject: str, values: dict) -> 
         create_here(sync, email, kind, sobject, values, sf_id, modstamp)
         return
     other = sync.state.links.link_of(person["id"])
-    if other and other["sf_id"] != sf_id and person["id"] in sync.work.matched_while_reading:
-        # Matched while the account was read (engine/account_first_sync.py): the usual order
-        # saw this record before the match, which passed it over (a Contact comes first).
-        return
     if other and other["sf_id"] != sf_id:
+        if person["id"] in sync.work.matched_while_reading:
+            # Matched while the account was read (engine/account_first_sync.py): the usual
+            # order saw this record before the match, which passed it over (Contact first).
+            return
         reason = deferred(
             N_(
                 "{object} {id} has the e-mail of {email}, already linked to {other_object} "

@@ -41,12 +41,14 @@ class AccountBudget:
     def spend(self, calls: int = 1) -> None:
         """Count calls about to be sent; refuse (AccountDailyLimit, exit 8) at the reserve."""
         used = self.used_today()
-        if used + calls > self.daily_limit - self.reserve:
-            raise self.refusal(used)
+        self.check(used, calls)
         self.record(calls)
 
-    def refusal(self, used: int) -> AccountDailyLimit:
-        return AccountDailyLimit(
+    def check(self, used: int, calls: int) -> None:
+        """Refused (AccountDailyLimit) when `calls` more than `used` would reach the reserve."""
+        if used + calls <= self.daily_limit - self.reserve:
+            return
+        raise AccountDailyLimit(
             _(
                 "Stopped: {used:,} calls to the Lead Gen & CRM account today, the reserve "
                 "of {reserve:,} of its {limit:,} daily calls is kept. Work done so far is "
@@ -86,8 +88,7 @@ class Tally:
         with self._lock:
             if self.closed:
                 raise TallyClosed
-            if self.used + calls > self.budget.daily_limit - self.budget.reserve:
-                raise self.budget.refusal(self.used)
+            self.budget.check(self.used, calls)
             self.used += calls
             self.unrecorded += calls
 

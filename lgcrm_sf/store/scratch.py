@@ -110,7 +110,7 @@ class Scratch:
 
     # --- people dealt with, candidates, unlinked ----------------------------------------------
     def done(self, person_id: int) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO temp.processed VALUES (?)", [person_id])
+        self.done_many([person_id])
 
     def done_many(self, person_ids: list[int]) -> None:
         self.conn.executemany(
