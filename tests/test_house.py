@@ -31,6 +31,7 @@ SYNC_TABLES = (
     "mirror",
     "cursors",
     "journal",
+    "journal_bodies",
     "conflicts",
     "sync_errors",
     "runs",

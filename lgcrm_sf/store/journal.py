@@ -1,7 +1,10 @@
 """The journal of Salesforce writes: every create and update is written here ('planned')
 before it goes out, marked 'sent' just before, and settled ('settled' or 'failed') once
 Salesforce answers, in the same transaction as what the answer changes. A run killed at any
-moment leaves rows a later run settles ('abandoned' once dealt with)."""
+moment leaves rows a later run settles ('abandoned' once dealt with).
+
+A row's payload and mirror (a kilobyte of JSON) live in `journal_bodies`, written once: the
+changes of state after it rewrite only the small row."""
 
 from __future__ import annotations
 
@@ -31,16 +34,27 @@ class Journal:
 
     def add_many(self, run_id, op, sobject, writes: list[tuple]) -> None:
         """Planned writes: (person id, e-mail, Salesforce id, payload, mirror) each."""
+        if not writes:
+            return
         now = utc_now()
         self.conn.executemany(
-            "INSERT INTO journal (run_id, op, sf_object, person_id, sf_id, email, payload, mirror, "
-            "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO journal (run_id, op, sf_object, person_id, sf_id, email, state, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (run_id, op, sobject, person_id, sf_id, email, json.dumps(payload),
-                 json.dumps(mirror), JournalState.PLANNED, now)
-                for person_id, email, sf_id, payload, mirror in writes
+                (run_id, op, sobject, person_id, sf_id, email, JournalState.PLANNED, now)
+                for person_id, email, sf_id, _payload, _mirror in writes
             ],
         )  # fmt: skip
+        # The rows just inserted, in order, are the last ids: SQLite gives a table without
+        # AUTOINCREMENT the largest id plus one, and this transaction holds the write lock.
+        first = self.conn.execute("SELECT MAX(id) FROM journal").fetchone()[0] - len(writes) + 1
+        self.conn.executemany(
+            "INSERT INTO journal_bodies (journal_id, payload, mirror) VALUES (?, ?, ?)",
+            [
+                (first + n, json.dumps(payload), json.dumps(mirror))
+                for n, (_person, _email, _sf_id, payload, mirror) in enumerate(writes)
+            ],
+        )
 
     def creates_of(self, run_id: int, person_ids: list[int]) -> list[tuple[int, int, str, str]]:
         """(journal id, person id, state, object) of this run's planned or sent creates for
@@ -63,8 +77,9 @@ class Journal:
 
     def planned(self, run_id: int, op: str, sobject: str, limit: int) -> list[tuple[int, dict]]:
         rows = self.conn.execute(
-            "SELECT id, payload FROM journal WHERE run_id = ? AND state = ? AND op = ? "
-            "AND sf_object = ? ORDER BY id LIMIT ?",
+            "SELECT j.id, b.payload FROM journal j JOIN journal_bodies b ON b.journal_id = j.id "
+            "WHERE j.run_id = ? AND j.state = ? AND j.op = ? AND j.sf_object = ? "
+            "ORDER BY j.id LIMIT ?",
             [run_id, JournalState.PLANNED, op, sobject, limit],
         ).fetchall()
         return [(r[0], json.loads(r[1])) for r in rows]
@@ -100,8 +115,9 @@ class Journal:
 
     def sent_payloads(self, run_id, op, sobject, first: int, last: int) -> Iterator[dict]:
         for (payload,) in self.conn.execute(
-            "SELECT payload FROM journal WHERE run_id = ? AND state = ? AND op = ? "
-            "AND sf_object = ? AND id BETWEEN ? AND ? ORDER BY id",
+            "SELECT b.payload FROM journal j JOIN journal_bodies b ON b.journal_id = j.id "
+            "WHERE j.run_id = ? AND j.state = ? AND j.op = ? AND j.sf_object = ? "
+            "AND j.id BETWEEN ? AND ? ORDER BY j.id",
             [run_id, JournalState.SENT, op, sobject, first, last],
         ):
             yield json.loads(payload)
@@ -139,8 +155,9 @@ class Journal:
         out = {}
         for chunk, marks in in_chunks(journal_ids):
             for row in self.conn.execute(
-                "SELECT id, person_id, email, mirror, payload, created_at FROM journal "
-                f"WHERE id IN ({marks})",
+                "SELECT j.id, j.person_id, j.email, b.mirror, b.payload, j.created_at "
+                "FROM journal j JOIN journal_bodies b ON b.journal_id = j.id "
+                f"WHERE j.id IN ({marks})",
                 chunk,
             ):
                 out[row[0]] = {
@@ -180,8 +197,9 @@ class Journal:
     def leftovers(self) -> list[dict]:
         """Rows an earlier run journaled but never settled, oldest first."""
         cur = self.conn.execute(
-            "SELECT id, op, sf_object, person_id, email, mirror, batch, state FROM journal "
-            "WHERE state IN (?, ?) ORDER BY id",
+            "SELECT j.id, j.op, j.sf_object, j.person_id, j.email, b.mirror, j.batch, j.state "
+            "FROM journal j JOIN journal_bodies b ON b.journal_id = j.id "
+            "WHERE j.state IN (?, ?) ORDER BY j.id",
             [JournalState.PLANNED, JournalState.SENT],
         )
         names = ("id", "op", "sf_object", "person_id", "email", "mirror", "batch", "state")

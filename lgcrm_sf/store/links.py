@@ -130,7 +130,8 @@ class Links:
         now = utc_now()
         for chunk, marks in in_chunks(journal_ids):
             rows = self.conn.execute(
-                "SELECT j.person_id, j.mirror, m.person_id IS NOT NULL FROM journal j "
+                "SELECT j.person_id, b.mirror, m.person_id IS NOT NULL FROM journal j "
+                "JOIN journal_bodies b ON b.journal_id = j.id "
                 f"LEFT JOIN mirror m ON m.person_id = j.person_id WHERE j.id IN ({marks})",
                 chunk,
             ).fetchall()
