@@ -125,29 +125,43 @@ class Links:
         )
 
     def set_mirrors_from_journal(self, sf_object: str, journal_ids: list[int]) -> None:
-        """The mirrors these journal rows carry, set as set_mirror would: copied as stored for a
-        person without one yet (a create's: no decoding, no encoding), merged otherwise."""
+        """The mirrors these journal rows carry, set as set_mirror would: copied as stored, in
+        SQLite, for a person without one yet (a create's: nothing decoded or encoded, nothing
+        through Python), merged otherwise."""
         now = utc_now()
         for chunk, marks in in_chunks(journal_ids):
-            rows = self.conn.execute(
-                "SELECT j.person_id, b.mirror, m.person_id IS NOT NULL FROM journal j "
-                "JOIN journal_bodies b ON b.journal_id = j.id "
-                f"LEFT JOIN mirror m ON m.person_id = j.person_id WHERE j.id IN ({marks})",
-                chunk,
-            ).fetchall()
             fresh, merged, seen = [], [], set()
-            for person, text, held in rows:
+            for journal_id, person, held in self.conn.execute(
+                "SELECT j.id, j.person_id, m.person_id IS NOT NULL FROM journal j "
+                f"LEFT JOIN mirror m ON m.person_id = j.person_id WHERE j.id IN ({marks}) "
+                "ORDER BY j.id",
+                chunk,
+            ).fetchall():
                 if held or person in seen:  # a person twice: the second merges into the first
-                    merged.append((person, json.loads(text or "{}")))
+                    merged.append(journal_id)
                 else:
-                    fresh.append((person, sf_object, text or "{}", now))
+                    fresh.append(journal_id)
                     seen.add(person)
-            self.conn.executemany(
-                "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?)",
-                fresh,
-            )
+            if fresh:
+                self.conn.execute(
+                    "INSERT INTO mirror (person_id, sf_object, fields, synced_at) "
+                    "SELECT j.person_id, ?, COALESCE(b.mirror, '{}'), ? FROM journal j "
+                    "JOIN journal_bodies b ON b.journal_id = j.id "
+                    f"WHERE j.id IN ({', '.join('?' for _ in fresh)}) ORDER BY j.id",
+                    [sf_object, now, *fresh],
+                )
             if merged:
-                self.set_mirrors(sf_object, merged)
+                self.set_mirrors(sf_object, self._journal_mirrors(merged))
+
+    def _journal_mirrors(self, journal_ids: list[int]) -> list[tuple[int, dict]]:
+        """(person id, mirror) of these journal rows, in their order."""
+        rows = self.conn.execute(
+            "SELECT j.person_id, b.mirror FROM journal j "
+            "JOIN journal_bodies b ON b.journal_id = j.id "
+            f"WHERE j.id IN ({', '.join('?' for _ in journal_ids)}) ORDER BY j.id",
+            journal_ids,
+        )
+        return [(person, json.loads(text or "{}")) for person, text in rows]
 
     def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:
         """Remember a Salesforce record the sync left alone; False if this version of it was
