@@ -17,6 +17,7 @@ import pytest
 from lgcrm_sf.config import Profile
 from lgcrm_sf.errors import ExitCode
 from lgcrm_sf.store.db import open_database, schema_version
+from lgcrm_sf.store.journal import Journal
 from lgcrm_sf.store.migrations import MIGRATIONS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "state-4ea3f2c"
@@ -213,3 +214,39 @@ def login_records(info: dict, sobject: str) -> list[dict]:
     from .conftest import login
 
     return login(info).query_all(f"SELECT Email FROM {sobject}")["records"]
+
+
+def test_a_journal_written_before_its_bodies_moved_keeps_every_payload(tmp_path):
+    """Step 13 moved each journal row's payload and mirror to `journal_bodies`: rows a killed
+    run left (planned, sent) are read back by the next run as they were written."""
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    step = next(i for i, (_why, sql) in enumerate(MIGRATIONS) if "journal_bodies" in sql)
+    for _why, sql in MIGRATIONS[:step]:
+        conn.executescript(sql)
+    conn.execute(f"PRAGMA user_version = {step}")
+    rows = [
+        (1, "create", "Lead", 7, None, "a@x.io", '{"Email": "a@x.io"}', '{"email": 1}', "sent"),
+        (1, "update", "Contact", 8, "003A", "b@x.io", '{"Id": "003A"}', None, "planned"),
+    ]
+    conn.executemany(
+        "INSERT INTO journal (run_id, op, sf_object, person_id, sf_id, email, payload, mirror, "
+        "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01T00:00:00Z')",
+        rows,
+    )
+    conn.close()
+    db = open_database(path)
+    assert schema_version(db.conn) == len(MIGRATIONS)
+    journal = Journal(db.conn)
+    entries = journal.entries([1, 2])
+    assert entries[1]["payload"] == {"Email": "a@x.io"} and entries[1]["mirror"] == {"email": 1}
+    assert entries[2]["payload"] == {"Id": "003A"} and entries[2]["mirror"] == {}
+    assert [(r["id"], r["state"], r["mirror"]) for r in journal.leftovers()] == [
+        (1, "sent", '{"email": 1}'),
+        (2, "planned", None),
+    ]
+    assert journal.planned(1, "update", "Contact", 10) == [(2, {"Id": "003A"})]
+    # New rows after the step get their bodies under their own ids.
+    with db.conn:
+        journal.add_many(2, "create", "Lead", [(9, "c@x.io", None, {"Email": "c@x.io"}, {})])
+    assert journal.entries([3])[3]["payload"] == {"Email": "c@x.io"}
