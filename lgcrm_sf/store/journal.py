@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..clock import utc_now
+from . import mirror_text
 from .db import in_chunks
 
 
@@ -51,7 +52,7 @@ class Journal:
         self.conn.executemany(
             "INSERT INTO journal_bodies (journal_id, payload, mirror) VALUES (?, ?, ?)",
             [
-                (first + n, json.dumps(payload), json.dumps(mirror))
+                (first + n, json.dumps(payload), mirror_text.dumps(mirror))
                 for n, (_person, _email, _sf_id, payload, mirror) in enumerate(writes)
             ],
         )
@@ -163,7 +164,7 @@ class Journal:
                 out[row[0]] = {
                     "person_id": row[1],
                     "email": row[2],
-                    "mirror": json.loads(row[3] or "{}"),
+                    "mirror": mirror_text.loads(row[3]),
                     "payload": json.loads(row[4]),
                     "created_at": row[5],
                 }

@@ -4,12 +4,12 @@ alone (so a re-read is not reported twice)."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..clock import utc_now
+from . import mirror_text
 from .db import in_chunks, open_database
 
 
@@ -93,7 +93,7 @@ class Links:
         row = self.conn.execute(
             "SELECT fields FROM mirror WHERE person_id = ?", [person_id]
         ).fetchone()
-        return json.loads(row[0]) if row else {}
+        return mirror_text.loads(row[0]) if row else {}
 
     def set_mirror(self, person_id: int, sf_object: str, fields: dict) -> None:
         """Merge `fields` ({name: {"lg": v, "sf": v}}) into the person's mirror."""
@@ -108,7 +108,7 @@ class Links:
                 f"SELECT person_id, sf_object, fields FROM mirror WHERE person_id IN ({marks})",
                 chunk,
             ):
-                held[person_id] = (held_object, json.loads(text))
+                held[person_id] = (held_object, mirror_text.loads(text))
         now, writes = utc_now(), []
         for person_id, fields in items:
             held_object, current = held.get(person_id, (None, {}))
@@ -116,7 +116,7 @@ class Links:
                 continue  # nothing new: a quiet run leaves the mirror as it was
             current.update(fields)
             held[person_id] = (sf_object, current)
-            writes.append((person_id, sf_object, json.dumps(current), now))
+            writes.append((person_id, sf_object, mirror_text.dumps(current), now))
         self.conn.executemany(
             "INSERT INTO mirror (person_id, sf_object, fields, synced_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(person_id) DO UPDATE SET sf_object = excluded.sf_object, "
@@ -161,7 +161,7 @@ class Links:
             f"WHERE j.id IN ({', '.join('?' for _ in journal_ids)}) ORDER BY j.id",
             journal_ids,
         )
-        return [(person, json.loads(text or "{}")) for person, text in rows]
+        return [(person, mirror_text.loads(text)) for person, text in rows]
 
     def note_skip(self, sf_object: str, sf_id: str, modstamp: str | None, reason: str) -> bool:
         """Remember a Salesforce record the sync left alone; False if this version of it was
