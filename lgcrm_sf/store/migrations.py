@@ -219,4 +219,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX journal_sf_id ON journal (sf_id);
         """,
     ),
+    (
+        "the journal's index on sf_id holds updates only: they are the rows looked up by it (a "
+        "Bulk update's results carry the Id), while every settled create wrote its new id into it",
+        """
+        DROP INDEX journal_sf_id;
+        CREATE INDEX journal_sf_id ON journal (sf_id) WHERE op = 'update';
+        """,
+    ),
 ]
