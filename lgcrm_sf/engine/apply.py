@@ -174,21 +174,26 @@ def _settle_by_key(sync: Sync, sobject, op, span: tuple, column: str, results: l
     """Bulk results carry the row's e-mail (creates) or Id (updates), not our journal id: each
     takes the oldest sent row of the span with its key."""
     ids = sync.state.journal.sent_ids_by_keys(*span, column, [r.key for r in results])
-    keyed = []
+    keyed, people = [], {}
     for result in results:
         waiting = ids.get(result.key)
         if waiting:
-            result.key = str(waiting.pop(0))
+            journal_id, people[journal_id] = waiting.pop(0)
+            result.key = str(journal_id)
             keyed.append(result)
-    settle_many(sync, sobject, op, keyed)
+    settle_many(sync, sobject, op, keyed, people)
 
 
-def settle_many(sync: Sync, sobject: str, op: str, results: list[WriteResult]) -> None:
+def settle_many(
+    sync: Sync, sobject: str, op: str, results: list[WriteResult], people: dict | None = None
+) -> None:
     """Salesforce's answers, in one transaction: the successes together (a few statements for
-    the lot, nothing decoded), each refusal on its own."""
+    the lot, nothing decoded), each refusal on its own. `people`: {journal id: person id}, if
+    the caller has them."""
     journal = sync.state.journal
     done = [r for r in results if r.success]
-    people = journal.people_of([int(r.key) for r in done])
+    if people is None:
+        people = journal.people_of([int(r.key) for r in done])
     refused = journal.entries([int(r.key) for r in results if not r.success])
     if len(results) > 1 and set(people.values()) & {e["person_id"] for e in refused.values()}:
         for result in results:  # a person both refused and accepted: in the answers' order

@@ -129,7 +129,9 @@ def _write_rows(writer, payloads, columns: list[str] | None, op: str) -> bool:
     for payload in rows:
         if not known.issuperset(payload):
             return False
-        writer.writerow([_csv_cell(payload.get(c, _ABSENT), op) for c in columns])
+        cells = [payload.get(c, _ABSENT) for c in columns]
+        # Most cells are text, written as they are: the others through _csv_cell.
+        writer.writerow([v if v.__class__ is str else _csv_cell(v, op) for v in cells])
     return True
 
 

@@ -125,22 +125,22 @@ class Journal:
 
     def sent_ids_by_keys(self, run_id, op, sobject, first, last, column: str, keys) -> dict:
         """The sent rows of this span by e-mail or Salesforce id (Bulk results carry those):
-        {key: [journal ids, oldest first]}, looked up in one query per 500 keys."""
+        {key: [(journal id, person id), oldest first]}, looked up in one query per 500 keys."""
         assert (column, op) in (("email", "create"), ("sf_id", "update"))
         found: dict = {}
         keys = sorted({k for k in keys if k is not None})
         for chunk, marks in in_chunks(keys):
-            for journal_id, key in self.conn.execute(
+            for journal_id, person_id, key in self.conn.execute(
                 # The unary + keeps SQLite on the key's index: by (state, run_id) it would scan
                 # the whole span for every chunk of keys. The op is written out: the index on
                 # sf_id holds updates only (schema step 14), and SQLite takes a partial index
                 # only for a query whose terms say what its WHERE says.
-                f"SELECT id, {column} FROM journal WHERE +run_id = ? AND +state = ? "
+                f"SELECT id, person_id, {column} FROM journal WHERE +run_id = ? AND +state = ? "
                 f"AND op = '{op}' AND sf_object = ? AND +id BETWEEN ? AND ? "
                 f"AND {column} IN ({marks}) ORDER BY id",
                 [run_id, JournalState.SENT, sobject, first, last, *chunk],
             ):
-                found.setdefault(key, []).append(journal_id)
+                found.setdefault(key, []).append((journal_id, person_id))
         return found
 
     def still_sent(self, run_id, op, sobject, first: int, last: int) -> list[int]:

@@ -40,10 +40,19 @@ class Links:
         taken = [person for i, (person, sf_id) in enumerate(pairs) if last[sf_id] != i]
         pairs = [pairs[i] for i in sorted(last.values())]
         self.conn.executemany("DELETE FROM links WHERE person_id = ?", [(p,) for p in taken])
-        self.conn.executemany(
-            "DELETE FROM links WHERE sf_id = ? AND person_id != ?",
-            [(sf_id, person_id) for person_id, sf_id in pairs],
-        )
+        # Another person's link to one of these records goes: looked up 500 records a query
+        # (almost always none: a create's record is new), then deleted.
+        owner = {sf_id: person for person, sf_id in pairs}
+        stale = []
+        for chunk, marks in in_chunks(list(owner)):
+            stale += [
+                (person,)
+                for person, sf_id in self.conn.execute(
+                    f"SELECT person_id, sf_id FROM links WHERE sf_id IN ({marks})", chunk
+                )
+                if owner[sf_id] != person
+            ]
+        self.conn.executemany("DELETE FROM links WHERE person_id = ?", stale)
         now = utc_now()
         self.conn.executemany(
             "INSERT INTO links (person_id, sf_object, sf_id, sf_modstamp, linked_at) "
