@@ -64,6 +64,12 @@ class PageMatcher:
             for sobject in KINDS.values():
                 self.early.start(sobject)
 
+    def read_done(self) -> None:
+        """The read is over: the creates journaled since the early jobs go now, before the
+        usual phases (engine/early_jobs.py)."""
+        for sobject in KINDS.values():
+            self.early.send_rest(sobject)
+
     def _read_again(self, lead_ids: list[int]) -> None:
         """People matched from an earlier batch whose lead came again (changed in the account
         while it was read): their planned create no longer says what the copy holds. One still

@@ -1,8 +1,9 @@
 """Creates sent while the run still reads: one Bulk job an object, started with what the run
-has journaled so far. Salesforce processes it while the read goes on; it is settled once the
-rest of the journal is sent, while that last job runs (engine/apply.py). A job is only worth its
-calls (create, upload, close, status, results) when it is big: below the tuning's
-`early_job_rows` the creates wait for the usual send."""
+has journaled so far. Salesforce processes it while the read goes on. Once the read is done,
+the rest of what it journaled is sent at once, before the usual phases; the early job is settled
+while that one runs (engine/apply.py). A job is only worth its calls (create, upload, close,
+status, results) when it is big: below the tuning's `early_job_rows` the creates wait for the
+usual send."""
 
 from __future__ import annotations
 
@@ -24,6 +25,18 @@ class EarlyJobs:
         if planned < max(sync.tuning.early_job_rows, sync.tuning.bulk_write_threshold):
             return
         self.started.add(sobject)
+        self._send(sobject)
+
+    def send_rest(self, sobject: str) -> None:
+        """Once the read is done: the rest of the creates it journaled, sent now if the usual
+        send would make a Bulk job of them. Salesforce processes them while the usual phases
+        run and the early job is settled; what those phases plan goes the usual way."""
+        planned = self.sync.state.journal.planned_count(self.sync.run_id, "create", sobject)
+        if planned > self.sync.tuning.bulk_write_threshold:
+            self._send(sobject)
+
+    def _send(self, sobject: str) -> None:
+        sync = self.sync
         sync.sf.check_quota()  # the org's reserve holds for this job as for any other
         ids = sync.state.journal.planned_ids(
             sync.run_id, "create", sobject, sync.tuning.bulk_job_rows

@@ -130,13 +130,15 @@ class SyncEngine:
             # as the account is read (engine/account_first_sync.py).
             settle_leftovers(sync)
             self._read_salesforce()
-            refresh_copy(sync, PageMatcher(sync))
+            matcher = PageMatcher(sync)
+            refresh_copy(sync, matcher)
             if sync.work.after_early:
                 # Creates sent early for people whose lead came again: settled now, so that
                 # the usual phases merge what changed since as for any linked person.
                 settle_early(sync)
                 with sync.state.conn:
                     sync.state.scratch.undo(sorted(sync.work.after_early))
+            matcher.read_done()  # processed by Salesforce while the usual phases run
             self._sync_phases(staged=True)
         else:
             if sync.account is not None:
