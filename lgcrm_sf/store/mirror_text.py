@@ -9,14 +9,25 @@ from __future__ import annotations
 import json
 
 SAME = "="  # no field is named so: mapping keys are our field names and custom.<name>
+_NONE = object()  # a key the pair lacks
+_NESTED = (dict, list)  # kept as written: their equality is not worth a deep look
 
 
 def dumps(fields: dict) -> str:
     stored: dict = {}
     same: dict = {}
     for name, pair in fields.items():
-        if _agrees(pair):
-            same[name] = pair["lg"]
+        # Inline, not a helper call: a create's mirror is 17 pairs, 100,000 times a first sync.
+        # True == 1 and 1 == 1.0 in Python, not once stored: the type must match too.
+        if (
+            pair.__class__ is dict
+            and len(pair) == 2
+            and (lg := pair.get("lg", _NONE)).__class__ is (sf := pair.get("sf", _NONE)).__class__
+            and lg is not _NONE
+            and lg == sf
+            and lg.__class__ not in _NESTED
+        ):
+            same[name] = lg
         else:
             stored[name] = pair
     if same:
@@ -31,11 +42,3 @@ def loads(text: str | None) -> dict:
         for name, value in same.items():
             fields[name] = {"lg": value, "sf": value}
     return fields
-
-
-def _agrees(pair) -> bool:
-    if not isinstance(pair, dict) or len(pair) != 2 or "lg" not in pair or "sf" not in pair:
-        return False
-    lg, sf = pair["lg"], pair["sf"]
-    # True == 1 and 1 == 1.0 in Python, not once stored: the type must match too.
-    return type(lg) is type(sf) and lg == sf and not isinstance(lg, dict | list)
