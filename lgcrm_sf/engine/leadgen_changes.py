@@ -38,7 +38,10 @@ def _gather_candidates(sync: Sync, kind: str) -> None:
     scratch = sync.state.scratch
     scratch.start_candidates()
     since = sync.state.cursors.get(f"leadgen:{kind}")
-    for ids in sync.leadgen.changed_since(kind, since, sync.signpost, sync.tuning.chunk):
+    changed = sync.leadgen.changed_since(
+        kind, since, sync.signpost, sync.tuning.chunk, not_dealt_with=True
+    )
+    for ids in changed:  # those dealt with are passed over anyway (scratch.next_candidates)
         scratch.add_candidates(ids)
     retry = (
         set(sync.state.errors.people_open())

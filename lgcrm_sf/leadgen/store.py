@@ -144,14 +144,20 @@ class LeadGenStore(SalesCopies, AccountCopy, SalesCopyState, SalesDeletions):
             ]
         return out
 
-    def changed_since(self, kind: str, since: str | None, until: str, size: int) -> Iterator[list]:
+    def changed_since(
+        self, kind: str, since: str | None, until: str, size: int, not_dealt_with: bool = False
+    ) -> Iterator[list]:
         """Ids of the people of a kind changed after `since` (all when None) up to `until`,
-        in lists of `size`."""
+        in lists of `size`; with `not_dealt_with`, those this run has not dealt with yet (its
+        `processed` scratch table: a first sync deals with almost every person while it
+        reads)."""
         sql = "SELECT id FROM lg_people WHERE kind = ? AND updated_at <= ?"
         params: list = [kind, until]
         if since:
             sql += " AND updated_at > ?"
             params.append(since)
+        if not_dealt_with:
+            sql += " AND id NOT IN (SELECT person_id FROM temp.processed)"
         cursor = self.db.execute(sql + " ORDER BY id", params)
         while rows := cursor.fetchmany(size):
             yield [r[0] for r in rows]
