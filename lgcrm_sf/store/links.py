@@ -39,11 +39,11 @@ class Links:
         last = {sf_id: i for i, (_person, sf_id) in enumerate(pairs)}
         taken = [person for i, (person, sf_id) in enumerate(pairs) if last[sf_id] != i]
         pairs = [pairs[i] for i in sorted(last.values())]
-        self.conn.executemany("DELETE FROM links WHERE person_id = ?", [(p,) for p in taken])
-        # Another person's link to one of these records goes: looked up 500 records a query
-        # (almost always none: a create's record is new), then deleted.
+        # The people whose record a later pair took, and another person's link to one of these
+        # records (looked up 500 records a query: almost always none, a create's record is
+        # new), lose their link.
         owner = {sf_id: person for person, sf_id in pairs}
-        stale = []
+        stale = [(person,) for person in taken]
         for chunk, marks in in_chunks(list(owner)):
             stale += [
                 (person,)
